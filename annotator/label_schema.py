@@ -1,0 +1,175 @@
+"""Label schemas: parse and check a project's schema document (pure; no framework imports)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+KEY_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,31}$")
+COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class SchemaError(ValueError):
+    """A label schema document is malformed; the message says where."""
+
+
+@dataclass(frozen=True)
+class AttributeValue:
+    value: str
+    name: str
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class Attribute:
+    key: str
+    name: str
+    required: bool
+    values: tuple[AttributeValue, ...]
+    groups: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def allowed(self) -> frozenset[str]:
+        return frozenset(v.value for v in self.values)
+
+    def group_of(self, value: str) -> str | None:
+        """Return the parent group of ``value`` (its top-level type), or None."""
+        for v in self.values:
+            if v.value == value:
+                return v.group
+        return None
+
+
+@dataclass(frozen=True)
+class Label:
+    key: str
+    name: str
+    color: str
+    hotkey: str
+    description: str
+    attributes: tuple[Attribute, ...] = ()
+
+    def attribute(self, key: str) -> Attribute | None:
+        return next((a for a in self.attributes if a.key == key), None)
+
+
+@dataclass(frozen=True)
+class LabelSchema:
+    name: str
+    version: str
+    labels: tuple[Label, ...]
+    raw: dict[str, Any] = field(compare=False, hash=False, repr=False)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(label.key for label in self.labels)
+
+    def label(self, key: str) -> Label | None:
+        return next((lb for lb in self.labels if lb.key == key), None)
+
+
+def default_schema_document() -> dict[str, Any]:
+    """Return a fresh copy of the default "conflict events" schema document."""
+    text = resources.files("annotator.projects").joinpath("default_schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def _require(obj: dict[str, Any], key: str, kind: type, where: str) -> Any:
+    if key not in obj:
+        raise SchemaError(f"{where}: missing '{key}'")
+    value = obj[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise SchemaError(f"{where}: '{key}' must be {kind.__name__}")
+    return value
+
+
+def parse_schema(doc: Any) -> LabelSchema:
+    """Check a schema document and return it as a ``LabelSchema``.
+
+    Raises:
+        SchemaError: naming the first problem found (path and reason).
+    """
+    if not isinstance(doc, dict):
+        raise SchemaError("schema: must be a JSON object")
+    name = _require(doc, "name", str, "schema")
+    version = str(doc.get("version", "1"))
+    raw_labels = _require(doc, "labels", list, "schema")
+    if not raw_labels:
+        raise SchemaError("schema: 'labels' must not be empty")
+    labels: list[Label] = []
+    seen_keys: set[str] = set()
+    seen_hotkeys: set[str] = set()
+    for i, lb in enumerate(raw_labels):
+        where = f"labels[{i}]"
+        if not isinstance(lb, dict):
+            raise SchemaError(f"{where}: must be an object")
+        key = _require(lb, "key", str, where)
+        if not KEY_RE.match(key):
+            raise SchemaError(f"{where}: key {key!r} must be upper-case letters, digits or '_'")
+        if key in seen_keys:
+            raise SchemaError(f"{where}: duplicate key {key!r}")
+        seen_keys.add(key)
+        color = lb.get("color", "#777777")
+        if not isinstance(color, str) or not COLOR_RE.match(color):
+            raise SchemaError(f"{where}: color must look like #rrggbb")
+        hotkey = str(lb.get("hotkey", ""))
+        if hotkey:
+            if len(hotkey) != 1:
+                raise SchemaError(f"{where}: hotkey must be one character")
+            if hotkey in seen_hotkeys:
+                raise SchemaError(f"{where}: duplicate hotkey {hotkey!r}")
+            seen_hotkeys.add(hotkey)
+        attributes = tuple(
+            _parse_attribute(a, f"{where}.attributes[{j}]")
+            for j, a in enumerate(lb.get("attributes", []) or [])
+        )
+        if len({a.key for a in attributes}) != len(attributes):
+            raise SchemaError(f"{where}: duplicate attribute key")
+        labels.append(
+            Label(
+                key=key,
+                name=str(lb.get("name", key)),
+                color=color,
+                hotkey=hotkey,
+                description=str(lb.get("description", "")),
+                attributes=attributes,
+            )
+        )
+    return LabelSchema(name=name, version=version, labels=tuple(labels), raw=doc)
+
+
+def _parse_attribute(a: Any, where: str) -> Attribute:
+    if not isinstance(a, dict):
+        raise SchemaError(f"{where}: must be an object")
+    key = _require(a, "key", str, where)
+    raw_values = _require(a, "values", list, where)
+    groups = tuple(
+        (str(g["key"]), str(g.get("name", g["key"])))
+        for g in a.get("groups", []) or []
+        if isinstance(g, dict) and "key" in g
+    )
+    group_keys = {g[0] for g in groups}
+    values: list[AttributeValue] = []
+    for k, v in enumerate(raw_values):
+        vwhere = f"{where}.values[{k}]"
+        if isinstance(v, str):
+            v = {"value": v}
+        if not isinstance(v, dict):
+            raise SchemaError(f"{vwhere}: must be a string or an object")
+        value = _require(v, "value", str, vwhere)
+        group = v.get("group")
+        if group is not None and groups and group not in group_keys:
+            raise SchemaError(f"{vwhere}: unknown group {group!r}")
+        values.append(AttributeValue(value=value, name=str(v.get("name", value)), group=group))
+    if len({v.value for v in values}) != len(values):
+        raise SchemaError(f"{where}: duplicate value")
+    return Attribute(
+        key=key,
+        name=str(a.get("name", key)),
+        required=bool(a.get("required", False)),
+        values=tuple(values),
+        groups=groups,
+    )
