@@ -53,11 +53,12 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def parse_spans(raw: Any, text_length: int, schema: LabelSchema) -> list[Span]:
-    """Turn untrusted JSON into sorted, validated spans for a sentence of ``text_length``.
+def parse_spans(raw: Any, text: str, schema: LabelSchema) -> list[Span]:
+    """Turn untrusted JSON into sorted, validated spans for the sentence ``text``.
 
     Rules: 0 <= start < end <= text_length (integers, code points), label in the schema,
-    attributes known to the label with allowed values, and no two spans overlapping (flat NER).
+    attributes known to the label with allowed values, no two spans overlapping (flat NER), and
+    an optional ``text`` field, when sent, equal to the characters the offsets select.
 
     Raises:
         InvalidSpans: naming every bad span; nothing is partially accepted.
@@ -66,6 +67,7 @@ def parse_spans(raw: Any, text_length: int, schema: LabelSchema) -> list[Span]:
         raise InvalidSpans([SpanError(-1, "'spans' must be a list")])
     if len(raw) > MAX_SPANS:
         raise InvalidSpans([SpanError(-1, f"at most {MAX_SPANS} spans per sentence")])
+    text_length = len(text)
     errors: list[SpanError] = []
     spans: list[tuple[Span, int]] = []
     for i, item in enumerate(raw):
@@ -89,6 +91,9 @@ def parse_spans(raw: Any, text_length: int, schema: LabelSchema) -> list[Span]:
             errors.append(
                 SpanError(i, f"label {label!r} not in the schema ({', '.join(schema.keys)})")
             )
+            continue
+        if "text" in item and item["text"] != text[start:end]:
+            errors.append(SpanError(i, f"text {item['text']!r} does not match [{start}, {end})"))
             continue
         attrs = item.get("attributes") or {}
         problem = _check_attributes(attrs, schema, label)

@@ -1,0 +1,47 @@
+# Two commands matter: `make run` (the demo app) and `make test` (the whole test suite).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: run test test-sqlite test-postgresql system-deps bench lint clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	rm -f $(VENV)/.installed-* && touch $@
+
+## run: create the venv, migrate the SQLite database, load the demo, serve on 127.0.0.1:5000
+run: $(STAMP)
+	$(BIN)/annotator init-db
+	$(BIN)/annotator load-demo
+	$(BIN)/annotator run --host 127.0.0.1 --port 5000
+
+## system-deps: Chromium and PostgreSQL from Debian when missing (needs root, as in CI)
+system-deps:
+	@missing=""; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+## test: the whole suite on SQLite, then again on a throwaway PostgreSQL server
+test: system-deps $(STAMP)
+	$(BIN)/python -m pytest -q
+	ANNOTATOR_TEST_DB=postgresql $(BIN)/python -m pytest -q -m "not browser"
+
+test-sqlite: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+test-postgresql: system-deps $(STAMP)
+	ANNOTATOR_TEST_DB=postgresql $(BIN)/python -m pytest -q -m "not browser"
+
+## bench: every benchmark script (results go to docs/benchmarks.md by hand)
+bench: $(STAMP)
+	for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache

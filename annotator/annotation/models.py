@@ -1,0 +1,68 @@
+"""Annotations (one per annotator and sentence) and their spans."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from annotator.db import Base, UTCDateTime, utcnow
+from annotator.spans import Span as SpanValue
+
+
+class Status(enum.StrEnum):
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    SKIPPED = "skipped"
+
+
+STATUSES = tuple(s.value for s in Status)
+
+
+class Annotation(Base):
+    __tablename__ = "annotation"
+    __table_args__ = (
+        # Guards "one annotation per annotator and sentence" under concurrent first saves.
+        UniqueConstraint("annotator_id", "sentence_id"),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sentence_id: Mapped[int] = mapped_column(
+        ForeignKey("sentence.id", ondelete="CASCADE"), index=True
+    )
+    annotator_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20), default=Status.IN_PROGRESS.value)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    time_spent: Mapped[float] = mapped_column(Float, default=0.0)  # seconds on the page, capped
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    spans: Mapped[list[Span]] = relationship(
+        back_populates="annotation",
+        order_by="Span.start",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class Span(Base):
+    __tablename__ = "span"
+    __table_args__ = (CheckConstraint('start >= 0 AND start < "end"', name="offsets"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    annotation_id: Mapped[int] = mapped_column(
+        ForeignKey("annotation.id", ondelete="CASCADE"), index=True
+    )
+    start: Mapped[int] = mapped_column(Integer)  # relative to the sentence, code points
+    end: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(32))
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    annotation: Mapped[Annotation] = relationship(back_populates="spans")
+
+    def to_value(self) -> SpanValue:
+        return SpanValue(self.start, self.end, self.label, tuple(sorted(self.attributes.items())))

@@ -1,0 +1,157 @@
+"""Read the annotation state of a sentence and its neighbours for the editor."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from annotator.annotation.models import Annotation, Span
+from annotator.auth.models import User
+from annotator.corpus.models import Document, Sentence
+from annotator.corpus.tokens import token_offsets
+from annotator.errors import NotFound
+from annotator.label_schema import LabelSchema, parse_schema
+from annotator.projects.models import Project
+
+
+def get_sentence_for(session: Session, user: User, sentence_id: int) -> Sentence:
+    """Return the sentence if this user may open it (404 when it does not exist)."""
+    sentence = session.get(Sentence, sentence_id, options=[joinedload(Sentence.document)])
+    if sentence is None:
+        raise NotFound(f"sentence {sentence_id} does not exist")
+    return sentence
+
+
+def get_schema(session: Session, project_id: int) -> LabelSchema:
+    """Return the project's parsed label schema (parsed once per distinct document)."""
+    raw = session.scalar(select(Project.label_schema).where(Project.id == project_id))
+    if raw is None:
+        raise NotFound(f"project {project_id} does not exist")
+    return _parse_cached(_freeze(raw))
+
+
+def _freeze(value: Any) -> Any:
+    import json
+
+    return json.dumps(value, sort_keys=True)
+
+
+@lru_cache(maxsize=64)
+def _parse_cached(frozen: str) -> LabelSchema:
+    import json
+
+    return parse_schema(json.loads(frozen))
+
+
+def get_annotation(session: Session, user: User, sentence_id: int) -> Annotation | None:
+    return session.scalar(
+        select(Annotation).where(
+            Annotation.sentence_id == sentence_id, Annotation.annotator_id == user.id
+        )
+    )
+
+
+def annotation_state(session: Session, user: User, sentence_id: int) -> dict[str, Any]:
+    """The JSON the API returns for a user's annotation of a sentence."""
+    sentence = get_sentence_for(session, user, sentence_id)
+    annotation = get_annotation(session, user, sentence_id)
+    spans: list[Span] = []
+    if annotation is not None:
+        spans = list(
+            session.scalars(
+                select(Span).where(Span.annotation_id == annotation.id).order_by(Span.start)
+            )
+        )
+    text = sentence.text
+    return {
+        "sentence": {
+            "id": sentence.id,
+            "text": text,
+            "document_id": sentence.document_id,
+            "index": sentence.index,
+            "excluded": sentence.excluded,
+        },
+        "tokens": token_offsets(text),
+        "spans": [
+            {"start": s.start, "end": s.end, "label": s.label, "attributes": s.attributes or {}}
+            for s in spans
+        ],
+        "status": annotation.status if annotation else None,
+        "version": annotation.version if annotation else 0,
+    }
+
+
+def sentence_context(session: Session, sentence: Sentence) -> dict[str, Any]:
+    """Previous and next sentences of the same article (for faded context)."""
+    doc_text = sentence.document.text
+    neighbours = session.execute(
+        select(Sentence.index, Sentence.start, Sentence.end, Sentence.excluded)
+        .where(
+            Sentence.document_id == sentence.document_id,
+            Sentence.index.in_([sentence.index - 1, sentence.index + 1]),
+        )
+        .order_by(Sentence.index)
+    ).all()
+    before = [doc_text[s:e] for i, s, e, _ in neighbours if i < sentence.index]
+    after = [doc_text[s:e] for i, s, e, _ in neighbours if i > sentence.index]
+    count = session.scalar(
+        select(func.count()).select_from(Sentence).where(
+            Sentence.document_id == sentence.document_id
+        )
+    )
+    return {
+        "before": before[0] if before else None,
+        "after": after[0] if after else None,
+        "count": count,
+    }
+
+
+def neighbour_ids(session: Session, sentence: Sentence) -> tuple[int | None, int | None]:
+    """The previous and next annotatable sentence in project order (document, index)."""
+    key = (sentence.document_id, sentence.index)
+    base = select(Sentence.id).where(
+        Sentence.project_id == sentence.project_id, Sentence.excluded.is_(False)
+    )
+    prev_id = session.scalar(
+        base.where(
+            (Sentence.document_id < key[0])
+            | ((Sentence.document_id == key[0]) & (Sentence.index < key[1]))
+        )
+        .order_by(Sentence.document_id.desc(), Sentence.index.desc())
+        .limit(1)
+    )
+    next_id = session.scalar(
+        base.where(
+            (Sentence.document_id > key[0])
+            | ((Sentence.document_id == key[0]) & (Sentence.index > key[1]))
+        )
+        .order_by(Sentence.document_id, Sentence.index)
+        .limit(1)
+    )
+    return prev_id, next_id
+
+
+def next_unfinished_id(session: Session, user: User, project_id: int) -> int | None:
+    """The first annotatable sentence of the project this user has not marked done or skipped."""
+    finished = (
+        select(Annotation.sentence_id)
+        .where(Annotation.annotator_id == user.id, Annotation.status.in_(["done", "skipped"]))
+        .scalar_subquery()
+    )
+    return session.scalar(
+        select(Sentence.id)
+        .where(
+            Sentence.project_id == project_id,
+            Sentence.excluded.is_(False),
+            Sentence.id.not_in(finished),
+        )
+        .order_by(Sentence.document_id, Sentence.index)
+        .limit(1)
+    )
+
+
+def document_title(session: Session, document_id: int) -> str:
+    return session.scalar(select(Document.title).where(Document.id == document_id)) or ""

@@ -1,0 +1,93 @@
+"""Accounts: creation, log-in checks, the Flask-Login loader and role guards."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import abort, jsonify, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from annotator.auth.models import ROLES, Role, User
+from annotator.errors import Invalid
+
+# A real hash to compare against when the user does not exist, so both paths cost the same.
+_DUMMY_HASH: str | None = None
+
+
+def create_user(session: Session, username: str, password: str, role: str) -> User:
+    """Add a user; the username must be new, the role known and the password non-trivial."""
+    username = username.strip()
+    if not username or len(username) > 80:
+        raise Invalid("username must be 1-80 characters")
+    if role not in ROLES:
+        raise Invalid(f"role must be one of {', '.join(ROLES)}")
+    if len(password) < 8:
+        raise Invalid("password must be at least 8 characters")
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Invalid(f"user {username!r} already exists")
+    user = User(username=username, role=role, active=True)
+    user.set_password(password)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """Return the active user with these credentials, or None (never says which part failed)."""
+    global _DUMMY_HASH
+    user = session.scalar(select(User).where(User.username == username.strip()))
+    if user is None:
+        from werkzeug.security import check_password_hash, generate_password_hash
+
+        if _DUMMY_HASH is None:
+            _DUMMY_HASH = generate_password_hash("not-a-password")
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not user.check_password(password) or not user.active:
+        return None
+    return user
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login loader: the id carries the session token, so a changed token logs out."""
+    from annotator.extensions import db
+
+    uid, _, token = user_id.partition(":")
+    if not uid.isdigit():
+        return None
+    user = db.session.get(User, int(uid))
+    if user is None or user.session_token != token or not user.active:
+        return None
+    return user
+
+
+def unauthorized() -> Any:
+    """Anonymous JSON calls get 401; anonymous pages go to the log-in page."""
+    if request.path.startswith("/api/"):
+        body = {"code": "unauthorized", "message": "log in first"}
+        return jsonify(error=body), 401
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def role_required(*roles: str) -> Callable:
+    """Allow only logged-in users with one of ``roles`` (403 for the others)."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+admin_required = role_required(Role.ADMIN.value)

@@ -1,0 +1,23 @@
+"""Default configuration: safe development values, no secrets."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("ANNOTATOR_INSTANCE", ROOT / "instance")).resolve()
+
+
+class Defaults:
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session; annotators keep pages open
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    MAX_CONTENT_LENGTH = 50 * 1024 * 1024  # uploads; JSON calls have their own, smaller cap
+    MAX_JSON_BYTES = 1024 * 1024
+    # A client reports seconds spent on a sentence; anything beyond this is an idle tab.
+    MAX_TIME_SPENT_SECONDS = 30 * 60
+    SENTENCES_PER_PAGE = 50

@@ -1,0 +1,151 @@
+"""Build the Flask app: config, extensions, models, blueprints, CLI, error handlers."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
+
+from annotator.config import INSTANCE_DIR, ROOT, Defaults
+
+
+def build_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Create and configure an app instance."""
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    app = Flask(
+        "annotator",
+        instance_path=str(INSTANCE_DIR),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(Defaults)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("ANNOTATOR")
+        configure_database_url(app)
+        configure_secret_key(app)
+    else:
+        app.config.update(test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    register_error_handlers(app)
+    return app
+
+
+def configure_database_url(app: Flask) -> None:
+    """DATABASE_URL wins; otherwise the embedded SQLite file in the instance folder."""
+    url = os.environ.get("DATABASE_URL") or app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not url:
+        url = f"sqlite:///{INSTANCE_DIR / 'annotator.sqlite3'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+
+
+def configure_secret_key(app: Flask) -> None:
+    """SECRET_KEY from the environment, else one generated once into the instance folder."""
+    key = os.environ.get("SECRET_KEY") or app.config.get("SECRET_KEY")
+    if not key:
+        path = INSTANCE_DIR / "secret_key"
+        if not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+        key = path.read_text().strip()
+    app.config["SECRET_KEY"] = key
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """Make SQLite fit for concurrent use: WAL, a busy timeout, foreign keys enforced."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def register_extensions(app: Flask) -> None:
+    from annotator import models  # noqa: F401  (registers every table on the metadata)
+    from annotator.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+
+    from annotator.auth.services import load_user, unauthorized
+
+    login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(unauthorized)
+
+
+def register_blueprints(app: Flask) -> None:
+    from annotator.annotation import api as annotation_api
+    from annotator.annotation import views as annotation_views
+    from annotator.auth import views as auth_views
+    from annotator.corpus import views as corpus_views
+    from annotator.projects import views as project_views
+
+    app.register_blueprint(auth_views.bp)
+    app.register_blueprint(project_views.bp)
+    app.register_blueprint(corpus_views.bp)
+    app.register_blueprint(annotation_views.bp)
+    app.register_blueprint(annotation_api.api_bp)
+
+
+def register_cli(app: Flask) -> None:
+    from annotator.cli import register_commands
+
+    register_commands(app)
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def register_error_handlers(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
+    from annotator.errors import DomainError
+
+    @app.errorhandler(DomainError)
+    def domain_error(err: DomainError):
+        from annotator.extensions import db
+
+        db.session.rollback()
+        return jsonify(error=err.to_json()), err.status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(err: CSRFError):
+        if wants_json():
+            return jsonify(error={"code": "csrf", "message": err.description}), 400
+        return render_template("errors/error.html", code=400, message=err.description), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException):
+        if wants_json():
+            body = {"code": err.name.lower().replace(" ", "_"), "message": err.description}
+            return jsonify(error=body), err.code
+        return (
+            render_template("errors/error.html", code=err.code, message=err.description),
+            err.code,
+        )
+
+    @app.errorhandler(500)
+    def server_error(err):
+        if wants_json():
+            return jsonify(error={"code": "server_error", "message": "internal error"}), 500
+        return render_template("errors/error.html", code=500, message="Internal error."), 500

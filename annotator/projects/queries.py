@@ -1,0 +1,113 @@
+"""Project listings with progress, and a project's sentences page by page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from annotator.annotation.models import Annotation
+from annotator.auth.models import User
+from annotator.corpus.models import Document, Sentence
+from annotator.projects.models import Project
+
+
+@dataclass(frozen=True)
+class ProjectSummary:
+    project: Project
+    documents: int
+    sentences: int  # annotatable (not excluded)
+    done: int  # by this user
+    skipped: int
+    in_progress: int
+
+
+def list_projects(session: Session, user: User) -> list[ProjectSummary]:
+    """Every project with its size and this user's progress."""
+    projects = list(session.scalars(select(Project).order_by(Project.name)))
+    docs: dict[int, int] = {
+        pid: n
+        for pid, n in session.execute(
+            select(Document.project_id, func.count()).group_by(Document.project_id)
+        )
+    }
+    sents: dict[int, int] = {
+        pid: n
+        for pid, n in session.execute(
+            select(Sentence.project_id, func.count())
+            .where(Sentence.excluded.is_(False))
+            .group_by(Sentence.project_id)
+        )
+    }
+    progress: dict[tuple[int, str], int] = {
+        (pid, status): n
+        for pid, status, n in session.execute(
+            select(Sentence.project_id, Annotation.status, func.count())
+            .join(Annotation, Annotation.sentence_id == Sentence.id)
+            .where(Annotation.annotator_id == user.id)
+            .group_by(Sentence.project_id, Annotation.status)
+        )
+    }
+    return [
+        ProjectSummary(
+            project=p,
+            documents=docs.get(p.id, 0),
+            sentences=sents.get(p.id, 0),
+            done=progress.get((p.id, "done"), 0),
+            skipped=progress.get((p.id, "skipped"), 0),
+            in_progress=progress.get((p.id, "in_progress"), 0),
+        )
+        for p in projects
+    ]
+
+
+@dataclass(frozen=True)
+class SentenceRow:
+    id: int
+    document_id: int
+    document_title: str
+    index: int
+    text: str
+    excluded: bool
+    status: str | None
+    span_count: int
+
+
+def list_sentences(
+    session: Session, user: User, project_id: int, page: int, per_page: int
+) -> tuple[list[SentenceRow], int]:
+    """One page of the project's sentences in reading order, with this user's status."""
+    total = session.scalar(
+        select(func.count()).select_from(Sentence).where(Sentence.project_id == project_id)
+    )
+    from annotator.annotation.models import Span
+
+    span_counts = (
+        select(Span.annotation_id, func.count().label("n"))
+        .group_by(Span.annotation_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            Sentence.id,
+            Sentence.document_id,
+            Document.title,
+            Sentence.index,
+            func.substr(Document.text, Sentence.start + 1, Sentence.end - Sentence.start),
+            Sentence.excluded,
+            Annotation.status,
+            func.coalesce(span_counts.c.n, 0),
+        )
+        .join(Document, Document.id == Sentence.document_id)
+        .outerjoin(
+            Annotation,
+            and_(Annotation.sentence_id == Sentence.id, Annotation.annotator_id == user.id),
+        )
+        .outerjoin(span_counts, span_counts.c.annotation_id == Annotation.id)
+        .where(Sentence.project_id == project_id)
+        .order_by(Sentence.document_id, Sentence.index)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return [SentenceRow(*r) for r in rows], total or 0

@@ -1,0 +1,46 @@
+"""Home page and a project's sentence list."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from annotator.extensions import db
+from annotator.projects import queries
+from annotator.projects.models import Project
+
+bp = Blueprint("projects", __name__)
+
+
+@bp.get("/")
+def index():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("projects.home"))
+
+
+@bp.get("/projects/")
+@login_required
+def home():
+    return render_template(
+        "projects/home.html", summaries=queries.list_projects(db.session, current_user)
+    )
+
+
+@bp.get("/projects/<int:project_id>")
+@login_required
+def show_project(project_id: int):
+    project = db.session.get(Project, project_id) or abort(404)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    per_page = current_app.config["SENTENCES_PER_PAGE"]
+    rows, total = queries.list_sentences(db.session, current_user, project_id, page, per_page)
+    pages = max((total + per_page - 1) // per_page, 1)
+    return render_template(
+        "projects/project.html",
+        project=project,
+        rows=rows,
+        page=page,
+        pages=pages,
+        total=total,
+        complete=request.args.get("complete") == "1",
+    )

@@ -1,0 +1,98 @@
+"""Shared fixtures: an app on a file database per test, a database session, log-in helpers."""
+
+from __future__ import annotations
+
+import contextvars
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from annotator import create_app
+from tests.factories import DEFAULT_PASSWORD
+
+pytest_plugins = ["tests.pg"]
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """A fresh, empty database for one test: SQLite file, or a new PostgreSQL database."""
+    if os.environ.get("ANNOTATOR_TEST_DB") == "postgresql":
+        return request.getfixturevalue("pg_database_url")
+    return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests never share the test's app context.
+
+    pytest-flask and the ``db`` fixture keep an app context open during a test; without this,
+    every request would reuse its ``g`` (Flask-Login's cached user, Flask-WTF's cached CSRF
+    token), which a real server never does.
+    """
+
+    def open(self, *args, **kwargs):
+        # One private context per client: Flask pops the previous request's preserved
+        # contexts at the next call, which must happen in the context that pushed them.
+        if not hasattr(self, "_private_context"):
+            self._private_context = contextvars.Context()
+        return self._private_context.run(super().open, *args, **kwargs)
+
+    def __exit__(self, *exc_info) -> None:
+        context = getattr(self, "_private_context", None) or contextvars.copy_context()
+        context.run(super().__exit__, *exc_info)
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SERVER_NAME": None,
+        }
+    )
+    app.test_client_class = IsolatedClient
+    from annotator.extensions import db
+
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def db(app: Flask):
+    """The Flask-SQLAlchemy handle, inside an app context."""
+    from annotator.extensions import db as handle
+
+    with app.app_context():
+        yield handle
+
+
+def login(client: FlaskClient, username: str, password: str = DEFAULT_PASSWORD):
+    """Log in through the real form (CSRF included) and return the response."""
+    page = client.get("/login")
+    token = csrf_from(page.get_data(as_text=True))
+    return client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": token}
+    )
+
+
+def csrf_from(html: str) -> str:
+    import re
+
+    match = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert match, "page carries no csrf-token meta tag"
+    return match.group(1)
+
+
+def api_headers(client: FlaskClient) -> dict[str, str]:
+    """Headers for a JSON call: the CSRF token from a page of the logged-in session."""
+    token = csrf_from(client.get("/projects/").get_data(as_text=True))
+    return {"X-CSRFToken": token, "Content-Type": "application/json"}

@@ -1,0 +1,22 @@
+"""Pure modules import no web or database framework."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+PURE = [
+    "annotator.spans",
+    "annotator.label_schema",
+    "annotator.corpus.tokens",
+    "annotator.corpus.splitting",
+]
+
+
+def test_pure_modules_import_no_framework() -> None:
+    probe = (
+        f"import importlib, sys; [importlib.import_module(m) for m in {PURE!r}]; "
+        "print([m for m in ('flask', 'sqlalchemy', 'wtforms', 'werkzeug') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
