@@ -120,6 +120,119 @@ def load_demo_command() -> None:
         click.echo(line)
 
 
+@click.command("create-batch")
+@click.option("--project", "project_name", required=True, help="Project name.")
+@click.option("--documents", help="Comma-separated document ids.")
+@click.option("--sample", type=int, help="A seeded random sample of N unassigned sentences.")
+@click.option("--remaining", is_flag=True, help="Every sentence not yet in a batch.")
+@click.option("--annotators", required=True, help="Comma-separated user names.")
+@click.option("--overlap", type=int, default=1, show_default=True,
+              help="How many distinct annotators read each sentence.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--name", help="Batch name (default: 'Batch N').")
+@with_appcontext
+def create_batch_command(project_name: str, documents: str | None, sample: int | None,
+                         remaining: bool, annotators: str, overlap: int, seed: int,
+                         name: str | None) -> None:
+    """Create a batch from documents, a sample or all remaining sentences, with overlap k."""
+    from annotator.assignments.services import create_batch
+    from annotator.extensions import db
+    from annotator.projects.services import get_project_by_name
+
+    chosen = [flag for flag, on in (("documents", documents), ("sample", sample is not None),
+                                    ("remaining", remaining)) if on]
+    if len(chosen) != 1:
+        _fail("give exactly one of --documents, --sample N, --remaining")
+    document_ids: list[int] = []
+    if documents:
+        try:
+            document_ids = [int(x) for x in documents.split(",") if x.strip()]
+        except ValueError:
+            _fail("--documents takes comma-separated integer ids")
+    try:
+        project = get_project_by_name(db.session, project_name)
+        created = create_batch(
+            db.session, project.id, source=chosen[0], annotators=annotators.split(","),
+            overlap=overlap, seed=seed, name=name, document_ids=document_ids, sample=sample,
+        )
+    except DomainError as err:
+        db.session.rollback()
+        _fail(err.message)
+    db.session.commit()
+    click.echo(f"batch {created.batch.id}")
+    click.echo(f"{created.sentences} sentences, overlap {created.batch.overlap}")
+    for username, count in created.per_annotator.items():
+        click.echo(f"  {username}: {count}")
+
+
+@click.command("batch-status")
+@click.option("--project", "project_name", required=True, help="Project name.")
+@with_appcontext
+def batch_status_command(project_name: str) -> None:
+    """Print the progress table: per batch and annotator."""
+    from annotator.assignments.queries import batch_progress
+    from annotator.extensions import db
+    from annotator.projects.services import get_project_by_name
+
+    try:
+        project = get_project_by_name(db.session, project_name)
+    except DomainError as err:
+        _fail(err.message)
+    rows = batch_progress(db.session, project.id)
+    header = ("batch", "annotator", "assigned", "done", "skipped", "flagged", "remaining",
+              "median_s", "last_activity")
+    table = [header] + [
+        (f"{p.batch_id} {p.batch_name}", p.annotator, str(p.assigned), str(p.done),
+         str(p.skipped), str(p.flagged), str(p.remaining),
+         f"{p.median_seconds:.1f}" if p.median_seconds is not None else "-",
+         p.last_activity.strftime("%Y-%m-%d %H:%M") if p.last_activity else "-")
+        for p in rows
+    ]
+    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+    for row in table:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+    if not rows:
+        click.echo("(no batches)")
+
+
+@click.command("reassign-batch")
+@click.argument("batch_id", type=int)
+@click.option("--from", "leaving", required=True, help="The annotator who leaves.")
+@click.option("--to", "to", required=True, help="Comma-separated annotators who take over.")
+@with_appcontext
+def reassign_batch_command(batch_id: int, leaving: str, to: str) -> None:
+    """Move an annotator's unfinished work in a batch to others, keeping the overlap."""
+    from annotator.assignments.services import reassign_annotator
+    from annotator.extensions import db
+
+    try:
+        moved = reassign_annotator(db.session, batch_id, leaving, to.split(","))
+    except DomainError as err:
+        db.session.rollback()
+        _fail(err.message)
+    db.session.commit()
+    click.echo(f"moved {sum(moved.values())} sentences: "
+               + (", ".join(f"{u} {n}" for u, n in moved.items()) or "nothing unfinished"))
+
+
+@click.command("remove-batch")
+@click.argument("batch_id", type=int)
+@click.option("--yes", is_flag=True, help="Confirm archiving a batch that has annotations.")
+@with_appcontext
+def remove_batch_command(batch_id: int, yes: bool) -> None:
+    """Delete a batch nobody worked on, or archive one with annotations (with --yes)."""
+    from annotator.assignments.services import remove_batch
+    from annotator.extensions import db
+
+    try:
+        outcome = remove_batch(db.session, batch_id, confirm=yes)
+    except DomainError as err:
+        db.session.rollback()
+        _fail(err.message + ("" if yes else " (use --yes)"))
+    db.session.commit()
+    click.echo(f"batch {batch_id} {outcome}")
+
+
 def register_commands(app: Flask) -> None:
     for command in (
         init_db_command,
@@ -127,6 +240,10 @@ def register_commands(app: Flask) -> None:
         create_project_command,
         import_articles_command,
         load_demo_command,
+        create_batch_command,
+        batch_status_command,
+        reassign_batch_command,
+        remove_batch_command,
     ):
         app.cli.add_command(command)
 

@@ -95,6 +95,8 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from annotator.annotation import api as annotation_api
     from annotator.annotation import views as annotation_views
+    from annotator.assignments import api as assignments_api
+    from annotator.assignments import views as assignments_views
     from annotator.auth import views as auth_views
     from annotator.corpus import views as corpus_views
     from annotator.projects import views as project_views
@@ -104,6 +106,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(corpus_views.bp)
     app.register_blueprint(annotation_views.bp)
     app.register_blueprint(annotation_api.api_bp)
+    app.register_blueprint(assignments_views.bp)
+    app.register_blueprint(assignments_api.api_bp)
 
 
 def register_cli(app: Flask) -> None:

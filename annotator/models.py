@@ -1,6 +1,7 @@
 """Every domain's models in one import: what Alembic and the factory see."""
 
 from annotator.annotation.models import Annotation, Span, Status  # noqa: F401
+from annotator.assignments.models import Assignment, Batch, BatchSentence  # noqa: F401
 from annotator.auth.models import Role, User  # noqa: F401
 from annotator.corpus.models import Document, Sentence  # noqa: F401
 from annotator.projects.models import Project  # noqa: F401

@@ -49,3 +49,37 @@ def prepare_project(session: Session) -> dict[str, Any]:
     make_document(session, project)
     session.commit()
     return {"admin": admin, "a": ann_a, "b": ann_b, "project": project}
+
+
+def make_articles(
+    session: Session, project: Project, count: int, sentences: int = 4, start: int = 0
+) -> None:
+    """``count`` small articles of ``sentences`` sentences each."""
+    import json
+
+    lines = []
+    for i in range(start, start + count):
+        body = " ".join(
+            f"Report {i}-{j}: rebels shelled the village of Kafr {i} near post {j}."
+            for j in range(sentences)
+        )
+        lines.append(json.dumps({"title": f"Article {i}", "text": body}))
+    import_articles(session, project.id, [("many.jsonl", "\n".join(lines).encode())])
+
+
+def prepare_batch(session: Session, k: int = 2, annotators: int = 2, articles: int = 3) -> dict[str, Any]:
+    """An admin, ``annotators`` annotators and a live batch with overlap ``k``, committed."""
+    from annotator.assignments.services import create_batch
+
+    admin = make_user(session, "admin1", "admin")
+    people = [make_user(session, f"ann{i}") for i in range(annotators)]
+    outsider = make_user(session, "outsider")
+    project = make_project(session)
+    make_articles(session, project, articles)
+    created = create_batch(
+        session, project.id, source="remaining", annotators=[u.username for u in people],
+        overlap=k, seed=7, created_by=admin,
+    )
+    session.commit()
+    return {"admin": admin, "annotators": people, "outsider": outsider, "project": project,
+            "batch": created.batch, "created": created}

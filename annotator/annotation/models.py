@@ -6,7 +6,17 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from annotator.db import Base, UTCDateTime, utcnow
@@ -38,6 +48,9 @@ class Annotation(Base):
     status: Mapped[str] = mapped_column(String(20), default=Status.IN_PROGRESS.value)
     version: Mapped[int] = mapped_column(Integer, default=1)
     time_spent: Mapped[float] = mapped_column(Float, default=0.0)  # seconds on the page, capped
+    # A flag asks an admin to look (e.g. "not a conflict sentence", "unsure about unit").
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    flag_comment: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -9,19 +9,32 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from annotator.annotation.models import Annotation, Span
-from annotator.auth.models import User
+from annotator.auth.models import Role, User
 from annotator.corpus.models import Document, Sentence
 from annotator.corpus.tokens import token_offsets
-from annotator.errors import NotFound
+from annotator.assignments.models import Assignment, Batch
+from annotator.assignments.queries import is_assigned, project_has_batches
+from annotator.errors import Forbidden, NotFound
 from annotator.label_schema import LabelSchema, parse_schema
 from annotator.projects.models import Project
 
 
 def get_sentence_for(session: Session, user: User, sentence_id: int) -> Sentence:
-    """Return the sentence if this user may open it (404 when it does not exist)."""
+    """Return the sentence if this user may open it.
+
+    Admins and curators open any sentence. Annotators open any sentence of a project without
+    batches; once a project has batches, only the sentences assigned to them (blind
+    annotation: 403 for the others, whichever way they ask).
+
+    Raises:
+        NotFound: no such sentence.  Forbidden: not assigned to this annotator.
+    """
     sentence = session.get(Sentence, sentence_id, options=[joinedload(Sentence.document)])
     if sentence is None:
         raise NotFound(f"sentence {sentence_id} does not exist")
+    if user.role == Role.ANNOTATOR and project_has_batches(session, sentence.project_id):
+        if not is_assigned(session, user.id, sentence_id):
+            raise Forbidden("this sentence is not assigned to you")
     return sentence
 
 
@@ -81,6 +94,8 @@ def annotation_state(session: Session, user: User, sentence_id: int) -> dict[str
         ],
         "status": annotation.status if annotation else None,
         "version": annotation.version if annotation else 0,
+        "flagged": annotation.flagged if annotation else False,
+        "flag_comment": (annotation.flag_comment or "") if annotation else "",
     }
 
 
@@ -135,7 +150,24 @@ def neighbour_ids(session: Session, sentence: Sentence) -> tuple[int | None, int
 
 
 def next_unfinished_id(session: Session, user: User, project_id: int) -> int | None:
-    """The first annotatable sentence of the project this user has not marked done or skipped."""
+    """The first sentence of the project this user has not yet marked done or skipped.
+
+    Where the project has batches, annotators follow their queues (batch by batch);
+    otherwise, and for admins and curators, the project's reading order.
+    """
+    if user.role == Role.ANNOTATOR and project_has_batches(session, project_id):
+        return session.scalar(
+            select(Assignment.sentence_id)
+            .join(Batch, Batch.id == Assignment.batch_id)
+            .where(
+                Assignment.annotator_id == user.id,
+                Assignment.finished.is_(False),
+                Batch.project_id == project_id,
+                Batch.archived_at.is_(None),
+            )
+            .order_by(Assignment.batch_id, Assignment.position)
+            .limit(1)
+        )
     finished = (
         select(Annotation.sentence_id)
         .where(Annotation.annotator_id == user.id, Annotation.status.in_(["done", "skipped"]))

@@ -12,12 +12,14 @@ from sqlalchemy.orm import Session
 
 from annotator.annotation.models import STATUSES, Annotation, Span, Status
 from annotator.annotation.queries import annotation_state, get_schema, get_sentence_for
+from annotator.assignments.services import sync_finished
 from annotator.auth.models import User
 from annotator.db import utcnow
 from annotator.errors import Conflict, Invalid
 from annotator.spans import InvalidSpans, parse_spans
 
-ALLOWED_FIELDS = {"spans", "status", "version", "time_spent"}
+ALLOWED_FIELDS = {"spans", "status", "version", "time_spent", "flagged", "flag_comment"}
+MAX_FLAG_COMMENT = 1000
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ class AnnotationIn:
     status: str
     version: int
     time_spent: float
+    flagged: bool = False
+    flag_comment: str = ""
 
     @classmethod
     def from_json(cls, body: Any) -> AnnotationIn:
@@ -52,7 +56,20 @@ class AnnotationIn:
             or spent < 0
         ):
             raise Invalid("time_spent must be a non-negative number of seconds")
-        return cls(spans=body["spans"], status=status, version=version, time_spent=float(spent))
+        flagged = body.get("flagged", False)
+        if not isinstance(flagged, bool):
+            raise Invalid("flagged must be true or false")
+        comment = body.get("flag_comment") or ""
+        if not isinstance(comment, str) or len(comment) > MAX_FLAG_COMMENT:
+            raise Invalid(f"flag_comment must be a string of at most {MAX_FLAG_COMMENT} characters")
+        return cls(
+            spans=body["spans"],
+            status=status,
+            version=version,
+            time_spent=float(spent),
+            flagged=flagged,
+            flag_comment=comment.strip() if flagged else "",
+        )
 
 
 def save_annotation(
@@ -89,6 +106,8 @@ def save_annotation(
             status=change.status,
             version=1,
             time_spent=spent,
+            flagged=change.flagged,
+            flag_comment=change.flag_comment or None,
             created_at=now,
             updated_at=now,
         )
@@ -108,6 +127,8 @@ def save_annotation(
                 version=Annotation.version + 1,
                 status=change.status,
                 time_spent=Annotation.time_spent + spent,
+                flagged=change.flagged,
+                flag_comment=change.flag_comment or None,
                 updated_at=now,
             )
             .execution_options(synchronize_session=False)
@@ -130,6 +151,7 @@ def save_annotation(
                 for s in spans
             ],
         )
+    sync_finished(session, user.id, sentence_id, change.status)
     session.flush()
     session.expire(annotation)
     return annotation

@@ -215,7 +215,7 @@ def import_articles(
             )
             result.excluded_sentences += piece.excluded
     if rows:
-        session.execute(insert(Sentence), rows)
+        session.execute(insert(Sentence.__table__), rows)  # Core executemany: fastest path
     result.documents_added = len(fresh)
     result.sentences_added = len(rows)
     session.flush()

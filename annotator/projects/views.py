@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from annotator.assignments.queries import batch_progress, list_my_batches, project_has_batches
 from annotator.extensions import db
 from annotator.projects import queries
 from annotator.projects.models import Project
@@ -23,7 +24,9 @@ def index():
 @login_required
 def home():
     return render_template(
-        "projects/home.html", summaries=queries.list_projects(db.session, current_user)
+        "projects/home.html",
+        summaries=queries.list_projects(db.session, current_user),
+        my_batches=list_my_batches(db.session, current_user.id),
     )
 
 
@@ -31,6 +34,16 @@ def home():
 @login_required
 def show_project(project_id: int):
     project = db.session.get(Project, project_id) or abort(404)
+    if not current_user.is_admin and current_user.role != "curator" and project_has_batches(
+        db.session, project.id
+    ):
+        # Blind annotation: once batches exist, annotators see their queues, not the corpus.
+        return render_template(
+            "projects/my_batches.html",
+            project=project,
+            progress=batch_progress(db.session, project.id, user_id=current_user.id),
+            complete=request.args.get("complete") == "1",
+        )
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     per_page = current_app.config["SENTENCES_PER_PAGE"]
     rows, total = queries.list_sentences(db.session, current_user, project_id, page, per_page)

@@ -1,0 +1,29 @@
+"""JSON API of the annotator's queue."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from flask_login import current_user, login_required
+
+from annotator.assignments import queries
+from annotator.assignments.services import get_batch
+from annotator.errors import Forbidden, Invalid
+from annotator.extensions import db
+
+api_bp = Blueprint("assignments_api", __name__, url_prefix="/api")
+
+
+@api_bp.get("/queue/next")
+@login_required
+def next_in_queue():
+    """The next unfinished sentence of the logged-in user's queue in a batch (204: none)."""
+    raw = request.args.get("batch", "")
+    if not raw.isdigit():
+        raise Invalid("query parameter 'batch' must be a batch id")
+    batch = get_batch(db.session, int(raw))
+    if not queries.has_work_in(db.session, current_user.id, batch.id):
+        raise Forbidden("this batch is not assigned to you")
+    sentence_id = queries.next_sentence_id(db.session, current_user.id, batch.id)
+    if sentence_id is None:
+        return "", 204
+    return jsonify(sentence_id=sentence_id)

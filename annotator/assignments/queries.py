@@ -1,0 +1,284 @@
+"""Queues, access checks and progress figures for batches."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import case, exists, func, select
+from sqlalchemy.orm import Session
+
+from annotator.annotation.models import Annotation
+from annotator.assignments.models import Assignment, Batch, BatchSentence
+from annotator.auth.models import User
+from annotator.corpus.models import Document, Sentence
+
+
+def next_sentence_id(session: Session, user_id: int, batch_id: int) -> int | None:
+    """The first unfinished sentence of the user's queue in the batch (one index seek)."""
+    return session.scalar(
+        select(Assignment.sentence_id)
+        .where(
+            Assignment.annotator_id == user_id,
+            Assignment.batch_id == batch_id,
+            Assignment.finished.is_(False),
+        )
+        .order_by(Assignment.position)
+        .limit(1)
+    )
+
+
+def is_assigned(session: Session, user_id: int, sentence_id: int) -> bool:
+    """Whether a live batch gives this sentence to this user."""
+    return bool(
+        session.scalar(
+            select(
+                exists(
+                    select(Assignment.id)
+                    .join(Batch, Batch.id == Assignment.batch_id)
+                    .where(
+                        Assignment.annotator_id == user_id,
+                        Assignment.sentence_id == sentence_id,
+                        Batch.archived_at.is_(None),
+                    )
+                )
+            )
+        )
+    )
+
+
+def project_has_batches(session: Session, project_id: int) -> bool:
+    return bool(
+        session.scalar(
+            select(
+                exists(
+                    select(Batch.id).where(
+                        Batch.project_id == project_id, Batch.archived_at.is_(None)
+                    )
+                )
+            )
+        )
+    )
+
+
+def batch_of(session: Session, user_id: int, sentence_id: int) -> int | None:
+    """The live batch through which this user has this sentence (the newest, if several)."""
+    return session.scalar(
+        select(Assignment.batch_id)
+        .join(Batch, Batch.id == Assignment.batch_id)
+        .where(
+            Assignment.annotator_id == user_id,
+            Assignment.sentence_id == sentence_id,
+            Batch.archived_at.is_(None),
+        )
+        .order_by(Assignment.batch_id.desc())
+        .limit(1)
+    )
+
+
+def queue_neighbours(
+    session: Session, user_id: int, batch_id: int, sentence_id: int
+) -> tuple[int | None, int | None]:
+    """Previous and next sentence of the user's queue around ``sentence_id``."""
+    position = session.scalar(
+        select(Assignment.position).where(
+            Assignment.annotator_id == user_id,
+            Assignment.batch_id == batch_id,
+            Assignment.sentence_id == sentence_id,
+        )
+    )
+    if position is None:
+        return None, None
+    base = select(Assignment.sentence_id).where(
+        Assignment.annotator_id == user_id, Assignment.batch_id == batch_id
+    )
+    prev_id = session.scalar(
+        base.where(Assignment.position < position).order_by(Assignment.position.desc()).limit(1)
+    )
+    next_id = session.scalar(
+        base.where(Assignment.position > position).order_by(Assignment.position).limit(1)
+    )
+    return prev_id, next_id
+
+
+@dataclass(frozen=True)
+class Progress:
+    batch_id: int
+    batch_name: str
+    annotator: str
+    assigned: int
+    done: int
+    skipped: int
+    flagged: int
+    in_progress: int
+    median_seconds: float | None
+    last_activity: datetime | None
+
+    @property
+    def remaining(self) -> int:
+        return self.assigned - self.done - self.skipped
+
+
+def batch_progress(
+    session: Session, project_id: int, *, user_id: int | None = None,
+    include_archived: bool = False,
+) -> list[Progress]:
+    """Per batch and annotator: assigned, done, skipped, flagged, median time, last activity."""
+    query = (
+        select(
+            Batch.id,
+            Batch.name,
+            User.username,
+            Assignment.annotator_id,
+            func.count(Assignment.id),
+            func.sum(case((Annotation.status == "done", 1), else_=0)),
+            func.sum(case((Annotation.status == "skipped", 1), else_=0)),
+            func.sum(case((Annotation.flagged.is_(True), 1), else_=0)),
+            func.sum(case((Annotation.status == "in_progress", 1), else_=0)),
+            func.max(Annotation.updated_at),
+        )
+        .join(Assignment, Assignment.batch_id == Batch.id)
+        .join(User, User.id == Assignment.annotator_id)
+        .outerjoin(
+            Annotation,
+            (Annotation.sentence_id == Assignment.sentence_id)
+            & (Annotation.annotator_id == Assignment.annotator_id),
+        )
+        .where(Batch.project_id == project_id)
+        .group_by(Batch.id, Batch.name, User.username, Assignment.annotator_id)
+        .order_by(Batch.id, User.username)
+    )
+    if not include_archived:
+        query = query.where(Batch.archived_at.is_(None))
+    if user_id is not None:
+        query = query.where(Assignment.annotator_id == user_id)
+    rows = session.execute(query).all()
+    times = _finished_times(session, project_id, user_id)
+    result = []
+    for bid, bname, username, uid, assigned, done, skipped, flagged, started, last in rows:
+        spent = times.get((bid, uid), [])
+        last_at = last.replace(tzinfo=last.tzinfo) if isinstance(last, datetime) else None
+        result.append(
+            Progress(
+                batch_id=bid, batch_name=bname, annotator=username, assigned=assigned,
+                done=done or 0, skipped=skipped or 0, flagged=flagged or 0,
+                in_progress=started or 0,
+                median_seconds=statistics.median(spent) if spent else None,
+                last_activity=last_at,
+            )
+        )
+    return result
+
+
+def _finished_times(
+    session: Session, project_id: int, user_id: int | None
+) -> dict[tuple[int, int], list[float]]:
+    query = (
+        select(Assignment.batch_id, Assignment.annotator_id, Annotation.time_spent)
+        .join(Batch, Batch.id == Assignment.batch_id)
+        .join(
+            Annotation,
+            (Annotation.sentence_id == Assignment.sentence_id)
+            & (Annotation.annotator_id == Assignment.annotator_id),
+        )
+        .where(Batch.project_id == project_id, Annotation.status == "done")
+    )
+    if user_id is not None:
+        query = query.where(Assignment.annotator_id == user_id)
+    out: dict[tuple[int, int], list[float]] = {}
+    for bid, uid, spent in session.execute(query):
+        out.setdefault((bid, uid), []).append(spent)
+    return out
+
+
+def daily_throughput(session: Session, project_id: int) -> list[tuple[date, int]]:
+    """Sentences finished (done or skipped) per day, by the day of their last change."""
+    day = func.date(Annotation.updated_at)
+    rows = session.execute(
+        select(day, func.count())
+        .join(Sentence, Sentence.id == Annotation.sentence_id)
+        .where(Sentence.project_id == project_id, Annotation.status.in_(["done", "skipped"]))
+        .group_by(day)
+        .order_by(day)
+    ).all()
+    return [(d if isinstance(d, date) else date.fromisoformat(str(d)), n) for d, n in rows]
+
+
+@dataclass(frozen=True)
+class FlagRow:
+    sentence_id: int
+    annotator: str
+    comment: str
+    text: str
+    document_title: str
+    updated_at: datetime
+
+
+def list_flags(session: Session, project_id: int) -> list[FlagRow]:
+    rows = session.execute(
+        select(
+            Annotation.sentence_id,
+            User.username,
+            Annotation.flag_comment,
+            func.substr(Document.text, Sentence.start + 1, Sentence.end - Sentence.start),
+            Document.title,
+            Annotation.updated_at,
+        )
+        .join(Sentence, Sentence.id == Annotation.sentence_id)
+        .join(Document, Document.id == Sentence.document_id)
+        .join(User, User.id == Annotation.annotator_id)
+        .where(Sentence.project_id == project_id, Annotation.flagged.is_(True))
+        .order_by(Annotation.updated_at.desc())
+    ).all()
+    return [FlagRow(r[0], r[1], r[2] or "", r[3], r[4], r[5]) for r in rows]
+
+
+def list_batches(session: Session, project_id: int) -> list[tuple[Batch, int]]:
+    """The project's batches (newest first) with their sentence counts."""
+    rows = session.execute(
+        select(Batch, func.count(BatchSentence.id))
+        .outerjoin(BatchSentence, BatchSentence.batch_id == Batch.id)
+        .where(Batch.project_id == project_id)
+        .group_by(Batch.id)
+        .order_by(Batch.id.desc())
+    ).all()
+    return [(b, n) for b, n in rows]
+
+
+def has_work_in(session: Session, user_id: int, batch_id: int) -> bool:
+    return bool(
+        session.scalar(
+            select(
+                exists(
+                    select(Assignment.id).where(
+                        Assignment.annotator_id == user_id, Assignment.batch_id == batch_id
+                    )
+                )
+            )
+        )
+    )
+
+
+@dataclass(frozen=True)
+class MyBatch:
+    project_name: str
+    progress: Progress
+
+
+def list_my_batches(session: Session, user_id: int) -> list[MyBatch]:
+    """The user's live batches in every project, with their progress."""
+    from annotator.projects.models import Project
+
+    projects = session.execute(
+        select(Project.id, Project.name)
+        .join(Batch, Batch.project_id == Project.id)
+        .join(Assignment, Assignment.batch_id == Batch.id)
+        .where(Assignment.annotator_id == user_id, Batch.archived_at.is_(None))
+        .distinct()
+        .order_by(Project.name)
+    ).all()
+    out: list[MyBatch] = []
+    for pid, pname in projects:
+        out.extend(MyBatch(pname, p) for p in batch_progress(session, pid, user_id=user_id))
+    return out

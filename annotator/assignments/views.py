@@ -1,0 +1,173 @@
+"""Batch pages: create and manage batches (admin), the progress dashboard, an annotator's queue."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from annotator.assignments import queries, services
+from annotator.assignments.forms import BatchForm, ReassignForm, RemoveBatchForm
+from annotator.assignments.models import Batch
+from annotator.auth.models import User
+from annotator.auth.services import admin_required
+from annotator.corpus.queries import list_documents
+from annotator.errors import DomainError
+from annotator.extensions import db
+from annotator.projects.models import Project
+
+bp = Blueprint("assignments", __name__)
+
+
+def _active_usernames() -> list[str]:
+    return list(
+        db.session.scalars(
+            select(User.username).where(User.active.is_(True)).order_by(User.username)
+        )
+    )
+
+
+@bp.route("/projects/<int:project_id>/batches", methods=["GET", "POST"])
+@admin_required
+def list_batches(project_id: int):
+    project = db.session.get(Project, project_id) or abort(404)
+    form = BatchForm()
+    documents = list_documents(db.session, project.id)
+    form.documents.choices = [(d.id, f"{d.id}: {d.title}") for d in documents]
+    form.annotators.choices = [(u, u) for u in _active_usernames()]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            created = services.create_batch(
+                db.session,
+                project.id,
+                source=form.source.data,
+                annotators=form.annotators.data or [],
+                overlap=form.overlap.data,
+                seed=form.seed.data or 0,
+                name=form.name.data,
+                document_ids=form.documents.data or [],
+                sample=form.sample.data,
+                created_by=current_user,
+            )
+        except DomainError as err:
+            db.session.rollback()
+            flash(f"No batch created: {err.message}", "error")
+            status = 422
+        else:
+            db.session.commit()
+            counts = ", ".join(f"{u}: {n}" for u, n in created.per_annotator.items())
+            flash(
+                f"Created {created.batch.name} with {created.sentences} sentences "
+                f"(overlap {created.batch.overlap}; {counts}).",
+                "success",
+            )
+            return redirect(url_for("assignments.list_batches", project_id=project.id))
+    elif form.errors:
+        status = 422
+    return (
+        render_template(
+            "assignments/batches.html",
+            project=project,
+            form=form,
+            batches=queries.list_batches(db.session, project.id),
+            reassign_form=ReassignForm(),
+            remove_form=RemoveBatchForm(),
+            usernames=_active_usernames(),
+        ),
+        status,
+    )
+
+
+@bp.post("/batches/<int:batch_id>/reassign")
+@admin_required
+def reassign_batch(batch_id: int):
+    batch = db.session.get(Batch, batch_id) or abort(404)
+    form = ReassignForm()
+    form.to.choices = [(u, u) for u in _active_usernames()]
+    if form.validate_on_submit():
+        try:
+            moved = services.reassign_annotator(
+                db.session, batch_id, form.leaving.data, form.to.data or []
+            )
+        except DomainError as err:
+            db.session.rollback()
+            flash(f"Nothing reassigned: {err.message}", "error")
+        else:
+            db.session.commit()
+            summary = ", ".join(f"{u}: {n}" for u, n in moved.items()) or "nothing unfinished"
+            flash(f"Moved {form.leaving.data}'s unfinished work ({summary}).", "success")
+    else:
+        flash("Nothing reassigned: fill in the form.", "error")
+    return redirect(url_for("assignments.list_batches", project_id=batch.project_id))
+
+
+@bp.post("/batches/<int:batch_id>/remove")
+@admin_required
+def remove_batch(batch_id: int):
+    batch = db.session.get(Batch, batch_id) or abort(404)
+    project_id = batch.project_id
+    form = RemoveBatchForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        outcome = services.remove_batch(db.session, batch_id, confirm=form.confirm.data)
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        db.session.commit()
+        flash(f"Batch {outcome}.", "success")
+    return redirect(url_for("assignments.list_batches", project_id=project_id))
+
+
+@bp.get("/projects/<int:project_id>/dashboard")
+@admin_required
+def dashboard(project_id: int):
+    project = db.session.get(Project, project_id) or abort(404)
+    progress = queries.batch_progress(
+        db.session, project.id, include_archived=request.args.get("archived") == "1"
+    )
+    return render_template(
+        "assignments/dashboard.html",
+        project=project,
+        progress=progress,
+        throughput=queries.daily_throughput(db.session, project.id),
+        flags=queries.list_flags(db.session, project.id),
+    )
+
+
+@bp.get("/batches/<int:batch_id>")
+@login_required
+def show_batch(batch_id: int):
+    batch = db.session.get(Batch, batch_id) or abort(404)
+    if not current_user.is_admin and not queries.has_work_in(db.session, current_user.id, batch_id):
+        abort(403)
+    user_filter = None if current_user.is_admin else current_user.id
+    progress = [
+        p
+        for p in queries.batch_progress(db.session, batch.project_id, user_id=user_filter,
+                                        include_archived=True)
+        if p.batch_id == batch_id
+    ]
+    return render_template(
+        "assignments/batch.html",
+        batch=batch,
+        project=db.session.get(Project, batch.project_id),
+        progress=progress,
+        complete=request.args.get("complete") == "1",
+    )
+
+
+@bp.get("/batches/<int:batch_id>/continue")
+@login_required
+def continue_batch(batch_id: int):
+    batch = db.session.get(Batch, batch_id) or abort(404)
+    if not queries.has_work_in(db.session, current_user.id, batch.id):
+        if current_user.is_admin:
+            return redirect(url_for("assignments.show_batch", batch_id=batch.id))
+        abort(403)
+    sentence_id = queries.next_sentence_id(db.session, current_user.id, batch.id)
+    if sentence_id is None:
+        return redirect(url_for("assignments.show_batch", batch_id=batch.id, complete=1))
+    return redirect(url_for("annotation.show_sentence", sentence_id=sentence_id, batch=batch.id))

@@ -1,0 +1,74 @@
+"""`annotator create-batch`, `batch-status`, `reassign-batch`, `remove-batch`."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from annotator.assignments.models import Assignment, Batch
+from tests.factories import make_articles, make_project, make_user
+
+
+def run(app, *args: str):
+    return app.test_cli_runner().invoke(args=list(args))
+
+
+def setup(db) -> None:
+    for name in ("ann_a", "ann_b", "ann_c"):
+        make_user(db.session, name)
+    make_articles(db.session, make_project(db.session, "Sahel"), 3)
+    db.session.commit()
+
+
+def test_create_batch_prints_id_and_counts(app, db) -> None:
+    setup(db)
+    result = run(app, "create-batch", "--project", "Sahel", "--remaining",
+                 "--annotators", "ann_a,ann_b,ann_c", "--overlap", "2", "--seed", "3", "--name", "Week 1")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    batch = db.session.scalar(select(Batch))
+    assert lines[0] == f"batch {batch.id}" and batch.name == "Week 1"
+    assert "12 sentences, overlap 2" in result.output
+    assert {line.split(":")[0].strip() for line in lines[2:]} == {"ann_a", "ann_b", "ann_c"}
+    assert sum(int(line.split(":")[1]) for line in lines[2:]) == 24
+    status = run(app, "batch-status", "--project", "Sahel")
+    assert status.exit_code == 0 and "ann_b" in status.output and "Week 1" in status.output
+
+
+def test_create_batch_sample_and_documents(app, db) -> None:
+    setup(db)
+    assert run(app, "create-batch", "--project", "Sahel", "--sample", "5", "--annotators", "ann_a",
+               "--overlap", "1").exit_code == 0
+    docs = run(app, "create-batch", "--project", "Sahel", "--documents", "1,2", "--annotators",
+               "ann_b", "--overlap", "1")
+    assert docs.exit_code == 0, docs.output
+
+
+def test_create_batch_bad_input_creates_nothing(app, db) -> None:
+    setup(db)
+    cases = [
+        (["--remaining", "--annotators", "ann_a,ann_b", "--overlap", "3"], "overlap must be between"),
+        (["--remaining", "--annotators", "ann_a,zed", "--overlap", "1"], "unknown user(s): zed"),
+        (["--annotators", "ann_a", "--overlap", "1"], "exactly one of"),
+        (["--remaining", "--sample", "3", "--annotators", "ann_a"], "exactly one of"),
+        (["--documents", "x", "--annotators", "ann_a"], "integer ids"),
+        (["--sample", "0", "--annotators", "ann_a"], "positive"),
+    ]
+    for args, message in cases:
+        result = run(app, "create-batch", "--project", "Sahel", *args)
+        assert result.exit_code == 1, (args, result.output)
+        assert message in result.output, (args, result.output)
+    missing = run(app, "create-batch", "--project", "Nope", "--remaining", "--annotators", "ann_a")
+    assert missing.exit_code == 1 and "no project named" in missing.output
+    assert db.session.scalar(select(func.count()).select_from(Batch)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Assignment)) == 0
+
+
+def test_reassign_and_remove_commands(app, db) -> None:
+    setup(db)
+    run(app, "create-batch", "--project", "Sahel", "--remaining", "--annotators", "ann_a,ann_b",
+        "--overlap", "1")
+    batch_id = db.session.scalar(select(Batch.id))
+    moved = run(app, "reassign-batch", str(batch_id), "--from", "ann_a", "--to", "ann_c")
+    assert moved.exit_code == 0 and "moved 6 sentences" in moved.output
+    assert run(app, "remove-batch", str(batch_id)).output.strip() == f"batch {batch_id} deleted"
+    assert run(app, "remove-batch", "999").exit_code == 1

@@ -1,0 +1,99 @@
+"""Every registered route, walked as each kind of user, gives the expected answer."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from annotator.assignments.models import Assignment
+from annotator.corpus.models import Sentence
+from tests.conftest import api_headers, csrf_from, login
+from tests.factories import prepare_batch
+
+ROLES = ("anonymous", "assigned", "unassigned", "admin")
+
+# endpoint -> (method, url template, expected status per role in ROLES order).
+# Anonymous HTML requests are redirected to log in (302), anonymous JSON requests get 401.
+EXPECTED: dict[str, tuple[str, str, tuple[int, int, int, int]]] = {
+    "projects.index": ("GET", "/", (302, 302, 302, 302)),
+    "projects.home": ("GET", "/projects/", (302, 200, 200, 200)),
+    "projects.show_project": ("GET", "/projects/{project}", (302, 200, 200, 200)),
+    "annotation.continue_project": ("GET", "/projects/{project}/continue", (302, 302, 302, 302)),
+    "annotation.show_sentence": ("GET", "/sentences/{sentence}", (302, 200, 403, 200)),
+    "annotation_api.get_annotation": ("GET", "/api/sentences/{sentence}/annotation", (401, 200, 403, 200)),
+    "annotation_api.put_annotation": ("PUT", "/api/sentences/{sentence}/annotation", (401, 200, 403, 200)),
+    "assignments.continue_batch": ("GET", "/batches/{batch}/continue", (302, 302, 403, 302)),
+    "assignments.show_batch": ("GET", "/batches/{batch}", (302, 200, 403, 200)),
+    "assignments.dashboard": ("GET", "/projects/{project}/dashboard", (302, 403, 403, 200)),
+    "assignments.list_batches": ("GET", "/projects/{project}/batches", (302, 403, 403, 200)),
+    "assignments.reassign_batch": ("POST", "/batches/{batch}/reassign", (302, 403, 403, 302)),
+    "assignments.remove_batch": ("POST", "/batches/{batch}/remove", (302, 403, 403, 302)),
+    "assignments_api.next_in_queue": ("GET", "/api/queue/next?batch={batch}", (401, 200, 403, 403)),
+    "auth.login": ("GET", "/login", (200, 302, 302, 302)),
+    "auth.logout": ("POST", "/logout", (302, 302, 302, 302)),
+    "corpus.list_documents": ("GET", "/projects/{project}/documents", (302, 403, 403, 200)),
+    "corpus.show_document": ("GET", "/documents/{document}", (302, 403, 403, 200)),
+    "corpus.toggle_exclusion": ("POST", "/sentences/{sentence}/exclusion", (302, 403, 403, 302)),
+    "static": ("GET", "/static/css/app.css", (200, 200, 200, 200)),
+}
+
+
+def test_every_registered_route_is_in_the_table(app) -> None:
+    registered = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert registered == set(EXPECTED), (
+        f"unguarded: {sorted(registered - set(EXPECTED))}; stale: {sorted(set(EXPECTED) - registered)}"
+    )
+
+
+@pytest.fixture
+def world(db):
+    data = prepare_batch(db.session, k=1, annotators=2, articles=2)
+    assigned = data["annotators"][0]
+    sentence = db.session.scalar(
+        select(Assignment.sentence_id).where(Assignment.annotator_id == assigned.id)
+        .order_by(Assignment.position)
+    )
+    ids = {
+        "project": data["project"].id,
+        "batch": data["batch"].id,
+        "sentence": sentence,
+        "document": db.session.get(Sentence, sentence).document_id,
+    }
+    users = {"assigned": assigned.username, "unassigned": "outsider", "admin": "admin1"}
+    return ids, users
+
+
+def request_as(app, role: str, users: dict[str, str], method: str, url: str):
+    client = app.test_client()
+    if role != "anonymous":
+        assert login(client, users[role]).status_code == 302
+        headers = api_headers(client)
+    else:
+        headers = {"X-CSRFToken": csrf_from(client.get("/login").get_data(as_text=True)),
+                   "Content-Type": "application/json"}
+    if method == "GET":
+        return client.get(url)
+    if method == "PUT":
+        return client.put(url, json={"spans": [], "version": 0}, headers=headers)
+    form = {"csrf_token": headers["X-CSRFToken"], "leaving": "ann0", "to": "ann1", "confirm": "y"}
+    return client.post(url, data=form)
+
+
+@pytest.mark.parametrize("endpoint", sorted(EXPECTED))
+def test_route_answers_each_role_as_expected(app, world, endpoint: str) -> None:
+    ids, users = world
+    method, template, expected = EXPECTED[endpoint]
+    url = template.format(**ids)
+    got = tuple(request_as(app, role, users, method, url).status_code for role in ROLES)
+    assert got == expected, f"{endpoint} {url}: got {dict(zip(ROLES, got))}"
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    sorted(e for e, (_, t, _) in EXPECTED.items() if "{" in t),
+)
+def test_missing_objects_are_404_for_admin(app, world, endpoint: str) -> None:
+    _, users = world
+    method, template, _ = EXPECTED[endpoint]
+    url = template.format(project=99999, batch=99999, sentence=99999, document=99999)
+    assert request_as(app, "admin", users, method, url).status_code == 404
