@@ -233,6 +233,26 @@ def remove_batch_command(batch_id: int, yes: bool) -> None:
     click.echo(f"batch {batch_id} {outcome}")
 
 
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=4, show_default=True, type=int,
+              help="gunicorn worker processes (about 2 per core).")
+@click.option("--timeout", default=30, show_default=True, type=int)
+def serve_command(host: str, port: int, workers: int, timeout: int) -> None:
+    """Serve the app in production with gunicorn (several worker processes)."""
+    import os
+    import shutil
+
+    gunicorn = shutil.which("gunicorn") or str(Path(sys.executable).with_name("gunicorn"))
+    if not Path(gunicorn).exists():
+        _fail("gunicorn is not installed (pip install gunicorn)")
+    args = [gunicorn, "--workers", str(workers), "--bind", f"{host}:{port}",
+            "--timeout", str(timeout), "--access-logfile", "-", "annotator:create_app()"]
+    click.echo(" ".join(args[1:]))
+    os.execv(gunicorn, args)
+
+
 def register_commands(app: Flask) -> None:
     for command in (
         init_db_command,
@@ -244,6 +264,7 @@ def register_commands(app: Flask) -> None:
         batch_status_command,
         reassign_batch_command,
         remove_batch_command,
+        serve_command,
     ):
         app.cli.add_command(command)
 

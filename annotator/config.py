@@ -21,3 +21,4 @@ class Defaults:
     # A client reports seconds spent on a sentence; anything beyond this is an idle tab.
     MAX_TIME_SPENT_SECONDS = 30 * 60
     SENTENCES_PER_PAGE = 50
+    PROXY_HOPS = 0  # set to the number of reverse proxies in front (X-Forwarded-* trusted)

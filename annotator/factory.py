@@ -33,6 +33,7 @@ def build_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         configure_secret_key(app)
     else:
         app.config.update(test_config)
+    register_proxy_fix(app)
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)
@@ -75,6 +76,15 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.close()
 
 
+def register_proxy_fix(app: Flask) -> None:
+    """Trust X-Forwarded-* from PROXY_HOPS reverse proxies (0: none, the default)."""
+    hops = int(app.config.get("PROXY_HOPS", 0))
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
 def register_extensions(app: Flask) -> None:
     from annotator import models  # noqa: F401  (registers every table on the metadata)
     from annotator.extensions import csrf, db, login_manager, migrate
@@ -99,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     from annotator.assignments import views as assignments_views
     from annotator.auth import views as auth_views
     from annotator.corpus import views as corpus_views
+    from annotator.ops import views as ops_views
     from annotator.projects import views as project_views
 
     app.register_blueprint(auth_views.bp)
@@ -108,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(annotation_api.api_bp)
     app.register_blueprint(assignments_views.bp)
     app.register_blueprint(assignments_api.api_bp)
+    app.register_blueprint(ops_views.bp)
 
 
 def register_cli(app: Flask) -> None:

@@ -24,3 +24,44 @@ def test_upgrade_to_head_matches_the_models(database_url: str) -> None:
         db.engine.dispose()
     assert diff == [], f"models and migrations differ: {diff}"
     assert {"user", "project", "document", "sentence", "annotation", "span"} <= tables
+
+
+def test_upgrade_from_the_first_migration_keeps_every_annotation(database_url: str) -> None:
+    """Fill a database at revision 0001 with data, upgrade to head, and count everything."""
+    from flask_migrate import upgrade as upgrade_to
+    from sqlalchemy import text
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        upgrade_to(revision="0001")
+        now = "2024-01-25 10:00:00+00:00"
+        statements = [
+            "INSERT INTO project (id, name, label_schema, created_at) "
+            "VALUES (1, 'P', '{\"name\": \"x\", \"labels\": [{\"key\": \"ACTOR\"}]}', :now)",
+            "INSERT INTO \"user\" (id, username, password_hash, role, active, session_token, "
+            "created_at) VALUES (1, 'ann', 'x', 'annotator', :true, 't', :now)",
+            "INSERT INTO document (id, project_id, title, text, content_hash, created_at) "
+            "VALUES (1, 1, 'T', 'Troops advanced. Rebels fled.', 'h', :now)",
+            "INSERT INTO sentence (id, document_id, project_id, \"index\", start, \"end\", "
+            "excluded) VALUES (1, 1, 1, 0, 0, 16, :false), (2, 1, 1, 1, 17, 29, :false)",
+            "INSERT INTO annotation (id, sentence_id, annotator_id, status, version, time_spent, "
+            "created_at, updated_at) VALUES (1, 1, 1, 'done', 3, 4.5, :now, :now), "
+            "(2, 2, 1, 'in_progress', 1, 0, :now, :now)",
+            "INSERT INTO span (id, annotation_id, start, \"end\", label, attributes) VALUES "
+            "(1, 1, 0, 6, 'ACTOR', '{}'), (2, 2, 0, 6, 'ACTOR', '{}'), (3, 2, 7, 11, 'ACTOR', '{}')",
+        ]
+        with db.engine.begin() as conn:
+            for sql in statements:
+                conn.execute(text(sql), {"now": now, "true": True, "false": False})
+        upgrade_to()
+        with db.engine.connect() as conn:
+            spans = conn.execute(text(
+                "SELECT a.id, a.status, a.version, s.start, s.\"end\", s.label FROM span s "
+                "JOIN annotation a ON a.id = s.annotation_id ORDER BY s.id")).all()
+            flags = conn.execute(text("SELECT flagged FROM annotation ORDER BY id")).scalars().all()
+        db.engine.dispose()
+    assert [tuple(r) for r in spans] == [
+        (1, "done", 3, 0, 6, "ACTOR"), (2, "in_progress", 1, 0, 6, "ACTOR"),
+        (2, "in_progress", 1, 7, 11, "ACTOR"),
+    ]
+    assert flags == [False, False]

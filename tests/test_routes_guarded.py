@@ -35,6 +35,7 @@ EXPECTED: dict[str, tuple[str, str, tuple[int, int, int, int]]] = {
     "corpus.show_document": ("GET", "/documents/{document}", (302, 403, 403, 200)),
     "corpus.toggle_exclusion": ("POST", "/sentences/{sentence}/exclusion", (302, 403, 403, 302)),
     "static": ("GET", "/static/css/app.css", (200, 200, 200, 200)),
+    "ops.healthz": ("GET", "/healthz", (200, 200, 200, 200)),
 }
 
 
