@@ -107,6 +107,7 @@ def register_blueprints(app: Flask) -> None:
     from annotator.annotation import views as annotation_views
     from annotator.assignments import api as assignments_api
     from annotator.assignments import views as assignments_views
+    from annotator.audit import views as audit_views
     from annotator.auth import views as auth_views
     from annotator.corpus import views as corpus_views
     from annotator.ops import views as ops_views
@@ -120,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(assignments_views.bp)
     app.register_blueprint(assignments_api.api_bp)
     app.register_blueprint(ops_views.bp)
+    app.register_blueprint(audit_views.bp)
 
 
 def register_cli(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 from annotator.annotation.models import Annotation, Span, Status  # noqa: F401
 from annotator.assignments.models import Assignment, Batch, BatchSentence  # noqa: F401
+from annotator.audit.models import AuditEvent  # noqa: F401
 from annotator.auth.models import Role, User  # noqa: F401
 from annotator.corpus.models import Document, Sentence  # noqa: F401
 from annotator.projects.models import Project  # noqa: F401

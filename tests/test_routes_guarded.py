@@ -35,6 +35,8 @@ EXPECTED: dict[str, tuple[str, str, tuple[int, int, int, int]]] = {
     "corpus.show_document": ("GET", "/documents/{document}", (302, 403, 403, 200)),
     "corpus.toggle_exclusion": ("POST", "/sentences/{sentence}/exclusion", (302, 403, 403, 302)),
     "static": ("GET", "/static/css/app.css", (200, 200, 200, 200)),
+    "audit.show_history": ("GET", "/sentences/{sentence}/history", (302, 403, 403, 200)),
+    "audit.restore_event": ("POST", "/audit/{event}/restore", (302, 403, 403, 302)),
     "ops.healthz": ("GET", "/healthz", (200, 200, 200, 200)),
 }
 
@@ -54,7 +56,16 @@ def world(db):
         select(Assignment.sentence_id).where(Assignment.annotator_id == assigned.id)
         .order_by(Assignment.position)
     )
+    from annotator.annotation.services import AnnotationIn, save_annotation
+
+    other = db.session.scalars(
+        select(Assignment.sentence_id).where(Assignment.annotator_id == assigned.id)
+        .order_by(Assignment.position)
+    ).all()[1]
+    save_annotation(db.session, assigned, other, AnnotationIn([], "done", 0, 1.0), max_spent=60)
+    db.session.commit()
     ids = {
+        "event": 1,
         "project": data["project"].id,
         "batch": data["batch"].id,
         "sentence": sentence,
@@ -96,5 +107,5 @@ def test_route_answers_each_role_as_expected(app, world, endpoint: str) -> None:
 def test_missing_objects_are_404_for_admin(app, world, endpoint: str) -> None:
     _, users = world
     method, template, _ = EXPECTED[endpoint]
-    url = template.format(project=99999, batch=99999, sentence=99999, document=99999)
+    url = template.format(project=99999, batch=99999, sentence=99999, document=99999, event=99999)
     assert request_as(app, "admin", users, method, url).status_code == 404

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from annotator.annotation.models import STATUSES, Annotation, Span, Status
 from annotator.annotation.queries import annotation_state, get_schema, get_sentence_for
 from annotator.assignments.services import sync_finished
+from annotator.audit.services import record_change
 from annotator.auth.models import User
 from annotator.db import utcnow
 from annotator.errors import Conflict, Invalid
@@ -90,26 +91,55 @@ def save_annotation(
         spans = parse_spans(change.spans, sentence.text, schema)
     except InvalidSpans as err:
         raise Invalid("invalid spans", spans=[e.to_json() for e in err.errors]) from None
-    spent = min(change.time_spent, max_spent)
+    state = {
+        "spans": [s.to_json() for s in spans],
+        "status": change.status,
+        "flagged": change.flagged,
+        "flag_comment": change.flag_comment,
+    }
+    return write_annotation(
+        session, actor=user, owner_id=user.id, sentence_id=sentence_id, state=state,
+        expected_version=change.version, time_spent=min(change.time_spent, max_spent),
+        action=None,
+    )
+
+
+def write_annotation(
+    session: Session,
+    *,
+    actor: User,
+    owner_id: int,
+    sentence_id: int,
+    state: dict[str, Any],
+    expected_version: int,
+    time_spent: float = 0.0,
+    action: str | None,
+) -> Annotation:
+    """Store ``state`` (validated spans, status, flag) as the owner's annotation, one write.
+
+    The version check is a compare-and-set in the UPDATE itself, so of two racing writes
+    only one can land; the other raises Conflict. Every write appends an audit row with the
+    state before and after.
+    """
     now = utcnow()
     current = session.scalar(
         select(Annotation).where(
-            Annotation.sentence_id == sentence_id, Annotation.annotator_id == user.id
+            Annotation.sentence_id == sentence_id, Annotation.annotator_id == owner_id
         )
     )
+    values = {
+        "status": state["status"],
+        "flagged": bool(state.get("flagged")),
+        "flag_comment": state.get("flag_comment") or None,
+        "updated_at": now,
+    }
+    before = None
     if current is None:
-        if change.version != 0:
-            raise _conflict(session, user, sentence)
+        if expected_version != 0:
+            raise _conflict(session, owner_id, sentence_id)
         annotation = Annotation(
-            sentence_id=sentence_id,
-            annotator_id=user.id,
-            status=change.status,
-            version=1,
-            time_spent=spent,
-            flagged=change.flagged,
-            flag_comment=change.flag_comment or None,
-            created_at=now,
-            updated_at=now,
+            sentence_id=sentence_id, annotator_id=owner_id, version=1, time_spent=time_spent,
+            created_at=now, **values,
         )
         session.add(annotation)
         try:
@@ -117,50 +147,94 @@ def save_annotation(
                 session.flush()
         except IntegrityError:
             # Another request created it first: the client's version 0 is stale.
-            raise _conflict(session, user, sentence) from None
+            raise _conflict(session, owner_id, sentence_id) from None
+        version = 1
     else:
-        # Compare-and-set on the version: of two racing saves only one can match.
+        before = _state_of(session, current)
         result = session.execute(
             update(Annotation)
-            .where(Annotation.id == current.id, Annotation.version == change.version)
-            .values(
-                version=Annotation.version + 1,
-                status=change.status,
-                time_spent=Annotation.time_spent + spent,
-                flagged=change.flagged,
-                flag_comment=change.flag_comment or None,
-                updated_at=now,
-            )
+            .where(Annotation.id == current.id, Annotation.version == expected_version)
+            .values(version=Annotation.version + 1,
+                    time_spent=Annotation.time_spent + time_spent, **values)
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:
-            raise _conflict(session, user, sentence)
+            raise _conflict(session, owner_id, sentence_id)
         session.execute(delete(Span).where(Span.annotation_id == current.id))
         annotation = current
-    if spans:
+        version = expected_version + 1
+    if state["spans"]:
         session.execute(
-            insert(Span),
+            insert(Span.__table__),
             [
                 {
                     "annotation_id": annotation.id,
-                    "start": s.start,
-                    "end": s.end,
-                    "label": s.label,
-                    "attributes": dict(s.attributes),
+                    "start": s["start"],
+                    "end": s["end"],
+                    "label": s["label"],
+                    "attributes": s.get("attributes") or {},
                 }
-                for s in spans
+                for s in state["spans"]
             ],
         )
-    sync_finished(session, user.id, sentence_id, change.status)
+    sync_finished(session, owner_id, sentence_id, state["status"])
+    record_change(
+        session, actor_id=actor.id, owner_id=owner_id, sentence_id=sentence_id,
+        target="annotation", action=action or ("create" if before is None else "update"),
+        version=version, before=before, after={**state, "version": version},
+    )
     session.flush()
     session.expire(annotation)
     return annotation
 
 
-def _conflict(session: Session, user: User, sentence) -> Conflict:
+def _state_of(session: Session, annotation: Annotation) -> dict[str, Any]:
+    spans = session.execute(
+        select(Span.start, Span.end, Span.label, Span.attributes)
+        .where(Span.annotation_id == annotation.id)
+        .order_by(Span.start)
+    ).all()
+    return {
+        "spans": [
+            {"start": s, "end": e, "label": lb, "attributes": a or {}} for s, e, lb, a in spans
+        ],
+        "status": annotation.status,
+        "flagged": annotation.flagged,
+        "flag_comment": annotation.flag_comment or "",
+        "version": annotation.version,
+    }
+
+
+def restore_version(session: Session, admin: User, event_id: int) -> Annotation:
+    """Make the state an audit event recorded (its "after") the owner's current annotation.
+
+    The restore is itself a new version, recorded in the trail; nothing is overwritten.
+    """
+    from annotator.audit.services import get_event
+
+    event = get_event(session, event_id)
+    if event.target != "annotation" or event.owner_id is None:
+        raise Invalid("only annotation changes can be restored here")
+    current_version = session.scalar(
+        select(Annotation.version).where(
+            Annotation.sentence_id == event.sentence_id,
+            Annotation.annotator_id == event.owner_id,
+        )
+    )
+    state = {k: event.after[k] for k in ("spans", "status", "flagged", "flag_comment")
+             if k in event.after}
+    state.setdefault("flagged", False)
+    return write_annotation(
+        session, actor=admin, owner_id=event.owner_id, sentence_id=event.sentence_id,
+        state=state, expected_version=current_version or 0, action="restore",
+    )
+
+
+def _conflict(session: Session, owner_id: int, sentence_id: int) -> Conflict:
     session.rollback()
+    owner = session.get(User, owner_id)
     return Conflict(
         "this annotation was changed elsewhere (another tab or device); "
         "the current state is attached",
-        current=annotation_state(session, user, sentence.id),
+        current=annotation_state(session, owner, sentence_id),
     )
