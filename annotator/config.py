@@ -21,4 +21,8 @@ class Defaults:
     # A client reports seconds spent on a sentence; anything beyond this is an idle tab.
     MAX_TIME_SPENT_SECONDS = 30 * 60
     SENTENCES_PER_PAGE = 50
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_ADDRESS = "30 per minute"  # failed or not, per client address
+    LOGIN_LIMIT_PER_ACCOUNT = "10 per minute"  # per user name tried, whoever tries it
     PROXY_HOPS = 0  # set to the number of reverse proxies in front (X-Forwarded-* trusted)

@@ -53,6 +53,7 @@ def app(database_url: str) -> Iterator[Flask]:
             "SECRET_KEY": "test-secret-key",
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SERVER_NAME": None,
+            "RATELIMIT_ENABLED": False,  # tests log in often; test_security turns it on
         }
     )
     app.test_client_class = IsolatedClient

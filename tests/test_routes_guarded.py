@@ -31,6 +31,9 @@ EXPECTED: dict[str, tuple[str, str, tuple[int, int, int, int]]] = {
     "assignments_api.next_in_queue": ("GET", "/api/queue/next?batch={batch}", (401, 200, 403, 403)),
     "auth.login": ("GET", "/login", (200, 302, 302, 302)),
     "auth.logout": ("POST", "/logout", (302, 302, 302, 302)),
+    "auth.list_users": ("GET", "/admin/users", (302, 403, 403, 200)),
+    "auth.toggle_active": ("POST", "/admin/users/{user}/active", (302, 403, 403, 302)),
+    "auth.reset_password": ("POST", "/admin/users/{user}/password", (302, 403, 403, 302)),
     "corpus.list_documents": ("GET", "/projects/{project}/documents", (302, 403, 403, 200)),
     "corpus.show_document": ("GET", "/documents/{document}", (302, 403, 403, 200)),
     "corpus.toggle_exclusion": ("POST", "/sentences/{sentence}/exclusion", (302, 403, 403, 302)),
@@ -66,6 +69,7 @@ def world(db):
     db.session.commit()
     ids = {
         "event": 1,
+        "user": data["annotators"][1].id,
         "project": data["project"].id,
         "batch": data["batch"].id,
         "sentence": sentence,
@@ -87,7 +91,8 @@ def request_as(app, role: str, users: dict[str, str], method: str, url: str):
         return client.get(url)
     if method == "PUT":
         return client.put(url, json={"spans": [], "version": 0}, headers=headers)
-    form = {"csrf_token": headers["X-CSRFToken"], "leaving": "ann0", "to": "ann1", "confirm": "y"}
+    form = {"csrf_token": headers["X-CSRFToken"], "leaving": "ann0", "to": "ann1", "confirm": "y",
+            "password": "a-new-long-password"}
     return client.post(url, data=form)
 
 
@@ -107,5 +112,5 @@ def test_route_answers_each_role_as_expected(app, world, endpoint: str) -> None:
 def test_missing_objects_are_404_for_admin(app, world, endpoint: str) -> None:
     _, users = world
     method, template, _ = EXPECTED[endpoint]
-    url = template.format(project=99999, batch=99999, sentence=99999, document=99999, event=99999)
+    url = template.format(project=99999, batch=99999, sentence=99999, document=99999, event=99999, user=99999)
     assert request_as(app, "admin", users, method, url).status_code == 404

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+import secrets
 from typing import Any
 
 from flask import abort, jsonify, redirect, request, url_for
@@ -91,3 +92,38 @@ def role_required(*roles: str) -> Callable:
 
 
 admin_required = role_required(Role.ADMIN.value)
+
+
+def get_user(session: Session, user_id: int) -> User:
+    from annotator.errors import NotFound
+
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} does not exist")
+    return user
+
+
+def set_active(session: Session, actor: User, user_id: int, active: bool) -> User:
+    """Activate or deactivate an account; deactivation ends every session of that user."""
+    user = get_user(session, user_id)
+    if user.id == actor.id and not active:
+        raise Invalid("you cannot deactivate your own account")
+    user.active = active
+    if not active:
+        user.session_token = secrets.token_hex(16)
+    session.flush()
+    return user
+
+
+def reset_password(session: Session, user_id: int, password: str) -> User:
+    """Set a new password; every existing session of that user is logged out."""
+    if len(password) < 8:
+        raise Invalid("password must be at least 8 characters")
+    user = get_user(session, user_id)
+    user.set_password(password)
+    session.flush()
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.username)))

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
-from annotator.auth.forms import LoginForm
-from annotator.auth.services import authenticate
-from annotator.extensions import db
+from annotator.auth import services
+from annotator.auth.forms import LoginForm, PasswordForm, UserForm
+from annotator.auth.services import admin_required, authenticate
+from annotator.errors import DomainError
+from annotator.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
 
@@ -24,7 +35,20 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+def _account_key() -> str:
+    return "account:" + (request.form.get("username") or "").strip().lower()[:80]
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], scope="login-address",
+    error_message="Too many log-in attempts from this address; wait a minute and try again.",
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], scope="login-account",
+    key_func=_account_key,
+    error_message="Too many log-in attempts for this account; wait a minute and try again.",
+)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("projects.home"))
@@ -45,3 +69,61 @@ def logout():
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/admin/users", methods=["GET", "POST"])
+@admin_required
+def list_users():
+    form = UserForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                db.session, form.username.data, form.password.data, form.role.data
+            )
+        except DomainError as err:
+            db.session.rollback()
+            flash(f"No user created: {err.message}", "error")
+            status = 422
+        else:
+            db.session.commit()
+            flash(f"Created {user.role} {user.username}.", "success")
+            return redirect(url_for("auth.list_users"))
+    elif form.errors:
+        status = 422
+    return (
+        render_template(
+            "auth/users.html", users=services.list_users(db.session), form=form,
+            password_form=PasswordForm(),
+        ),
+        status,
+    )
+
+
+@bp.post("/admin/users/<int:user_id>/active")
+@admin_required
+def toggle_active(user_id: int):
+    user = services.get_user(db.session, user_id)
+    try:
+        services.set_active(db.session, current_user, user_id, not user.active)
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+    else:
+        db.session.commit()
+        flash(f"{user.username} is now {'active' if user.active else 'deactivated'}.", "success")
+    return redirect(url_for("auth.list_users"))
+
+
+@bp.post("/admin/users/<int:user_id>/password")
+@admin_required
+def reset_password(user_id: int):
+    form = PasswordForm()
+    user = services.get_user(db.session, user_id)
+    if form.validate_on_submit():
+        services.reset_password(db.session, user_id, form.password.data)
+        db.session.commit()
+        flash(f"New password set for {user.username}; their sessions were ended.", "success")
+    else:
+        flash("Password not changed: it must be at least 8 characters.", "error")
+    return redirect(url_for("auth.list_users"))
