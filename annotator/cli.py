@@ -253,6 +253,22 @@ def serve_command(host: str, port: int, workers: int, timeout: int) -> None:
     os.execv(gunicorn, args)
 
 
+@click.command("backup")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (SQLite: a database file; PostgreSQL: a pg_dump archive).")
+@with_appcontext
+def backup_command(out: Path) -> None:
+    """Make a consistent copy of the database while the app keeps running."""
+    from flask import current_app
+
+    from annotator.ops.backup import BackupError, backup_database
+
+    try:
+        click.echo(backup_database(current_app.config["SQLALCHEMY_DATABASE_URI"], out))
+    except BackupError as err:
+        _fail(str(err))
+
+
 def register_commands(app: Flask) -> None:
     for command in (
         init_db_command,
@@ -265,6 +281,7 @@ def register_commands(app: Flask) -> None:
         reassign_batch_command,
         remove_batch_command,
         serve_command,
+        backup_command,
     ):
         app.cli.add_command(command)
 
