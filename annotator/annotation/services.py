@@ -44,8 +44,8 @@ class AnnotationIn:
         if missing:
             raise Invalid(f"missing field(s): {', '.join(sorted(missing))}")
         version = body["version"]
-        if not isinstance(version, int) or isinstance(version, bool) or version < 0:
-            raise Invalid("version must be a non-negative integer")
+        if not isinstance(version, int) or isinstance(version, bool) or not 0 <= version < 2**31:
+            raise Invalid("version must be a non-negative integer (below 2**31)")
         status = body.get("status", Status.IN_PROGRESS.value)
         if status not in STATUSES:
             raise Invalid(f"status must be one of {', '.join(STATUSES)}")

@@ -98,6 +98,13 @@ def test_stale_version_is_409_with_current_state_and_nothing_saved(client, setup
     assert count_rows(db) == (1, 0)
 
 
+def test_huge_version_on_an_existing_annotation_is_422(client, setup, db) -> None:
+    sid, h = setup["sentence"].id, setup["headers"]
+    client.put(url(sid), json={"spans": [], "version": 0}, headers=h)
+    response = client.put(url(sid), json={"spans": [], "version": 2**63}, headers=h)
+    assert response.status_code == 422 and count_rows(db) == (1, 0)
+
+
 def test_first_save_with_nonzero_version_conflicts(client, setup, db) -> None:
     response = client.put(url(setup["sentence"].id), json={"spans": [], "version": 3}, headers=setup["headers"])
     assert response.status_code == 409 and count_rows(db) == (0, 0)
@@ -114,6 +121,7 @@ def test_first_save_with_nonzero_version_conflicts(client, setup, db) -> None:
         {"spans": [{"start": 0, "end": 3, "label": "EVENT", "attributes": {"event_type": "party"}}], "version": 0},
         {"spans": [], "version": -1},
         {"spans": [], "version": "1"},
+        {"spans": [], "version": 2**70},
         {"spans": [], "version": 0, "status": "finished"},
         {"spans": [], "version": 0, "time_spent": -4},
         {"spans": [], "version": 0, "surprise": 1},
