@@ -27,33 +27,62 @@ def _as_postgres(args: list[str]) -> list[str]:
     return args
 
 
+class TempPostgres:
+    """A throwaway server on a unix socket in a temp dir (usable outside pytest, e.g. bench/)."""
+
+    def __init__(self, extra_options: str = "") -> None:
+        bindir = _pg_bindir()
+        if bindir is None:
+            raise FileNotFoundError("PostgreSQL server binaries not found (apt-get install postgresql)")
+        self.bindir = bindir
+        self.extra_options = extra_options
+        self.root = Path(tempfile.mkdtemp(prefix="annotator-pg-"))
+        self.datadir, self.sockdir = self.root / "data", self.root / "sock"
+
+    def _run(self, args: list[str]) -> None:
+        subprocess.run(_as_postgres(args), check=True, capture_output=True)
+
+    def start(self) -> str:
+        """Start the server; return a URL template with a ``{db}`` placeholder."""
+        self.sockdir.mkdir()
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres")
+            shutil.chown(self.sockdir, "postgres")
+            self.root.chmod(0o755)
+        self._run([str(self.bindir / "initdb"), "-D", str(self.datadir), "-A", "trust",
+                   "-U", "postgres", "-E", "UTF8"])
+        options = (f"-k {self.sockdir} -c listen_addresses='' -c fsync=off "
+                   f"-c full_page_writes=off {self.extra_options}")
+        self._run([str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-o", options, "-w",
+                   "-l", str(self.root / "log"), "start"])
+        return f"postgresql+psycopg://postgres@/{{db}}?host={self.sockdir}"
+
+    def create_database(self, name: str) -> None:
+        import psycopg
+
+        admin = f"postgresql://postgres@/postgres?host={self.sockdir}"
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+    def stop(self) -> None:
+        subprocess.run(_as_postgres([str(self.bindir / "pg_ctl"), "-D", str(self.datadir),
+                                     "-m", "immediate", "stop"]), capture_output=True)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str]:
-    """Start a server on a unix socket in a temp dir; yield its base URL; stop it after."""
-    bindir = _pg_bindir()
-    if bindir is None:
-        message = "PostgreSQL server binaries not found (apt-get install postgresql)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    root = Path(tempfile.mkdtemp(prefix="annotator-pg-"))
-    datadir, sockdir = root / "data", root / "sock"
-    sockdir.mkdir()
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
-        shutil.chown(sockdir, "postgres")
-        root.chmod(0o755)
-    run = lambda args: subprocess.run(_as_postgres(args), check=True, capture_output=True)  # noqa: E731
-    run([str(bindir / "initdb"), "-D", str(datadir), "-A", "trust", "-U", "postgres", "-E", "UTF8"])
-    options = f"-k {sockdir} -c listen_addresses='' -c fsync=off -c full_page_writes=off"
-    run([str(bindir / "pg_ctl"), "-D", str(datadir), "-o", options, "-w", "-l",
-         str(root / "log"), "start"])
+    """Start a server for the session; yield its URL template; stop it after."""
     try:
-        yield f"postgresql+psycopg://postgres@/{{db}}?host={sockdir}"
+        server = TempPostgres()
+    except FileNotFoundError as err:
+        if os.environ.get("CI"):
+            pytest.fail(str(err))  # under CI a missing server fails the run, never skips
+        pytest.skip(str(err))
+    try:
+        yield server.start()
     finally:
-        subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(datadir), "-m", "immediate",
-                                     "stop"]), capture_output=True)
-        shutil.rmtree(root, ignore_errors=True)
+        server.stop()
 
 
 @pytest.fixture

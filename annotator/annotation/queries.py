@@ -13,7 +13,7 @@ from annotator.auth.models import Role, User
 from annotator.corpus.models import Document, Sentence
 from annotator.corpus.tokens import token_offsets
 from annotator.assignments.models import Assignment, Batch
-from annotator.assignments.queries import is_assigned, project_has_batches
+from annotator.assignments.queries import project_has_batches
 from annotator.errors import Forbidden, NotFound
 from annotator.label_schema import LabelSchema, parse_schema
 from annotator.projects.models import Project
@@ -29,12 +29,32 @@ def get_sentence_for(session: Session, user: User, sentence_id: int) -> Sentence
     Raises:
         NotFound: no such sentence.  Forbidden: not assigned to this annotator.
     """
-    sentence = session.get(Sentence, sentence_id, options=[joinedload(Sentence.document)])
-    if sentence is None:
+    # One round trip: the sentence with its document, and both access facts as subqueries.
+    live_batch = (
+        select(Batch.id)
+        .where(Batch.project_id == Sentence.project_id, Batch.archived_at.is_(None))
+        .exists()
+    )
+    assigned = (
+        select(Assignment.id)
+        .join(Batch, Batch.id == Assignment.batch_id)
+        .where(
+            Assignment.annotator_id == user.id,
+            Assignment.sentence_id == Sentence.id,
+            Batch.archived_at.is_(None),
+        )
+        .exists()
+    )
+    row = session.execute(
+        select(Sentence, live_batch, assigned)
+        .options(joinedload(Sentence.document))
+        .where(Sentence.id == sentence_id)
+    ).first()
+    if row is None:
         raise NotFound(f"sentence {sentence_id} does not exist")
-    if user.role == Role.ANNOTATOR and project_has_batches(session, sentence.project_id):
-        if not is_assigned(session, user.id, sentence_id):
-            raise Forbidden("this sentence is not assigned to you")
+    sentence, has_batches, is_assigned_to_user = row
+    if user.role == Role.ANNOTATOR and has_batches and not is_assigned_to_user:
+        raise Forbidden("this sentence is not assigned to you")
     return sentence
 
 

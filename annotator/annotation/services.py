@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from annotator.annotation.models import STATUSES, Annotation, Span, Status
 from annotator.annotation.queries import annotation_state, get_schema, get_sentence_for
-from annotator.assignments.services import sync_finished
+from annotator.assignments.services import FINISHED, sync_finished
 from annotator.audit.services import record_change
 from annotator.auth.models import User
 from annotator.db import utcnow
@@ -75,7 +75,7 @@ class AnnotationIn:
 
 def save_annotation(
     session: Session, user: User, sentence_id: int, change: AnnotationIn, *, max_spent: float
-) -> Annotation:
+) -> Saved:
     """Replace the user's spans and status on a sentence if ``change.version`` is current.
 
     Raises:
@@ -114,7 +114,7 @@ def write_annotation(
     expected_version: int,
     time_spent: float = 0.0,
     action: str | None,
-) -> Annotation:
+) -> Saved:
     """Store ``state`` (validated spans, status, flag) as the owner's annotation, one write.
 
     The version check is a compare-and-set in the UPDATE itself, so of two racing writes
@@ -177,15 +177,23 @@ def write_annotation(
                 for s in state["spans"]
             ],
         )
-    sync_finished(session, owner_id, sentence_id, state["status"])
+    was_finished = before is not None and before["status"] in FINISHED
+    if was_finished != (state["status"] in FINISHED):  # the queue only cares about this flip
+        sync_finished(session, owner_id, sentence_id, state["status"])
     record_change(
         session, actor_id=actor.id, owner_id=owner_id, sentence_id=sentence_id,
         target="annotation", action=action or ("create" if before is None else "update"),
         version=version, before=before, after={**state, "version": version},
     )
     session.flush()
-    session.expire(annotation)
-    return annotation
+    return Saved(annotation_id=annotation.id, version=version, status=state["status"])
+
+
+@dataclass(frozen=True)
+class Saved:
+    annotation_id: int
+    version: int
+    status: str
 
 
 def _state_of(session: Session, annotation: Annotation) -> dict[str, Any]:
@@ -205,7 +213,7 @@ def _state_of(session: Session, annotation: Annotation) -> dict[str, Any]:
     }
 
 
-def restore_version(session: Session, admin: User, event_id: int) -> Annotation:
+def restore_version(session: Session, admin: User, event_id: int) -> Saved:
     """Make the state an audit event recorded (its "after") the owner's current annotation.
 
     The restore is itself a new version, recorded in the trail; nothing is overwritten.
