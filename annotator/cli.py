@@ -90,10 +90,17 @@ def import_articles_command(project_name: str, files: tuple[Path, ...]) -> None:
 
     All or nothing: if any file is refused, nothing is stored.
     """
+    from flask import current_app
+
     from annotator.corpus.importing import import_articles
     from annotator.extensions import db
     from annotator.projects.services import get_project_by_name
 
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    for f in files:
+        if f.stat().st_size > limit:
+            _fail(f"{f}: {f.stat().st_size} bytes is over the {limit}-byte import limit; "
+                  "nothing stored")
     try:
         project = get_project_by_name(db.session, project_name)
         payload = [(str(f), f.read_bytes()) for f in files]
