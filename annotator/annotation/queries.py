@@ -46,13 +46,16 @@ def get_sentence_for(session: Session, user: User, sentence_id: int) -> Sentence
         .exists()
     )
     row = session.execute(
-        select(Sentence, live_batch, assigned)
+        select(Sentence, live_batch, assigned, Project.label_schema)
+        .join(Project, Project.id == Sentence.project_id)
         .options(joinedload(Sentence.document))
         .where(Sentence.id == sentence_id)
     ).first()
     if row is None:
         raise NotFound(f"sentence {sentence_id} does not exist")
-    sentence, has_batches, is_assigned_to_user = row
+    sentence, has_batches, is_assigned_to_user, schema_document = row
+    # Remember the schema for this session (one request), sparing get_schema a round trip.
+    session.info.setdefault("label_schemas", {})[sentence.project_id] = schema_document
     if user.role == Role.ANNOTATOR and has_batches and not is_assigned_to_user:
         raise Forbidden("this sentence is not assigned to you")
     return sentence
@@ -60,7 +63,9 @@ def get_sentence_for(session: Session, user: User, sentence_id: int) -> Sentence
 
 def get_schema(session: Session, project_id: int) -> LabelSchema:
     """Return the project's parsed label schema (parsed once per distinct document)."""
-    raw = session.scalar(select(Project.label_schema).where(Project.id == project_id))
+    raw = session.info.get("label_schemas", {}).get(project_id)
+    if raw is None:
+        raw = session.scalar(select(Project.label_schema).where(Project.id == project_id))
     if raw is None:
         raise NotFound(f"project {project_id} does not exist")
     return _parse_cached(_freeze(raw))

@@ -122,11 +122,14 @@ def write_annotation(
     state before and after.
     """
     now = utcnow()
-    current = session.scalar(
-        select(Annotation).where(
-            Annotation.sentence_id == sentence_id, Annotation.annotator_id == owner_id
-        )
-    )
+    # The annotation and its spans in one round trip (the spans are the audit's "before").
+    rows = session.execute(
+        select(Annotation, Span.start, Span.end, Span.label, Span.attributes)
+        .outerjoin(Span, Span.annotation_id == Annotation.id)
+        .where(Annotation.sentence_id == sentence_id, Annotation.annotator_id == owner_id)
+        .order_by(Span.start)
+    ).all()
+    current = rows[0][0] if rows else None
     values = {
         "status": state["status"],
         "flagged": bool(state.get("flagged")),
@@ -150,7 +153,17 @@ def write_annotation(
             raise _conflict(session, owner_id, sentence_id) from None
         version = 1
     else:
-        before = _state_of(session, current)
+        before = {
+            "spans": [
+                {"start": st, "end": en, "label": lb, "attributes": at or {}}
+                for _, st, en, lb, at in rows
+                if st is not None
+            ],
+            "status": current.status,
+            "flagged": current.flagged,
+            "flag_comment": current.flag_comment or "",
+            "version": current.version,
+        }
         result = session.execute(
             update(Annotation)
             .where(Annotation.id == current.id, Annotation.version == expected_version)
@@ -194,23 +207,6 @@ class Saved:
     annotation_id: int
     version: int
     status: str
-
-
-def _state_of(session: Session, annotation: Annotation) -> dict[str, Any]:
-    spans = session.execute(
-        select(Span.start, Span.end, Span.label, Span.attributes)
-        .where(Span.annotation_id == annotation.id)
-        .order_by(Span.start)
-    ).all()
-    return {
-        "spans": [
-            {"start": s, "end": e, "label": lb, "attributes": a or {}} for s, e, lb, a in spans
-        ],
-        "status": annotation.status,
-        "flagged": annotation.flagged,
-        "flag_comment": annotation.flag_comment or "",
-        "version": annotation.version,
-    }
 
 
 def restore_version(session: Session, admin: User, event_id: int) -> Saved:
