@@ -34,6 +34,7 @@ def show_sentence(sentence_id: int):
         "next_url": url_for("annotation.show_sentence", sentence_id=next_id) if next_id else None,
         "done_url": done_url,
         "batch_id": batch_id,
+        "user": current_user.username,
     }
     return render_template(
         "annotation/sentence.html",
