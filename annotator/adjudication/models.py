@@ -1,0 +1,103 @@
+"""Gold standard: one adjudicated record per sentence, its spans with provenance, curator decisions."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from annotator.db import Base, UTCDateTime, utcnow
+from annotator.spans import Span as SpanValue
+
+
+class GoldStatus(enum.StrEnum):
+    PARTIAL = "partial"  # some spans accepted, conflicts still open
+    COMPLETE = "complete"  # no open conflict: closed automatically or by a curator
+
+
+class GoldSource(enum.StrEnum):
+    UNANIMOUS = "unanimous"  # every annotator of the sentence marked it exactly alike
+    MAJORITY = "majority"  # at least min-agree of them did (votes k of voters n)
+    CURATOR = "curator"  # picked or edited by a curator
+
+
+class Reason(enum.StrEnum):
+    GUIDELINE_GAP = "guideline_gap"
+    ANNOTATOR_ERROR = "annotator_error"
+    AMBIGUOUS_TEXT = "ambiguous_text"
+
+
+class GoldSentence(Base):
+    __tablename__ = "gold_sentence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sentence_id: Mapped[int] = mapped_column(
+        ForeignKey("sentence.id", ondelete="CASCADE"), unique=True
+    )
+    status: Mapped[str] = mapped_column(String(20), default=GoldStatus.PARTIAL.value)
+    # Optimistic locking for the gold editor, as for annotations: a stale save gets 409.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    spans: Mapped[list[GoldSpan]] = relationship(
+        back_populates="gold",
+        order_by="GoldSpan.start",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class GoldSpan(Base):
+    __tablename__ = "gold_span"
+    __table_args__ = (
+        CheckConstraint('start >= 0 AND start < "end"', name="offsets"),
+        CheckConstraint("votes >= 0 AND votes <= voters", name="votes"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gold_id: Mapped[int] = mapped_column(
+        ForeignKey("gold_sentence.id", ondelete="CASCADE"), index=True
+    )
+    start: Mapped[int] = mapped_column(Integer)  # relative to the sentence, code points
+    end: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(32))
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    source: Mapped[str] = mapped_column(String(20))  # GoldSource
+    votes: Mapped[int] = mapped_column(Integer, default=0)  # annotators who marked it exactly
+    voters: Mapped[int] = mapped_column(Integer, default=0)  # annotators of the sentence
+    annotators: Mapped[list[str]] = mapped_column(JSON, default=list)  # user names, sorted
+    curator_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    reason: Mapped[str | None] = mapped_column(String(40))  # Reason, curator spans only
+    note: Mapped[str | None] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    gold: Mapped[GoldSentence] = relationship(back_populates="spans")
+
+    def to_value(self) -> SpanValue:
+        return SpanValue(self.start, self.end, self.label, tuple(sorted(self.attributes.items())))
+
+
+class GoldDecision(Base):
+    """A curator's resolution of one conflict (a region of overlapping, differing spans)."""
+
+    __tablename__ = "gold_decision"
+    __table_args__ = (CheckConstraint('start >= 0 AND start < "end"', name="offsets"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gold_id: Mapped[int] = mapped_column(
+        ForeignKey("gold_sentence.id", ondelete="CASCADE"), index=True
+    )
+    start: Mapped[int] = mapped_column(Integer)  # the conflict's region in the sentence
+    end: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))  # missed | boundary | label | subtype
+    choice: Mapped[str] = mapped_column(String(20))  # version | none | edited
+    curator_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    reason: Mapped[str | None] = mapped_column(String(40))
+    note: Mapped[str | None] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
