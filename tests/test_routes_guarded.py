@@ -8,39 +8,39 @@ from sqlalchemy import select
 from annotator.assignments.models import Assignment
 from annotator.corpus.models import Sentence
 from tests.conftest import api_headers, csrf_from, login
-from tests.factories import prepare_batch
+from tests.factories import make_user, prepare_batch
 
-ROLES = ("anonymous", "assigned", "unassigned", "admin")
+ROLES = ("anonymous", "assigned", "unassigned", "curator", "admin")
 
 # endpoint -> (method, url template, expected status per role in ROLES order).
 # Anonymous HTML requests are redirected to log in (302), anonymous JSON requests get 401.
-EXPECTED: dict[str, tuple[str, str, tuple[int, int, int, int]]] = {
-    "projects.index": ("GET", "/", (302, 302, 302, 302)),
-    "projects.home": ("GET", "/projects/", (302, 200, 200, 200)),
-    "projects.show_project": ("GET", "/projects/{project}", (302, 200, 200, 200)),
-    "annotation.continue_project": ("GET", "/projects/{project}/continue", (302, 302, 302, 302)),
-    "annotation.show_sentence": ("GET", "/sentences/{sentence}", (302, 200, 403, 200)),
-    "annotation_api.get_annotation": ("GET", "/api/sentences/{sentence}/annotation", (401, 200, 403, 200)),
-    "annotation_api.put_annotation": ("PUT", "/api/sentences/{sentence}/annotation", (401, 200, 403, 200)),
-    "assignments.continue_batch": ("GET", "/batches/{batch}/continue", (302, 302, 403, 302)),
-    "assignments.show_batch": ("GET", "/batches/{batch}", (302, 200, 403, 200)),
-    "assignments.dashboard": ("GET", "/projects/{project}/dashboard", (302, 403, 403, 200)),
-    "assignments.list_batches": ("GET", "/projects/{project}/batches", (302, 403, 403, 200)),
-    "assignments.reassign_batch": ("POST", "/batches/{batch}/reassign", (302, 403, 403, 302)),
-    "assignments.remove_batch": ("POST", "/batches/{batch}/remove", (302, 403, 403, 302)),
-    "assignments_api.next_in_queue": ("GET", "/api/queue/next?batch={batch}", (401, 200, 403, 403)),
-    "auth.login": ("GET", "/login", (200, 302, 302, 302)),
-    "auth.logout": ("POST", "/logout", (302, 302, 302, 302)),
-    "auth.list_users": ("GET", "/admin/users", (302, 403, 403, 200)),
-    "auth.toggle_active": ("POST", "/admin/users/{user}/active", (302, 403, 403, 302)),
-    "auth.reset_password": ("POST", "/admin/users/{user}/password", (302, 403, 403, 302)),
-    "corpus.list_documents": ("GET", "/projects/{project}/documents", (302, 403, 403, 200)),
-    "corpus.show_document": ("GET", "/documents/{document}", (302, 403, 403, 200)),
-    "corpus.toggle_exclusion": ("POST", "/sentences/{sentence}/exclusion", (302, 403, 403, 302)),
-    "static": ("GET", "/static/css/app.css", (200, 200, 200, 200)),
-    "audit.show_history": ("GET", "/sentences/{sentence}/history", (302, 403, 403, 200)),
-    "audit.restore_event": ("POST", "/audit/{event}/restore", (302, 403, 403, 302)),
-    "ops.healthz": ("GET", "/healthz", (200, 200, 200, 200)),
+EXPECTED: dict[str, tuple[str, str, tuple[int, int, int, int, int]]] = {
+    "projects.index": ("GET", "/", (302, 302, 302, 302, 302)),
+    "projects.home": ("GET", "/projects/", (302, 200, 200, 200, 200)),
+    "projects.show_project": ("GET", "/projects/{project}", (302, 200, 200, 200, 200)),
+    "annotation.continue_project": ("GET", "/projects/{project}/continue", (302, 302, 302, 302, 302)),
+    "annotation.show_sentence": ("GET", "/sentences/{sentence}", (302, 200, 403, 200, 200)),
+    "annotation_api.get_annotation": ("GET", "/api/sentences/{sentence}/annotation", (401, 200, 403, 200, 200)),
+    "annotation_api.put_annotation": ("PUT", "/api/sentences/{sentence}/annotation", (401, 200, 403, 200, 200)),
+    "assignments.continue_batch": ("GET", "/batches/{batch}/continue", (302, 302, 403, 403, 302)),
+    "assignments.show_batch": ("GET", "/batches/{batch}", (302, 200, 403, 403, 200)),
+    "assignments.dashboard": ("GET", "/projects/{project}/dashboard", (302, 403, 403, 403, 200)),
+    "assignments.list_batches": ("GET", "/projects/{project}/batches", (302, 403, 403, 403, 200)),
+    "assignments.reassign_batch": ("POST", "/batches/{batch}/reassign", (302, 403, 403, 403, 302)),
+    "assignments.remove_batch": ("POST", "/batches/{batch}/remove", (302, 403, 403, 403, 302)),
+    "assignments_api.next_in_queue": ("GET", "/api/queue/next?batch={batch}", (401, 200, 403, 403, 403)),
+    "auth.login": ("GET", "/login", (200, 302, 302, 302, 302)),
+    "auth.logout": ("POST", "/logout", (302, 302, 302, 302, 302)),
+    "auth.list_users": ("GET", "/admin/users", (302, 403, 403, 403, 200)),
+    "auth.toggle_active": ("POST", "/admin/users/{user}/active", (302, 403, 403, 403, 302)),
+    "auth.reset_password": ("POST", "/admin/users/{user}/password", (302, 403, 403, 403, 302)),
+    "corpus.list_documents": ("GET", "/projects/{project}/documents", (302, 403, 403, 403, 200)),
+    "corpus.show_document": ("GET", "/documents/{document}", (302, 403, 403, 403, 200)),
+    "corpus.toggle_exclusion": ("POST", "/sentences/{sentence}/exclusion", (302, 403, 403, 403, 302)),
+    "static": ("GET", "/static/css/app.css", (200, 200, 200, 200, 200)),
+    "audit.show_history": ("GET", "/sentences/{sentence}/history", (302, 403, 403, 403, 200)),
+    "audit.restore_event": ("POST", "/audit/{event}/restore", (302, 403, 403, 403, 302)),
+    "ops.healthz": ("GET", "/healthz", (200, 200, 200, 200, 200)),
 }
 
 
@@ -75,7 +75,10 @@ def world(db):
         "sentence": sentence,
         "document": db.session.get(Sentence, sentence).document_id,
     }
-    users = {"assigned": assigned.username, "unassigned": "outsider", "admin": "admin1"}
+    make_user(db.session, "curator1", "curator")
+    db.session.commit()
+    users = {"assigned": assigned.username, "unassigned": "outsider", "curator": "curator1",
+             "admin": "admin1"}
     return ids, users
 
 
