@@ -10,6 +10,7 @@ PURE = [
     "annotator.label_schema",
     "annotator.corpus.tokens",
     "annotator.corpus.splitting",
+    "annotator.gold",
 ]
 
 
