@@ -1,6 +1,11 @@
 """Every domain's models in one import: what Alembic and the factory see."""
 
-from annotator.adjudication.models import GoldDecision, GoldSentence, GoldSpan  # noqa: F401
+from annotator.adjudication.models import (  # noqa: F401
+    AdjudicationSetting,
+    GoldDecision,
+    GoldSentence,
+    GoldSpan,
+)
 from annotator.annotation.models import Annotation, Span, Status  # noqa: F401
 from annotator.assignments.models import Assignment, Batch, BatchSentence  # noqa: F401
 from annotator.audit.models import AuditEvent  # noqa: F401

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from annotator.db import Base, UTCDateTime, utcnow
@@ -44,6 +44,9 @@ class GoldSentence(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The votes the automatic pass required here; its conflicts are computed with it.
+    # NULL (gold made by hand, never through the automatic pass): every annotator must agree.
+    min_agree: Mapped[int | None] = mapped_column(Integer)
 
     spans: Mapped[list[GoldSpan]] = relationship(
         back_populates="gold",
@@ -101,3 +104,17 @@ class GoldDecision(Base):
     reason: Mapped[str | None] = mapped_column(String(40))
     note: Mapped[str | None] = mapped_column(String(2000))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Whose version the curator picked (choice "version"): the annotators who marked it.
+    annotators: Mapped[list[str] | None] = mapped_column(JSON)
+
+
+class AdjudicationSetting(Base):
+    """Per-project adjudication settings an admin may change."""
+
+    __tablename__ = "adjudication_setting"
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), primary_key=True
+    )
+    # Curators see "Annotator 1, 2, ..." unless an admin turns names on for the project.
+    show_names: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
