@@ -97,3 +97,16 @@ export function canonical(spans) {
       .sort((a, b) => a.start - b.start || a.end - b.end),
   );
 }
+
+/**
+ * One string per annotation state (spans, status, flag and its comment), equal exactly when
+ * the server would store the same thing: compares a local state with one the server sent.
+ */
+export function stateKey({ spans, status, flagged, flagComment }) {
+  return JSON.stringify([
+    canonical(spans || []),
+    status || "in_progress",
+    Boolean(flagged),
+    flagged ? (flagComment || "").trim() : "",
+  ]);
+}

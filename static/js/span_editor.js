@@ -2,17 +2,17 @@
 // State lives in one object; the DOM is drawn from it and never read back (except the
 // browser's text selection, converted to code points at the boundary).
 import {
-  canonical,
   codePointToUnitTable,
   findOverlap,
   segments,
   sliceCodePoints,
   snapToTokens,
+  stateKey,
   unitToCodePoint,
 } from "./offsets.js";
 
 const data = JSON.parse(document.getElementById("editor-data").textContent);
-const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
+let csrfToken = document.querySelector('meta[name="csrf-token"]').content;
 const $ = (id) => document.getElementById(id);
 const els = {
   sentence: $("sentence"),
@@ -49,6 +49,10 @@ const state = {
   popupCursor: 0,
   dirty: false,
   inFlight: false,
+  // Keys of states sent at the current version whose answer never came: if the server
+  // later says it holds one of them, that was this page's own save, not someone else's.
+  unconfirmed: [],
+  tokenRefreshed: false, // a fresh CSRF token was fetched after the last refusal
   retryMs: 0,
   retryTimer: null,
   conflict: null,
@@ -71,14 +75,18 @@ function snapshot() {
   };
 }
 
+/** A state as the server or localStorage spells it ({spans, status, flagged, flag_comment}). */
+function fromWire(x) {
+  return {
+    spans: (x.spans || []).map(copySpan),
+    status: x.status || "in_progress",
+    flagged: Boolean(x.flagged),
+    flagComment: x.flag_comment || "",
+  };
+}
+
 function sameAsSaved() {
-  const s = state.saved;
-  return (
-    canonical(s.spans) === canonical(state.spans) &&
-    s.status === state.status &&
-    s.flagged === state.flagged &&
-    s.flagComment === state.flagComment
-  );
+  return stateKey(state.saved) === stateKey(snapshot());
 }
 
 // ---------------------------------------------------------------- rendering
@@ -427,11 +435,17 @@ function selectionFromBrowser() {
   const sel = window.getSelection();
   if (!sel || sel.rangeCount === 0) return null;
   const range = sel.getRangeAt(0);
-  if (!els.sentence.contains(range.startContainer) || !els.sentence.contains(range.endContainer)) {
-    return null;
-  }
-  const a = unitOffset(range.startContainer, range.startOffset);
-  const b = unitOffset(range.endContainer, range.endOffset);
+  if (!range.intersectsNode(els.sentence)) return null;
+  // Clip a drag that began or ended outside the sentence (in the faded context around it).
+  const whole = document.createRange();
+  whole.selectNodeContents(els.sentence);
+  const units = state.table[state.table.length - 1];
+  const a = range.compareBoundaryPoints(Range.START_TO_START, whole) <= 0
+    ? 0
+    : unitOffset(range.startContainer, range.startOffset);
+  const b = range.compareBoundaryPoints(Range.END_TO_END, whole) >= 0
+    ? units
+    : unitOffset(range.endContainer, range.endOffset);
   const start = unitToCodePoint(state.table, Math.min(a, b));
   const end = unitToCodePoint(state.table, Math.max(a, b));
   if (start === end) return null;
@@ -545,6 +559,8 @@ async function send() {
   state.inFlight = true;
   setSaveState("saving", "saving…");
   const payload = pendingPayload();
+  const sentKey = stateKey(fromWire(payload));
+  if (!state.unconfirmed.includes(sentKey)) state.unconfirmed.push(sentKey);
   const body = { ...payload, time_spent: spentSeconds() };
   let response;
   let result = null;
@@ -561,29 +577,36 @@ async function send() {
   }
   state.inFlight = false;
   if (response && response.status === 200 && result) {
-    state.version = result.version;
-    state.saved = {
-      spans: payload.spans.map(copySpan),
-      status: payload.status,
-      flagged: payload.flagged,
-      flagComment: payload.flag_comment,
-    };
-    state.retryMs = 0;
-    if (!sameAsSaved()) {
-      remember();
-      send();
-      return;
-    }
-    forget();
-    setSaveState("saved", "saved");
-    settle(true);
+    accepted(result.version, fromWire(payload));
     return;
   }
   if (response && response.status === 409 && result && result.error) {
-    showConflict(result.error.current);
+    const current = result.error.current;
+    // A save that landed but whose answer was lost comes back as 409 on the retry; the
+    // stored state is then this page's own (one version on), not another tab's change.
+    if (
+      current.version === payload.version + 1 &&
+      state.unconfirmed.includes(stateKey(fromWire(current)))
+    ) {
+      accepted(current.version, fromWire(current));
+      return;
+    }
+    showConflict(current);
     settle(false);
     return;
   }
+  const csrfRefused = response && response.status === 400 && result && result.error &&
+    result.error.code === "csrf";
+  if (csrfRefused && !state.tokenRefreshed) {
+    // Logged out or in again elsewhere: the session, and with it the CSRF token, changed.
+    // Fetch a fresh token once, then send at once; refused again, the backoff takes over.
+    state.tokenRefreshed = true;
+    if (await refreshCsrfToken()) {
+      send();
+      return;
+    }
+  }
+  if (!csrfRefused) state.tokenRefreshed = false;
   if (response && (response.status === 422 || response.status === 403 || response.status === 404)) {
     const message = (result && result.error && result.error.message) || `HTTP ${response.status}`;
     const detail = result && result.error && result.error.spans
@@ -606,6 +629,38 @@ async function send() {
     setSaveState("error", "not saved — retrying");
   }
   retryLater();
+}
+
+/** The server holds ``saved`` as ``version``: record it, then send whatever changed since. */
+function accepted(version, saved) {
+  state.version = version;
+  state.saved = saved;
+  state.unconfirmed = [];
+  state.retryMs = 0;
+  if (!sameAsSaved()) {
+    remember();
+    send();
+    return;
+  }
+  forget();
+  setSaveState("saved", "saved");
+  settle(true);
+}
+
+/** Read a fresh CSRF token from this page served again; true when one was found. */
+async function refreshCsrfToken() {
+  try {
+    const response = await fetch(window.location.href, { credentials: "same-origin" });
+    if (!response.ok) return false;
+    const html = new DOMParser().parseFromString(await response.text(), "text/html");
+    const meta = html.querySelector('meta[name="csrf-token"]');
+    if (!meta || !meta.content) return false;
+    csrfToken = meta.content;
+    document.querySelector('meta[name="csrf-token"]').content = csrfToken;
+    return true;
+  } catch (err) {
+    return false;
+  }
 }
 
 function retryLater() {
@@ -679,6 +734,7 @@ function resolveConflict(keepMine) {
   state.conflict = null;
   els.conflict.hidden = true;
   state.version = current.version;
+  state.unconfirmed = [];
   state.saved = {
     spans: current.spans.map(copySpan),
     status: current.status || "in_progress",
@@ -813,14 +869,18 @@ function onKey(event) {
   }
 }
 
-let justSelected = false;
+const DRAG_PX = 4; // a press that moved further than this is a selection, not a click
 
 function wire() {
   document.addEventListener("keydown", onKey);
-  els.sentence.addEventListener("mouseup", () => {
+  let pressedAt = null;
+  els.sentence.addEventListener("mousedown", (event) => {
+    pressedAt = { x: event.clientX, y: event.clientY };
+  });
+  // On the document: a drag may end past the sentence (beyond its last word).
+  document.addEventListener("mouseup", () => {
     const snapped = selectionFromBrowser();
     if (snapped) {
-      justSelected = true; // the click that ends a drag must not open a span's popup
       state.selection = snapped;
       state.popupIndex = -1;
       window.getSelection().removeAllRanges();
@@ -828,11 +888,12 @@ function wire() {
     }
   });
   els.sentence.addEventListener("click", (event) => {
+    const dragged =
+      pressedAt &&
+      Math.hypot(event.clientX - pressedAt.x, event.clientY - pressedAt.y) > DRAG_PX;
+    pressedAt = null;
+    if (dragged) return; // the click that ends a drag must not open a span's popup
     const mark = event.target.closest("mark.span");
-    if (justSelected) {
-      justSelected = false;
-      return;
-    }
     if (mark) openPopup(Number(mark.dataset.index));
   });
   document.querySelectorAll(".label-button").forEach((button) => {
@@ -883,37 +944,30 @@ function restoreUnsaved() {
   } catch (err) {
     stored = null;
   }
-  if (!stored) return;
-  const mine = {
-    spans: (stored.spans || []).map(copySpan),
-    status: stored.status || "in_progress",
-    flagged: Boolean(stored.flagged),
-    flagComment: stored.flag_comment || "",
-  };
-  if (stored.version === state.version) {
-    // Edits made on top of the state the server still holds: apply and send them.
-    state.spans = mine.spans;
-    state.status = mine.status;
-    state.flagged = mine.flagged;
-    state.flagComment = mine.flagComment;
-    say("Unsaved changes from your last visit were restored and are being saved.");
-    render();
-    scheduleSave();
-  } else {
-    // The server moved on meanwhile: let the person choose, never overwrite silently.
-    state.spans = mine.spans;
-    state.status = mine.status;
-    state.flagged = mine.flagged;
-    state.flagComment = mine.flagComment;
-    render();
-    showConflict({
-      spans: data.spans,
-      status: data.status,
-      version: data.version,
-      flagged: data.flagged,
-      flag_comment: data.flag_comment,
-    });
+  if (!stored || !Array.isArray(stored.spans)) return;
+  const mine = fromWire(stored);
+  if (stateKey(mine) === stateKey(state.saved)) {
+    // The server already holds it (the save landed, its answer did not): nothing to do.
+    forget();
+    return;
   }
+  if (stored.version === state.version) {
+    // Edits made on top of the state the server still holds: apply them (undoable) and send.
+    change(() => Object.assign(state, mine));
+    say("Unsaved changes from your last visit were restored and are being saved.");
+    return;
+  }
+  // The server moved on meanwhile (another tab or device): show both and let the person
+  // choose; never overwrite silently.
+  Object.assign(state, mine);
+  render();
+  showConflict({
+    spans: data.spans,
+    status: data.status,
+    version: data.version,
+    flagged: data.flagged,
+    flag_comment: data.flag_comment,
+  });
 }
 
 wire();
