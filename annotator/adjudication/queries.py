@@ -1,16 +1,35 @@
-"""Gather annotators' spans from the database as plain items for the agreement library."""
+"""Reads for adjudication: annotators' spans, the conflict queue, gold state, feedback."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from annotator.adjudication.models import (
+    AdjudicationSetting,
+    GoldDecision,
+    GoldSentence,
+    GoldSpan,
+)
 from annotator.annotation.models import Annotation, Span
 from annotator.assignments.models import Batch, BatchSentence
 from annotator.auth.models import User
 from annotator.corpus.models import Document, Sentence
+from annotator.gold import (
+    PRF,
+    Conflict,
+    Outcome,
+    adjudicate,
+    is_open,
+    label_agreement,
+    queue_key,
+    score_against_gold,
+)
+from annotator.spans import Span as SpanValue
 
 # Only finished work counts: an in-progress annotation is a draft, and a skipped sentence
 # was not read to the end; both are missing data (absent), never "marked nothing".
@@ -88,3 +107,342 @@ def agreement_items(
             },
             "group": groups.get(sentence_id),
         }
+
+
+# ---------------------------------------------------------------------------- adjudication
+
+CHUNK = 500  # ids per IN (...) list: well under every database's parameter limit
+
+
+def to_span(start: int, end: int, label: str, attributes: dict[str, Any] | None) -> SpanValue:
+    """A stored span as the pure value type (attributes without unset values, sorted)."""
+    attrs = tuple(sorted((k, v) for k, v in (attributes or {}).items() if v is not None))
+    return SpanValue(start, end, label, attrs)
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i : i + CHUNK]
+
+
+def sentence_annotations(
+    session: Session, sentence_ids: Sequence[int]
+) -> dict[int, dict[str, list[SpanValue]]]:
+    """Every finished annotation of these sentences: sentence id -> {user name: spans}."""
+    result: dict[int, dict[str, list[SpanValue]]] = {}
+    ids = list(sentence_ids)
+    for chunk in _chunks(ids):
+        rows = session.execute(
+            select(Annotation.id, Annotation.sentence_id, User.username)
+            .join(User, User.id == Annotation.annotator_id)
+            .where(Annotation.sentence_id.in_(chunk), Annotation.status == COUNTED_STATUS)
+        ).all()
+        owner: dict[int, tuple[int, str]] = {}
+        for ann_id, sentence_id, username in rows:
+            result.setdefault(sentence_id, {})[username] = []
+            owner[ann_id] = (sentence_id, username)
+        if not owner:
+            continue
+        for ann_id, start, end, label, attributes in session.execute(
+            select(Span.annotation_id, Span.start, Span.end, Span.label, Span.attributes)
+            .where(Span.annotation_id.in_(list(owner)))
+            .order_by(Span.annotation_id, Span.start)
+        ):
+            sentence_id, username = owner[ann_id]
+            result[sentence_id][username].append(to_span(start, end, label, attributes))
+    return result
+
+
+def get_gold(session: Session, sentence_id: int) -> GoldSentence | None:
+    return session.scalar(select(GoldSentence).where(GoldSentence.sentence_id == sentence_id))
+
+
+def decided_regions(session: Session, gold_ids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:
+    """Regions curators decided, per gold record."""
+    result: dict[int, list[tuple[int, int]]] = {}
+    for chunk in _chunks(list(gold_ids)):
+        for gold_id, start, end in session.execute(
+            select(GoldDecision.gold_id, GoldDecision.start, GoldDecision.end)
+            .where(GoldDecision.gold_id.in_(chunk))
+            .order_by(GoldDecision.id)
+        ):
+            result.setdefault(gold_id, []).append((start, end))
+    return result
+
+
+def effective_min_agree(gold: GoldSentence | None, voters: int) -> int:
+    """Votes that settle a span on this sentence: the automatic pass's M, else everyone.
+
+    Capped at the number of annotators, since an annotation can be reopened after the pass.
+    """
+    wanted = gold.min_agree if gold is not None and gold.min_agree else voters
+    return max(1, min(wanted, voters))
+
+
+def sentence_outcome(
+    session: Session, sentence_id: int, gold: GoldSentence | None
+) -> tuple[Outcome, list[tuple[int, int]], dict[str, list[SpanValue]]]:
+    """The sentence's accepted spans and conflicts now, the decided regions, the annotations."""
+    annotations = sentence_annotations(session, [sentence_id]).get(sentence_id, {})
+    outcome = adjudicate(annotations, effective_min_agree(gold, len(annotations)))
+    decided = decided_regions(session, [gold.id]).get(gold.id, []) if gold is not None else []
+    return outcome, decided, annotations
+
+
+def get_show_names(session: Session, project_id: int) -> bool:
+    return bool(
+        session.scalar(
+            select(AdjudicationSetting.show_names).where(
+                AdjudicationSetting.project_id == project_id
+            )
+        )
+    )
+
+
+def label_agreement_for(session: Session, project_id: int) -> tuple[dict[str, float], str]:
+    """Per-label agreement used to order the queue, and where the figures come from.
+
+    Pair-averaged exact span F1 per label over the project's finished annotations.
+    """
+    items = (
+        {
+            user: [to_span(s["start"], s["end"], s["label"], s["attributes"]) for s in spans]
+            for user, spans in item["annotations"].items()
+        }
+        for item in agreement_items(session, project_id)
+    )
+    return label_agreement(items), "pair-averaged exact span F1 (annotator.gold)"
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    sentence_id: int
+    document_id: int
+    document_title: str
+    index: int
+    text: str
+    conflict: Conflict
+    agreement: float | None  # the lowest agreement among the conflict's labels
+    gold_version: int
+
+
+@dataclass(frozen=True)
+class Queue:
+    items: list[QueueItem]
+    agreement: dict[str, float]
+    agreement_source: str
+    annotators: list[str]  # everyone with a version in an open conflict (for the filter)
+
+
+def list_queue(
+    session: Session,
+    project_id: int,
+    *,
+    label: str | None = None,
+    kind: str | None = None,
+    annotator: str | None = None,
+) -> Queue:
+    """Open conflicts of the project, disagreement first (kind, then label agreement).
+
+    Only sentences the automatic pass has seen (a gold record, still partial) have a queue;
+    a conflict is open until a curator's decision covers its region.
+    """
+    golds = session.execute(
+        select(
+            GoldSentence.id, GoldSentence.sentence_id, GoldSentence.min_agree,
+            GoldSentence.version, Sentence.document_id, Sentence.index, Sentence.start,
+            Sentence.end, Document.title,
+        )
+        .join(Sentence, Sentence.id == GoldSentence.sentence_id)
+        .join(Document, Document.id == Sentence.document_id)
+        .where(Sentence.project_id == project_id, GoldSentence.status == "partial")
+        .order_by(Sentence.document_id, Sentence.index)
+    ).all()
+    if not golds:
+        return Queue([], {}, "", [])
+    agreement, source = label_agreement_for(session, project_id)
+    sentence_ids = [g.sentence_id for g in golds]
+    annotations = sentence_annotations(session, sentence_ids)
+    decided = decided_regions(session, [g.id for g in golds])
+    texts = _sentence_texts(session, sentence_ids)
+    found: list[tuple[tuple, QueueItem]] = []
+    everyone: set[str] = set()
+    for position, g in enumerate(golds):
+        spans = annotations.get(g.sentence_id, {})
+        if not spans:
+            continue
+        m = max(1, min(g.min_agree or len(spans), len(spans)))
+        for conflict in adjudicate(spans, m).conflicts:
+            if not is_open(conflict, decided.get(g.id, [])):
+                continue
+            everyone.update(name for name, _ in conflict.versions)
+            if label is not None and label not in conflict.labels:
+                continue
+            if kind is not None and conflict.kind != kind:
+                continue
+            if annotator is not None and annotator not in dict(conflict.versions):
+                continue
+            key = queue_key(conflict, agreement)
+            item = QueueItem(
+                sentence_id=g.sentence_id, document_id=g.document_id, document_title=g.title,
+                index=g.index, text=texts[g.sentence_id], conflict=conflict,
+                agreement=None if key[1] > 1 else key[1], gold_version=g.version,
+            )
+            found.append(((*key, position, conflict.start), item))
+    found.sort(key=lambda pair: pair[0])
+    return Queue([item for _, item in found], agreement, source, sorted(everyone))
+
+
+def _sentence_texts(session: Session, sentence_ids: Sequence[int]) -> dict[int, str]:
+    texts: dict[int, str] = {}
+    for chunk in _chunks(list(sentence_ids)):
+        for sentence_id, text in session.execute(
+            select(
+                Sentence.id,
+                func.substr(Document.text, Sentence.start + 1, Sentence.end - Sentence.start),
+            )
+            .join(Document, Document.id == Sentence.document_id)
+            .where(Sentence.id.in_(chunk))
+        ):
+            texts[sentence_id] = text
+    return texts
+
+
+@dataclass(frozen=True)
+class GoldCounts:
+    complete: int
+    partial: int
+    awaiting: int  # sentences with finished annotations but no gold record yet
+
+
+def gold_counts(session: Session, project_id: int) -> GoldCounts:
+    by_status = dict(
+        session.execute(
+            select(GoldSentence.status, func.count())
+            .join(Sentence, Sentence.id == GoldSentence.sentence_id)
+            .where(Sentence.project_id == project_id)
+            .group_by(GoldSentence.status)
+        ).all()
+    )
+    annotated = session.scalar(
+        select(func.count(func.distinct(Annotation.sentence_id)))
+        .join(Sentence, Sentence.id == Annotation.sentence_id)
+        .outerjoin(GoldSentence, GoldSentence.sentence_id == Sentence.id)
+        .where(
+            Sentence.project_id == project_id,
+            Annotation.status == COUNTED_STATUS,
+            GoldSentence.id.is_(None),
+        )
+    )
+    return GoldCounts(by_status.get("complete", 0), by_status.get("partial", 0), annotated or 0)
+
+
+def gold_state(session: Session, gold: GoldSentence | None) -> dict[str, Any]:
+    """The gold of a sentence as the API returns it (version 0 and no spans before any)."""
+    if gold is None:
+        return {"spans": [], "status": None, "version": 0, "min_agree": None}
+    names = _user_names(session, {s.curator_id for s in gold.spans if s.curator_id})
+    return {
+        "spans": [
+            gold_span_json(s, names.get(s.curator_id))
+            for s in sorted(gold.spans, key=lambda s: (s.start, s.end))
+        ],
+        "status": gold.status,
+        "version": gold.version,
+        "min_agree": gold.min_agree,
+    }
+
+
+def gold_span_json(span: GoldSpan, curator: str | None) -> dict[str, Any]:
+    return {
+        "start": span.start,
+        "end": span.end,
+        "label": span.label,
+        "attributes": dict(span.attributes or {}),
+        "source": span.source,
+        "votes": span.votes,
+        "voters": span.voters,
+        "annotators": list(span.annotators or []),
+        "curator": curator,
+        "curator_id": span.curator_id,
+        "reason": span.reason,
+        "note": span.note,
+    }
+
+
+def _user_names(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.username).where(User.id.in_(ids))).all())
+
+
+# ---------------------------------------------------------------------------- feedback
+
+
+@dataclass(frozen=True)
+class Difference:
+    sentence_id: int
+    text: str
+    mine: list[SpanValue]
+    gold: list[SpanValue]
+
+
+@dataclass(frozen=True)
+class Feedback:
+    per_label: dict[str, PRF]
+    overall: PRF
+    sentences: int  # sentences compared: complete gold that this annotator finished
+    differences: list[Difference]  # the first MAX_DIFFERENCES, in reading order
+    more_differences: int
+
+
+MAX_DIFFERENCES = 200
+
+
+def annotator_feedback(session: Session, project_id: int, user_id: int) -> Feedback:
+    """One annotator's spans scored against complete gold, with the sentences that differ."""
+    rows = session.execute(
+        select(Sentence.id, GoldSentence.id, Annotation.id)
+        .join(GoldSentence, GoldSentence.sentence_id == Sentence.id)
+        .join(Annotation, Annotation.sentence_id == Sentence.id)
+        .where(
+            Sentence.project_id == project_id,
+            GoldSentence.status == "complete",
+            Annotation.annotator_id == user_id,
+            Annotation.status == COUNTED_STATUS,
+        )
+        .order_by(Sentence.document_id, Sentence.index)
+    ).all()
+    gold_spans: dict[int, list[SpanValue]] = {}
+    mine: dict[int, list[SpanValue]] = {}
+    for chunk_start in range(0, len(rows), CHUNK):
+        chunk = rows[chunk_start : chunk_start + CHUNK]
+        for gold_id, start, end, label, attributes in session.execute(
+            select(GoldSpan.gold_id, GoldSpan.start, GoldSpan.end, GoldSpan.label,
+                   GoldSpan.attributes)
+            .where(GoldSpan.gold_id.in_([r[1] for r in chunk]))
+            .order_by(GoldSpan.start)
+        ):
+            gold_spans.setdefault(gold_id, []).append(to_span(start, end, label, attributes))
+        for ann_id, start, end, label, attributes in session.execute(
+            select(Span.annotation_id, Span.start, Span.end, Span.label, Span.attributes)
+            .where(Span.annotation_id.in_([r[2] for r in chunk]))
+            .order_by(Span.start)
+        ):
+            mine.setdefault(ann_id, []).append(to_span(start, end, label, attributes))
+    pairs = [(gold_spans.get(g, []), mine.get(a, [])) for _, g, a in rows]
+    per_label, overall = score_against_gold(pairs)
+    differing = [
+        (sentence_id, gold, own)
+        for (sentence_id, _, _), (gold, own) in zip(rows, pairs)
+        if {(s.start, s.end, s.label) for s in gold} != {(s.start, s.end, s.label) for s in own}
+    ]
+    shown = differing[:MAX_DIFFERENCES]
+    texts = _sentence_texts(session, [d[0] for d in shown])
+    return Feedback(
+        per_label=per_label,
+        overall=overall,
+        sentences=len(rows),
+        differences=[Difference(sid, texts[sid], own, gold) for sid, gold, own in shown],
+        more_differences=len(differing) - len(shown),
+    )

@@ -92,6 +92,7 @@ def role_required(*roles: str) -> Callable:
 
 
 admin_required = role_required(Role.ADMIN.value)
+curator_required = role_required(Role.ADMIN.value, Role.CURATOR.value)
 
 
 def get_user(session: Session, user_id: int) -> User:
