@@ -1,0 +1,349 @@
+"""Turn agreement items into validated NumPy arrays: spans, tokens and per-token labels (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from annotator.corpus.tokens import TOKEN_RE
+
+OUTSIDE = "O"
+
+
+class AgreementInputError(ValueError):
+    """An item or span is malformed; the message names the item (and annotator)."""
+
+
+# Character classes of the tokenizer regex \w+|[^\w\s] (annotator.corpus.tokens): 0 space,
+# 1 word character, 2 any other character. Python's re treats a character as \w when
+# str.isalnum() is true or it is "_", and as \s when str.isspace() is true; tests check this
+# table against the regex itself for every code point.
+_SPACE, _WORD, _OTHER = 0, 1, 2
+
+
+def _char_class(ch: str) -> int:
+    if ch.isspace():
+        return _SPACE
+    if ch.isalnum() or ch == "_":
+        return _WORD
+    return _OTHER
+
+
+_BMP_CLASSES: np.ndarray | None = None
+
+
+def _bmp_classes() -> np.ndarray:
+    global _BMP_CLASSES
+    if _BMP_CLASSES is None:
+        _BMP_CLASSES = np.array([_char_class(chr(i)) for i in range(0x10000)], dtype=np.int8)
+    return _BMP_CLASSES
+
+
+def char_classes(text: str) -> np.ndarray:
+    """Return the tokenizer's class (0 space, 1 word, 2 other) of every code point of ``text``."""
+    cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    classes = np.empty(cp.size, dtype=np.int8)
+    small = cp < 0x10000
+    classes[small] = _bmp_classes()[cp[small]]
+    if not small.all():
+        big = np.flatnonzero(~small)
+        values, inverse = np.unique(cp[big], return_inverse=True)
+        table = np.array([_char_class(chr(int(v))) for v in values], dtype=np.int8)
+        classes[big] = table[inverse]
+    return classes
+
+
+def token_bounds(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Return token starts and ends of ``text``, identical to ``TOKEN_RE.finditer`` (vectorised)."""
+    cls = char_classes(text)
+    word = cls == _WORD
+    prev_word = np.concatenate(([False], word[:-1]))
+    next_word = np.concatenate((word[1:], [False]))
+    starts = np.flatnonzero((cls == _OTHER) | (word & ~prev_word))
+    end_at = np.empty(cls.size + 1, dtype=np.int64)
+    run_starts = np.flatnonzero(word & ~prev_word)
+    end_at[run_starts] = np.flatnonzero(word & ~next_word) + 1
+    others = np.flatnonzero(cls == _OTHER)
+    end_at[others] = others + 1
+    return starts.astype(np.int64), end_at[starts]
+
+
+@dataclass
+class SpanArrays:
+    """One annotator's spans, sorted by (sentence, start); offsets are global (see Corpus)."""
+
+    sentence: np.ndarray  # sentence index
+    start: np.ndarray  # global start
+    end: np.ndarray  # global end
+    label: np.ndarray  # 1..L (0 is O)
+    subtype: np.ndarray  # index into Corpus.subtypes, 0 = no subtype given
+
+    def __len__(self) -> int:
+        return int(self.sentence.size)
+
+    def take(self, mask_or_index: np.ndarray) -> SpanArrays:
+        return SpanArrays(self.sentence[mask_or_index], self.start[mask_or_index],
+                          self.end[mask_or_index], self.label[mask_or_index],
+                          self.subtype[mask_or_index])
+
+
+@dataclass
+class Corpus:
+    """The items as arrays. Sentences are laid end to end with one space between them
+    (``base[s]`` is the global offset of sentence s), so global offsets never collide and no
+    token crosses a sentence boundary. Sentences are ordered by group, then input order."""
+
+    ids: list[Any]
+    texts: list[str]
+    groups: list[Any]  # group of each sentence (None when the item has none)
+    group_order: list[Any]  # distinct groups in order of first appearance
+    group_bounds: list[tuple[int, int]]  # sentence index range of each group
+    annotators: list[str]
+    labels: list[str]  # label codes 1..L are labels[0..L-1]; code 0 is O
+    subtypes: list[str | None]  # subtype codes; 0 is None (no subtype)
+    base: np.ndarray  # global offset of each sentence
+    lengths: np.ndarray  # length of each sentence
+    present: np.ndarray  # annotators x sentences, bool: the annotator annotated the sentence
+    spans: list[SpanArrays]  # per annotator
+    tok_start: np.ndarray
+    tok_end: np.ndarray
+    tok_sentence: np.ndarray
+    sentence_tokens: np.ndarray  # token index range start of each sentence (len S + 1)
+    values: np.ndarray  # annotators x tokens, int8: -1 missing, 0 O, 1..L label
+    unknown_labels: list[str]
+
+    @property
+    def width(self) -> int:
+        return len(self.labels) + 1
+
+
+def build_corpus(items: Iterable[Mapping[str, Any]], *, labels: Sequence[str] | None = None,
+                 subtype_attribute: str = "event_type") -> Corpus:
+    """Validate ``items`` and lay them out as arrays.
+
+    Each item is ``{"id", "text", "annotations": {annotator: [span, ...] | None}, "group"?}``
+    with spans ``{"start", "end", "label", "attributes"?}`` (or objects with those attributes).
+    An annotator who is absent or None did not annotate the sentence (missing data); an empty
+    list means the sentence was read and nothing marked.
+
+    Raises:
+        AgreementInputError: naming the item (and annotator) of the first problem found.
+    """
+    rows: list[tuple[Any, str, Any, Mapping[str, Any]]] = []
+    seen_ids: set[Any] = set()
+    names: set[str] = set()
+    for position, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            raise AgreementInputError(f"item {position}: must be an object")
+        item_id = item.get("id", position)
+        text = item.get("text")
+        if not isinstance(text, str):
+            raise AgreementInputError(f"item {item_id!r}: 'text' must be a string")
+        annotations = item.get("annotations")
+        if annotations is None:
+            annotations = {}
+        if not isinstance(annotations, Mapping):
+            raise AgreementInputError(f"item {item_id!r}: 'annotations' must be an object")
+        try:
+            hashable_id = item_id if not isinstance(item_id, list) else tuple(item_id)
+            if hashable_id in seen_ids:
+                raise AgreementInputError(f"item {item_id!r}: duplicate id")
+            seen_ids.add(hashable_id)
+        except TypeError:
+            raise AgreementInputError(f"item {position}: 'id' must be a string or number") from None
+        for name in annotations:
+            if not isinstance(name, str) or not name:
+                raise AgreementInputError(f"item {item_id!r}: annotator names must be strings")
+        names.update(annotations)
+        rows.append((item_id, text, item.get("group"), annotations))
+
+    # Order sentences by group (first appearance), keeping input order within a group, so each
+    # group is one contiguous slice of every array.
+    group_order: list[Any] = []
+    group_pos: dict[Any, int] = {}
+    for _, _, group, _ in rows:
+        key = _group_key(group)
+        if key not in group_pos:
+            group_pos[key] = len(group_order)
+            group_order.append(group)
+    order = sorted(range(len(rows)), key=lambda i: group_pos[_group_key(rows[i][2])])
+    rows = [rows[i] for i in order]
+    group_bounds: list[tuple[int, int]] = []
+    start = 0
+    for g in group_order:
+        key = _group_key(g)
+        stop = start
+        while stop < len(rows) and _group_key(rows[stop][2]) == key:
+            stop += 1
+        group_bounds.append((start, stop))
+        start = stop
+
+    annotators = sorted(names)
+    ann_index = {a: k for k, a in enumerate(annotators)}
+    label_list = list(labels) if labels is not None else []
+    label_code = {lb: i + 1 for i, lb in enumerate(label_list)}
+    unknown: list[str] = []
+    subtypes: list[str | None] = [None]
+    subtype_code: dict[str | None, int] = {None: 0}
+
+    texts = [r[1] for r in rows]
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    base = np.zeros(len(texts), dtype=np.int64)
+    if len(texts) > 1:
+        base[1:] = np.cumsum(lengths + 1)[:-1]
+    present = np.zeros((len(annotators), len(texts)), dtype=bool)
+
+    per_ann: list[list[list[int]]] = [[[], [], [], [], []] for _ in annotators]
+    for s, (item_id, text, _group, annotations) in enumerate(rows):
+        for name, spans in annotations.items():
+            if spans is None:
+                continue
+            k = ann_index[name]
+            if not isinstance(spans, (list, tuple)):
+                raise AgreementInputError(
+                    f"item {item_id!r}, annotator {name!r}: spans must be a list or null")
+            present[k, s] = True
+            sent_l, start_l, end_l, label_l, sub_l = per_ann[k]
+            for span in spans:
+                start_v, end_v, label, attrs = _span_fields(span, item_id, name)
+                code = label_code.get(label)
+                if code is None:
+                    if not isinstance(label, str) or not label:
+                        raise AgreementInputError(
+                            f"item {item_id!r}, annotator {name!r}: label must be a string")
+                    code = len(label_list) + 1
+                    label_list.append(label)
+                    label_code[label] = code
+                    unknown.append(label)
+                sub = attrs.get(subtype_attribute) if attrs else None
+                sub_c = subtype_code.get(sub)
+                if sub_c is None:
+                    if not isinstance(sub, str):
+                        raise AgreementInputError(
+                            f"item {item_id!r}, annotator {name!r}: "
+                            f"{subtype_attribute} must be a string")
+                    sub_c = len(subtypes)
+                    subtypes.append(sub)
+                    subtype_code[sub] = sub_c
+                sent_l.append(s)
+                start_l.append(start_v)
+                end_l.append(end_v)
+                label_l.append(code)
+                sub_l.append(sub_c)
+
+    if labels is None and label_list:
+        # No label list given: order the labels found alphabetically (deterministic output).
+        ordered = sorted(label_list)
+        remap = np.array([0] + [ordered.index(lb) + 1 for lb in label_list], dtype=np.int64)
+        for entry in per_ann:
+            entry[3] = remap[np.array(entry[3], dtype=np.int64)].tolist()
+        label_list, unknown = ordered, []
+
+    spans_out: list[SpanArrays] = []
+    for k, (sent_l, start_l, end_l, label_l, sub_l) in enumerate(per_ann):
+        sent = np.array(sent_l, dtype=np.int64)
+        start_a = np.array(start_l, dtype=np.int64)
+        end_a = np.array(end_l, dtype=np.int64)
+        bad = (start_a < 0) | (end_a <= start_a) | (end_a > lengths[sent])
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            s = int(sent[i])
+            raise AgreementInputError(
+                f"item {rows[s][0]!r}, annotator {annotators[k]!r}: span [{start_l[i]}, "
+                f"{end_l[i]}) is outside 0 <= start < end <= {int(lengths[s])}")
+        order_k = np.lexsort((end_a, start_a, sent))
+        arr = SpanArrays(sent[order_k], start_a[order_k] + base[sent[order_k]],
+                         end_a[order_k] + base[sent[order_k]],
+                         np.array(label_l, dtype=np.int64)[order_k],
+                         np.array(sub_l, dtype=np.int64)[order_k])
+        # Flat annotation: one annotator's spans never overlap (as in the editor).
+        clash = arr.start[1:] < arr.end[:-1]
+        if clash.any():
+            i = int(np.flatnonzero(clash)[0])
+            s = int(arr.sentence[i])
+            raise AgreementInputError(
+                f"item {rows[s][0]!r}, annotator {annotators[k]!r}: spans "
+                f"[{arr.start[i] - base[s]}, {arr.end[i] - base[s]}) and "
+                f"[{arr.start[i + 1] - base[s]}, {arr.end[i + 1] - base[s]}) overlap")
+        spans_out.append(arr)
+
+    tok_start, tok_end = token_bounds(" ".join(texts)) if texts else (
+        np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    tok_sentence = np.searchsorted(base, tok_start, side="right") - 1
+    sentence_tokens = np.searchsorted(tok_sentence, np.arange(len(texts) + 1), side="left")
+    values = np.full((len(annotators), tok_start.size), -1, dtype=np.int8)
+    if len(label_list) > 126:
+        raise AgreementInputError("at most 126 distinct labels are supported")
+    for k, arr in enumerate(spans_out):
+        row = values[k]
+        row[present[k][tok_sentence]] = 0
+        _paint_tokens(row, arr, tok_start, tok_end)
+
+    return Corpus(
+        ids=[r[0] for r in rows], texts=texts, groups=[r[2] for r in rows],
+        group_order=group_order, group_bounds=group_bounds, annotators=annotators,
+        labels=label_list, subtypes=subtypes, base=base, lengths=lengths, present=present,
+        spans=spans_out, tok_start=tok_start, tok_end=tok_end, tok_sentence=tok_sentence,
+        sentence_tokens=sentence_tokens, values=values, unknown_labels=unknown,
+    )
+
+
+def _group_key(group: Any) -> Any:
+    try:
+        hash(group)
+        return group
+    except TypeError:
+        return repr(group)
+
+
+def _span_fields(span: Any, item_id: Any, name: str) -> tuple[int, int, Any, Mapping[str, Any]]:
+    if isinstance(span, Mapping):
+        start, end, label = span.get("start"), span.get("end"), span.get("label")
+        attrs = span.get("attributes") or {}
+    else:  # annotator.spans.Span or any object with the same fields
+        start, end, label = (getattr(span, "start", None), getattr(span, "end", None),
+                             getattr(span, "label", None))
+        attrs = getattr(span, "attributes", None) or {}
+        if isinstance(attrs, tuple):
+            attrs = dict(attrs)
+    if type(start) is not int or type(end) is not int:
+        raise AgreementInputError(
+            f"item {item_id!r}, annotator {name!r}: span start and end must be integers")
+    if not isinstance(attrs, Mapping):
+        raise AgreementInputError(
+            f"item {item_id!r}, annotator {name!r}: span attributes must be an object")
+    return start, end, label, attrs
+
+
+def _paint_tokens(row: np.ndarray, arr: SpanArrays, tok_start: np.ndarray,
+                  tok_end: np.ndarray) -> None:
+    """Give every token the label of the span overlapping it.
+
+    A span covers the tokens it overlaps by at least one character. When a span boundary cuts a
+    token that two spans share, the earlier span keeps it.
+    """
+    if len(arr) == 0:
+        return
+    first = np.searchsorted(tok_end, arr.start, side="right")
+    stop = np.searchsorted(tok_start, arr.end, side="left")
+    if first.size > 1:
+        first[1:] = np.maximum(first[1:], stop[:-1])
+    keep = stop > first
+    first, stop, label = first[keep], stop[keep], arr.label[keep]
+    if first.size == 0:
+        return
+    n = row.size
+    delta = (np.bincount(first, weights=label, minlength=n + 1)
+             - np.bincount(stop, weights=label, minlength=n + 1))
+    painted = np.cumsum(delta[:n]).astype(np.int64)
+    covered = (np.bincount(first, minlength=n + 1) - np.bincount(stop, minlength=n + 1))
+    inside = np.cumsum(covered[:n]) > 0
+    row[inside] = painted[inside]
+
+
+def token_regex_bounds(text: str) -> list[tuple[int, int]]:
+    """The tokenizer's own offsets (for tests comparing the vectorised version against it)."""
+    return [m.span() for m in TOKEN_RE.finditer(text)]
