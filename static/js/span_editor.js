@@ -321,7 +321,9 @@ function placePopup(index) {
   const box = mark.getBoundingClientRect();
   const host = els.popup.offsetParent || document.body;
   const hostBox = host.getBoundingClientRect();
-  els.popup.style.left = `${Math.max(0, box.left - hostBox.left)}px`;
+  // Under the span, but never past the reader's right edge (right-to-left text ends there).
+  const widest = Math.max(0, host.clientWidth - els.popup.offsetWidth);
+  els.popup.style.left = `${Math.min(Math.max(0, box.left - hostBox.left), widest)}px`;
   els.popup.style.top = `${box.bottom - hostBox.top + 8}px`;
 }
 

@@ -26,9 +26,10 @@ class Seeded:
     users: dict[str, str]  # role or name -> username
 
 
-def seed_article(database, unique, text: str = SIMPLE_ARTICLE, title: str = "Clashes near Kamdesh",
-                 annotators: int = 1, admin: bool = False) -> Seeded:
-    """A project with one article and fresh users, committed (the server sees it at once)."""
+def seed_article(database, unique, text: str | None = SIMPLE_ARTICLE,
+                 title: str = "Clashes near Kamdesh", annotators: int = 1,
+                 admin: bool = False) -> Seeded:
+    """A project with one article (none if ``text`` is None) and fresh users, committed."""
     from annotator.corpus.models import Sentence
 
     with database.session() as session:
@@ -38,6 +39,8 @@ def seed_article(database, unique, text: str = SIMPLE_ARTICLE, title: str = "Cla
         for i in range(annotators):
             users[f"ann{i}"] = make_user(session, unique(f"ann{i}x")).username
         project = make_project(session, unique("Project "))
+        if text is None:
+            return Seeded(project.id, 0, [], [], users)
         result = make_document(session, project, title=title, text=text)
         assert result.documents_added == 1
         session.flush()
@@ -130,6 +133,14 @@ def wait_saved(page, version: int, timeout: float = 10_000) -> None:
     )
 
 
+def idle(page) -> bool:
+    """No save in flight and none scheduled: the page will not send anything by itself."""
+    return page.evaluate(
+        "() => { const s = window.annotatorEditor.state;"
+        " return !s.inFlight && s.retryTimer === null; }"
+    )
+
+
 def editor_state(page) -> dict[str, Any]:
     return page.evaluate(
         """() => { const s = window.annotatorEditor.state;
@@ -138,27 +149,38 @@ def editor_state(page) -> dict[str, Any]:
     )
 
 
-# Code-point offsets in, viewport points out: the left part of the character after a
-# boundary ("before") or the right part of the character before it ("after").
+# Code-point offsets in, viewport points out: a point in the left part of the character
+# cluster (grapheme) that starts at a boundary ("before"), or in the right part of the one
+# that ends there ("after"). Whole clusters, because a flag or a family emoji is one glyph.
 _POINT_JS = """
 ([cp, side]) => {
   const root = document.getElementById('sentence');
   const text = root.textContent;
-  const chars = [...text];
-  const index = side === 'before' ? cp : cp - 1;
-  const unit = chars.slice(0, index).join('').length;
-  const width = chars[index].length;
-  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-  let acc = 0;
-  let node;
-  while ((node = walker.nextNode())) {
-    if (unit < acc + node.length) break;
-    acc += node.length;
+  const unitAt = (n) => [...text].slice(0, n).join('').length;
+  const target = unitAt(cp);
+  let cluster = null;
+  for (const g of new Intl.Segmenter(undefined, {granularity: 'grapheme'}).segment(text)) {
+    const end = g.index + g.segment.length;
+    if (side === 'before' ? g.index === target : end === target) cluster = [g.index, end];
   }
+  if (!cluster) throw new Error(`no character cluster ${side} code point ${cp}`);
+  const locate = (unit) => {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    let acc = 0;
+    let node;
+    let last = null;
+    while ((node = walker.nextNode())) {
+      if (unit < acc + node.length) return [node, unit - acc];
+      acc += node.length;
+      last = node;
+    }
+    return [last, last.length];
+  };
   const range = document.createRange();
-  range.setStart(node, unit - acc);
-  range.setEnd(node, unit - acc + width);
-  const r = range.getClientRects()[0];
+  range.setStart(...locate(cluster[0]));
+  range.setEnd(...locate(cluster[1]));
+  const rects = [...range.getClientRects()].filter((r) => r.width > 0);
+  const r = side === 'before' ? rects[0] : rects[rects.length - 1];
   const x = side === 'before' ? r.left + r.width * 0.3 : r.right - r.width * 0.3;
   return {x, y: r.top + r.height / 2};
 }

@@ -8,6 +8,7 @@ from tests.browser.conftest import browser_login
 from tests.browser.helpers import (
     cp_find,
     drag_select,
+    idle,
     open_sentence,
     seed_article,
     stored,
@@ -140,7 +141,7 @@ def test_restored_state_does_not_overwrite_a_newer_saved_version(
     conflict = again.locator("#conflict")
     conflict.wait_for(state="visible")
     assert "UNIT: “Monday”" in conflict.text_content()
-    again.wait_for_timeout(500)
+    assert idle(again)
     saved = stored(database, sid, user)
     assert saved["version"] == 2
     assert (*monday, "UNIT", {}) in saved["spans"]

@@ -11,6 +11,7 @@ from tests.browser.helpers import (
     cp_find,
     drag_select,
     editor_state,
+    idle,
     open_sentence,
     seed_article,
     status_log,
@@ -138,6 +139,13 @@ def test_event_span_takes_an_event_type_from_the_keyboard(live, database, unique
     ]
     assert "Riot" in page.locator("#span-list").text_content()
 
+    # The Delete key removes the open span.
+    click_span(page, attacked[0])
+    page.locator("#span-popup").wait_for(state="visible")
+    page.keyboard.press("Delete")
+    wait_saved(page, 4)
+    assert stored(database, sid, user)["spans"] == []
+
 
 def test_keyboard_navigation_undo_and_help(live, database, unique, page):
     seeded = seed_article(database, unique)
@@ -230,7 +238,7 @@ def test_a_change_made_in_another_tab_is_shown_as_a_conflict(live, database, uni
     assert "ACTOR: “Rebels”" in conflict.text_content()
     assert tab_b.locator("#save-status").text_content() == "not saved — conflict"
     # Nothing was overwritten, and B does not keep trying.
-    tab_b.wait_for_timeout(1500)
+    assert idle(tab_b)
     assert stored(database, sid, user)["spans"] == [(*rebels, "ACTOR", {})]
     assert stored(database, sid, user)["version"] == 1
 
@@ -276,7 +284,7 @@ def test_drags_that_start_on_a_selection_or_end_past_the_sentence(live, database
     page.mouse.move(x, y, steps=4)
     page.mouse.up()
     assert page.locator("#sentence .pending").text_content() == "Monday."
-    page.keyboard.press("1")
+    page.click("#label-buttons .label-button[data-label='ACTOR']")  # a label button this time
     wait_saved(page, 2)
     assert stored(database, sid, user)["spans"] == [
         (*town_of_kamdesh, "LOCATION", {}), (monday[0], len(text), "ACTOR", {}),
