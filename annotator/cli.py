@@ -276,6 +276,108 @@ def backup_command(out: Path) -> None:
         _fail(str(err))
 
 
+@click.command("export")
+@click.option("--project", "project_name", required=True, help="Project name.")
+@click.option("--format", "fmt", required=True, type=click.Choice(["gold-json", "jsonl", "conll"]))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (stdout when omitted); the dataset card goes to FILE.card.md.")
+@click.option("--split", help="Split by document, e.g. 80/10/10 (train/dev/test) or 90/10.")
+@click.option("--seed", type=int, help="Seed of the split (default 0).")
+@click.option("--part", type=click.Choice(["train", "dev", "test"]),
+              help="Write only this part of the split.")
+@click.option("--include-annotations", is_flag=True, help="Add every annotator's own spans.")
+@click.option("--complete-only", is_flag=True, help="Leave out sentences with open conflicts.")
+@with_appcontext
+def export_command(project_name: str, fmt: str, out: Path | None, split: str | None,
+                   seed: int | None, part: str | None, include_annotations: bool,
+                   complete_only: bool) -> None:
+    """Export the gold standard as gold-json, jsonl (spaCy/Prodigy) or conll (BIO)."""
+    from annotator.export import formats, services
+    from annotator.extensions import db
+    from annotator.projects.services import get_project_by_name
+
+    try:
+        options = services.parse_options(
+            fmt, split=split, seed=seed, part=part, include_annotations=include_annotations,
+            complete_only=complete_only,
+        )
+        services.begin_consistent_read(db.session)
+        project = get_project_by_name(db.session, project_name)
+        # Agreement (the costly part) only where it is written: gold-json and the card.
+        prepared = services.prepare_export(
+            db.session, project, options, with_agreement=fmt == "gold-json" or out is not None
+        )
+    except DomainError as err:
+        _fail(err.message)
+    tally = formats.make_tally(prepared.header)
+    chunks = services.stream_export(db.session, prepared, tally)
+    if out is None:
+        stream = click.get_binary_stream("stdout")
+        for chunk in chunks:
+            stream.write(chunk.encode("utf-8"))
+        stream.flush()
+        click.echo(services.summary_line(prepared, tally.counts()), err=True)
+        return
+    # Written beside the target and renamed, so a failed export never leaves half a file.
+    partial = out.with_name(out.name + ".partial")
+    try:
+        with partial.open("w", encoding="utf-8", newline="\n") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+        partial.replace(out)
+    except OSError as err:
+        partial.unlink(missing_ok=True)
+        _fail(f"{out}: cannot write: {err.strerror or err}")
+    card = out.with_name(out.name + ".card.md")
+    card.write_text(formats.render_card(prepared.header, tally.counts()), encoding="utf-8")
+    click.echo(f"{services.summary_line(prepared, tally.counts())}; wrote {out} and {card}")
+
+
+@click.command("import-annotations")
+@click.option("--project", "project_name", required=True, help="Project name.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as", "mode", type=click.Choice(["pre", "gold"]), default="pre", show_default=True,
+              help="pre: an annotator's in-progress annotation; gold: curated gold spans.")
+@click.option("--annotator", help="Whose pre-annotations these are (with --as pre).")
+@click.option("--curator", help="Curator or admin recorded on imported gold (optional).")
+@with_appcontext
+def import_annotations_command(project_name: str, file: Path, mode: str,
+                               annotator: str | None, curator: str | None) -> None:
+    """Load spans from a JSONL FILE ({"text", "spans", "meta"?} per line); all or nothing.
+
+    Lines are matched to sentences by meta.sentence_id (our exports) or by exact sentence text.
+    """
+    from flask import current_app
+
+    from annotator.export.importing import ImportRefused, import_annotations
+    from annotator.extensions import db
+    from annotator.projects.services import get_project_by_name
+
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if file.stat().st_size > limit:
+        _fail(f"{file}: {file.stat().st_size} bytes is over the {limit}-byte limit; nothing stored")
+    try:
+        project = get_project_by_name(db.session, project_name)
+        result = import_annotations(
+            db.session, project, file.read_bytes(), mode=mode, annotator=annotator,
+            curator=curator, source_name=file.name,
+        )
+    except ImportRefused as err:
+        db.session.rollback()
+        for line in err.details["errors"]:
+            click.echo(f"{file}: {line}", err=True)
+        _fail(f"{file}: {err.message}")
+    except DomainError as err:
+        db.session.rollback()
+        _fail(err.message)
+    db.session.commit()
+    what = "gold sentences" if mode == "gold" else f"pre-annotations for {annotator}"
+    click.echo(
+        f"imported {result.sentences} {what} with {result.spans} spans "
+        f"({result.matched_by_id} matched by id, {result.matched_by_text} by text)"
+    )
+
+
 def register_commands(app: Flask) -> None:
     for command in (
         init_db_command,
@@ -289,6 +391,8 @@ def register_commands(app: Flask) -> None:
         remove_batch_command,
         serve_command,
         backup_command,
+        export_command,
+        import_annotations_command,
     ):
         app.cli.add_command(command)
 

@@ -157,6 +157,7 @@ def register_blueprints(app: Flask) -> None:
     from annotator.audit import views as audit_views
     from annotator.auth import views as auth_views
     from annotator.corpus import views as corpus_views
+    from annotator.export import views as export_views
     from annotator.ops import views as ops_views
     from annotator.projects import views as project_views
 
@@ -169,6 +170,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(assignments_api.api_bp)
     app.register_blueprint(ops_views.bp)
     app.register_blueprint(audit_views.bp)
+    app.register_blueprint(export_views.bp)
 
 
 def register_cli(app: Flask) -> None:

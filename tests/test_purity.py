@@ -10,6 +10,8 @@ PURE = [
     "annotator.label_schema",
     "annotator.corpus.tokens",
     "annotator.corpus.splitting",
+    "annotator.export.formats",
+    "annotator.export.splits",
     "annotator.gold",
 ]
 

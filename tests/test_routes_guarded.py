@@ -41,6 +41,9 @@ EXPECTED: dict[str, tuple[str, str, tuple[int, int, int, int, int]]] = {
     "audit.show_history": ("GET", "/sentences/{sentence}/history", (302, 403, 403, 403, 200)),
     "audit.restore_event": ("POST", "/audit/{event}/restore", (302, 403, 403, 403, 302)),
     "ops.healthz": ("GET", "/healthz", (200, 200, 200, 200, 200)),
+    "export.show_export": ("GET", "/projects/{project}/export", (302, 403, 403, 200, 200)),
+    "export.download": ("GET", "/projects/{project}/export/download?format=jsonl", (302, 403, 403, 200, 200)),
+    "export.download_card": ("GET", "/projects/{project}/export/card", (302, 403, 403, 200, 200)),
 }
 
 

@@ -1,0 +1,326 @@
+"""Load spans from a JSONL file back in, as an annotator's pre-annotations or as gold."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from annotator.adjudication.models import GoldSentence, GoldSpan
+from annotator.annotation.models import Annotation, Span
+from annotator.audit.services import record_change
+from annotator.auth.models import User
+from annotator.corpus.models import Document, Sentence
+from annotator.db import utcnow
+from annotator.errors import Invalid, NotFound
+from annotator.projects.models import Project
+from annotator.spans import InvalidSpans, parse_spans
+
+MODES = ("pre", "gold")
+# Keys other tools (Prodigy) put on spans that carry no information we store: token indices
+# are recomputed by the exporter from the sentence text.
+IGNORED_SPAN_KEYS = ("token_start", "token_end")
+CURATOR_ROLES = ("admin", "curator")
+MAX_ERRORS = 50  # a broken file would otherwise print one line per line
+
+
+class ImportRefused(Invalid):
+    """The file cannot be imported; ``errors`` names every bad line (nothing was stored)."""
+
+    def __init__(self, errors: Sequence[str]):
+        shown = list(errors[:MAX_ERRORS])
+        more = len(errors) - len(shown)
+        super().__init__(
+            f"{len(errors)} problem(s) in the file; nothing imported",
+            errors=shown + ([f"... and {more} more"] if more else []),
+        )
+        self.errors = list(errors)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    mode: str
+    sentences: int
+    spans: int
+    matched_by_id: int
+    matched_by_text: int
+
+
+@dataclass
+class _Line:
+    number: int
+    text: str
+    spans: Any
+    sentence_id: int | None  # from meta.sentence_id, when the file is one of our exports
+
+
+def _parse_lines(data: bytes, errors: list[str]) -> list[_Line]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        errors.append(f"the file is not UTF-8 text ({err.reason} at byte {err.start})")
+        return []
+    lines: list[_Line] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            item = json.loads(raw)
+        except (json.JSONDecodeError, RecursionError) as err:
+            errors.append(f"line {number}: not JSON ({getattr(err, 'msg', 'nested too deeply')})")
+            continue
+        if not isinstance(item, dict):
+            errors.append(f"line {number}: must be a JSON object with text and spans")
+            continue
+        if not isinstance(item.get("text"), str) or not item["text"]:
+            errors.append(f"line {number}: 'text' must be a non-empty string")
+            continue
+        if "spans" not in item:
+            errors.append(f"line {number}: missing 'spans'")
+            continue
+        spans = item["spans"]
+        if isinstance(spans, list):
+            spans = [
+                {k: v for k, v in s.items() if k not in IGNORED_SPAN_KEYS}
+                if isinstance(s, dict) else s
+                for s in spans
+            ]
+        meta = item.get("meta")
+        sentence_id = meta.get("sentence_id") if isinstance(meta, dict) else None
+        if sentence_id is not None and (
+            not isinstance(sentence_id, int) or isinstance(sentence_id, bool)
+        ):
+            errors.append(f"line {number}: meta.sentence_id must be an integer")
+            continue
+        lines.append(_Line(number, item["text"], spans, sentence_id))
+    if not lines and not errors:
+        errors.append("the file has no lines to import")
+    return lines
+
+
+def _match(
+    session: Session, project_id: int, lines: list[_Line], errors: list[str]
+) -> dict[int, tuple[int, bool]]:
+    """Map line numbers to (sentence id, excluded): by meta.sentence_id, else by exact text."""
+    sentence_text = func.substr(Document.text, Sentence.start + 1, Sentence.end - Sentence.start)
+    matched: dict[int, tuple[int, bool]] = {}
+    by_id = [ln for ln in lines if ln.sentence_id is not None]
+    if by_id:
+        rows = {
+            sid: (text, excluded)
+            for sid, text, excluded in session.execute(
+                select(Sentence.id, sentence_text, Sentence.excluded)
+                .join(Document, Document.id == Sentence.document_id)
+                .where(Sentence.project_id == project_id,
+                       Sentence.id.in_({ln.sentence_id for ln in by_id}))
+            )
+        }
+        for ln in by_id:
+            found = rows.get(ln.sentence_id)
+            if found is None:
+                errors.append(f"line {ln.number}: sentence {ln.sentence_id} is not in this project")
+            elif found[0] != ln.text:
+                errors.append(
+                    f"line {ln.number}: the text differs from sentence {ln.sentence_id}'s text"
+                )
+            else:
+                matched[ln.number] = (ln.sentence_id, found[1])
+    by_text = [ln for ln in lines if ln.sentence_id is None]
+    if by_text:
+        wanted = {ln.text for ln in by_text}
+        lengths = {len(t) for t in wanted}
+        candidates: dict[str, list[tuple[int, bool]]] = {}
+        # Streams the project's sentences; only those with a wanted text are kept.
+        stmt = (
+            select(Sentence.id, sentence_text, Sentence.excluded)
+            .join(Document, Document.id == Sentence.document_id)
+            .where(Sentence.project_id == project_id,
+                   (Sentence.end - Sentence.start).in_(lengths))
+            .order_by(Sentence.id)
+            .execution_options(yield_per=2000)
+        )
+        for sid, text, excluded in session.execute(stmt):
+            if text in wanted:
+                candidates.setdefault(text, []).append((sid, excluded))
+        for ln in by_text:
+            found = candidates.get(ln.text, [])
+            if not found:
+                errors.append(f"line {ln.number}: no sentence of the project has this text")
+            elif len(found) > 1:
+                errors.append(
+                    f"line {ln.number}: the text matches {len(found)} sentences "
+                    f"({', '.join(str(s) for s, _ in found[:5])}); give meta.sentence_id"
+                )
+            else:
+                matched[ln.number] = found[0]
+    return matched
+
+
+def import_annotations(
+    session: Session,
+    project: Project,
+    data: bytes,
+    *,
+    mode: str,
+    annotator: str | None = None,
+    curator: str | None = None,
+    source_name: str = "file",
+) -> ImportResult:
+    """Validate every line of a JSONL file, then store all of it or nothing.
+
+    Each line is ``{"text", "spans": [{"start", "end", "label", "attributes"?}], "meta"?}``;
+    spans are checked as the annotation API checks them (``spans.parse_spans`` against the
+    sentence text). ``mode`` "pre" stores them as ``annotator``'s in-progress annotation;
+    "gold" as a complete gold sentence whose spans have source curator (``curator`` if given)
+    and a note naming the file and line.
+
+    Raises:
+        Invalid / NotFound: a bad mode or user.
+        ImportRefused: naming every bad line; the database is unchanged.
+    """
+    if mode not in MODES:
+        raise Invalid(f"--as must be one of {', '.join(MODES)}")
+    owner = curator_user = None
+    if mode == "pre":
+        if not annotator:
+            raise Invalid("--as pre needs --annotator NAME (whose pre-annotations these are)")
+        owner = _user(session, annotator)
+    elif annotator:
+        raise Invalid("--annotator is for --as pre; gold takes --curator NAME")
+    if curator:
+        if mode != "gold":
+            raise Invalid("--curator is for --as gold")
+        curator_user = _user(session, curator)
+        if curator_user.role not in CURATOR_ROLES:
+            raise Invalid(f"{curator} is not a curator or admin")
+    errors: list[str] = []
+    lines = _parse_lines(data, errors)
+    matched = _match(session, project.id, lines, errors)
+    schema = project.schema
+    seen: dict[int, int] = {}
+    accepted: list[tuple[_Line, int, list[dict[str, Any]]]] = []
+    texts = {ln.number: ln.text for ln in lines}
+    for ln in lines:
+        if ln.number not in matched:
+            continue
+        sentence_id, excluded = matched[ln.number]
+        if sentence_id in seen:
+            errors.append(
+                f"line {ln.number}: sentence {sentence_id} was already given on line "
+                f"{seen[sentence_id]}"
+            )
+            continue
+        seen[sentence_id] = ln.number
+        if excluded:
+            errors.append(f"line {ln.number}: sentence {sentence_id} is excluded from annotation")
+            continue
+        try:
+            spans = parse_spans(ln.spans, texts[ln.number], schema)
+        except InvalidSpans as err:
+            errors.extend(f"line {ln.number}: span {e.index}: {e.message}" if e.index >= 0
+                          else f"line {ln.number}: {e.message}" for e in err.errors)
+            continue
+        accepted.append((ln, sentence_id, [s.to_json() for s in spans]))
+    if accepted:
+        errors.extend(_existing(session, mode, owner, accepted))
+    if errors:
+        raise ImportRefused(errors)
+    if mode == "pre":
+        assert owner is not None
+        _store_pre(session, owner, accepted)
+    else:
+        _store_gold(session, curator_user, accepted, source_name)
+    session.flush()
+    return ImportResult(
+        mode=mode,
+        sentences=len(accepted),
+        spans=sum(len(s) for _, _, s in accepted),
+        matched_by_id=sum(1 for ln, _, _ in accepted if ln.sentence_id is not None),
+        matched_by_text=sum(1 for ln, _, _ in accepted if ln.sentence_id is None),
+    )
+
+
+def _user(session: Session, name: str) -> User:
+    user = session.scalar(select(User).where(User.username == name))
+    if user is None:
+        raise NotFound(f"no user named {name!r}")
+    if not user.active:
+        raise Invalid(f"user {name!r} is deactivated")
+    return user
+
+
+def _existing(
+    session: Session, mode: str, owner: User | None,
+    accepted: list[tuple[_Line, int, list[dict[str, Any]]]],
+) -> list[str]:
+    """Lines whose sentence already has what the import would create (never overwritten)."""
+    ids = [sid for _, sid, _ in accepted]
+    taken: set[int] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        if mode == "pre":
+            assert owner is not None
+            stmt = select(Annotation.sentence_id).where(
+                Annotation.annotator_id == owner.id, Annotation.sentence_id.in_(chunk)
+            )
+        else:
+            stmt = select(GoldSentence.sentence_id).where(GoldSentence.sentence_id.in_(chunk))
+        taken.update(session.scalars(stmt))
+    what = f"{owner.username} already has an annotation of" if owner else "gold already exists for"
+    return [f"line {ln.number}: {what} sentence {sid}" for ln, sid, _ in accepted if sid in taken]
+
+
+def _store_pre(
+    session: Session, owner: User, accepted: list[tuple[_Line, int, list[dict[str, Any]]]]
+) -> None:
+    now = utcnow()
+    for _, sentence_id, spans in accepted:
+        annotation = Annotation(
+            sentence_id=sentence_id, annotator_id=owner.id, status="in_progress", version=1,
+            time_spent=0.0, created_at=now, updated_at=now,
+        )
+        session.add(annotation)
+        session.flush()
+        if spans:
+            session.execute(insert(Span.__table__), [
+                {"annotation_id": annotation.id, **s} for s in spans
+            ])
+        record_change(
+            session, actor_id=None, owner_id=owner.id, sentence_id=sentence_id,
+            target="annotation", action="import", version=1, before=None,
+            after={"spans": spans, "status": "in_progress", "flagged": False,
+                   "flag_comment": "", "version": 1},
+        )
+
+
+def _store_gold(
+    session: Session, curator: User | None,
+    accepted: list[tuple[_Line, int, list[dict[str, Any]]]], source_name: str,
+) -> None:
+    now = utcnow()
+    curator_id = curator.id if curator else None
+    for ln, sentence_id, spans in accepted:
+        gold = GoldSentence(
+            sentence_id=sentence_id, status="complete", version=1, closed_by_id=curator_id,
+            closed_at=now, created_at=now, updated_at=now,
+        )
+        session.add(gold)
+        session.flush()
+        note = f"imported from {source_name} line {ln.number}"[:2000]
+        if spans:
+            session.execute(insert(GoldSpan.__table__), [
+                {"gold_id": gold.id, "start": s["start"], "end": s["end"], "label": s["label"],
+                 "attributes": s["attributes"], "source": "curator", "votes": 0, "voters": 0,
+                 "annotators": [], "curator_id": curator_id, "reason": None, "note": note,
+                 "created_at": now}
+                for s in spans
+            ])
+        record_change(
+            session, actor_id=curator_id, owner_id=None, sentence_id=sentence_id,
+            target="gold", action="import", version=1, before=None,
+            after={"spans": spans, "status": "complete", "note": note, "version": 1},
+        )

@@ -1,0 +1,433 @@
+"""Gather the gold standard from the database, document chunk by chunk, for the writers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import case, func, select, type_coerce
+from sqlalchemy.orm import Session
+
+from annotator.adjudication.models import GoldSentence, GoldSpan
+from annotator.annotation.models import Annotation, Span
+from annotator.auth.models import User
+from annotator.corpus.models import Document, Sentence
+from annotator.db import UTCDateTime
+from annotator.errors import Invalid, NotFound
+from annotator.export import formats
+from annotator.export.formats import (
+    AnnotatorSpan,
+    AnnotatorWork,
+    ExportDocument,
+    ExportHeader,
+    ExportSentence,
+    Tally,
+)
+from annotator.export.splits import SplitError, assign_splits, parse_split, split_names
+from annotator.projects.models import Project
+
+# One chunk of documents is read with a handful of queries and then written out; the
+# chunk's rows are all that is held in memory, whatever the size of the project.
+CHUNK_SENTENCES = 4000
+CHUNK_DOCUMENTS = 500  # keeps the IN (...) lists well under every database's parameter limit
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+MAX_SEED = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    format: str = "gold-json"
+    split: tuple[int, ...] | None = None
+    seed: int | None = None
+    part: str | None = None  # one split only (train | dev | test)
+    include_annotations: bool = False
+    complete_only: bool = False
+
+    @property
+    def split_text(self) -> str | None:
+        return "/".join(map(str, self.split)) if self.split else None
+
+    def to_json(self) -> dict[str, Any]:
+        names = list(split_names(self.split)) if self.split else None
+        return {
+            "split": self.split_text,
+            "seed": self.seed,
+            "part": self.part,
+            "include_annotations": self.include_annotations,
+            "complete_only": self.complete_only,
+            # The split names this file can hold (only the part, if one was asked for).
+            "split_names": [self.part] if self.part else names,
+        }
+
+
+def _flag(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = "" if value is None else str(value).strip().lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise Invalid(f"{name} must be 1 or 0, not {value!r}")
+
+
+def parse_options(
+    format: str | None,
+    *,
+    split: str | None = None,
+    seed: Any = None,
+    part: str | None = None,
+    include_annotations: Any = False,
+    complete_only: Any = False,
+) -> ExportOptions:
+    """Check export options given as text (query string or command line).
+
+    Raises:
+        Invalid: naming the bad option and what it accepts.
+    """
+    if format not in formats.FORMATS:
+        raise Invalid(f"format must be one of {', '.join(formats.FORMATS)}, not {format!r}")
+    ratios = None
+    if split not in (None, ""):
+        try:
+            ratios = parse_split(str(split))
+        except SplitError as err:
+            raise Invalid(str(err)) from None
+    seed_value = None
+    if seed not in (None, ""):
+        if ratios is None:
+            raise Invalid("seed is only meaningful with split (e.g. split=80/10/10&seed=7)")
+        text = str(seed).strip()
+        if not re.fullmatch(r"-?\d{1,19}", text) or abs(int(text)) > MAX_SEED:
+            raise Invalid(f"seed must be a whole number, not {seed!r}")
+        seed_value = int(text)
+    elif ratios is not None:
+        seed_value = 0
+    part_value = None
+    if part not in (None, ""):
+        if ratios is None:
+            raise Invalid("part needs split (e.g. split=80/10/10&part=train)")
+        if part not in split_names(ratios):
+            raise Invalid(f"part must be one of {', '.join(split_names(ratios))}, not {part!r}")
+        part_value = str(part)
+    return ExportOptions(
+        format=str(format),
+        split=ratios,
+        seed=seed_value,
+        part=part_value,
+        include_annotations=_flag("include_annotations", include_annotations),
+        complete_only=_flag("complete_only", complete_only),
+    )
+
+
+@dataclass(frozen=True)
+class PreparedExport:
+    """Everything decided before the first byte is written: header, documents and splits."""
+
+    header: ExportHeader
+    options: ExportOptions
+    project_id: int
+    # (document id, exported gold sentences) in export order, only the chosen part.
+    plan: tuple[tuple[int, int], ...]
+    splits: dict[int, str] | None
+
+
+def begin_consistent_read(session: Session) -> None:
+    """Start a transaction in which every chunk query of the export sees the same data.
+
+    An export reads chunk after chunk while curators keep working. On PostgreSQL a
+    REPEATABLE READ transaction gives all those queries one snapshot. (SQLite's driver starts
+    no transaction for reads, so there each query sees the latest committed state.) Call it
+    before the export's first query; it ends the session's current, read-only transaction.
+    """
+    session.rollback()
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
+def get_project(session: Session, project_id: int) -> Project:
+    project = session.get(Project, project_id)
+    if project is None:
+        raise NotFound(f"project {project_id} does not exist")
+    return project
+
+
+def gold_overview(session: Session, project_id: int) -> dict[str, int]:
+    """How much gold the project has (a few aggregate queries, for the export page)."""
+    by_status = dict(session.execute(
+        select(GoldSentence.status, func.count())
+        .join(Sentence, Sentence.id == GoldSentence.sentence_id)
+        .where(Sentence.project_id == project_id)
+        .group_by(GoldSentence.status)
+    ).all())
+    documents = session.scalar(
+        select(func.count(func.distinct(Sentence.document_id)))
+        .join(GoldSentence, GoldSentence.sentence_id == Sentence.id)
+        .where(Sentence.project_id == project_id)
+    )
+    spans = session.scalar(
+        select(func.count(GoldSpan.id))
+        .join(GoldSentence, GoldSentence.id == GoldSpan.gold_id)
+        .join(Sentence, Sentence.id == GoldSentence.sentence_id)
+        .where(Sentence.project_id == project_id)
+    )
+    return {
+        "documents": documents or 0,
+        "sentences": sum(by_status.values()),
+        "complete": by_status.get("complete", 0),
+        "partial": by_status.get("partial", 0),
+        "spans": spans or 0,
+    }
+
+
+def _gold_filter(stmt, options: ExportOptions):
+    if options.complete_only:
+        stmt = stmt.where(GoldSentence.status == "complete")
+    return stmt
+
+
+def prepare_export(
+    session: Session,
+    project: Project,
+    options: ExportOptions,
+    *,
+    with_agreement: bool = True,
+    now: datetime | None = None,
+) -> PreparedExport:
+    """Decide which documents are exported, their splits, and the header.
+
+    Reads one row per document (its number of gold sentences), never the sentences.
+    ``with_agreement`` computes the agreement summary, which only the gold-json file and the
+    card carry.
+    """
+    counts_q = _gold_filter(
+        select(Sentence.document_id, func.count())
+        .join(GoldSentence, GoldSentence.sentence_id == Sentence.id)
+        .where(Sentence.project_id == project.id)
+        .group_by(Sentence.document_id)
+        .order_by(Sentence.document_id),
+        options,
+    )
+    plan = [(doc_id, n) for doc_id, n in session.execute(counts_q)]
+    splits = None
+    if options.split:
+        # Split over every exported document, then keep the part: a document's part does not
+        # depend on which part is asked for.
+        splits = assign_splits((d for d, _ in plan), options.split, options.seed or 0)
+        if options.part:
+            plan = [(d, n) for d, n in plan if splits[d] == options.part]
+    exported_at = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    header = ExportHeader(
+        project_id=project.id,
+        project_name=project.name,
+        label_schema=project.label_schema,
+        exported_at=exported_at,
+        format=options.format,
+        options=options.to_json(),
+        agreement=agreement_summary(session, project.id) if with_agreement else None,
+    )
+    return PreparedExport(header, options, project.id, tuple(plan), splits)
+
+
+def _chunks(plan: Sequence[tuple[int, int]]) -> Iterator[list[int]]:
+    chunk: list[int] = []
+    sentences = 0
+    for doc_id, n in plan:
+        chunk.append(doc_id)
+        sentences += n
+        if sentences >= CHUNK_SENTENCES or len(chunk) >= CHUNK_DOCUMENTS:
+            yield chunk
+            chunk, sentences = [], 0
+    if chunk:
+        yield chunk
+
+
+def _attributes(value: Any) -> dict[str, str]:
+    return {k: v for k, v in (value or {}).items() if v is not None}
+
+
+def iter_documents(session: Session, prepared: PreparedExport) -> Iterator[ExportDocument]:
+    """Yield the export's documents in id order, reading a chunk of documents at a time."""
+    options = prepared.options
+    usernames = dict(session.execute(select(User.id, User.username)).all())
+    # Only curator spans carry a "when"; the others skip the timestamp conversion.
+    curated_at = type_coerce(
+        case((GoldSpan.source == "curator", GoldSpan.created_at), else_=None), UTCDateTime()
+    ).label("curated_at")
+    for chunk in _chunks(prepared.plan):
+        documents = {
+            row.id: row
+            for row in session.execute(
+                select(Document.id, Document.title, Document.url, Document.published,
+                       Document.text).where(Document.id.in_(chunk))
+            )
+        }
+        sentence_rows = session.execute(
+            _gold_filter(
+                select(Sentence.id, Sentence.document_id, Sentence.index, Sentence.start,
+                       Sentence.end, GoldSentence.id.label("gold_id"), GoldSentence.status)
+                .join(GoldSentence, GoldSentence.sentence_id == Sentence.id)
+                .where(Sentence.document_id.in_(chunk))
+                .order_by(Sentence.document_id, Sentence.index),
+                options,
+            )
+        ).all()
+        spans: dict[int, list[formats.GoldSpan]] = {}
+        span_rows = session.execute(
+            _gold_filter(
+                select(GoldSpan.gold_id, GoldSpan.start, GoldSpan.end, GoldSpan.label,
+                       GoldSpan.attributes, GoldSpan.source, GoldSpan.votes, GoldSpan.voters,
+                       GoldSpan.annotators, GoldSpan.curator_id, curated_at, GoldSpan.reason,
+                       GoldSpan.note)
+                .join(GoldSentence, GoldSentence.id == GoldSpan.gold_id)
+                .join(Sentence, Sentence.id == GoldSentence.sentence_id)
+                .where(Sentence.document_id.in_(chunk))
+                .order_by(GoldSpan.gold_id, GoldSpan.start, GoldSpan.end, GoldSpan.label),
+                options,
+            )
+        )
+        for (gold_id, start, end, label, attributes, source, votes, voters, annotators,
+             curator_id, when, reason, note) in span_rows:
+            spans.setdefault(gold_id, []).append(
+                formats.GoldSpan(
+                    start, end, label, _attributes(attributes), source, votes, voters,
+                    tuple(sorted(annotators or ())),
+                    usernames.get(curator_id) if curator_id is not None else None,
+                    when.strftime("%Y-%m-%dT%H:%M:%SZ") if when is not None else None,
+                    reason, note,
+                )
+            )
+        finished, work = _annotations(session, chunk, options)
+        by_document: dict[int, list[ExportSentence]] = {}
+        for sid, doc_id, index, start, end, gold_id, status in sentence_rows:
+            text = documents[doc_id].text[start:end]
+            by_document.setdefault(doc_id, []).append(
+                ExportSentence(
+                    id=sid, index=index, start=start, end=end, text=text, gold_status=status,
+                    spans=tuple(spans.get(gold_id, ())),
+                    annotators=tuple(finished.get(sid, ())),
+                    annotations=work.get(sid, {}) if options.include_annotations else None,
+                )
+            )
+        for doc_id in chunk:
+            row = documents[doc_id]
+            yield ExportDocument(
+                id=doc_id,
+                title=row.title,
+                url=row.url,
+                published=row.published.isoformat() if row.published else None,
+                split=prepared.splits[doc_id] if prepared.splits else None,
+                sentences=tuple(by_document.get(doc_id, ())),
+            )
+
+
+def _annotations(
+    session: Session, chunk: list[int], options: ExportOptions
+) -> tuple[dict[int, list[str]], dict[int, dict[str, AnnotatorWork]]]:
+    """Who finished each exported sentence, and (with include_annotations) everyone's spans."""
+    rows = session.execute(
+        _gold_filter(
+            select(Annotation.id, Annotation.sentence_id, User.username, Annotation.status)
+            .join(User, User.id == Annotation.annotator_id)
+            .join(Sentence, Sentence.id == Annotation.sentence_id)
+            .join(GoldSentence, GoldSentence.sentence_id == Sentence.id)
+            .where(Sentence.document_id.in_(chunk))
+            .order_by(Annotation.sentence_id, User.username),
+            options,
+        )
+    ).all()
+    finished: dict[int, list[str]] = {}
+    for _, sentence_id, username, status in rows:
+        if status == "done":
+            finished.setdefault(sentence_id, []).append(username)
+    work: dict[int, dict[str, AnnotatorWork]] = {}
+    if not options.include_annotations or not rows:
+        return finished, work
+    own: dict[int, list[AnnotatorSpan]] = {}
+    span_rows = session.execute(
+        _gold_filter(
+            select(Span.annotation_id, Span.start, Span.end, Span.label, Span.attributes)
+            .join(Annotation, Annotation.id == Span.annotation_id)
+            .join(Sentence, Sentence.id == Annotation.sentence_id)
+            .join(GoldSentence, GoldSentence.sentence_id == Sentence.id)
+            .where(Sentence.document_id.in_(chunk))
+            .order_by(Span.annotation_id, Span.start, Span.end, Span.label),
+            options,
+        )
+    )
+    for annotation_id, start, end, label, attributes in span_rows:
+        own.setdefault(annotation_id, []).append(
+            AnnotatorSpan(start, end, label, _attributes(attributes))
+        )
+    for annotation_id, sentence_id, username, status in rows:
+        work.setdefault(sentence_id, {})[username] = AnnotatorWork(
+            status, tuple(own.get(annotation_id, ()))
+        )
+    return finished, work
+
+
+def stream_export(session: Session, prepared: PreparedExport, tally: Tally) -> Iterator[str]:
+    """Yield the export file's text; ``tally`` holds its counts once the iterator is done."""
+    return formats.write(prepared.header, iter_documents(session, prepared), tally)
+
+
+def build_card(session: Session, prepared: PreparedExport) -> str:
+    """The dataset card alone: one counting pass over the same documents an export writes."""
+    tally = formats.tally_documents(
+        iter_documents(session, prepared), formats.make_tally(prepared.header)
+    )
+    return formats.render_card(prepared.header, tally.counts())
+
+
+def summary_line(prepared: PreparedExport, counts: dict[str, Any]) -> str:
+    """One line for the command line: what was written."""
+    line = (
+        f"exported {counts['documents']} documents, {counts['sentences']} sentences, "
+        f"{counts['spans']} gold spans as {prepared.options.format}"
+    )
+    if counts.get("splits"):
+        line += " (" + ", ".join(
+            f"{name} {b['documents']} documents / {b['sentences']} sentences"
+            for name, b in counts["splits"].items()
+        ) + ")"
+    problems = counts["spans_off_token_boundaries"] + counts["spans_without_tokens"]
+    if problems:
+        line += f"; warning: {problems} spans off token boundaries (see the card)"
+    return line
+
+
+def export_filename(project: Project, options: ExportOptions, *, card: bool = False) -> str:
+    """A download name such as ``sahel-gold-train.jsonl`` or ``sahel-card.md``."""
+    slug = re.sub(r"[^a-z0-9]+", "-", project.name.lower()).strip("-")[:60]
+    slug = slug or f"project-{project.id}"
+    part = f"-{options.part}" if options.part else ""
+    if card:
+        return f"{slug}-card{part}.md"
+    extension = {"gold-json": "json", "jsonl": "jsonl", "conll": "conll"}[options.format]
+    return f"{slug}-gold{part}.{extension}"
+
+
+# ---------------------------------------------------------------------------- agreement
+
+
+def agreement_summary(session: Session, project_id: int) -> dict[str, Any] | None:
+    """The one place where the export reads the agreement library (annotator.agreement).
+
+    Returns the ``agreement`` object of gold-json (shape in docs/export.md), or None when no
+    sentence was finished by two annotators.
+    """
+    from annotator.adjudication.queries import agreement_items
+
+    items = [item for item in agreement_items(session, project_id)
+             if len(item["annotations"]) >= 2]
+    if not items:
+        return None
+    return _summarize_agreement(items)
+
+
+def _summarize_agreement(items: list[dict[str, Any]]) -> dict[str, Any]:
+    raise NotImplementedError("waiting for annotator.agreement (issue 4)")

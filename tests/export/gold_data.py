@@ -1,0 +1,151 @@
+"""Gold-standard test data written straight into the tables (independent of adjudication code)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from annotator.adjudication.models import GoldSentence, GoldSpan
+from annotator.annotation.services import AnnotationIn, save_annotation
+from annotator.auth.models import User
+from annotator.corpus.importing import import_articles
+from annotator.corpus.models import Sentence
+from annotator.projects.models import Project
+from tests.factories import make_project, make_user
+
+FIXED_TIME = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+
+
+def add_gold(
+    session: Session, sentence_id: int, spans: list[dict[str, Any]], status: str = "complete"
+) -> GoldSentence:
+    """One gold sentence and its spans; each span dict needs start, end, label (rest defaults)."""
+    gold = GoldSentence(sentence_id=sentence_id, status=status, created_at=FIXED_TIME,
+                        updated_at=FIXED_TIME)
+    session.add(gold)
+    session.flush()
+    for s in spans:
+        session.add(GoldSpan(
+            gold_id=gold.id, start=s["start"], end=s["end"], label=s["label"],
+            attributes=s.get("attributes", {}), source=s.get("source", "unanimous"),
+            votes=s.get("votes", 2), voters=s.get("voters", 2),
+            annotators=s.get("annotators", []), curator_id=s.get("curator_id"),
+            reason=s.get("reason"), note=s.get("note"), created_at=s.get("created_at", FIXED_TIME),
+        ))
+    session.flush()
+    return gold
+
+
+def span_at(text: str, phrase: str, label: str, **extra: Any) -> dict[str, Any]:
+    """A span dict over the first occurrence of ``phrase`` in ``text``."""
+    start = text.index(phrase)
+    return {"start": start, "end": start + len(phrase), "label": label, **extra}
+
+
+def sentences_of(session: Session, project_id: int) -> list[Sentence]:
+    return list(session.scalars(
+        select(Sentence).where(Sentence.project_id == project_id)
+        .order_by(Sentence.document_id, Sentence.index)
+    ))
+
+
+def annotate(session: Session, user: User, sentence: Sentence, spans: list[dict[str, Any]],
+             status: str = "done") -> None:
+    save_annotation(session, user, sentence.id, AnnotationIn(spans, status, 0, 1.0),
+                    max_spent=60)
+
+
+GOLDEN_ARTICLES = [
+    {
+        "title": "Shelling near Kafr Tala",
+        "url": "https://example.test/kafr-tala",
+        "published": "2024-03-04",
+        "text": (
+            "Government forces shelled the village of Kafr Tala on Monday, a local official "
+            "said. The 25th Mechanised Brigade advanced 3.5 km along the M5 highway.\n\n"
+            "Gen. Samir Haddad told reporters that the U.S. had not been informed. "
+            "Nothing else happened."
+        ),
+    },
+    {
+        "title": "Attack in Mogadishu",
+        "text": (
+            "Al-Shabaab fighters attacked Mogadishu's Lido Beach on Friday. "
+            "Nobody claimed the café bombing \U0001F4A5 in Baidoa. The weather was calm."
+        ),
+    },
+    {"title": "No gold here", "text": "Talks resumed in Geneva. Delegates met for two hours."},
+]
+
+
+def golden_project(session: Session) -> dict[str, Any]:
+    """A small hand-made project whose exports are kept as golden files (tests/export/golden).
+
+    Sentences (document, index): (1,0) three spans, one of each source; (1,1) two unanimous
+    spans; (1,2) partial; (1,3) complete with no span (a negative example); (2,0) and (2,1)
+    spans with an emoji before one of them; (2,2) and document 3: no gold, not exported.
+    Annotators a, b, c finished (1,0); a and b finished (1,1).
+    """
+    admin = make_user(session, "admin1", "admin")
+    a, b, c = (make_user(session, name) for name in ("ann_a", "ann_b", "ann_c"))
+    curator = make_user(session, "cur", "curator")
+    project = make_project(session, "Golden")
+    import_articles(session, project.id, [(
+        "golden.jsonl", "\n".join(json.dumps(x) for x in GOLDEN_ARTICLES).encode()
+    )])
+    s = sentences_of(session, project.id)
+    texts = [x.text for x in s]
+    assert len(s) == 9, texts
+    t = texts
+    shelling = {"event_type": "shelling_artillery_missile"}
+    add_gold(session, s[0].id, [
+        span_at(t[0], "Government forces", "ACTOR", annotators=["ann_a", "ann_b", "ann_c"],
+                votes=3, voters=3),
+        span_at(t[0], "shelled", "EVENT", attributes=shelling, source="majority", votes=2,
+                voters=3, annotators=["ann_a", "ann_c"]),
+        span_at(t[0], "Kafr Tala", "LOCATION", source="curator", votes=1, voters=3,
+                annotators=["ann_b"], curator_id=curator.id, reason="annotator_error",
+                note="only the place name, not 'the village of'"),
+    ])
+    add_gold(session, s[1].id, [
+        span_at(t[1], "25th Mechanised Brigade", "UNIT", annotators=["ann_a", "ann_b"]),
+        span_at(t[1], "M5 highway", "LOCATION", annotators=["ann_a", "ann_b"]),
+    ])
+    add_gold(session, s[2].id, [span_at(t[2], "Gen. Samir Haddad", "ACTOR", source="majority",
+                                        votes=2, voters=3, annotators=["ann_a", "ann_b"])],
+             status="partial")
+    add_gold(session, s[3].id, [])
+    add_gold(session, s[4].id, [
+        span_at(t[4], "Al-Shabaab fighters", "ACTOR", annotators=["ann_a", "ann_b"]),
+        span_at(t[4], "attacked", "EVENT", attributes={"event_type": "armed_clash"},
+                annotators=["ann_a", "ann_b"]),
+        span_at(t[4], "Mogadishu's Lido Beach", "LOCATION", source="curator", votes=0,
+                voters=2, curator_id=curator.id, reason="guideline_gap"),
+    ])
+    add_gold(session, s[5].id, [
+        span_at(t[5], "bombing", "EVENT", attributes={"event_type": "remote_explosive"},
+                annotators=["ann_a", "ann_b"]),
+        span_at(t[5], "Baidoa", "LOCATION", annotators=["ann_a", "ann_b"]),
+    ])
+    annotate(session, a, s[0], [span_at(t[0], "Government forces", "ACTOR"),
+                                span_at(t[0], "shelled", "EVENT", attributes=shelling)])
+    annotate(session, b, s[0], [span_at(t[0], "Government forces", "ACTOR"),
+                                span_at(t[0], "village of Kafr Tala", "LOCATION")])
+    annotate(session, c, s[0], [span_at(t[0], "Government forces", "ACTOR"),
+                                span_at(t[0], "shelled", "EVENT", attributes=shelling)])
+    for user in (a, b):
+        annotate(session, user, s[1], [span_at(t[1], "25th Mechanised Brigade", "UNIT"),
+                                       span_at(t[1], "M5 highway", "LOCATION")])
+    annotate(session, c, s[1], [], status="in_progress")
+    session.commit()
+    return {"project": project, "admin": admin, "annotators": [a, b, c], "curator": curator,
+            "sentences": s}
+
+
+def project_by_name(session: Session, name: str) -> Project:
+    return session.scalar(select(Project).where(Project.name == name))
+
