@@ -291,7 +291,9 @@ function filteredEventTypes(attr) {
   const needle = state.popupFilter.trim().toLowerCase();
   return attr.values
     .map((v) => (typeof v === "string" ? { value: v, name: v } : v))
-    .filter((v) => !needle || `${v.name} ${v.value} ${v.group || ""}`.toLowerCase().includes(needle));
+    .filter(
+      (v) => !needle || `${v.name} ${v.value} ${v.group || ""}`.toLowerCase().includes(needle),
+    );
 }
 
 function onChooserKey(event) {
@@ -307,7 +309,8 @@ function onChooserKey(event) {
     $("etype-filter").focus();
   } else if (event.key === "Enter") {
     event.preventDefault();
-    if (options[state.popupCursor]) setEventType(state.popupIndex, options[state.popupCursor].value);
+    const option = options[state.popupCursor];
+    if (option) setEventType(state.popupIndex, option.value);
   } else if (event.key === "Escape") {
     event.preventDefault();
     closePopup();
@@ -626,7 +629,10 @@ async function send() {
     return;
   }
   if (response && response.status === 401) {
-    setSaveState("error", "not saved — you are logged out; log in again in another tab, then it retries");
+    setSaveState(
+      "error",
+      "not saved — you are logged out; log in again in another tab, then it retries",
+    );
   } else {
     setSaveState("error", "not saved — retrying");
   }
@@ -712,8 +718,10 @@ function showConflict(current) {
   }
   for (const s of current.spans) {
     const li = document.createElement("li");
-    const type = s.attributes && s.attributes.event_type ? ` · ${eventTypeName(s.attributes.event_type)}` : "";
-    li.textContent = `${s.label}: “${sliceCodePoints(state.text, state.table, s.start, s.end)}”${type}`;
+    const eventType = s.attributes && s.attributes.event_type;
+    const type = eventType ? ` · ${eventTypeName(eventType)}` : "";
+    const words = sliceCodePoints(state.text, state.table, s.start, s.end);
+    li.textContent = `${s.label}: “${words}”${type}`;
     ul.append(li);
   }
   const load = document.createElement("button");
@@ -737,17 +745,9 @@ function resolveConflict(keepMine) {
   els.conflict.hidden = true;
   state.version = current.version;
   state.unconfirmed = [];
-  state.saved = {
-    spans: current.spans.map(copySpan),
-    status: current.status || "in_progress",
-    flagged: Boolean(current.flagged),
-    flagComment: current.flag_comment || "",
-  };
+  state.saved = fromWire(current);
   if (!keepMine) {
-    state.spans = current.spans.map(copySpan);
-    state.status = current.status || "in_progress";
-    state.flagged = Boolean(current.flagged);
-    state.flagComment = current.flag_comment || "";
+    Object.assign(state, fromWire(current));
     state.undo = [];
     forget();
     setSaveState("saved", "saved");
@@ -770,7 +770,7 @@ async function go(url, status) {
     say("This is the last sentence in this direction.");
     return;
   }
-  setSaveState(els.status.dataset.state, els.status.textContent);
+  if (state.retryTimer) say("Leaving as soon as this sentence is saved…");
   const ok = await whenSaved();
   if (ok) window.location.assign(url);
   else say("Not leaving: this sentence could not be saved yet. Resolve the message above first.");
