@@ -378,6 +378,28 @@ def import_annotations_command(project_name: str, file: Path, mode: str,
     )
 
 
+@click.command("adjudicate")
+@click.option("--project", "project_name", required=True, help="Project name.")
+@click.option("--batch", "batch_id", type=int, help="Only the sentences of this batch (id).")
+@click.option("--min-agree", "min_agree", type=int, required=True,
+              help="Accept a span when at least this many annotators marked it exactly alike.")
+@with_appcontext
+def adjudicate_command(project_name: str, batch_id: int | None, min_agree: int) -> None:
+    """Accept agreed spans into gold and close sentences with no remaining conflict."""
+    from annotator.adjudication.services import auto_adjudicate
+    from annotator.extensions import db
+    from annotator.projects.services import get_project_by_name
+
+    try:
+        project = get_project_by_name(db.session, project_name)
+        result = auto_adjudicate(db.session, project.id, batch_id=batch_id, min_agree=min_agree)
+    except DomainError as err:
+        db.session.rollback()
+        _fail(err.message)
+    db.session.commit()
+    click.echo(f"adjudicated {project.name}: {result.summary()}")
+
+
 def register_commands(app: Flask) -> None:
     for command in (
         init_db_command,
@@ -393,6 +415,7 @@ def register_commands(app: Flask) -> None:
         backup_command,
         export_command,
         import_annotations_command,
+        adjudicate_command,
     ):
         app.cli.add_command(command)
 

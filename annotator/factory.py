@@ -150,6 +150,8 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from annotator.adjudication import api as adjudication_api
+    from annotator.adjudication import views as adjudication_views
     from annotator.annotation import api as annotation_api
     from annotator.annotation import views as annotation_views
     from annotator.assignments import api as assignments_api
@@ -171,6 +173,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(ops_views.bp)
     app.register_blueprint(audit_views.bp)
     app.register_blueprint(export_views.bp)
+    app.register_blueprint(adjudication_views.bp)
+    app.register_blueprint(adjudication_api.api_bp)
 
 
 def register_cli(app: Flask) -> None:

@@ -30,6 +30,13 @@ class Reason(enum.StrEnum):
     AMBIGUOUS_TEXT = "ambiguous_text"
 
 
+REASON_NAMES = {
+    Reason.GUIDELINE_GAP.value: "Guideline gap",
+    Reason.ANNOTATOR_ERROR.value: "Annotator error",
+    Reason.AMBIGUOUS_TEXT.value: "Ambiguous text",
+}
+
+
 class GoldSentence(Base):
     __tablename__ = "gold_sentence"
 

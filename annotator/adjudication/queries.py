@@ -24,6 +24,7 @@ from annotator.gold import (
     Conflict,
     Outcome,
     adjudicate,
+    display_order,
     is_open,
     label_agreement,
     queue_key,
@@ -446,3 +447,87 @@ def annotator_feedback(session: Session, project_id: int, user_id: int) -> Feedb
         differences=[Difference(sid, texts[sid], own, gold) for sid, gold, own in shown],
         more_differences=len(differing) - len(shown),
     )
+
+
+# ---------------------------------------------------------------------------- a sentence's view
+
+
+@dataclass(frozen=True)
+class VersionView:
+    number: int  # "Annotator <number>" and the key that picks this version
+    annotator: str | None  # None while names are hidden from curators
+    spans: tuple[SpanValue, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "annotator": self.annotator,
+            "spans": [s.to_json() for s in self.spans],
+        }
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    conflict: Conflict
+    versions: list[VersionView]  # in display order
+
+    def to_json(self) -> dict[str, Any]:
+        c = self.conflict
+        return {
+            "start": c.start, "end": c.end, "kind": c.kind, "kinds": list(c.kinds),
+            "labels": list(c.labels), "versions": [v.to_json() for v in self.versions],
+        }
+
+
+@dataclass(frozen=True)
+class SentenceView:
+    gold: GoldSentence | None
+    state: dict[str, Any]  # gold_state()
+    outcome: Outcome
+    order: list[str]  # annotators in display order
+    show_names: bool
+    annotations: dict[str, list[SpanValue]]
+    open_conflicts: list[ConflictView]
+
+    def name_of(self, annotator: str) -> str:
+        return annotator if self.show_names else f"Annotator {self.order.index(annotator) + 1}"
+
+    def find(self, start: int, end: int) -> ConflictView | None:
+        return next(
+            (v for v in self.open_conflicts if (v.conflict.start, v.conflict.end) == (start, end)),
+            None,
+        )
+
+
+def conflict_view(session: Session, sentence: Sentence) -> SentenceView:
+    """Everything the curator's pages show for one sentence."""
+    gold = session.scalar(select(GoldSentence).where(GoldSentence.sentence_id == sentence.id))
+    outcome, decided, annotations = sentence_outcome(session, sentence.id, gold)
+    order = display_order(sentence.id, outcome.voters)
+    show = get_show_names(session, sentence.project_id)
+    conflicts = [
+        ConflictView(
+            c,
+            [
+                VersionView(i + 1, name if show else None, c.version_of(name))
+                for i, name in enumerate(order)
+            ],
+        )
+        for c in outcome.conflicts
+        if gold is not None and gold.status == "partial" and is_open(c, decided)
+    ]
+    return SentenceView(
+        gold=gold, state=gold_state(session, gold), outcome=outcome, order=order,
+        show_names=show, annotations=annotations, open_conflicts=conflicts,
+    )
+
+
+def project_annotators(session: Session, project_id: int) -> list[User]:
+    """Users with at least one finished annotation in the project, by name."""
+    annotated = (
+        select(Annotation.annotator_id)
+        .join(Sentence, Sentence.id == Annotation.sentence_id)
+        .where(Sentence.project_id == project_id, Annotation.status == COUNTED_STATUS)
+        .distinct()
+    )
+    return list(session.scalars(select(User).where(User.id.in_(annotated)).order_by(User.username)))

@@ -1,0 +1,60 @@
+"""JSON API for gold: read and save a sentence's gold, decide a conflict (curators, admins)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+from flask_login import current_user
+
+from annotator.adjudication import queries, services
+from annotator.annotation.api import json_body
+from annotator.auth.services import curator_required
+from annotator.corpus.tokens import token_offsets
+from annotator.errors import NotFound
+from annotator.extensions import db
+from annotator.corpus.models import Sentence
+
+api_bp = Blueprint("adjudication_api", __name__, url_prefix="/api")
+
+
+def _sentence(sentence_id: int) -> Sentence:
+    sentence = db.session.get(Sentence, sentence_id)
+    if sentence is None:
+        raise NotFound(f"sentence {sentence_id} does not exist")
+    return sentence
+
+
+@api_bp.get("/sentences/<int:sentence_id>/gold")
+@curator_required
+def get_gold(sentence_id: int):
+    sentence = _sentence(sentence_id)
+    view = queries.conflict_view(db.session, sentence)
+    text = sentence.text
+    return jsonify(
+        sentence={
+            "id": sentence.id, "text": text, "document_id": sentence.document_id,
+            "index": sentence.index, "excluded": sentence.excluded,
+        },
+        tokens=token_offsets(text),
+        **view.state,
+        conflicts=[c.to_json() for c in view.open_conflicts],
+    )
+
+
+@api_bp.put("/sentences/<int:sentence_id>/gold")
+@curator_required
+def put_gold(sentence_id: int):
+    _sentence(sentence_id)
+    change = services.GoldIn.from_json(json_body())
+    saved = services.save_gold(db.session, current_user, sentence_id, change)
+    db.session.commit()
+    return jsonify(version=saved.version, status=saved.status)
+
+
+@api_bp.post("/sentences/<int:sentence_id>/decisions")
+@curator_required
+def decide(sentence_id: int):
+    _sentence(sentence_id)
+    change = services.DecisionIn.from_json(json_body())
+    saved = services.decide(db.session, current_user, sentence_id, change)
+    db.session.commit()
+    return jsonify(version=saved.version, status=saved.status)

@@ -1,0 +1,303 @@
+"""Curator pages: the conflict queue, one conflict, a sentence's gold; annotators' feedback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from annotator.adjudication import queries, services
+from annotator.adjudication.models import REASON_NAMES
+from annotator.annotation.queries import get_schema, sentence_context
+from annotator.assignments.models import Batch
+from annotator.auth.models import Role, User
+from annotator.auth.services import admin_required, curator_required
+from annotator.corpus.models import Sentence
+from annotator.corpus.tokens import token_offsets
+from annotator.errors import DomainError, Invalid
+from annotator.extensions import db
+from annotator.gold import KINDS, segments
+from annotator.projects.models import Project
+
+bp = Blueprint("adjudication", __name__)
+
+FILTERS = ("label", "kind", "annotator")
+PER_PAGE = 50
+
+
+def _filters() -> dict[str, str]:
+    """The queue filters present in the query string (unknown values simply match nothing)."""
+    return {k: v for k in FILTERS if (v := request.args.get(k, "").strip())}
+
+
+def _project(project_id: int) -> Project:
+    return db.session.get(Project, project_id) or abort(404)
+
+
+def _sentence(sentence_id: int) -> Sentence:
+    return db.session.get(Sentence, sentence_id) or abort(404)
+
+
+@bp.get("/projects/<int:project_id>/adjudication")
+@curator_required
+def show_queue(project_id: int):
+    project = _project(project_id)
+    filters = _filters()
+    queue = queries.list_queue(db.session, project.id, **filters)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    pages = max((len(queue.items) + PER_PAGE - 1) // PER_PAGE, 1)
+    batches = db.session.scalars(
+        select(Batch).where(Batch.project_id == project.id).order_by(Batch.id)
+    ).all()
+    return render_template(
+        "adjudication/queue.html",
+        project=project,
+        queue=queue,
+        items=queue.items[(page - 1) * PER_PAGE : page * PER_PAGE],
+        page=page,
+        pages=pages,
+        filters=filters,
+        kinds=KINDS,
+        labels=project.schema.keys,
+        counts=queries.gold_counts(db.session, project.id),
+        batches=batches,
+        show_names=queries.get_show_names(db.session, project.id),
+    )
+
+
+@bp.get("/projects/<int:project_id>/adjudication/next")
+@curator_required
+def next_conflict(project_id: int):
+    """Go to the first open conflict (after ``after=sentence-start-end`` when skipping)."""
+    project = _project(project_id)
+    filters = _filters()
+    items = queries.list_queue(db.session, project.id, **filters).items
+    after = request.args.get("after", "")
+    if after:
+        keys = [f"{i.sentence_id}-{i.conflict.start}-{i.conflict.end}" for i in items]
+        if after in keys:
+            position = keys.index(after)
+            items = items[position + 1 :] + items[:position]
+    if not items:
+        flash("No open conflict left" + (" for these filters." if filters else "."), "success")
+        return redirect(url_for("adjudication.show_queue", project_id=project.id, **filters))
+    first = items[0]
+    return redirect(
+        url_for(
+            "adjudication.show_conflict", sentence_id=first.sentence_id,
+            start=first.conflict.start, end=first.conflict.end, **filters,
+        )
+    )
+
+
+@bp.post("/projects/<int:project_id>/adjudication/auto")
+@curator_required
+def run_auto(project_id: int):
+    project = _project(project_id)
+    min_agree = request.form.get("min_agree", type=int)
+    batch_id = request.form.get("batch_id", type=int) or None
+    try:
+        if min_agree is None:
+            raise Invalid("give min-agree as a whole number")
+        result = services.auto_adjudicate(
+            db.session, project.id, batch_id=batch_id, min_agree=min_agree, actor=current_user
+        )
+    except DomainError as err:
+        db.session.rollback()
+        flash(f"Automatic adjudication not run: {err.message}", "error")
+    else:
+        db.session.commit()
+        flash(f"Automatic adjudication done: {result.summary()}.", "success")
+    return redirect(url_for("adjudication.show_queue", project_id=project.id))
+
+
+@bp.post("/projects/<int:project_id>/adjudication/settings")
+@admin_required
+def update_settings(project_id: int):
+    project = _project(project_id)
+    show = request.form.get("show_names") == "1"
+    services.set_show_names(db.session, current_user, project.id, show)
+    db.session.commit()
+    flash(
+        "Curators now see annotators' names." if show
+        else "Annotators' names are hidden from curators.",
+        "success",
+    )
+    return redirect(url_for("adjudication.show_queue", project_id=project.id))
+
+
+def _rows(text: str, view: queries.SentenceView, region: tuple[int, int] | None):
+    """Display rows: the current gold, then every annotator's version of ``region``."""
+    gold_spans = [
+        queries.to_span(s["start"], s["end"], s["label"], s["attributes"])
+        for s in view.state["spans"]
+    ]
+    rows: list[dict[str, Any]] = [
+        {"key": "gold", "name": "Current gold", "pieces": segments(text, gold_spans, region)}
+    ]
+    for number, name in enumerate(view.order, start=1):
+        spans = view.annotations.get(name, [])
+        if region is not None:
+            spans = [s for s in spans if s.start < region[1] and region[0] < s.end]
+        rows.append(
+            {"key": str(number), "name": view.name_of(name),
+             "pieces": segments(text, spans, region), "empty": not spans}
+        )
+    return rows
+
+
+@bp.get("/sentences/<int:sentence_id>/conflicts/<int:start>/<int:end>")
+@curator_required
+def show_conflict(sentence_id: int, start: int, end: int):
+    sentence = _sentence(sentence_id)
+    project = _project(sentence.project_id)
+    view = queries.conflict_view(db.session, sentence)
+    current = view.find(start, end)
+    filters = _filters()
+    text = sentence.text
+    after = f"{sentence_id}-{start}-{end}"
+    page = {
+        "sentence_id": sentence.id,
+        "region": [start, end],
+        "open": current is not None,
+        "versions": len(view.order),
+        "gold_version": view.state["version"],
+        "decide_url": url_for("adjudication_api.decide", sentence_id=sentence.id),
+        "next_url": url_for("adjudication.next_conflict", project_id=project.id, **filters),
+        "skip_url": url_for("adjudication.next_conflict", project_id=project.id, after=after,
+                            **filters),
+        "edit_url": url_for("adjudication.show_gold", sentence_id=sentence.id,
+                            conflict=f"{start}-{end}", **filters),
+        "gold_url": url_for("adjudication.show_gold", sentence_id=sentence.id, **filters),
+        "queue_url": url_for("adjudication.show_queue", project_id=project.id, **filters),
+        "schema": project.schema.raw,
+    }
+    return render_template(
+        "adjudication/conflict.html",
+        project=project,
+        sentence=sentence,
+        document=sentence.document,
+        view=view,
+        current=current,
+        rows=_rows(text, view, (start, end)),
+        reasons=REASON_NAMES,
+        page=page,
+        filters=filters,
+    )
+
+
+@bp.get("/sentences/<int:sentence_id>/gold")
+@curator_required
+def show_gold(sentence_id: int):
+    """The whole sentence: every annotator's spans, and the gold in the span editor."""
+    sentence = _sentence(sentence_id)
+    project = _project(sentence.project_id)
+    schema = get_schema(db.session, sentence.project_id)
+    view = queries.conflict_view(db.session, sentence)
+    filters = _filters()
+    text = sentence.text
+    region = _region_arg(request.args.get("conflict", ""), len(text))
+    editor = {
+        "sentence": {
+            "id": sentence.id, "text": text, "document_id": sentence.document_id,
+            "index": sentence.index, "excluded": sentence.excluded,
+        },
+        "tokens": token_offsets(text),
+        "spans": view.state["spans"],
+        "status": view.state["status"] or "partial",
+        "version": view.state["version"],
+        "flagged": False,
+        "flag_comment": "",
+        "schema": schema.raw,
+        "api_url": url_for("adjudication_api.put_gold", sentence_id=sentence.id),
+        "prev_url": None,
+        "next_url": None,
+        "done_url": url_for("adjudication.next_conflict", project_id=project.id, **filters),
+        "batch_id": None,
+        "user": current_user.username,
+        "mode": "gold",
+        "storage_key": f"annotator:unsaved-gold:{current_user.username}:{sentence.id}",
+    }
+    return render_template(
+        "adjudication/gold.html",
+        project=project,
+        sentence=sentence,
+        document=sentence.document,
+        context=sentence_context(db.session, sentence),
+        schema=schema,
+        editor=editor,
+        view=view,
+        rows=_rows(text, view, None)[1:],
+        region=region,
+        reasons=REASON_NAMES,
+        filters=filters,
+        page={"schema": schema.raw, "mode": "gold"},
+    )
+
+
+def _region_arg(raw: str, length: int) -> tuple[int, int] | None:
+    start, _, end = raw.partition("-")
+    if start.isdigit() and end.isdigit() and int(start) < int(end) <= length:
+        return int(start), int(end)
+    return None
+
+
+def _gold_form_action(sentence_id: int, action) -> Any:
+    sentence = _sentence(sentence_id)
+    version = request.form.get("version", type=int)
+    try:
+        if version is None:
+            raise Invalid("the form lacks the gold version; reload the page")
+        saved = action(db.session, current_user, sentence.id, version)
+    except DomainError as err:
+        db.session.rollback()
+        flash(f"Not changed: {err.message}", "error")
+    else:
+        db.session.commit()
+        flash(f"The sentence is now {saved.status}.", "success")
+    return redirect(url_for("adjudication.show_gold", sentence_id=sentence.id, **_filters()))
+
+
+@bp.post("/sentences/<int:sentence_id>/gold/close")
+@curator_required
+def close_sentence(sentence_id: int):
+    return _gold_form_action(sentence_id, services.close_gold)
+
+
+@bp.post("/sentences/<int:sentence_id>/gold/reopen")
+@curator_required
+def reopen_sentence(sentence_id: int):
+    return _gold_form_action(sentence_id, services.reopen_gold)
+
+
+@bp.get("/projects/<int:project_id>/feedback")
+@login_required
+def show_feedback(project_id: int):
+    """"My labels vs gold": an annotator's own scores; admins may look at anyone's."""
+    project = _project(project_id)
+    user_id = request.args.get("user", type=int) or current_user.id
+    if user_id != current_user.id and current_user.role != Role.ADMIN:
+        abort(403)
+    user = db.session.get(User, user_id) or abort(404)
+    feedback = queries.annotator_feedback(db.session, project.id, user.id)
+    people = (
+        queries.project_annotators(db.session, project.id)
+        if current_user.role == Role.ADMIN else []
+    )
+    differences = [
+        {"sentence_id": d.sentence_id, "mine": segments(d.text, d.mine),
+         "gold": segments(d.text, d.gold)}
+        for d in feedback.differences
+    ]
+    return render_template(
+        "adjudication/feedback.html",
+        project=project,
+        user=user,
+        feedback=feedback,
+        differences=differences,
+        people=people,
+        schema=project.schema,
+        page={"schema": project.schema.raw},
+    )

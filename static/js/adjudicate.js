@@ -1,0 +1,124 @@
+// Adjudication pages: colour the annotators' versions, and on a conflict page pick a version
+// with one key (1-9), keep none (0), edit by hand (e), see the whole sentence (w), then move
+// on to the next conflict. The server re-checks every decision (409 when it went stale).
+
+const page = JSON.parse(document.getElementById("adjudication-data").textContent);
+const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
+const $ = (id) => document.getElementById(id);
+const labelColor = Object.fromEntries(
+  ((page.schema && page.schema.labels) || []).map((l) => [l.key, l.color || "#777777"]),
+);
+
+function paintAll() {
+  // Colours come from the project's label schema; CSS cannot know them (no inline styles).
+  document
+    .querySelectorAll(".adj-line mark.span[data-label], .chip[data-label]")
+    .forEach((el) => el.style.setProperty("--label-color", labelColor[el.dataset.label] || "#777777"));
+}
+
+function say(text) {
+  const box = $("adj-message");
+  if (!box) return;
+  box.textContent = text;
+  box.hidden = !text;
+}
+
+let busy = false;
+
+async function decide(pick) {
+  if (busy || !page.open) return;
+  const body = {
+    start: page.region[0],
+    end: page.region[1],
+    version: page.gold_version,
+    choice: pick === 0 ? "none" : "version",
+    reason: $("reason").value || null,
+    note: $("note").value.trim() || null,
+  };
+  if (pick !== 0) body.pick = pick;
+  busy = true;
+  say("saving…");
+  let response = null;
+  let result = null;
+  try {
+    response = await fetch(page.decide_url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
+      body: JSON.stringify(body),
+    });
+    result = await response.json().catch(() => null);
+  } catch (err) {
+    response = null;
+  }
+  busy = false;
+  if (response && response.ok) {
+    document.body.dataset.decided = String(pick);
+    window.location.assign(page.next_url);
+    return;
+  }
+  const message = (result && result.error && result.error.message) || "the server did not answer";
+  if (response && response.status === 409) {
+    say(`Not saved: ${message}. Reload the page to see the current state, or press s to move on.`);
+  } else {
+    say(`Not saved: ${message}.`);
+  }
+}
+
+function toggleHelp(show) {
+  const help = $("help");
+  if (help) help.hidden = show === undefined ? !help.hidden : !show;
+}
+
+function onKey(event) {
+  const target = event.target;
+  const typing =
+    target instanceof HTMLInputElement ||
+    target instanceof HTMLTextAreaElement ||
+    target instanceof HTMLSelectElement;
+  if (typing) {
+    if (event.key === "Escape") target.blur();
+    return;
+  }
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  const key = event.key;
+  const go = (url) => () => window.location.assign(url);
+  const actions = {
+    "?": () => toggleHelp(),
+    Escape: () => toggleHelp(false),
+    w: go(page.gold_url),
+    q: go(page.queue_url),
+    s: go(page.skip_url),
+    e: go(page.edit_url),
+    r: () => $("reason") && $("reason").focus(),
+    t: () => $("note") && $("note").focus(),
+  };
+  if (/^[0-9]$/.test(key)) {
+    const pick = Number(key);
+    if (pick > page.versions) {
+      say(`There is no annotator ${pick} here.`);
+      return;
+    }
+    event.preventDefault();
+    decide(pick);
+    return;
+  }
+  if (actions[key]) {
+    event.preventDefault();
+    actions[key]();
+  }
+}
+
+function wireConflictPage() {
+  document.addEventListener("keydown", onKey);
+  document.querySelectorAll("button.pick").forEach((button) => {
+    button.addEventListener("click", () => decide(Number(button.dataset.pick)));
+  });
+  const close = $("help-close");
+  if (close) close.addEventListener("click", () => toggleHelp(false));
+}
+
+paintAll();
+// On the gold page the span editor owns the keyboard; here we only colour the rows.
+if (page.decide_url) wireConflictPage();
+document.body.dataset.adjudicationReady = "1";
