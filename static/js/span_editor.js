@@ -29,7 +29,7 @@ const els = {
 const labels = data.schema.labels;
 const labelByKey = Object.fromEntries(labels.map((l) => [l.key, l]));
 const labelByHotkey = Object.fromEntries(labels.filter((l) => l.hotkey).map((l) => [l.hotkey, l]));
-const storageKey = `annotator:unsaved:${data.user}:${data.sentence.id}`;
+const storageKey = data.storage_key || `annotator:unsaved:${data.user}:${data.sentence.id}`;
 const RETRY_MAX_MS = 30000;
 
 const state = {
@@ -509,6 +509,12 @@ function pendingPayload() {
   };
 }
 
+function goldNote() {
+  const reason = document.getElementById("gold-reason");
+  const note = document.getElementById("gold-note");
+  return { reason: (reason && reason.value) || null, note: (note && note.value.trim()) || null };
+}
+
 function remember() {
   // Unsaved work survives a reload or a crashed tab: kept until the server confirms it.
   try {
@@ -566,7 +572,11 @@ async function send() {
   const payload = pendingPayload();
   const sentKey = stateKey(fromWire(payload));
   if (!state.unconfirmed.includes(sentKey)) state.unconfirmed.push(sentKey);
-  const body = { ...payload, time_spent: spentSeconds() };
+  // In the curator's gold editor (mode "gold") only spans and version go to the gold API,
+  // with the page's reason and note; status, flag and time belong to annotations.
+  const body = data.mode === "gold"
+    ? { spans: payload.spans, version: payload.version, ...goldNote() }
+    : { ...payload, time_spent: spentSeconds() };
   let response;
   let result = null;
   try {
