@@ -12,6 +12,7 @@ from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from annotator.config import INSTANCE_DIR, ROOT, Defaults
 
@@ -36,6 +37,7 @@ def build_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     register_proxy_fix(app)
     register_security(app)
+    register_url_converters(app)
     register_extensions(app)
     register_blueprints(app)
     register_cli(app)
@@ -129,6 +131,23 @@ def register_security(app: Flask) -> None:
         if response.mimetype == "text/html" or request.path.startswith("/api/"):
             headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+# Primary keys are 32-bit integers on PostgreSQL: a larger id in a URL would reach the database
+# and fail there (500). Such ids cannot exist, so the route simply does not match (404).
+MAX_ROW_ID = 2**31 - 1
+
+
+class RowIdConverter(IntegerConverter):
+    """``<int:...>`` limited to ids a row can have (at most 2**31-1)."""
+
+    def __init__(self, map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ROW_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def register_url_converters(app: Flask) -> None:
+    app.url_map.converters["int"] = RowIdConverter
 
 
 def register_extensions(app: Flask) -> None:

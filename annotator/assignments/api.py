@@ -9,6 +9,7 @@ from annotator.assignments import queries
 from annotator.assignments.services import get_batch
 from annotator.errors import Forbidden, Invalid
 from annotator.extensions import db
+from annotator.factory import MAX_ROW_ID
 
 api_bp = Blueprint("assignments_api", __name__, url_prefix="/api")
 
@@ -18,8 +19,10 @@ api_bp = Blueprint("assignments_api", __name__, url_prefix="/api")
 def next_in_queue():
     """The next unfinished sentence of the logged-in user's queue in a batch (204: none)."""
     raw = request.args.get("batch", "")
-    if not raw.isdigit():
-        raise Invalid("query parameter 'batch' must be a batch id")
+    # ASCII digits only ("²".isdigit() is true but int() refuses it); ids beyond 32 bits
+    # cannot exist and would overflow PostgreSQL's integer column.
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or int(raw) > MAX_ROW_ID:
+        raise Invalid("query parameter 'batch' must be a batch id (a positive integer)")
     batch = get_batch(db.session, int(raw))
     if not queries.has_work_in(db.session, current_user.id, batch.id):
         raise Forbidden("this batch is not assigned to you")

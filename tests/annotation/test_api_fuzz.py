@@ -46,12 +46,11 @@ bodies = st.one_of(
 
 
 def snapshot(db) -> tuple:
+    """The full content of the tables a save writes (not only their sizes)."""
     db.session.expire_all()
-    return (
-        db.session.scalar(select(func.count()).select_from(Annotation)),
-        db.session.scalar(select(func.count()).select_from(Span)),
-        db.session.scalar(select(func.count()).select_from(AuditEvent)),
-        db.session.scalar(select(func.max(Annotation.version))),
+    return tuple(
+        sorted(map(repr, db.session.execute(model.__table__.select()).all()))
+        for model in (Annotation, Span, AuditEvent)
     )
 
 
@@ -91,3 +90,19 @@ def test_get_with_odd_ids_never_500(client, db, path_id) -> None:
     response = client.get(f"/api/sentences/{quote(str(path_id), safe='')}/annotation")
     assert response.status_code in {200, 404}
     assert response.is_json
+
+
+@settings(max_examples=80, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(batch=st.one_of(st.text(max_size=12), st.integers(-10, 2**70).map(str)),
+       extra=st.dictionaries(st.text(min_size=1, max_size=5), st.text(max_size=5), max_size=3))
+def test_queue_api_with_odd_parameters_never_500(client, db, batch, extra) -> None:
+    from tests.factories import prepare_batch
+
+    if not db.session.scalar(select(func.count()).select_from(Sentence)):
+        prepare_batch(db.session)
+        login(client, "ann0")
+    response = client.get("/api/queue/next", query_string={**extra, "batch": batch})
+    assert response.status_code in {200, 204, 403, 404, 422}, (batch, response.status_code)
+    if response.status_code >= 400:
+        assert response.is_json and response.json["error"]["message"]
