@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from annotator.annotation.models import Annotation, Span
+from annotator.assignments.models import Assignment, Batch
+from annotator.assignments.queries import project_has_batches
 from annotator.auth.models import Role, User
 from annotator.corpus.models import Document, Sentence
 from annotator.corpus.tokens import token_offsets
-from annotator.assignments.models import Assignment, Batch
-from annotator.assignments.queries import project_has_batches
 from annotator.errors import Forbidden, NotFound
 from annotator.label_schema import LabelSchema, parse_schema
 from annotator.projects.models import Project

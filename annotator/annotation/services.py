@@ -100,7 +100,7 @@ def save_annotation(
     return write_annotation(
         session, actor=user, owner_id=user.id, sentence_id=sentence_id, state=state,
         expected_version=change.version, time_spent=min(change.time_spent, max_spent),
-        action=None,
+        time_cap=max_spent, action=None,
     )
 
 
@@ -113,13 +113,15 @@ def write_annotation(
     state: dict[str, Any],
     expected_version: int,
     time_spent: float = 0.0,
+    time_cap: float = math.inf,
     action: str | None,
 ) -> Saved:
     """Store ``state`` (validated spans, status, flag) as the owner's annotation, one write.
 
     The version check is a compare-and-set in the UPDATE itself, so of two racing writes
     only one can land; the other raises Conflict. Every write appends an audit row with the
-    state before and after.
+    state before and after. ``time_spent`` (seconds since the client's last save) is added
+    to the stored total, which never exceeds ``time_cap`` (an idle tab is not work).
     """
     now = utcnow()
     # The annotation and its spans in one round trip (the spans are the audit's "before").
@@ -167,8 +169,10 @@ def write_annotation(
         result = session.execute(
             update(Annotation)
             .where(Annotation.id == current.id, Annotation.version == expected_version)
+            # ``current`` was read in this transaction and the UPDATE lands only if its
+            # version is still the one read, so the new total is computed from a fresh value.
             .values(version=Annotation.version + 1,
-                    time_spent=Annotation.time_spent + time_spent, **values)
+                    time_spent=min(current.time_spent + time_spent, time_cap), **values)
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:

@@ -14,7 +14,9 @@ class Batch(Base):
     __tablename__ = "batch"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str] = mapped_column(String(200))
     overlap: Mapped[int] = mapped_column(Integer)
     seed: Mapped[int | None] = mapped_column(Integer)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import case, exists, func, select
@@ -158,17 +158,51 @@ def batch_progress(
     result = []
     for bid, bname, username, uid, assigned, done, skipped, flagged, started, last in rows:
         spent = times.get((bid, uid), [])
-        last_at = last.replace(tzinfo=last.tzinfo) if isinstance(last, datetime) else None
         result.append(
             Progress(
                 batch_id=bid, batch_name=bname, annotator=username, assigned=assigned,
                 done=done or 0, skipped=skipped or 0, flagged=flagged or 0,
                 in_progress=started or 0,
                 median_seconds=statistics.median(spent) if spent else None,
-                last_activity=last_at,
+                last_activity=last if isinstance(last, datetime) else None,
             )
         )
     return result
+
+
+ALL_ANNOTATORS = "all annotators"
+
+
+def batch_totals(
+    session: Session, project_id: int, *, include_archived: bool = False
+) -> list[Progress]:
+    """Per batch (every annotator together): the same figures as ``batch_progress``.
+
+    The median is taken over every done sentence of the batch, not over per-person medians.
+    """
+    per_annotator = batch_progress(session, project_id, include_archived=include_archived)
+    times = _finished_times(session, project_id, None)
+    spent_by_batch: dict[int, list[float]] = {}
+    for (bid, _uid), spent in times.items():
+        spent_by_batch.setdefault(bid, []).extend(spent)
+    totals: dict[int, Progress] = {}
+    for p in per_annotator:
+        t = totals.get(p.batch_id)
+        if t is None:
+            totals[p.batch_id] = replace(p, annotator=ALL_ANNOTATORS)
+            continue
+        activity = [x for x in (t.last_activity, p.last_activity) if x is not None]
+        totals[p.batch_id] = replace(
+            t, assigned=t.assigned + p.assigned, done=t.done + p.done,
+            skipped=t.skipped + p.skipped, flagged=t.flagged + p.flagged,
+            in_progress=t.in_progress + p.in_progress,
+            last_activity=max(activity) if activity else None,
+        )
+    return [
+        replace(t, median_seconds=statistics.median(spent_by_batch[bid])
+                if spent_by_batch.get(bid) else None)
+        for bid, t in totals.items()
+    ]
 
 
 def _finished_times(
@@ -192,9 +226,23 @@ def _finished_times(
     return out
 
 
+def utc_day(session: Session, column):
+    """The UTC calendar day of a timestamp column, as SQL, for the session's database.
+
+    PostgreSQL stores ``timestamptz`` and ``date()`` would use the connection's time zone,
+    so the value is first converted to UTC; SQLite stores the UTC time as text already.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return func.date(func.timezone("UTC", column))
+    if dialect == "sqlite":
+        return func.date(column)
+    raise NotImplementedError(f"no UTC day expression for {dialect}")
+
+
 def daily_throughput(session: Session, project_id: int) -> list[tuple[date, int]]:
-    """Sentences finished (done or skipped) per day, by the day of their last change."""
-    day = func.date(Annotation.updated_at)
+    """Sentences finished (done or skipped) per UTC day, by the day of their last change."""
+    day = utc_day(session, Annotation.updated_at)
     rows = session.execute(
         select(day, func.count())
         .join(Sentence, Sentence.id == Annotation.sentence_id)
@@ -244,6 +292,22 @@ def list_batches(session: Session, project_id: int) -> list[tuple[Batch, int]]:
         .order_by(Batch.id.desc())
     ).all()
     return [(b, n) for b, n in rows]
+
+
+def batch_annotators(session: Session, project_id: int) -> dict[int, list[str]]:
+    """Batch id -> the names of everyone holding work in it (deactivated accounts included)."""
+    rows = session.execute(
+        select(Assignment.batch_id, User.username)
+        .join(Batch, Batch.id == Assignment.batch_id)
+        .join(User, User.id == Assignment.annotator_id)
+        .where(Batch.project_id == project_id)
+        .distinct()
+        .order_by(Assignment.batch_id, User.username)
+    ).all()
+    out: dict[int, list[str]] = {}
+    for batch_id, username in rows:
+        out.setdefault(batch_id, []).append(username)
+    return out
 
 
 def has_work_in(session: Session, user_id: int, batch_id: int) -> bool:

@@ -28,8 +28,11 @@ class BatchCreated:
     per_annotator: dict[str, int]
 
 
-def resolve_annotators(session: Session, usernames: Sequence[str]) -> list[User]:
-    """Users by name, in the given order; unknown or deactivated names are refused."""
+def resolve_annotators(
+    session: Session, usernames: Sequence[str], *, allow_inactive: bool = False
+) -> list[User]:
+    """Users by name, in the given order; unknown (or, unless allowed, deactivated) names
+    are refused."""
     names = [n.strip() for n in usernames if n.strip()]
     if not names:
         raise Invalid("no annotators given")
@@ -40,7 +43,7 @@ def resolve_annotators(session: Session, usernames: Sequence[str]) -> list[User]
     if unknown:
         raise Invalid(f"unknown user(s): {', '.join(unknown)}")
     inactive = [n for n in names if not users[n].active]
-    if inactive:
+    if inactive and not allow_inactive:
         raise Invalid(f"deactivated user(s) cannot be assigned: {', '.join(inactive)}")
     return [users[n] for n in names]
 
@@ -126,7 +129,9 @@ def create_batch(
         queues = allocate(sentence_ids, [u.id for u in users], overlap, seed=seed)
     except AllocationError as err:
         raise Invalid(str(err)) from None
-    count = session.scalar(select(func.count()).select_from(Batch).where(Batch.project_id == project_id))
+    count = session.scalar(
+        select(func.count()).select_from(Batch).where(Batch.project_id == project_id)
+    )
     batch = Batch(
         project_id=project_id,
         name=(name or f"Batch {count + 1}").strip()[:200],
@@ -141,7 +146,8 @@ def create_batch(
     # Core inserts on the tables (executemany), not ORM objects: 400,000 rows in ~2 s.
     session.execute(
         insert(BatchSentence.__table__),
-        [{"batch_id": batch.id, "sentence_id": sid, "position": position[sid]} for sid in sentence_ids],
+        [{"batch_id": batch.id, "sentence_id": sid, "position": position[sid]}
+         for sid in sentence_ids],
     )
     now = utcnow()
     session.execute(
@@ -211,7 +217,8 @@ def reassign_annotator(
     batch = get_batch(session, batch_id)
     if batch.archived_at is not None:
         raise Invalid("this batch is archived")
-    leaver = resolve_annotators(session, [leaving])[0]
+    # The one who leaves has often been deactivated already: that must not block the move.
+    leaver = resolve_annotators(session, [leaving], allow_inactive=True)[0]
     targets = resolve_annotators(session, to)
     if leaver.id in {t.id for t in targets}:
         raise Invalid("cannot reassign work to the annotator who leaves")

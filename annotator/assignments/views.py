@@ -74,6 +74,7 @@ def list_batches(project_id: int):
             reassign_form=ReassignForm(),
             remove_form=RemoveBatchForm(),
             usernames=_active_usernames(),
+            batch_annotators=queries.batch_annotators(db.session, project.id),
         ),
         status,
     )
@@ -125,13 +126,13 @@ def remove_batch(batch_id: int):
 @admin_required
 def dashboard(project_id: int):
     project = db.session.get(Project, project_id) or abort(404)
-    progress = queries.batch_progress(
-        db.session, project.id, include_archived=request.args.get("archived") == "1"
-    )
+    archived = request.args.get("archived") == "1"
     return render_template(
         "assignments/dashboard.html",
         project=project,
-        progress=progress,
+        totals=queries.batch_totals(db.session, project.id, include_archived=archived),
+        progress=queries.batch_progress(db.session, project.id, include_archived=archived),
+        archived=archived,
         throughput=queries.daily_throughput(db.session, project.id),
         flags=queries.list_flags(db.session, project.id),
     )

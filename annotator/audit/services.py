@@ -34,7 +34,9 @@ def record_change(
     )
 
 
-def list_history(session: Session, sentence_id: int) -> list[tuple[AuditEvent, str | None, str | None]]:
+def list_history(
+    session: Session, sentence_id: int
+) -> list[tuple[AuditEvent, str | None, str | None]]:
     """Every recorded change of the sentence, oldest first, with actor and owner names."""
     actor = select(User.username).where(User.id == AuditEvent.actor_id).scalar_subquery()
     owner = select(User.username).where(User.id == AuditEvent.owner_id).scalar_subquery()

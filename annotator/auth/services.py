@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from functools import wraps
-import secrets
 from typing import Any
 
 from flask import abort, jsonify, redirect, request, url_for

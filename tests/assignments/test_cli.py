@@ -45,20 +45,37 @@ def test_create_batch_sample_and_documents(app, db) -> None:
 
 def test_create_batch_bad_input_creates_nothing(app, db) -> None:
     setup(db)
+    from annotator.auth.models import User
+
+    db.session.scalar(select(User).where(User.username == "ann_c")).active = False
+    db.session.commit()
     cases = [
         (["--remaining", "--annotators", "ann_a,ann_b", "--overlap", "3"], "overlap must be between"),
         (["--remaining", "--annotators", "ann_a,zed", "--overlap", "1"], "unknown user(s): zed"),
+        (["--remaining", "--annotators", "ann_a,ann_c", "--overlap", "1"],
+         "deactivated user(s) cannot be assigned: ann_c"),
+        (["--remaining", "--annotators", "ann_a,ann_a", "--overlap", "1"], "listed twice"),
+        (["--remaining", "--annotators", ",", "--overlap", "1"], "no annotators given"),
         (["--annotators", "ann_a", "--overlap", "1"], "exactly one of"),
-        (["--remaining", "--sample", "3", "--annotators", "ann_a"], "exactly one of"),
-        (["--documents", "x", "--annotators", "ann_a"], "integer ids"),
-        (["--sample", "0", "--annotators", "ann_a"], "positive"),
+        (["--remaining", "--sample", "3", "--annotators", "ann_a", "--overlap", "1"],
+         "exactly one of"),
+        (["--documents", "x", "--annotators", "ann_a", "--overlap", "1"], "integer ids"),
+        (["--documents", "999", "--annotators", "ann_a", "--overlap", "1"], "not in this project"),
+        (["--sample", "0", "--annotators", "ann_a", "--overlap", "1"], "positive"),
+        (["--sample", "500", "--annotators", "ann_a", "--overlap", "1"], "only 12 unassigned"),
+        (["--remaining", "--annotators", "ann_a", "--overlap", "0"], "overlap must be between"),
     ]
     for args, message in cases:
         result = run(app, "create-batch", "--project", "Sahel", *args)
         assert result.exit_code == 1, (args, result.output)
         assert message in result.output, (args, result.output)
-    missing = run(app, "create-batch", "--project", "Nope", "--remaining", "--annotators", "ann_a")
+        assert len(result.output.strip().splitlines()) == 1, result.output  # one line
+    missing = run(app, "create-batch", "--project", "Nope", "--remaining", "--annotators", "ann_a",
+                  "--overlap", "1")
     assert missing.exit_code == 1 and "no project named" in missing.output
+    no_overlap = run(app, "create-batch", "--project", "Sahel", "--remaining", "--annotators",
+                     "ann_a")
+    assert no_overlap.exit_code != 0 and "--overlap" in no_overlap.output
     assert db.session.scalar(select(func.count()).select_from(Batch)) == 0
     assert db.session.scalar(select(func.count()).select_from(Assignment)) == 0
 
