@@ -133,8 +133,8 @@ def load_demo_command() -> None:
 @click.option("--sample", type=int, help="A seeded random sample of N unassigned sentences.")
 @click.option("--remaining", is_flag=True, help="Every sentence not yet in a batch.")
 @click.option("--annotators", required=True, help="Comma-separated user names.")
-@click.option("--overlap", type=int, default=1, show_default=True,
-              help="How many distinct annotators read each sentence.")
+@click.option("--overlap", type=int, required=True,
+              help="How many distinct annotators read each sentence (k).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--name", help="Batch name (default: 'Batch N').")
 @with_appcontext
@@ -268,10 +268,14 @@ def backup_command(out: Path) -> None:
     """Make a consistent copy of the database while the app keeps running."""
     from flask import current_app
 
+    from annotator.extensions import db
     from annotator.ops.backup import BackupError, backup_database
 
+    # The engine's URL, not the configured string: Flask-SQLAlchemy resolves a relative
+    # SQLite path against the instance folder.
+    url = db.engine.url.render_as_string(hide_password=False)
     try:
-        click.echo(backup_database(current_app.config["SQLALCHEMY_DATABASE_URI"], out))
+        click.echo(backup_database(url, out, pg_dump_path=current_app.config.get("PG_DUMP")))
     except BackupError as err:
         _fail(str(err))
 

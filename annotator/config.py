@@ -26,3 +26,4 @@ class Defaults:
     LOGIN_LIMIT_PER_ADDRESS = "30 per minute"  # failed or not, per client address
     LOGIN_LIMIT_PER_ACCOUNT = "10 per minute"  # per user name tried, whoever tries it
     PROXY_HOPS = 0  # set to the number of reverse proxies in front (X-Forwarded-* trusted)
+    PG_DUMP = None  # path of pg_dump for `annotator backup`; default: PATH, then Debian's builds

@@ -15,46 +15,97 @@ class BackupError(RuntimeError):
     """The backup could not be made; the message says why."""
 
 
-def backup_database(url: str, out: Path) -> str:
+def find_pg_dump(configured: str | None = None) -> str:
+    """The pg_dump to run: the configured path, else PATH, else the newest Debian build.
+
+    Debian puts the real binaries in /usr/lib/postgresql/<major>/bin and only a wrapper on
+    PATH (from postgresql-client-common), which a server-only install may lack.
+    """
+    if configured:
+        if not (Path(configured).is_file() and os.access(configured, os.X_OK)):
+            raise BackupError(f"PG_DUMP={configured} is not an executable file")
+        return configured
+    found = shutil.which("pg_dump")
+    if found:
+        return found
+    builds = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/pg_dump"),
+        key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
+    )
+    if builds:
+        return str(builds[-1])
+    raise BackupError("pg_dump not found (apt-get install postgresql-client, or set PG_DUMP)")
+
+
+def backup_database(url: str, out: Path, *, pg_dump_path: str | None = None) -> str:
     """Write a consistent copy of the database at ``url`` to ``out``; return what was done.
 
     SQLite: the online backup API copies page by page under the database's own locking, so
     writers can keep working. PostgreSQL: ``pg_dump --format=custom`` takes one MVCC snapshot.
+    The copy is written to ``<out>.partial`` and renamed at the end, so ``out`` is either
+    complete or untouched.
+
+    Raises:
+        BackupError: the copy could not be made (the message says why).
     """
     parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise BackupError(f"no backup method for {backend} databases")
     out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".partial")
-    if parsed.get_backend_name() == "sqlite":
-        source_path = parsed.database
-        if not source_path or source_path == ":memory:":
-            raise BackupError("an in-memory SQLite database cannot be backed up")
-        if not Path(source_path).exists():
-            raise BackupError(f"database file {source_path} does not exist")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
         tmp.unlink(missing_ok=True)
-        source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
-        target = sqlite3.connect(tmp)
-        try:
-            with target:
-                source.backup(target)
-            target.execute("PRAGMA journal_mode=DELETE")  # a single self-contained file
-        finally:
-            target.close()
-            source.close()
+        if backend == "sqlite":
+            done = _backup_sqlite(parsed.database, tmp, out)
+        else:
+            done = _backup_postgresql(parsed, tmp, out, pg_dump_path)
         os.replace(tmp, out)
-        return f"SQLite online backup of {source_path} -> {out}"
-    if parsed.get_backend_name() == "postgresql":
-        pg_dump = shutil.which("pg_dump")
-        if pg_dump is None:
-            raise BackupError("pg_dump not found (apt-get install postgresql-client)")
-        libpq_url = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
-        result = subprocess.run(
-            [pg_dump, "--format=custom", "--no-owner", f"--file={tmp}", f"--dbname={libpq_url}"],
-            capture_output=True, text=True,
-        )
-        if result.returncode != 0:
+    except OSError as err:
+        raise BackupError(f"cannot write {out}: {err.strerror or err}") from None
+    except sqlite3.Error as err:
+        raise BackupError(f"SQLite backup failed: {err}") from None
+    finally:
+        if tmp.exists():
             tmp.unlink(missing_ok=True)
-            raise BackupError(f"pg_dump failed: {result.stderr.strip()[:500]}")
-        os.replace(tmp, out)
-        return f"pg_dump (custom format) of {parsed.database} -> {out}"
-    raise BackupError(f"no backup method for {parsed.get_backend_name()} databases")
+    return done
+
+
+def _backup_sqlite(source_path: str | None, tmp: Path, out: Path) -> str:
+    if not source_path or source_path == ":memory:":
+        raise BackupError("an in-memory SQLite database cannot be backed up")
+    source_file = Path(source_path).resolve()
+    if not source_file.exists():
+        raise BackupError(f"database file {source_file} does not exist")
+    if source_file == out:
+        raise BackupError("the backup file cannot be the database itself")
+    # Read-only, through a URI so that odd characters in the path are escaped.
+    source = sqlite3.connect(source_file.as_uri() + "?mode=ro", uri=True)
+    target = sqlite3.connect(tmp)
+    try:
+        with target:
+            source.backup(target)
+        target.execute("PRAGMA journal_mode=DELETE")  # a single self-contained file
+    finally:
+        target.close()
+        source.close()
+    return f"SQLite online backup of {source_file} -> {out}"
+
+
+def _backup_postgresql(parsed, tmp: Path, out: Path, pg_dump_path: str | None) -> str:
+    pg_dump = find_pg_dump(pg_dump_path)
+    # The password travels in the environment, not on the command line (visible in ps).
+    env = dict(os.environ)
+    if parsed.password:
+        env["PGPASSWORD"] = str(parsed.password)
+    libpq_url = parsed.set(drivername="postgresql", password=None).render_as_string(
+        hide_password=False
+    )
+    result = subprocess.run(
+        [pg_dump, "--format=custom", "--no-owner", f"--file={tmp}", f"--dbname={libpq_url}"],
+        capture_output=True, text=True, env=env,
+    )
+    if result.returncode != 0:
+        raise BackupError(f"pg_dump failed: {result.stderr.strip()[:500]}")
+    return f"pg_dump (custom format) of {parsed.database} -> {out}"
