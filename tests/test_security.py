@@ -3,47 +3,87 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from annotator.auth.models import User
-from tests.conftest import csrf_from, login
+from tests.conftest import api_headers, csrf_from, login
 from tests.factories import prepare_batch, prepare_project
-from tests.test_routes_guarded import EXPECTED
 
 
-def test_security_headers_and_csp_on_every_kind_of_response(client, db) -> None:
+def assert_security_headers(r) -> None:
+    csp = r.headers["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+    assert directives["script-src"] == "'self'"  # no inline script, no eval
+    assert directives["default-src"] == "'self'" and directives["object-src"] == "'none'"
+    assert directives["frame-ancestors"] == "'none'" and directives["base-uri"] == "'none'"
+    assert "unsafe" not in csp
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["X-Frame-Options"] == "DENY"
+    assert r.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_security_headers_and_csp_on_every_kind_of_response(app, db) -> None:
     prepare_project(db.session)
-    responses = [client.get("/login"), client.get("/api/sentences/1/annotation"),
-                 client.get("/nowhere"), client.get("/healthz")]
-    for r in responses:
-        csp = r.headers["Content-Security-Policy"]
-        assert "script-src 'self'" in csp and "unsafe-inline" not in csp
-        assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
-        assert r.headers["X-Content-Type-Options"] == "nosniff"
-        assert r.headers["X-Frame-Options"] == "DENY"
-        assert r.headers["Referrer-Policy"] == "same-origin"
+
+    @app.get("/boom")  # a route that fails, to see the 500 page's headers too
+    def boom():
+        raise RuntimeError("boom")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    client = app.test_client()
+    responses = {
+        "page": client.get("/login"), "api 401": client.get("/api/sentences/1/annotation"),
+        "404": client.get("/nowhere"), "health": client.get("/healthz"),
+        "static": client.get("/static/css/app.css"), "405": client.delete("/login"),
+        "csrf 400": client.post("/login", data={}), "500": client.get("/boom"),
+    }
+    login(client, "ann_a")
+    responses["logged-in page"] = client.get("/projects/")
+    responses["api 200"] = client.get("/api/sentences/1/annotation")
+    app.config["MAX_JSON_BYTES"] = 10
+    responses["api 413"] = client.put("/api/sentences/1/annotation", json={"spans": [],
+                                      "version": 0, "status": "in_progress"},
+                                      headers=api_headers(client))
+    assert [responses[k].status_code for k in ("static", "405", "500", "api 413")] == [
+        200, 405, 500, 413]
+    for name, r in responses.items():
+        try:
+            assert_security_headers(r)
+        except (AssertionError, KeyError) as err:
+            raise AssertionError(f"{name}: {err!r} {dict(r.headers)}") from None
+    assert responses["api 200"].headers["Cache-Control"] == "no-store"
 
 
-def test_templates_hold_no_inline_script_or_handlers() -> None:
+def test_templates_hold_no_inline_script_style_or_handlers() -> None:
+    """The CSP forbids inline script and inline styles: templates must not rely on them."""
     import re
     from pathlib import Path
 
-    for path in Path("templates").rglob("*.html"):
+    paths = list(Path("templates").rglob("*.html"))
+    assert len(paths) > 10
+    for path in paths:
         html = path.read_text()
         for tag in re.findall(r"<script\b[^>]*>", html):
             assert "src=" in tag or 'type="application/json"' in tag, f"{path}: inline {tag}"
-        assert not re.search(r"\son[a-z]+\s*=", html), f"{path}: inline event handler"
+        assert not re.search(r"<[^>]*\son[a-z]+\s*=", html), f"{path}: inline event handler"
+        assert not re.search(r"<[^>]*\sstyle\s*=", html), f"{path}: inline style attribute"
+        assert "<style" not in html, f"{path}: inline <style>"
         assert "javascript:" not in html and "|safe" not in html, path
 
 
 def test_session_cookie_flags_and_rotation(client, db) -> None:
     prepare_project(db.session)
     client.get("/login")
+    with client.session_transaction() as sess:  # what an attacker could have planted
+        sess["planted"] = "fixation"
     before = client.get_cookie("session").value
     response = login(client, "ann_a")
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
     assert client.get_cookie("session").value != before  # a new session at log-in
+    with client.session_transaction() as sess:
+        assert "planted" not in sess and sess["_user_id"].startswith(
+            str(db.session.scalar(select(User.id).where(User.username == "ann_a"))) + ":")
 
 
 def test_cookie_is_secure_over_https(app, db) -> None:
@@ -58,23 +98,75 @@ def test_cookie_is_secure_over_https(app, db) -> None:
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
-STATE_CHANGING = sorted(e for e, (m, _, _) in EXPECTED.items() if m in {"POST", "PUT"})
+STATE_CHANGING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-@pytest.mark.parametrize("endpoint", STATE_CHANGING + ["auth.login"])
-def test_state_changing_requests_without_csrf_token_are_refused(app, db, endpoint) -> None:
+def state_changing_routes(app) -> list[tuple[str, str, str]]:
+    """(endpoint, method, url) for every state-changing method of every registered route."""
+    ids = {"project_id": 1, "batch_id": 1, "sentence_id": 1, "document_id": 1, "event_id": 1,
+           "user_id": 2}
+    out = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods & STATE_CHANGING_METHODS):
+            url = rule.rule
+            for name in rule.arguments:
+                url = url.replace(f"<int:{name}>", str(ids.get(name, 1))).replace(
+                    f"<{name}>", str(ids.get(name, 1)))
+            out.append((rule.endpoint, method, url))
+    return sorted(out)
+
+
+def everything(db) -> dict[str, list[tuple]]:
+    """Every row of every table, to show a refused request changed nothing at all."""
+    from annotator.extensions import db as handle
+
+    db.session.expire_all()
+    return {
+        table.name: sorted(map(repr, db.session.execute(table.select()).all()))
+        for table in handle.metadata.sorted_tables
+    }
+
+
+def test_every_state_changing_route_is_covered(app) -> None:
+    found = {(e, m) for e, m, _ in state_changing_routes(app)}
+    # the known ones, so that an empty list (a broken walk) cannot pass
+    assert {("annotation_api.put_annotation", "PUT"), ("assignments.list_batches", "POST"),
+            ("auth.login", "POST"), ("auth.list_users", "POST"),
+            ("corpus.list_documents", "POST")} <= found
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["form", "json"])
+@pytest.mark.parametrize("token", [None, "forged-token"], ids=["missing", "forged"])
+def test_state_changing_requests_without_a_valid_csrf_token_are_refused(
+    app, db, as_json, token
+) -> None:
     prepare_batch(db.session)
     client = app.test_client()
-    login(client, "admin1")
-    method, template, _ = EXPECTED[endpoint]
-    url = template.format(project=1, batch=1, sentence=1, document=1, event=1, user=2)
-    if method == "PUT":
-        r = client.put(url, json={"spans": [], "version": 0})
-        assert r.status_code == 400 and r.json["error"]["code"] == "csrf"
-    else:
-        r = client.post(url, data={"username": "ann0", "password": "x" * 10, "confirm": "y"})
-        assert r.status_code == 400
-    assert db.session.scalar(select(func.count()).select_from(User).where(User.active.is_(False))) == 0
+    assert login(client, "admin1").status_code == 302
+    headers = {"X-CSRFToken": token} if token else {}
+    fields = {"username": "ann0", "password": "x" * 10, "confirm": "y", "leaving": "ann0",
+              "to": "ann1", "source": "remaining", "annotators": "ann0", "overlap": "1",
+              "role": "admin", "spans": [], "version": 0}
+    if token:
+        fields["csrf_token"] = token
+    before = everything(db)
+    routes = state_changing_routes(app)
+    for endpoint, method, url in routes:
+        if as_json:
+            r = client.open(url, method=method, json=fields, headers=headers)
+        else:
+            r = client.open(url, method=method, data=fields, headers=headers)
+        assert r.status_code == 400, (endpoint, method, r.status_code)
+        body = r.get_data(as_text=True)
+        assert "CSRF" in body or "csrf" in body, (endpoint, body[:300])
+        if url.startswith("/api/"):
+            assert r.json["error"]["code"] == "csrf"
+    assert everything(db) == before
+    # the same session with its real token gets through (the refusals were the token's)
+    real = csrf_from(client.get("/projects/").get_data(as_text=True))
+    ok = client.post("/admin/users", data={"username": "with-token", "role": "annotator",
+                                          "password": "long-enough-pw", "csrf_token": real})
+    assert ok.status_code == 302
 
 
 def test_login_is_rate_limited_per_account_and_per_address(database_url) -> None:
