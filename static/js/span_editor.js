@@ -332,12 +332,21 @@ function placePopup(index) {
 
 // ---------------------------------------------------------------- editing
 
+const EXCLUDED_MESSAGE =
+  "This sentence is excluded from annotation (boilerplate): it cannot be labelled.";
+
+/** Apply an edit (undoable) and save it; false when this sentence takes no edits. */
 function change(mutator) {
+  if (data.sentence.excluded) {
+    say(EXCLUDED_MESSAGE);
+    return false;
+  }
   state.undo.push(snapshot());
   if (state.undo.length > 200) state.undo.shift();
   mutator();
   render();
   scheduleSave();
+  return true;
 }
 
 function labelSelection(labelKey) {
@@ -352,11 +361,12 @@ function labelSelection(labelKey) {
     return;
   }
   let created = -1;
-  change(() => {
+  const changed = change(() => {
     state.spans.push({ start: sel.start, end: sel.end, label: labelKey, attributes: {} });
     created = state.spans.length - 1;
     state.selection = null;
   });
+  if (!changed) return;
   window.getSelection().removeAllRanges();
   say("");
   if (attributeOf(labelKey, "event_type")) openPopup(created, true);
@@ -771,7 +781,7 @@ function resolveConflict(keepMine) {
 // ---------------------------------------------------------------- navigation
 
 async function go(url, status) {
-  if (status && state.status !== status) {
+  if (status && state.status !== status && !data.sentence.excluded) {
     change(() => {
       state.status = status;
     });

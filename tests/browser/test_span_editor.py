@@ -289,3 +289,25 @@ def test_drags_that_start_on_a_selection_or_end_past_the_sentence(live, database
     assert stored(database, sid, user)["spans"] == [
         (*town_of_kamdesh, "LOCATION", {}), (monday[0], len(text), "ACTOR", {}),
     ]
+
+
+def test_an_excluded_sentence_says_so_and_takes_no_labels(live, database, unique, page):
+    from annotator.corpus.services import set_excluded
+
+    seeded = seed_article(database, unique)
+    user = seeded.users["ann0"]
+    sid, text = seeded.sentence_ids[1], seeded.texts[1]
+    with database.session() as session:
+        set_excluded(session, sid, True)
+    browser_login(page, live.url, user)
+    open_sentence(page, live.url, sid)
+    assert "excluded from annotation" in page.text_content("#excluded-notice")
+    drag_select(page, *cp_find(text, "Government"))
+    page.keyboard.press("1")
+    assert "cannot be labelled" in page.text_content("#editor-message")
+    assert page.locator("#sentence mark.span").count() == 0
+    assert idle(page) and page.text_content("#save-status") == "saved"
+    # Moving on still works, and nothing was stored for the excluded sentence.
+    page.keyboard.press("d")
+    page.wait_for_url(f"{live.url}/sentences/{seeded.sentence_ids[2]}")
+    assert stored(database, sid, user) is None
