@@ -123,7 +123,7 @@ def test_admin_batches_two_annotators_work_through_their_queues(
     assert {k: row[k] for k in ("assigned", "done", "skipped", "flagged")} == {
         "assigned": "3", "done": "2", "skipped": "1", "flagged": "1",
     }
-    assert float(row["median"]) >= 0
+    assert float(row["median"]) > 0  # seconds on the page, measured by the client
     assert dashboard_row(admin, live.url, project, ann1)["done"] == "0"
     flags = admin.locator("#flags tbody tr")
     assert flags.count() == 1
