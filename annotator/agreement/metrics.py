@@ -158,13 +158,17 @@ def cohen_kappa_from_table(table: np.ndarray) -> Figure:
     return defined((p_o - p_e) / (1.0 - p_e))
 
 
-def contingency_table(a: np.ndarray, b: np.ndarray, width: int) -> np.ndarray:
-    """Return the width x width table of value pairs (a[i], b[i]); negative values are missing."""
+def contingency_table(a: np.ndarray, b: np.ndarray, width: int,
+                      weights: np.ndarray | None = None) -> np.ndarray:
+    """Return the width x width table of value pairs (a[i], b[i]) (each counted ``weights[i]``
+    times, default once); negative values are missing."""
     a = np.asarray(a)
     b = np.asarray(b)
     both = (a >= 0) & (b >= 0)
     codes = a[both].astype(np.int64) * width + b[both]
-    return np.bincount(codes, minlength=width * width).reshape(width, width)
+    w = None if weights is None else np.asarray(weights)[both]
+    table = np.bincount(codes, weights=w, minlength=width * width).reshape(width, width)
+    return np.rint(table).astype(np.int64) if w is not None else table
 
 
 # --- Fleiss' kappa -------------------------------------------------------------------------

@@ -29,7 +29,6 @@ from annotator.agreement.metrics import (
     cohen_kappa_from_table,
     coincidence_matrix,
     collapse_to_binary,
-    compress_counts,
     contingency_table,
     defined,
     fleiss_kappa_from_counts,
@@ -153,9 +152,38 @@ class _Context:
                     credit[i, j] = sibling_credit
         self.credit = credit
 
-    @property
-    def label_names(self) -> list[str]:
-        return self.corpus.labels
+        self._codes: np.ndarray | None = None
+        self.continua: dict[tuple[int, int, bytes], dict[int, tuple[np.ndarray, ...]]] = {}
+
+    def patterns(self, t0: int, t1: int) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct annotator-value patterns of tokens t0..t1-1 and their frequencies.
+
+        Returns (patterns: P x annotators with values -1 missing, 0 O, 1..L; freq: P)."""
+        values = self.corpus.values
+        m = values.shape[0]
+        radix = self.corpus.width + 1
+        if m == 0 or t1 <= t0:
+            return np.zeros((0, m), dtype=np.int64), np.zeros(0)
+        if radix**m >= 2**62:
+            rows, freq = np.unique(values[:, t0:t1].T, axis=0, return_counts=True)
+            return rows.astype(np.int64), freq.astype(np.float64)
+        if self._codes is None:
+            # Pattern code: sum over annotators of (value + 1) * radix^k.
+            codes = np.zeros(values.shape[1], dtype=np.int64)
+            for k in range(m - 1, -1, -1):
+                codes *= radix
+                codes += values[k] + 1
+            self._codes = codes
+        codes = self._codes[t0:t1]
+        if radix**m <= 4 * codes.size + 65536:
+            tally = np.bincount(codes, minlength=radix**m)
+            distinct = np.flatnonzero(tally)
+            freq = tally[distinct]
+        else:
+            distinct, freq = np.unique(codes, return_counts=True)
+        powers = radix ** np.arange(m, dtype=np.int64)
+        rows = (distinct[:, None] // powers[None, :]) % radix - 1
+        return rows, freq.astype(np.float64)
 
 
 def _put(block: dict[str, Any], name: str, fig: Figure) -> None:
@@ -179,23 +207,28 @@ def _section(ctx: _Context, lo: int, hi: int) -> dict[str, Any]:
     names = corpus.labels
     width = corpus.width
     t0, t1 = int(corpus.sentence_tokens[lo]), int(corpus.sentence_tokens[hi])
-    values = corpus.values[:, t0:t1]
     present = corpus.present[:, lo:hi]
     n_present = present.sum(axis=0)
-    counts = np.stack([(values == c).sum(axis=0) for c in range(width)], axis=1)
+    # Every token-level figure is a sum over tokens of a function of the token's pattern (the
+    # value each annotator gave it), so the tokens reduce to their distinct patterns.
+    patterns, freq = ctx.patterns(t0, t1)
+    counts = np.zeros((patterns.shape[0], width), dtype=np.int64)
+    for k in range(patterns.shape[1]):
+        given_k = patterns[:, k] >= 0
+        np.add.at(counts, (np.flatnonzero(given_k), patterns[given_k, k]), 1)
     rated = counts.sum(axis=1)
-    inside = (values > 0).any(axis=0)
-    rows, freq = compress_counts(counts)
-    rows_in, freq_in = compress_counts(counts[inside])
+    inside = (patterns > 0).any(axis=1)
+    rows, freq_all = counts, freq
+    rows_in, freq_in = counts[inside], freq[inside]
     single = len(corpus.annotators) < 2
 
     overall: dict[str, Any] = {"undefined": {}}
     per_label: dict[str, dict[str, Any]] = {lb: {"undefined": {}} for lb in names}
-    in_overall: dict[str, Any] = {"tokens": int(inside.sum()), "undefined": {}}
+    in_overall: dict[str, Any] = {"tokens": int(freq[inside].sum()), "undefined": {}}
     in_label: dict[str, dict[str, Any]] = {lb: {"undefined": {}} for lb in names}
 
     # Krippendorff's alpha over tokens (all, and inside any span).
-    for target, labels_target, r, f in ((overall, per_label, rows, freq),
+    for target, labels_target, r, f in ((overall, per_label, rows, freq_all),
                                         (in_overall, in_label, rows_in, freq_in)):
         o = coincidence_matrix(r, f)
         _put(target, "krippendorff_alpha", _why(alpha_from_coincidence(o), single, r.size))
@@ -234,7 +267,7 @@ def _section(ctx: _Context, lo: int, hi: int) -> dict[str, Any]:
     et_pairs: list[np.ndarray] = []
     for ka, kb in ctx.pairs:
         ev = ctx.events[(ka, kb)].slice(lo, hi)
-        entry = _pair_block(ctx, ka, kb, ev, values, lo, hi)
+        entry = _pair_block(ctx, ka, kb, ev, patterns, freq, lo, hi)
         per_pair.append(entry.pop("_block"))
         table = entry["table"]
         table_in = entry["table_inside"]
@@ -315,8 +348,8 @@ def _section(ctx: _Context, lo: int, hi: int) -> dict[str, Any]:
         "annotations_per_annotator": {a: int(present[k].sum())
                                       for k, a in enumerate(corpus.annotators)},
         "tokens": int(t1 - t0),
-        "tokens_compared": int((rated >= 2).sum()),
-        "tokens_inside_spans": int(inside.sum()),
+        "tokens_compared": int(freq[rated >= 2].sum()),
+        "tokens_inside_spans": int(freq[inside].sum()),
         "spans": spans_by_label,
         "spans_per_annotator": spans_by_annotator,
     }
@@ -385,15 +418,16 @@ def _spans_compared(corpus: Corpus, lo: int, hi: int, compared: np.ndarray, c: i
     return total
 
 
-def _pair_block(ctx: _Context, ka: int, kb: int, ev: PairEvents, values: np.ndarray,
-                lo: int, hi: int) -> dict[str, Any]:
+def _pair_block(ctx: _Context, ka: int, kb: int, ev: PairEvents, patterns: np.ndarray,
+                freq: np.ndarray, lo: int, hi: int) -> dict[str, Any]:
     corpus = ctx.corpus
     names = corpus.labels
     width = corpus.width
     shared = ev.shared[lo:hi]
-    table = contingency_table(values[ka], values[kb], width)
-    both_in = (values[ka] > 0) | (values[kb] > 0)
-    table_in = contingency_table(values[ka][both_in], values[kb][both_in], width)
+    va, vb = patterns[:, ka], patterns[:, kb]
+    table = contingency_table(va, vb, width, freq)
+    both_in = (va > 0) | (vb > 0)
+    table_in = contingency_table(va[both_in], vb[both_in], width, freq[both_in])
     kappa = cohen_kappa_from_table(table)
     kappa_in = cohen_kappa_from_table(table_in)
     if not shared.any():
@@ -535,23 +569,30 @@ def _unitizing(ctx: _Context, coders: list[int], lo: int, hi: int, mask: np.ndar
         reason = "no sentence was annotated by all of these annotators"
         return undefined(reason), [undefined(reason)] * n_labels, 0
     lengths = corpus.lengths[chosen]
-    new_base = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    shift = np.zeros(len(corpus.texts), dtype=np.int64)
-    shift[chosen] = new_base - corpus.base[chosen]
-    selected = np.zeros(len(corpus.texts), dtype=bool)
-    selected[chosen] = True
+    # The overall figure and every pair usually share one continuum (every sentence seen by
+    # everyone): lay each annotator's units on it once.
+    key = (lo, hi, mask.tobytes())
+    cache = ctx.continua.get(key)
+    if cache is None:
+        cache = ctx.continua[key] = {}
     arrays = []
     for k in coders:
-        arr = corpus.spans[k]
-        i, j = np.searchsorted(arr.sentence, [lo, hi])
-        sub = arr.take(slice(i, j))
-        keep = selected[sub.sentence]
-        sub = sub.take(keep)
-        starts = sub.start + shift[sub.sentence]
-        ends = sub.end + shift[sub.sentence]
-        cats = sub.label - 1
-        order = np.lexsort((starts, cats))
-        arrays.append((starts[order], ends[order], cats[order]))
+        if k not in cache:
+            new_base = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+            shift = np.zeros(len(corpus.texts), dtype=np.int64)
+            shift[chosen] = new_base - corpus.base[chosen]
+            selected = np.zeros(len(corpus.texts), dtype=bool)
+            selected[chosen] = True
+            arr = corpus.spans[k]
+            i, j = np.searchsorted(arr.sentence, [lo, hi])
+            sub = arr.take(slice(i, j))
+            sub = sub.take(selected[sub.sentence])
+            starts = sub.start + shift[sub.sentence]
+            ends = sub.end + shift[sub.sentence]
+            cats = sub.label - 1
+            order = np.argsort(cats, kind="stable")  # already sorted by start
+            cache[k] = (starts[order], ends[order], cats[order])
+        arrays.append(cache[k])
     overall, per, _ = unitizing_alpha_arrays(int(lengths.sum()), arrays, n_labels,
                                              corpus.labels)
     return overall, per, int(chosen.size)
