@@ -181,6 +181,7 @@ def register_blueprints(app: Flask) -> None:
     from annotator.export import views as export_views
     from annotator.ops import views as ops_views
     from annotator.projects import views as project_views
+    from annotator.reports import views as reports_views
 
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(project_views.bp)
@@ -194,6 +195,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(export_views.bp)
     app.register_blueprint(adjudication_views.bp)
     app.register_blueprint(adjudication_api.api_bp)
+    app.register_blueprint(reports_views.bp)
 
 
 def register_cli(app: Flask) -> None:

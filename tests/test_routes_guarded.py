@@ -58,6 +58,11 @@ EXPECTED: dict[str, tuple[str, str, tuple[int, int, int, int, int]]] = {
     "export.show_export": ("GET", "/projects/{project}/export", (302, 403, 403, 200, 200)),
     "export.download": ("GET", "/projects/{project}/export/download?format=jsonl", (302, 403, 403, 200, 200)),
     "export.download_card": ("GET", "/projects/{project}/export/card", (302, 403, 403, 200, 200)),
+    "reports.show_agreement": ("GET", "/projects/{project}/agreement", (302, 403, 403, 403, 200)),
+    "reports.show_batch_agreement": ("GET", "/batches/{batch}/agreement", (302, 403, 403, 403, 302)),
+    "reports.list_disagreements": ("GET", "/projects/{project}/agreement/disagreements?kind=missed", (302, 403, 403, 403, 200)),
+    "reports.download_json": ("GET", "/projects/{project}/agreement.json", (302, 403, 403, 403, 200)),
+    "reports.download_csv": ("GET", "/projects/{project}/agreement.csv?batch={batch}", (302, 403, 403, 403, 200)),
 }
 
 

@@ -1,0 +1,190 @@
+"""The agreement dashboard (admins): a project's or batch's report, drill-down, downloads."""
+
+from __future__ import annotations
+
+import json
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from annotator.agreement import DISAGREEMENT_KINDS
+from annotator.assignments.models import Batch
+from annotator.auth.services import admin_required
+from annotator.extensions import db
+from annotator.factory import MAX_ROW_ID
+from annotator.projects.models import Project
+from annotator.reports import charts, figures, queries
+
+bp = Blueprint("reports", __name__)
+
+DEFAULT_BOOTSTRAP = 200  # replicates: enough for a stable 95% interval, fast on big projects
+PER_PAGE = 20  # sentences per drill-down page
+MAX_NAME = 200  # longest annotator name or label a filter may carry
+
+
+class BadRequest(Exception):
+    """A query parameter is malformed; the message says which and why."""
+
+
+def _bootstrap() -> int:
+    return int(current_app.config.get("AGREEMENT_BOOTSTRAP", DEFAULT_BOOTSTRAP))
+
+
+def _scope(project_id: int) -> queries.Scope:
+    """The project (404 if missing) and the ``?batch=`` it is narrowed to (404 if not its own)."""
+    project = db.session.get(Project, project_id) or abort(404)
+    raw = request.args.get("batch", "").strip()
+    if not raw:
+        return queries.Scope(project)
+    if not raw.isdigit() or not 0 < int(raw) <= MAX_ROW_ID:
+        raise BadRequest("batch must be a batch id (a positive integer)")
+    batch = db.session.get(Batch, int(raw))
+    if batch is None or batch.project_id != project.id:
+        abort(404, description=f"batch {raw} is not a batch of this project")
+    return queries.Scope(project, batch)
+
+
+def _pair_of(name: str) -> tuple[str, str] | None:
+    values = [v for v in request.args.getlist(name)]
+    if not values:
+        return None
+    if len(values) != 2 or any(not v or len(v) > MAX_NAME for v in values):
+        raise BadRequest(f"{name} takes exactly two values ({name}=A&{name}=B)")
+    return values[0], values[1]
+
+
+def _filters() -> queries.Filters:
+    kind = request.args.get("kind") or None
+    if kind is not None and kind not in DISAGREEMENT_KINDS:
+        raise BadRequest(f"kind must be one of {', '.join(DISAGREEMENT_KINDS)}")
+    label = request.args.get("label") or None
+    if label is not None and len(label) > MAX_NAME:
+        raise BadRequest("label is too long")
+    pair = _pair_of("pair")
+    if pair is not None and pair[0] == pair[1]:
+        raise BadRequest("a pair needs two different annotators")
+    return queries.Filters(pair=pair, label=label, kind=kind, cell=_pair_of("cell"))
+
+
+def _bad_request_page(err: BadRequest):
+    return render_template("errors/error.html", code=400, message=str(err)), 400
+
+
+def _attachment(body: str, content_type: str, filename: str) -> Response:
+    response = Response(body, content_type=content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _filename(scope: queries.Scope, ext: str) -> str:
+    suffix = f"-batch{scope.batch_id}" if scope.batch is not None else ""
+    return f"agreement-project{scope.project.id}{suffix}.{ext}"
+
+
+@bp.get("/projects/<int:project_id>/agreement")
+@admin_required
+def show_agreement(project_id: int):
+    try:
+        scope = _scope(project_id)
+        metric = request.args.get("metric", "cohen_kappa")
+        if metric not in charts.PAIR_METRICS:
+            raise BadRequest(f"metric must be one of {', '.join(charts.PAIR_METRICS)}")
+    except BadRequest as err:
+        return _bad_request_page(err)
+    report = queries.get_report(db.session, scope, bootstrap=_bootstrap())
+    batches = queries.list_batches(db.session, scope.project.id)
+    by_label, by_pair = charts.breakdown_rows(report)
+    labels = report["labels"]
+    schema = scope.project.schema
+    return render_template(
+        "reports/agreement.html",
+        project=scope.project,
+        batch=scope.batch,
+        batches=batches,
+        batch_names=queries.batch_names(batches),
+        report=report,
+        metric=metric,
+        metrics=charts.PAIR_METRICS,
+        summary=charts.summary_rows(report),
+        heatmap=charts.pair_heatmap(report["annotators"], report["per_pair"], metric),
+        bars=charts.label_bars(labels, report["per_label"]),
+        label_metrics=charts.LABEL_METRICS,
+        label_stack=charts.stacked_bars(by_label),
+        pair_stack=charts.stacked_bars(by_pair),
+        confusion=charts.confusion_grid(report["confusion"]["labels"],
+                                        report["confusion"]["spans"]),
+        kinds=charts.KIND_NAMES,
+        colors={lb.key: lb.color for lb in schema.labels},
+        fmt=charts.fmt,
+        short=charts.short,
+    )
+
+
+@bp.get("/batches/<int:batch_id>/agreement")
+@admin_required
+def show_batch_agreement(batch_id: int):
+    batch = db.session.get(Batch, batch_id) or abort(404)
+    return redirect(url_for("reports.show_agreement", project_id=batch.project_id,
+                            batch=batch.id))
+
+
+@bp.get("/projects/<int:project_id>/agreement/disagreements")
+@admin_required
+def list_disagreements(project_id: int):
+    try:
+        scope = _scope(project_id)
+        filters = _filters()
+    except BadRequest as err:
+        return _bad_request_page(err)
+    sentences = queries.list_disagreement_sentences(db.session, scope, filters)
+    pages = max((len(sentences) + PER_PAGE - 1) // PER_PAGE, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    return render_template(
+        "reports/disagreements.html",
+        project=scope.project,
+        batch=scope.batch,
+        filters=filters,
+        sentences=sentences[(page - 1) * PER_PAGE : page * PER_PAGE],
+        total_sentences=len(sentences),
+        total=sum(len(s["disagreements"]) for s in sentences),
+        page=page,
+        pages=pages,
+        per_page=PER_PAGE,
+        batch_names=queries.batch_names(queries.list_batches(db.session, scope.project.id)),
+        kinds=charts.KIND_NAMES,
+        colors={lb.key: lb.color for lb in scope.project.schema.labels},
+    )
+
+
+@bp.get("/projects/<int:project_id>/agreement.json")
+@admin_required
+def download_json(project_id: int):
+    try:
+        scope = _scope(project_id)
+    except BadRequest as err:
+        return jsonify(error={"code": "bad_request", "message": str(err)}), 400
+    report = queries.get_report(db.session, scope, bootstrap=_bootstrap())
+    body = json.dumps(report, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+    return _attachment(body, "application/json; charset=utf-8", _filename(scope, "json"))
+
+
+@bp.get("/projects/<int:project_id>/agreement.csv")
+@admin_required
+def download_csv(project_id: int):
+    try:
+        scope = _scope(project_id)
+    except BadRequest as err:
+        return _bad_request_page(err)
+    report = queries.get_report(db.session, scope, bootstrap=_bootstrap())
+    body = figures.rows_to_csv(figures.report_rows(report))
+    return _attachment(body, "text/csv; charset=utf-8", _filename(scope, "csv"))
