@@ -404,6 +404,75 @@ def adjudicate_command(project_name: str, batch_id: int | None, min_agree: int) 
     click.echo(f"adjudicated {project.name}: {result.summary()}")
 
 
+@click.command("agreement")
+@click.option("--project", "project_name", help="Project name (reads its finished annotations).")
+@click.option("--batch", "batch_id", type=int, help="Only this batch of the project.")
+@click.option("--input", "input_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="JSON lines of items from any tool; needs no database.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.option("--bootstrap", type=click.IntRange(0, 100_000), default=0, show_default=True,
+              help="Bootstrap replicates for 95% intervals (0: none).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
+@click.pass_context
+def agreement_command(ctx: click.Context, project_name: str | None, batch_id: int | None,
+                      input_file: Path | None, fmt: str, bootstrap: int, seed: int) -> None:
+    """Measure inter-annotator agreement of a project (or one batch) or of a JSON-lines file."""
+    import json
+
+    from annotator.agreement import AgreementInputError, agreement_report
+    from annotator.agreement.textio import read_items, report_table
+    from annotator.label_schema import default_schema_document, parse_schema
+
+    if (project_name is None) == (input_file is None):
+        _fail("give exactly one of --project NAME or --input FILE")
+    if input_file is not None:
+        if batch_id is not None:
+            _fail("--batch goes with --project, not with --input")
+        # No app, database or config here: the file is all there is.
+        schema = parse_schema(default_schema_document())
+        try:
+            with input_file.open(encoding="utf-8") as lines:
+                items = read_items(lines)
+            used = {s["label"] for it in items for spans in it["annotations"].values()
+                    for s in spans or ()}
+            known = used <= set(schema.keys)
+            groups = {v.value: v.group for lb in schema.labels for a in lb.attributes
+                      for v in a.values if v.group}
+            report = agreement_report(items, schema=schema if known else None,
+                                      hierarchy=groups, bootstrap=bootstrap, seed=seed)
+        except OSError as err:
+            _fail(f"{input_file}: cannot read: {err.strerror or err}")
+        except UnicodeDecodeError:
+            _fail(f"{input_file}: not UTF-8 text")
+        except AgreementInputError as err:
+            _fail(f"{input_file}: {err}")
+    else:
+        from flask.cli import ScriptInfo
+
+        app = ctx.ensure_object(ScriptInfo).load_app()
+        with app.app_context():
+            from annotator.adjudication.queries import agreement_items
+            from annotator.assignments.models import Batch
+            from annotator.extensions import db
+            from annotator.projects.services import get_project_by_name
+
+            try:
+                project = get_project_by_name(db.session, project_name)
+            except DomainError as err:
+                _fail(err.message)
+            if batch_id is not None:
+                batch = db.session.get(Batch, batch_id)
+                if batch is None or batch.project_id != project.id:
+                    _fail(f"batch {batch_id} is not a batch of project {project.name}")
+            report = agreement_report(agreement_items(db.session, project.id, batch_id=batch_id),
+                                      schema=project.schema, bootstrap=bootstrap, seed=seed)
+    if fmt == "json":
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False))
+    else:
+        click.echo(report_table(report))
+
+
 def register_commands(app: Flask) -> None:
     for command in (
         init_db_command,
@@ -420,6 +489,7 @@ def register_commands(app: Flask) -> None:
         export_command,
         import_annotations_command,
         adjudicate_command,
+        agreement_command,
     ):
         app.cli.add_command(command)
 
@@ -427,3 +497,8 @@ def register_commands(app: Flask) -> None:
 @click.group(cls=FlaskGroup, create_app=create_app)
 def main() -> None:
     """Annotate conflict-news text: manage the database, users, projects and articles."""
+
+
+# Also on the group itself, so `annotator agreement --input FILE` resolves without building the
+# app (no database, instance folder or config needed).
+main.add_command(agreement_command)

@@ -13,6 +13,14 @@ PURE = [
     "annotator.export.formats",
     "annotator.export.splits",
     "annotator.gold",
+    "annotator.agreement",
+    "annotator.agreement.data",
+    "annotator.agreement.matching",
+    "annotator.agreement.metrics",
+    "annotator.agreement.report",
+    "annotator.agreement.textio",
+    "annotator.reports.charts",
+    "annotator.reports.figures",
 ]
 
 
