@@ -29,7 +29,6 @@ from annotator.gold import (
     adjudicate,
     display_order,
     is_open,
-    label_agreement,
     queue_key,
     score_against_gold,
 )
@@ -243,19 +242,47 @@ def get_show_names(session: Session, project_id: int) -> bool:
     )
 
 
+# (database, project id) -> (fingerprint of its finished annotations, figures): the report is
+# computed again only when an annotation was finished, reopened or changed since (per process).
+_AGREEMENT_CACHE: dict[tuple[str, int], tuple[tuple[Any, ...], tuple[dict[str, float], str]]] = {}
+AGREEMENT_SOURCE = "per-label exact span F1, pair-averaged (annotator.agreement report)"
+
+
 def label_agreement_for(session: Session, project_id: int) -> tuple[dict[str, float], str]:
     """Per-label agreement used to order the queue, and where the figures come from.
 
-    Pair-averaged exact span F1 per label over the project's finished annotations.
+    The agreement library's per-label ``span_f1`` (exact match, averaged over annotator
+    pairs) on the project's finished annotations; labels it leaves undefined are absent.
     """
-    items = (
-        {
-            user: [to_span(s["start"], s["end"], s["label"], s["attributes"]) for s in spans]
-            for user, spans in item["annotations"].items()
-        }
-        for item in agreement_items(session, project_id)
+    fingerprint = tuple(
+        session.execute(
+            select(func.count(Annotation.id), func.max(Annotation.updated_at))
+            .join(Sentence, Sentence.id == Annotation.sentence_id)
+            .where(Sentence.project_id == project_id, Annotation.status == COUNTED_STATUS)
+        ).one()
     )
-    return label_agreement(items), "pair-averaged exact span F1 (annotator.gold)"
+    key = (str(session.get_bind().url), project_id)
+    cached = _AGREEMENT_CACHE.get(key)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    from annotator.agreement.report import agreement_report
+
+    # Without "group" the report skips its per-batch sections, which the queue does not use.
+    items = [
+        {"id": item["id"], "text": item["text"], "annotations": item["annotations"]}
+        for item in agreement_items(session, project_id)
+    ]
+    figures: dict[str, float] = {}
+    if items:
+        per_label = agreement_report(items)["per_label"]
+        figures = {
+            label: float(block["span_f1"])
+            for label, block in sorted(per_label.items())
+            if block.get("span_f1") is not None
+        }
+    result = (figures, AGREEMENT_SOURCE)
+    _AGREEMENT_CACHE[key] = (fingerprint, result)
+    return result
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -29,6 +29,7 @@ from annotator.adjudication.queries import (
 )
 from annotator.annotation.queries import get_schema
 from annotator.assignments.models import Batch
+from annotator.audit.models import AuditEvent
 from annotator.audit.services import record_change
 from annotator.auth.models import Role, User
 from annotator.corpus.models import Sentence
@@ -94,10 +95,11 @@ def auto_adjudicate(
     Sentences with no remaining open conflict are closed. A curator's work is never
     overwritten: complete sentences are left alone, and on the others no accepted span is
     placed over a curator's span or a decided region. Re-running with the same annotations
-    changes nothing (and records nothing).
+    changes nothing (and records nothing). Reads and writes in bulk, not per sentence.
 
     Raises:
         Invalid: bad min-agree.  NotFound: no such project, or the batch is not in it.
+        Conflict: a gold record changed while the pass ran (nothing is stored).
     """
     min_agree = check_min_agree(min_agree)
     if session.get(Project, project_id) is None:
@@ -107,20 +109,15 @@ def auto_adjudicate(
         if batch is None or batch.project_id != project_id:
             raise NotFound(f"batch {batch_id} does not exist in this project")
     items = list(agreement_items(session, project_id, batch_id=batch_id))
-    golds: dict[int, GoldSentence] = {}
-    ids = [item["id"] for item in items]
-    for i in range(0, len(ids), 500):
-        for gold in session.scalars(
-            select(GoldSentence)
-            .where(GoldSentence.sentence_id.in_(ids[i : i + 500]))
-            .options(selectinload(GoldSentence.spans))
-        ):
-            golds[gold.sentence_id] = gold
+    golds, stored = _load_golds(session, [item["id"] for item in items])
     decided = decided_regions(session, [g.id for g in golds.values()])
+    names = _curator_names(session, stored)
     counts = dict.fromkeys(
-        ("created", "changed", "accepted", "closed", "complete", "open", "few", "kept"), 0
+        ("changed", "accepted", "closed", "complete", "open", "few", "kept"), 0
     )
     now = utcnow()
+    created: list[tuple[int, str, list[dict[str, Any]]]] = []  # sentence, status, spans
+    updated: list[tuple[Any, str, list[int], list[dict[str, Any]], dict[str, Any]]] = []
     for item in items:
         annotations = {
             user: [to_span(s["start"], s["end"], s["label"], s["attributes"]) for s in spans]
@@ -130,84 +127,222 @@ def auto_adjudicate(
             counts["few"] += 1
             continue
         gold = golds.get(item["id"])
+        rows = stored.get(gold.id, []) if gold is not None else []
         if gold is not None and gold.status == GoldStatus.COMPLETE:
             counts["kept"] += 1
             counts["complete"] += 1
-            counts["accepted"] += sum(s.source != GoldSource.CURATOR for s in gold.spans)
+            counts["accepted"] += sum(r.source != GoldSource.CURATOR for r in rows)
             continue
         outcome = adjudicate(annotations, min_agree)
         regions = decided.get(gold.id, []) if gold is not None else []
-        curated = [s for s in gold.spans if s.source == GoldSource.CURATOR] if gold else []
-        protected = regions + [(s.start, s.end) for s in curated]
+        curated = [r for r in rows if r.source == GoldSource.CURATOR]
+        automatic = [r for r in rows if r.source != GoldSource.CURATOR]
+        protected = regions + [(r.start, r.end) for r in curated]
         wanted = [
-            a for a in outcome.accepted
+            {
+                "start": a.span.start, "end": a.span.end, "label": a.span.label,
+                "attributes": dict(a.span.attributes),
+                "source": (GoldSource.UNANIMOUS if a.unanimous else GoldSource.MAJORITY).value,
+                "votes": a.votes, "voters": a.voters, "annotators": list(a.annotators),
+                "curator_id": None, "reason": None, "note": None,
+            }
+            for a in outcome.accepted
             if not any(overlaps(a.span.start, a.span.end, x, y) for x, y in protected)
         ]
         open_conflicts = [c for c in outcome.conflicts if is_open(c, regions)]
-        status = GoldStatus.PARTIAL if open_conflicts else GoldStatus.COMPLETE
+        status = (GoldStatus.PARTIAL if open_conflicts else GoldStatus.COMPLETE).value
         counts["accepted"] += len(wanted)
         counts["open"] += len(open_conflicts)
         counts["complete"] += status == GoldStatus.COMPLETE
-        automatic = [s for s in gold.spans if s.source != GoldSource.CURATOR] if gold else []
-        want_keys = sorted(
-            (a.span, GoldSource.UNANIMOUS.value if a.unanimous else GoldSource.MAJORITY.value,
-             a.votes, a.voters, a.annotators)
-            for a in wanted
-        )
-        have_keys = sorted(
-            (s.to_value(), s.source, s.votes, s.voters, tuple(s.annotators or ()))
-            for s in automatic
-        )
+        if gold is None:
+            created.append((item["id"], status, wanted))
+            continue
         if (
-            gold is not None
-            and want_keys == have_keys
+            sorted(map(_auto_key, wanted)) == sorted(_auto_key(r._asdict()) for r in automatic)
             and gold.status == status
             and gold.min_agree == min_agree
         ):
             continue  # nothing to change: re-running is a no-op
-        before = gold_state(session, gold) if gold is not None else None
-        try:
-            if gold is None:
-                gold = _create_gold(session, item["id"])
-                counts["created"] += 1
-            else:
-                _claim(session, gold)
-        except Conflict as err:
-            raise Conflict(
-                f"sentence {item['id']}: {err.message} during the automatic pass; nothing was "
-                "stored, run it again"
-            ) from None
-        gold.status = status.value
-        gold.min_agree = min_agree
-        gold.updated_at = now
-        for span in automatic:
-            gold.spans.remove(span)
-        for span, source, votes, voters, names in want_keys:
-            gold.spans.append(
-                GoldSpan(
-                    start=span.start, end=span.end, label=span.label,
-                    attributes=dict(span.attributes), source=source, votes=votes,
-                    voters=voters, annotators=list(names), created_at=now,
-                )
-            )
-        if status == GoldStatus.COMPLETE:
-            gold.closed_at, gold.closed_by_id = now, None  # closed by the vote, not a person
-            counts["closed"] += 1
-        else:
-            gold.closed_at, gold.closed_by_id = None, None
-        counts["changed"] += 1
-        session.flush()
-        record_change(
-            session, actor_id=actor.id if actor else None, owner_id=None,
-            sentence_id=item["id"], target="gold", action="auto", version=gold.version,
-            before=before, after=gold_state(session, gold),
-        )
+        kept = [r._asdict() for r in curated]
+        updated.append((gold, status, [r.id for r in automatic], kept + wanted,
+                        _state(rows, gold.status, gold.version, gold.min_agree, names)))
+    _write_created(session, created, min_agree, now, actor, names)
+    _write_updated(session, updated, min_agree, now, actor, names)
+    closed = sum(status == GoldStatus.COMPLETE for _, status, _ in created) + sum(
+        status == GoldStatus.COMPLETE for _, status, _, _, _ in updated
+    )
     session.flush()
     return AutoResult(
-        min_agree=min_agree, sentences=len(items), created=counts["created"],
-        changed=counts["changed"], accepted=counts["accepted"], closed=counts["closed"],
+        min_agree=min_agree, sentences=len(items), created=len(created),
+        changed=len(created) + len(updated), accepted=counts["accepted"], closed=closed,
         complete=counts["complete"], open_conflicts=counts["open"], too_few=counts["few"],
         kept_complete=counts["kept"],
+    )
+
+
+SPAN_COLUMNS = (
+    "start", "end", "label", "attributes", "source", "votes", "voters", "annotators",
+    "curator_id", "reason", "note",
+)
+
+
+def _load_golds(session: Session, sentence_ids: Sequence[int]) -> tuple[dict, dict]:
+    """Gold records of these sentences (sentence id -> row) and their spans (gold id -> rows)."""
+    golds: dict[int, Any] = {}
+    stored: dict[int, list[Any]] = {}
+    columns = [getattr(GoldSpan, c) for c in SPAN_COLUMNS]
+    for i in range(0, len(sentence_ids), 500):
+        chunk = sentence_ids[i : i + 500]
+        for row in session.execute(
+            select(GoldSentence.id, GoldSentence.sentence_id, GoldSentence.status,
+                   GoldSentence.version, GoldSentence.min_agree)
+            .where(GoldSentence.sentence_id.in_(chunk))
+        ):
+            golds[row.sentence_id] = row
+        for row in session.execute(
+            select(GoldSpan.id, GoldSpan.gold_id, *columns)
+            .join(GoldSentence, GoldSentence.id == GoldSpan.gold_id)
+            .where(GoldSentence.sentence_id.in_(chunk))
+            .order_by(GoldSpan.start)
+        ):
+            stored.setdefault(row.gold_id, []).append(row)
+    return golds, stored
+
+
+def _curator_names(session: Session, stored: dict[int, list[Any]]) -> dict[int, str]:
+    ids = {r.curator_id for rows in stored.values() for r in rows if r.curator_id}
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.username).where(User.id.in_(ids))).all())
+
+
+def _auto_key(span: dict[str, Any]) -> tuple:
+    attrs = tuple(sorted((span["attributes"] or {}).items()))
+    return (span["start"], span["end"], span["label"], attrs, span["source"], span["votes"],
+            span["voters"], tuple(span["annotators"] or ()))
+
+
+def _state(
+    spans: Sequence[Any], status: str, version: int, min_agree: int | None,
+    names: dict[int, str],
+) -> dict[str, Any]:
+    """The audit trail's picture of a gold record, as ``queries.gold_state`` draws it."""
+    rows = [s if isinstance(s, dict) else s._asdict() for s in spans]
+    return {
+        "spans": [
+            {**{c: r[c] for c in SPAN_COLUMNS}, "attributes": dict(r["attributes"] or {}),
+             "annotators": list(r["annotators"] or []), "curator": names.get(r["curator_id"])}
+            for r in sorted(rows, key=lambda r: (r["start"], r["end"]))
+        ],
+        "status": status,
+        "version": version,
+        "min_agree": min_agree,
+    }
+
+
+def _write_created(
+    session: Session, created: list, min_agree: int, now: Any, actor: User | None,
+    names: dict[int, str],
+) -> None:
+    if not created:
+        return
+    try:
+        with session.begin_nested():
+            # Core executemany, then the ids read back by sentence: far cheaper than
+            # RETURNING in parameter order for thousands of rows.
+            session.execute(
+                insert(GoldSentence.__table__),
+                [
+                    {"sentence_id": sid, "status": status, "version": 1,
+                     "min_agree": min_agree, "created_at": now, "updated_at": now,
+                     "closed_at": now if status == GoldStatus.COMPLETE else None,
+                     "closed_by_id": None}  # closed by the vote, not by a person
+                    for sid, status, _ in created
+                ],
+            )
+    except IntegrityError:
+        session.rollback()
+        raise Conflict(
+            "gold was created for some of these sentences while the automatic pass ran; "
+            "nothing was stored, run it again"
+        ) from None
+    sentence_ids = [sid for sid, _, _ in created]
+    gold_ids: dict[int, int] = {}
+    for i in range(0, len(sentence_ids), 500):
+        gold_ids.update(session.execute(
+            select(GoldSentence.sentence_id, GoldSentence.id)
+            .where(GoldSentence.sentence_id.in_(sentence_ids[i : i + 500]))
+        ).all())
+    _insert_spans(session, [(gold_ids[sid], spans) for sid, _, spans in created], now)
+    _audit(
+        session, actor, now,
+        [(sid, "auto", 1, None, _state(spans, status, 1, min_agree, names))
+         for sid, status, spans in created],
+    )
+
+
+def _write_updated(
+    session: Session, updated: list, min_agree: int, now: Any, actor: User | None,
+    names: dict[int, str],
+) -> None:
+    if not updated:
+        return
+    for gold, status, _, _, _ in updated:
+        # Compare-and-set: a curator's change since the read makes the whole pass stale.
+        result = session.execute(
+            update(GoldSentence)
+            .where(GoldSentence.id == gold.id, GoldSentence.version == gold.version)
+            .values(
+                version=gold.version + 1, status=status, min_agree=min_agree, updated_at=now,
+                closed_at=now if status == GoldStatus.COMPLETE else None, closed_by_id=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            session.rollback()
+            raise Conflict(
+                f"the gold of sentence {gold.sentence_id} changed while the automatic pass "
+                "ran; nothing was stored, run it again"
+            )
+    doomed = [span_id for _, _, ids, _, _ in updated for span_id in ids]
+    for i in range(0, len(doomed), 500):
+        session.execute(
+            delete(GoldSpan).where(GoldSpan.id.in_(doomed[i : i + 500]))
+            .execution_options(synchronize_session=False)
+        )
+    fresh = [
+        (gold.id, [s for s in spans if s["source"] != GoldSource.CURATOR])
+        for gold, _, _, spans, _ in updated
+    ]
+    _insert_spans(session, fresh, now)
+    _audit(
+        session, actor, now,
+        [(gold.sentence_id, "auto", gold.version + 1, before,
+          _state(spans, status, gold.version + 1, min_agree, names))
+         for gold, status, _, spans, before in updated],
+    )
+
+
+def _insert_spans(session: Session, per_gold: list[tuple[int, list[dict]]], now: Any) -> None:
+    rows = [
+        {"gold_id": gold_id, "created_at": now, **{c: span[c] for c in SPAN_COLUMNS}}
+        for gold_id, spans in per_gold
+        for span in spans
+    ]
+    if rows:
+        session.execute(insert(GoldSpan.__table__), rows)
+
+
+def _audit(session: Session, actor: User | None, now: Any, changes: list[tuple]) -> None:
+    """One audit row per changed gold record, in one statement (record_change, in bulk)."""
+    session.execute(
+        insert(AuditEvent.__table__),
+        [
+            {"at": now, "actor_id": actor.id if actor else None, "owner_id": None,
+             "sentence_id": sid, "target": "gold", "action": action, "version": version,
+             "before": before, "after": after}
+            for sid, action, version, before, after in changes
+        ],
     )
 
 

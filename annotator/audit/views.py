@@ -34,7 +34,12 @@ def restore_event(event_id: int):
     event = get_event(db.session, event_id)
     sentence_id = event.sentence_id
     try:
-        annotation = restore_version(db.session, current_user, event_id)
+        if event.target == "gold":
+            from annotator.adjudication.services import restore_gold
+
+            annotation = restore_gold(db.session, current_user, event_id)
+        else:
+            annotation = restore_version(db.session, current_user, event_id)
     except DomainError as err:
         db.session.rollback()
         flash(f"Not restored: {err.message}", "error")

@@ -346,3 +346,25 @@ def test_identical_annotators_leave_no_conflict(spans, n) -> None:
     assert out.conflicts == () and out.outvoted == ()
     assert [x.span for x in out.accepted] == sorted(spans)
     assert all(x.unanimous for x in out.accepted)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(sentences(), min_size=1, max_size=5))
+def test_label_agreement_matches_the_agreement_library(cases) -> None:
+    """The queue orders by the library's per-label span F1; this module's own is the same."""
+    from annotator.agreement.report import agreement_report
+
+    items = [
+        {"id": i, "text": "x" * 24,
+         "annotations": {n: [s.to_json() for s in spans] for n, spans in annotations.items()}}
+        for i, (annotations, _) in enumerate(cases)
+    ]
+    library = {
+        label: block["span_f1"]
+        for label, block in agreement_report(items)["per_label"].items()
+        if block.get("span_f1") is not None
+    }
+    ours = label_agreement([annotations for annotations, _ in cases])
+    assert set(ours) == set(library)
+    for label, value in ours.items():
+        assert value == pytest.approx(library[label], abs=1e-12)

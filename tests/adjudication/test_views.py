@@ -190,3 +190,23 @@ def test_project_page_links_the_queue_for_curators_only(app, client, db, scene) 
     login(annotator, "ann0")
     assert f"/projects/{project}/adjudication" not in annotator.get(
         f"/projects/{project}").get_data(as_text=True)
+
+
+def test_admin_sees_gold_history_and_restores_it(app, client, db, scene) -> None:
+    services.auto_adjudicate(db.session, scene["project"].id, min_agree=2)
+    db.session.commit()
+    s0 = scene["s0"]
+    services.save_gold(db.session, scene["curator"], s0.id, services.GoldIn([], 1))
+    db.session.commit()
+    login(client, "admin1")
+    page = client.get(f"/sentences/{s0.id}/history").get_data(as_text=True)
+    first = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.sentence_id == s0.id, AuditEvent.target == "gold").order_by(
+        AuditEvent.id)).first()
+    assert f'action="/audit/{first.id}/restore"' in page
+    response = post_form(client, f"/audit/{first.id}/restore")
+    assert response.status_code == 302
+    db.session.expire_all()
+    gold = get_gold(db.session, s0.id)
+    assert [(s.label, s.source) for s in gold.spans] == [("ACTOR", "majority")]
+    assert gold.version == 3

@@ -1,0 +1,150 @@
+"""Benchmark: the automatic gold pass and the conflict queue on a seeded 3-annotator project.
+
+Run: `.venv/bin/python bench/bench_adjudication.py [--sentences 20000] [--runs 3]`. SQLite file
+database in a temp dir. Annotations are inserted directly (seeded: three annotators start from
+one reading; each drops, relabels or reshapes a span now and then). Times, as medians of the
+runs, with the ratio to a reference measured in the same run (reading the same annotations
+with `agreement_items`, which every step needs anyway):
+
+- the automatic pass at min-agree 2 (first run: creates every gold record), and re-run (no-op);
+- the queue (every open conflict, ordered; the per-label agreement report computed cold, then
+  cached), and one decision followed by the next-conflict lookup.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import insert, select
+
+from annotator import create_app
+
+TEXT = "Rebels shelled the village of Kafr Tala near the M5 highway on Monday."
+WORDS = [(0, 6), (7, 14), (19, 26), (30, 39), (45, 55), (56, 62)]
+LABELS = ["ACTOR", "EVENT", "LOCATION", "LOCATION", "LOCATION", "UNIT"]
+
+
+def fill(db, sentences: int, seed: int) -> int:
+    """A project, three annotators and ``sentences`` sentences all three finished."""
+    from annotator.annotation.models import Annotation, Span
+    from annotator.auth.services import create_user
+    from annotator.corpus.models import Document, Sentence
+    from annotator.projects.services import create_project
+
+    project = create_project(db.session, "bench")
+    users = [create_user(db.session, f"ann{i}", "bench-password", "annotator") for i in range(3)]
+    curator = create_user(db.session, "curator", "bench-password", "curator")
+    db.session.commit()
+    per_doc = 25
+    body = " ".join([TEXT] * per_doc)
+    doc_ids = db.session.scalars(
+        insert(Document).returning(Document.id, sort_by_parameter_order=True),
+        [{"project_id": project.id, "title": f"Doc {i}", "text": body,
+          "content_hash": f"{i:064d}"} for i in range(sentences // per_doc)],
+    ).all()
+    step = len(TEXT) + 1
+    sentence_ids = db.session.scalars(
+        insert(Sentence).returning(Sentence.id, sort_by_parameter_order=True),
+        [{"document_id": d, "project_id": project.id, "index": j, "start": step * j,
+          "end": step * j + len(TEXT), "excluded": False}
+         for d in doc_ids for j in range(per_doc)],
+    ).all()
+    rng = random.Random(seed)
+    annotation_rows, readings = [], []
+    for sid in sentence_ids:
+        for user in users:
+            annotation_rows.append({"sentence_id": sid, "annotator_id": user.id,
+                                    "status": "done", "version": 1})
+            spans = []
+            for (start, end), label in zip(WORDS, LABELS):
+                roll = rng.random()
+                if roll < 0.06:
+                    continue  # missed
+                if roll < 0.10:
+                    label = "ACTOR" if label != "ACTOR" else "UNIT"  # label
+                elif roll < 0.13:
+                    end = end - 1  # boundary
+                spans.append((start, end, label))
+            readings.append(spans)
+    ann_ids = db.session.scalars(
+        insert(Annotation).returning(Annotation.id, sort_by_parameter_order=True),
+        annotation_rows,
+    ).all()
+    db.session.execute(
+        insert(Span),
+        [{"annotation_id": a, "start": s, "end": e, "label": lb, "attributes": {}}
+         for a, spans in zip(ann_ids, readings) for s, e, lb in spans],
+    )
+    db.session.commit()
+    return project.id, curator.id
+
+
+def timed(fn):
+    t0 = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - t0, result
+
+
+def one_run(workdir: Path, run: int, sentences: int) -> dict[str, float]:
+    app = create_app({"SECRET_KEY": "b", "SQLALCHEMY_DATABASE_URI":
+                      f"sqlite:///{workdir / f'adj-{run}.sqlite3'}"})
+    from annotator.adjudication import queries, services
+    from annotator.auth.models import User
+    from annotator.extensions import db
+
+    with app.app_context():
+        db.create_all()
+        project_id, curator_id = fill(db, sentences, seed=run)
+        out: dict[str, float] = {}
+        out["reference: read annotations"], _ = timed(
+            lambda: sum(1 for _ in queries.agreement_items(db.session, project_id)))
+
+        def auto():
+            result = services.auto_adjudicate(db.session, project_id, min_agree=2)
+            db.session.commit()
+            return result
+
+        out["automatic pass, first"], result = timed(auto)
+        out["automatic pass, re-run"], again = timed(auto)
+        assert again.changed == 0
+        out["queue, agreement cold"], queue = timed(
+            lambda: queries.list_queue(db.session, project_id))
+        out["queue, agreement cached"], _ = timed(
+            lambda: queries.list_queue(db.session, project_id))
+        item = queue.items[0]
+        curator = db.session.get(User, curator_id)
+
+        def decide_and_next():
+            services.decide(db.session, curator, item.sentence_id, services.DecisionIn(
+                item.conflict.start, item.conflict.end, "none", item.gold_version))
+            db.session.commit()
+            return queries.list_queue(db.session, project_id).items[0]
+
+        out["decision + next conflict"], _ = timed(decide_and_next)
+        print(f"  run {run}: {result.summary()}; queue {len(queue.items)} conflicts")
+        db.session.remove()
+        db.engine.dispose()
+        return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sentences", type=int, default=20_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    print(f"{args.sentences} sentences x 3 annotators, {args.runs} runs (medians)")
+    with tempfile.TemporaryDirectory() as tmp:
+        runs = [one_run(Path(tmp), run, args.sentences) for run in range(args.runs)]
+    reference = statistics.median(r["reference: read annotations"] for r in runs)
+    for key in runs[0]:
+        median = statistics.median(r[key] for r in runs)
+        print(f"  {key:28s} {median:8.3f} s  ({median / reference:5.1f}x reference)")
+
+
+if __name__ == "__main__":
+    main()
