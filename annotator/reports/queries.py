@@ -13,12 +13,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from annotator.adjudication.queries import agreement_items
+from annotator.adjudication.queries import COUNTED_STATUS, agreement_items
 from annotator.agreement import agreement_report, list_disagreements
-from annotator.annotation.models import Annotation
+from annotator.agreement.data import Corpus
+from annotator.annotation.models import Annotation, Span
 from annotator.assignments.models import Batch, BatchSentence
-from annotator.corpus.models import Sentence
+from annotator.auth.models import User
+from annotator.corpus.models import Document, Sentence
 from annotator.projects.models import Project
+from annotator.reports.drilldown import Hit, corpus_of, matching_sentences
 from annotator.reports.figures import group_by_sentence
 
 SEED = 0  # fixed: the same data always gives the same intervals
@@ -81,7 +84,8 @@ class _Cache:
 
 
 REPORTS = _Cache(16)
-DRILLDOWNS = _Cache(32)
+DRILLDOWNS = _Cache(64)  # sentence lists per filter: small
+CORPORA = _Cache(2)  # array form of a scope's items: ~100 MB for 100,000 sentences
 
 
 def fingerprint(session: Session, project: Project) -> tuple[Any, ...]:
@@ -133,19 +137,68 @@ def get_report(session: Session, scope: Scope, *, bootstrap: int) -> dict[str, A
                                   fingerprint(session, project), compute)
 
 
-def list_disagreement_sentences(session: Session, scope: Scope,
-                                filters: Filters) -> list[dict[str, Any]]:
-    """The sentences where the filtered disagreements occur, with every involved annotator's
-    spans over the text (see ``figures.group_by_sentence``), in reading order."""
+def _corpus(session: Session, scope: Scope) -> Corpus:
+    """The scope's items in the library's array form, kept while the data stays the same."""
+    return CORPORA.get_or_compute(
+        _key(session, scope), fingerprint(session, scope.project),
+        lambda: corpus_of(_items(session, scope), list(scope.project.schema.keys)))
 
-    def compute() -> list[dict[str, Any]]:
-        items = _items(session, scope)
-        entries = list_disagreements(items, schema=scope.project.schema, **filters.as_kwargs())
-        spans = {item["id"]: item["annotations"] for item in items}
-        return group_by_sentence(entries, spans)
 
-    return DRILLDOWNS.get_or_compute(_key(session, scope, filters),
-                                     fingerprint(session, scope.project), compute)
+def list_disagreement_hits(session: Session, scope: Scope, filters: Filters) -> list[Hit]:
+    """Every sentence holding disagreements that match ``filters``, with their number."""
+    return DRILLDOWNS.get_or_compute(
+        _key(session, scope, filters), fingerprint(session, scope.project),
+        lambda: matching_sentences(_corpus(session, scope), **filters.as_kwargs()))
+
+
+def describe_hits(session: Session, scope: Scope, filters: Filters,
+                  hits: Sequence[Hit]) -> list[dict[str, Any]]:
+    """The listed sentences in full: each involved annotator's spans over the text, and the
+    disagreements themselves (see ``figures.group_by_sentence``), in the order of ``hits``."""
+    items = items_for_sentences(session, [h.sentence_id for h in hits])
+    groups = {h.sentence_id: h.group for h in hits}
+    for item in items:
+        item["group"] = groups.get(item["id"])
+    entries = list_disagreements(items, schema=scope.project.schema, **filters.as_kwargs())
+    order = {h.sentence_id: i for i, h in enumerate(hits)}
+    entries.sort(key=lambda e: order[e["sentence_id"]])
+    return group_by_sentence(entries, {item["id"]: item["annotations"] for item in items})
+
+
+def items_for_sentences(session: Session, sentence_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Agreement items (as ``agreement_items`` yields them) for a few sentences, in that order.
+
+    Only finished annotations count, as in the report; for a page of a drill-down.
+    """
+    ids = list(sentence_ids)
+    if not ids:
+        return []
+    texts = {
+        sid: text[start:end]
+        for sid, start, end, text in session.execute(
+            select(Sentence.id, Sentence.start, Sentence.end, Document.text)
+            .join(Document, Document.id == Sentence.document_id)
+            .where(Sentence.id.in_(ids)))
+    }
+    owners: dict[int, tuple[int, str]] = {}
+    annotations: dict[int, dict[str, list[dict[str, Any]]]] = {sid: {} for sid in ids}
+    for ann_id, sid, username in session.execute(
+            select(Annotation.id, Annotation.sentence_id, User.username)
+            .join(User, User.id == Annotation.annotator_id)
+            .where(Annotation.sentence_id.in_(ids), Annotation.status == COUNTED_STATUS)):
+        owners[ann_id] = (sid, username)
+        annotations[sid][username] = []
+    if owners:
+        for ann_id, start, end, label, attributes in session.execute(
+                select(Span.annotation_id, Span.start, Span.end, Span.label, Span.attributes)
+                .where(Span.annotation_id.in_(list(owners)))
+                .order_by(Span.annotation_id, Span.start, Span.end)):
+            sid, username = owners[ann_id]
+            annotations[sid][username].append(
+                {"start": start, "end": end, "label": label, "attributes": attributes or {}})
+    return [{"id": sid, "text": texts[sid],
+             "annotations": dict(sorted(annotations[sid].items()))}
+            for sid in ids if sid in texts]
 
 
 def list_batches(session: Session, project_id: int) -> Sequence[Batch]:

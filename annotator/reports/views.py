@@ -146,17 +146,18 @@ def list_disagreements(project_id: int):
         filters = _filters()
     except BadRequest as err:
         return _bad_request_page(err)
-    sentences = queries.list_disagreement_sentences(db.session, scope, filters)
-    pages = max((len(sentences) + PER_PAGE - 1) // PER_PAGE, 1)
+    hits = queries.list_disagreement_hits(db.session, scope, filters)
+    pages = max((len(hits) + PER_PAGE - 1) // PER_PAGE, 1)
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    shown = hits[(page - 1) * PER_PAGE : page * PER_PAGE]
     return render_template(
         "reports/disagreements.html",
         project=scope.project,
         batch=scope.batch,
         filters=filters,
-        sentences=sentences[(page - 1) * PER_PAGE : page * PER_PAGE],
-        total_sentences=len(sentences),
-        total=sum(len(s["disagreements"]) for s in sentences),
+        sentences=queries.describe_hits(db.session, scope, filters, shown),
+        total_sentences=len(hits),
+        total=sum(h.count for h in hits),
         page=page,
         pages=pages,
         per_page=PER_PAGE,

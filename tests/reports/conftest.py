@@ -33,11 +33,12 @@ def annotate(session, user, sentence_id: int, spans: list[dict], status: str = "
 @pytest.fixture(autouse=True)
 def fresh_caches():
     """Reports are cached per process: every test starts without them."""
-    queries.REPORTS.clear()
-    queries.DRILLDOWNS.clear()
+    caches = (queries.REPORTS, queries.DRILLDOWNS, queries.CORPORA)
+    for cache in caches:
+        cache.clear()
     yield
-    queries.REPORTS.clear()
-    queries.DRILLDOWNS.clear()
+    for cache in caches:
+        cache.clear()
 
 
 @pytest.fixture
