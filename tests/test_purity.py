@@ -20,6 +20,7 @@ PURE = [
     "annotator.agreement.report",
     "annotator.agreement.textio",
     "annotator.reports.charts",
+    "annotator.reports.drilldown",
     "annotator.reports.figures",
 ]
 
