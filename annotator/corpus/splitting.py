@@ -55,13 +55,11 @@ _ENDS_WITH_NUMBER_WORD = re.compile(
 # of the address and misses the boundary; the next sentence starts after the spaces.
 _ADDRESS_THEN_STOP = re.compile(rf"(?:{_URL}|{_EMAIL})\.\s+(?=[\"“‘'(]?[A-Z0-9])")
 
-# The fast path (_library_cuts): a stop after a plain word, spaces, maybe an opening quote.
-# The word must be a whole token for syntok too: after a space, or a space and an opening quote.
+# The fast path (_library_cuts): a stop, closing quotes, spaces, maybe an opening quote, a word.
 # Written with syntok's own regex engine and its idea of a space (Unicode White_Space and the
 # zero-width space), which differs from str.isspace() on a few control characters.
-_PLAIN_STOP = regex.compile(
-    r"(?<=(?:^|[\s\u200b])[\"“‘']?)([^\W\d_]{2,})([.!?]+[\"'”’]*)[\s\u200b]+(?=[\"“‘']?\w)"
-)
+_STOP = regex.compile(r"[.!?]+[\"'”’]*[\s\u200b]+(?=[\"“‘']?\w)")
+_SPACE = regex.compile(r"[\s\u200b]")
 _OPENING_QUOTES = frozenset("\"“‘'")
 # Words after which syntok may keep a sentence going ("Gen.", "Jan.", "World War II.").
 _ABBREVIATIONS = (
@@ -69,12 +67,22 @@ _ABBREVIATIONS = (
     | _NUMBER_ABBREVIATIONS
 )
 _TERMINAL_CHARS = frozenset(c for t in State.terminals for c in t)
-# Characters at which syntok may end a sentence: its terminals and opening brackets.
-_SYNTOK_SPECIAL = re.compile(
-    "[" + re.escape("".join(sorted(_TERMINAL_CHARS | State.opening_brackets))) + "]"
-)
-_OPENING_BRACKET = re.compile("[" + re.escape("".join(sorted(State.opening_brackets))) + "]")
 _CLOSING = _TERMINAL_CHARS | State.closing_quotes | State.closing_brackets
+
+
+def _char_class(chars: frozenset[str]) -> str:
+    return "[" + regex.escape("".join(sorted(chars))) + "]"
+
+
+# Where syntok may end a sentence: an opening bracket, or a terminal followed (after closing
+# marks) by a space, the end, or a capital. A terminal glued to a lower-case letter, a digit
+# or a symbol ("3.5", "U.S-led", "www.example") never ends one in syntok, so a piece holding
+# only those needs no syntok call.
+_SYNTOK_SPECIAL = regex.compile(
+    rf"{_char_class(_TERMINAL_CHARS)}(?={_char_class(_CLOSING)}*(?:[\s\u200b]|$|[\p{{Lu}}\p{{Lt}}]))"
+    rf"|{_char_class(State.opening_brackets)}"
+)
+_OPENING_BRACKET = regex.compile(_char_class(State.opening_brackets))
 
 
 @dataclass(frozen=True)
@@ -185,20 +193,44 @@ def _library_cuts(para: str) -> set[int]:
     """
     cuts: set[int] = set()
     pos = 0
-    for match in _PLAIN_STOP.finditer(para):
-        word, cut = match.group(1), match.end()
-        if word in _ABBREVIATIONS or not (word.istitle() or word.islower() or word.isupper()):
-            continue
+    for match in _STOP.finditer(para):
+        stop, cut = match.start(), match.end()
         after = para[cut + 1] if para[cut] in _OPENING_QUOTES else para[cut]
-        if not after.isupper() or _OPENING_BRACKET.search(para, pos, match.start()):
-            continue  # syntok may skip over bracketed text across this stop: let it decide
-        if _SYNTOK_SPECIAL.search(para, pos, match.start(2)):
+        if not after.isupper():
+            continue
+        word = _word_before(para, stop)
+        if (
+            word is None
+            or word in _ABBREVIATIONS
+            or not (word.istitle() or word.islower() or word.isupper())
+            or _OPENING_BRACKET.search(para, pos, stop)
+        ):
+            continue  # an abbreviation, part of a bigger token, or inside brackets: syntok's call
+        if _SYNTOK_SPECIAL.search(para, pos, stop):
             cuts |= _syntok_cuts(para[pos:cut], pos)
         cuts.add(cut)
         pos = cut
     if _SYNTOK_SPECIAL.search(para, pos, _inner_end(para)):
         cuts |= _syntok_cuts(para[pos:], pos)
     return cuts
+
+
+def _word_before(para: str, stop: int) -> str | None:
+    """The word of two or more letters ending at ``stop``, if it is a whole syntok token.
+
+    A whole token starts the text or follows a space, or an opening quote that does.
+    """
+    begin = stop
+    while begin and para[begin - 1].isalpha():
+        begin -= 1
+    if stop - begin < 2:
+        return None
+    edge = begin
+    if edge and para[edge - 1] in _OPENING_QUOTES:
+        edge -= 1
+    if edge and not _SPACE.match(para, edge - 1):
+        return None
+    return para[begin:stop]
 
 
 def _inner_end(para: str) -> int:
@@ -311,19 +343,31 @@ _DATELINE = re.compile(
 )
 _CREDIT_STARTS = ("(", "the original", "original", "this article", "this story", "this report")
 _DATELINE_MAX = 100
-# (reason, substrings one of which the lower-cased sentence must hold, pattern), in order.
+# A dateline or byline line ends in a date, a time or a name, not in sentence punctuation.
+_SENTENCE_END = frozenset(".!?\"”’'")
+
+
+def _keywords(*words: str) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(w) for w in words))
+
+
+# (reason, words one of which the lower-cased sentence must hold, pattern), tried in order.
+# The word test is a cheap filter; most news sentences hold none of the words.
 _CONTENT_RULES = (
-    (COPYRIGHT, ("rights reserved", "copyright", "fair use"), _COPYRIGHT_BODY),
-    (DISCLAIMER, ("disclaimer", "expressed", "responsib"), _DISCLAIMER),
+    (COPYRIGHT, _keywords("rights reserved", "copyright", "fair use"), _COPYRIGHT_BODY),
+    (DISCLAIMER, _keywords("disclaimer", "expressed", "responsib"), _DISCLAIMER),
     (
         APPEAL,
-        ("share", "click", "forward this", "cross", "please", "support", "donat", "contribute",
-         "paypal", "patreon", "become a", "subscribe", "sign up", "follow us", "like us",
-         "note to", "without your"),
+        _keywords(
+            "share", "click", "forward this", "cross", "please", "support", "donat", "contribute",
+            "paypal", "patreon", "become a", "subscribe", "sign up", "follow us", "like us",
+            "note to", "without your",
+        ),
         _APPEAL,
     ),
-    (CONTACT, ("@",), _CONTACT),
+    (CONTACT, _keywords("@"), _CONTACT),
 )
+_ANY_CONTENT_WORD = re.compile("|".join(rule[1].pattern for rule in _CONTENT_RULES))
 _NAV_LABEL = re.compile(
     r"^\W*(?:related(?: articles| stories| posts| content)?|read more|read also|see also"
     r"|more on this|tags?|filed under|categor(?:y|ies)|topics?|region|theme|in-depth report"
@@ -344,17 +388,22 @@ def boilerplate_reason(sentence: str) -> str | None:
             return bare
     if _COPYRIGHT_HEAD.search(sentence):
         return COPYRIGHT
-    reporting: bool | None = None
-    for reason, keywords, pattern in _CONTENT_RULES:
-        if any(k in low for k in keywords) and pattern.search(sentence):
-            if reporting is None:
-                reporting = _REPORTING.search(sentence) is not None
-            if not reporting:
-                return reason
+    if _ANY_CONTENT_WORD.search(low):
+        reporting: bool | None = None
+        for reason, words, pattern in _CONTENT_RULES:
+            if words.search(low) and pattern.search(sentence):
+                if reporting is None:
+                    reporting = _REPORTING.search(sentence) is not None
+                if not reporting:
+                    return reason
     if (
         (sentence.startswith("By ") and _BYLINE.search(sentence))
         or (low.startswith(_CREDIT_STARTS) and _CREDIT.search(sentence))
-        or (len(sentence) <= _DATELINE_MAX and _DATELINE.search(sentence))
+        or (
+            len(sentence) <= _DATELINE_MAX
+            and sentence[-1] not in _SENTENCE_END
+            and _DATELINE.search(sentence)
+        )
     ):
         return BYLINE
     if (":" in sentence and _NAV_LABEL.search(sentence)) or _mostly_links(sentence):
