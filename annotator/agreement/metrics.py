@@ -118,6 +118,46 @@ def krippendorff_alpha(data: Sequence[Sequence[object]] | np.ndarray, *, missing
     return alpha_from_coincidence(coincidence_matrix(counts), delta)
 
 
+def value_patterns(values: np.ndarray, n_values: int) -> tuple[np.ndarray, np.ndarray]:
+    """Count the distinct columns of a coders x units matrix of codes 0..n_values-1 (negative:
+    missing). Returns (patterns: P x coders, frequency of each)."""
+    v = np.asarray(values)
+    m = v.shape[0]
+    radix = n_values + 1
+    if m == 0 or v.shape[1] == 0:
+        return np.zeros((0, m), dtype=np.int64), np.zeros(0)
+    if radix**m >= 2**62:
+        rows, freq = np.unique(np.maximum(v, -1).T, axis=0, return_counts=True)
+        return rows.astype(np.int64), freq.astype(np.float64)
+    # One integer per column: sum over coders of (value + 1) * radix^k (0 = missing).
+    codes = np.zeros(v.shape[1], dtype=np.int64)
+    for k in range(m - 1, -1, -1):
+        codes *= radix
+        codes += np.maximum(v[k], -1) + 1
+    if radix**m <= 4 * codes.size + 65536:
+        tally = np.bincount(codes, minlength=radix**m)
+        distinct = np.flatnonzero(tally)
+        freq = tally[distinct]
+    else:
+        distinct, freq = np.unique(codes, return_counts=True)
+    powers = radix ** np.arange(m, dtype=np.int64)
+    return (distinct[:, None] // powers[None, :]) % radix - 1, freq.astype(np.float64)
+
+
+def nominal_alpha(values: np.ndarray, n_values: int | None = None) -> Figure:
+    """Return nominal Krippendorff's alpha of a coders x units matrix of integer codes
+    0..n_values-1, negative meaning missing (vectorised: units reduce to their patterns)."""
+    v = np.asarray(values)
+    if n_values is None:
+        n_values = int(v.max()) + 1 if v.size else 0
+    patterns, freq = value_patterns(v, n_values)
+    counts = np.zeros((patterns.shape[0], n_values), dtype=np.int64)
+    for k in range(patterns.shape[1]):
+        given = patterns[:, k] >= 0
+        np.add.at(counts, (np.flatnonzero(given), patterns[given, k]), 1)
+    return alpha_from_coincidence(coincidence_matrix(counts, freq))
+
+
 def _is_missing(v: object, missing: object) -> bool:
     if v is None or v is missing:
         return True

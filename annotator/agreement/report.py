@@ -36,6 +36,7 @@ from annotator.agreement.metrics import (
     prf,
     undefined,
     unitizing_alpha_arrays,
+    value_patterns,
 )
 
 REPORT_FORMAT = "annotator-agreement/1"
@@ -152,38 +153,13 @@ class _Context:
                     credit[i, j] = sibling_credit
         self.credit = credit
 
-        self._codes: np.ndarray | None = None
         self.continua: dict[tuple[int, int, bytes], dict[int, tuple[np.ndarray, ...]]] = {}
 
     def patterns(self, t0: int, t1: int) -> tuple[np.ndarray, np.ndarray]:
         """The distinct annotator-value patterns of tokens t0..t1-1 and their frequencies.
 
         Returns (patterns: P x annotators with values -1 missing, 0 O, 1..L; freq: P)."""
-        values = self.corpus.values
-        m = values.shape[0]
-        radix = self.corpus.width + 1
-        if m == 0 or t1 <= t0:
-            return np.zeros((0, m), dtype=np.int64), np.zeros(0)
-        if radix**m >= 2**62:
-            rows, freq = np.unique(values[:, t0:t1].T, axis=0, return_counts=True)
-            return rows.astype(np.int64), freq.astype(np.float64)
-        if self._codes is None:
-            # Pattern code: sum over annotators of (value + 1) * radix^k.
-            codes = np.zeros(values.shape[1], dtype=np.int64)
-            for k in range(m - 1, -1, -1):
-                codes *= radix
-                codes += values[k] + 1
-            self._codes = codes
-        codes = self._codes[t0:t1]
-        if radix**m <= 4 * codes.size + 65536:
-            tally = np.bincount(codes, minlength=radix**m)
-            distinct = np.flatnonzero(tally)
-            freq = tally[distinct]
-        else:
-            distinct, freq = np.unique(codes, return_counts=True)
-        powers = radix ** np.arange(m, dtype=np.int64)
-        rows = (distinct[:, None] // powers[None, :]) % radix - 1
-        return rows, freq.astype(np.float64)
+        return value_patterns(self.corpus.values[:, t0:t1], self.corpus.width)
 
 
 def _put(block: dict[str, Any], name: str, fig: Figure) -> None:
@@ -521,7 +497,8 @@ def _pair_block(ctx: _Context, ka: int, kb: int, ev: PairEvents, patterns: np.nd
 
 
 def _event_type_block(ctx: _Context, pairs: np.ndarray, single: bool) -> dict[str, Any]:
-    block: dict[str, Any] = {"pairs": len(pairs), "undefined": {}}
+    block: dict[str, Any] = {"pairs": len(pairs), "undefined": {},
+                             "sibling_credit": ctx.sibling_credit}
     if single:
         reason = "only one annotator: nothing to compare"
         for key in ("strict_agreement", "hierarchical_agreement", "strict_alpha",
@@ -555,7 +532,6 @@ def _event_type_block(ctx: _Context, pairs: np.ndarray, single: bool) -> dict[st
         reason = "no event-type hierarchy (no schema)"
         _put(block, "hierarchical_agreement", undefined(reason))
         _put(block, "hierarchical_alpha", undefined(reason))
-    block["sibling_credit"] = ctx.sibling_credit
     return block
 
 

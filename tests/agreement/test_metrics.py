@@ -24,6 +24,7 @@ from annotator.agreement.metrics import (
     fleiss_kappa_from_counts,
     fleiss_subset,
     krippendorff_alpha,
+    nominal_alpha,
     prf,
     unitizing_alpha,
 )
@@ -249,6 +250,26 @@ def test_alpha_matches_krippendorff_package(data) -> None:
         assert ours.value is None and ours.reason
     else:
         assert math.isclose(ours.value, expected, rel_tol=1e-9, abs_tol=1e-9)
+
+
+@settings(max_examples=300, deadline=None)
+@given(reliability_data())
+def test_vectorised_matrix_alpha_matches_krippendorff_package(data) -> None:
+    matrix = np.array([[-1 if v is None else v for v in row] for row in data])
+    expected = _reference_alpha(data)
+    ours = nominal_alpha(matrix, 5)
+    if expected is None:
+        assert ours.value is None and ours.reason
+    else:
+        assert math.isclose(ours.value, expected, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def test_vectorised_matrix_alpha_with_many_coders_uses_the_fallback() -> None:
+    rng = np.random.default_rng(1)
+    matrix = rng.integers(-1, 3, size=(40, 200))  # 4**40 codes overflow int64: row unique
+    expected = krippendorff.alpha(reliability_data=np.where(matrix < 0, np.nan, matrix),
+                                  level_of_measurement="nominal")
+    assert math.isclose(nominal_alpha(matrix, 3).value, expected, rel_tol=1e-9)
 
 
 @settings(max_examples=150, deadline=None)
