@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from annotator.corpus.tokens import token_offsets
@@ -47,6 +50,10 @@ class GoldSpan(NamedTuple):
     curated_at: str | None = None  # ISO 8601 UTC, curator spans only
     reason: str | None = None
     note: str | None = None
+
+
+_LABEL = itemgetter(2)  # GoldSpan.label / AnnotatorSpan.label
+_SOURCE = itemgetter(4)  # GoldSpan.source
 
 
 class AnnotatorSpan(NamedTuple):
@@ -167,6 +174,46 @@ def align(text: str, spans: Sequence[GoldSpan | AnnotatorSpan]) -> Alignment:
     return Alignment(tokens, ranges, exact, off_boundary, dropped)
 
 
+def _is_word(ch: str) -> bool:
+    # What the tokenizer's \w matches: Python's re treats a character as a word character
+    # exactly when str.isalnum() is true or it is "_" (tests compare with the regex).
+    return ch.isalnum() or ch == "_"
+
+
+def boundary_problems(text: str, spans: Sequence[GoldSpan | AnnotatorSpan]) -> tuple[int, int]:
+    """``(off_boundary, dropped)`` as ``align`` counts them, without tokenizing the sentence.
+
+    gold-json needs only these two numbers. A span starts on a token start when its first
+    character is not a space and does not continue a word (a token boundary lies between two
+    characters unless both are word characters); it ends on a token end likewise. When every
+    span does both and none overlaps the previous one, nothing is widened or dropped; otherwise
+    the full ``align`` decides.
+    """
+    # Inlined character tests: this runs for every exported sentence.
+    previous_end = 0
+    length = len(text)
+    for span in spans:
+        start, end = span[0], span[1]
+        if start < previous_end or end > length or start >= end:
+            break
+        first, last = text[start], text[end - 1]
+        if first.isspace() or last.isspace():
+            break
+        if start and (first.isalnum() or first == "_"):
+            before = text[start - 1]
+            if before.isalnum() or before == "_":
+                break
+        if end < length and (last.isalnum() or last == "_"):
+            after = text[end]
+            if after.isalnum() or after == "_":
+                break
+        previous_end = end
+    else:
+        return 0, 0
+    alignment = align(text, spans)
+    return alignment.off_boundary, alignment.dropped
+
+
 # ---------------------------------------------------------------------------- counting
 
 
@@ -175,7 +222,7 @@ class _Bucket:
     documents: int = 0
     sentences: int = 0
     spans: int = 0
-    labels: dict[str, int] = field(default_factory=dict)
+    labels: Counter[str] = field(default_factory=Counter)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -191,14 +238,12 @@ class Tally:
 
     def __init__(self, labels: Sequence[str], split_names: Sequence[str] | None = None):
         self._labels = list(labels)
-        self.total = _Bucket(labels={k: 0 for k in labels})
+        self.total = _Bucket()
         self.splits: dict[str, _Bucket] | None = (
-            {name: _Bucket(labels={k: 0 for k in labels}) for name in split_names}
-            if split_names
-            else None
+            {name: _Bucket() for name in split_names} if split_names else None
         )
-        self.gold_status = {s: 0 for s in GOLD_STATUSES}
-        self.sources = {s: 0 for s in SOURCES}
+        self.gold_status: Counter[str] = Counter()
+        self.sources: Counter[str] = Counter()
         self.off_boundary = 0
         self.dropped = 0
 
@@ -212,19 +257,19 @@ class Tally:
             bucket.documents += 1
 
     def add_sentence(
-        self, document: ExportDocument, sentence: ExportSentence, alignment: Alignment
+        self, document: ExportDocument, sentence: ExportSentence, off_boundary: int, dropped: int
     ) -> None:
-        buckets = self._buckets(document.split)
-        for bucket in buckets:
+        """Count one sentence; ``off_boundary`` and ``dropped`` come from ``align``."""
+        spans = sentence.spans
+        self.gold_status[sentence.gold_status] += 1
+        # Counter.update over itemgetter runs in C: this is called for every sentence.
+        self.sources.update(map(_SOURCE, spans))
+        for bucket in self._buckets(document.split):
             bucket.sentences += 1
-            bucket.spans += len(sentence.spans)
-        self.gold_status[sentence.gold_status] = self.gold_status.get(sentence.gold_status, 0) + 1
-        for span in sentence.spans:
-            for bucket in buckets:
-                bucket.labels[span.label] = bucket.labels.get(span.label, 0) + 1
-            self.sources[span.source] = self.sources.get(span.source, 0) + 1
-        self.off_boundary += alignment.off_boundary
-        self.dropped += alignment.dropped
+            bucket.spans += len(spans)
+            bucket.labels.update(map(_LABEL, spans))
+        self.off_boundary += off_boundary
+        self.dropped += dropped
 
     def _ordered_labels(self, labels: dict[str, int]) -> dict[str, int]:
         # Schema order first, then labels the schema no longer has, sorted.
@@ -243,8 +288,8 @@ class Tally:
                 splits[name]["labels"] = self._ordered_labels(bucket.labels)
         return {
             **total,
-            "gold_status": dict(self.gold_status),
-            "sources": dict(self.sources),
+            "gold_status": {s: self.gold_status[s] for s in GOLD_STATUSES},
+            "sources": {s: self.sources[s] for s in SOURCES},
             "splits": splits,
             "spans_off_token_boundaries": self.off_boundary,
             "spans_without_tokens": self.dropped,
@@ -274,28 +319,69 @@ def tally_documents(documents: Iterable[ExportDocument], tally: Tally) -> Tally:
     for document in documents:
         tally.add_document(document)
         for sentence in document.sentences:
-            tally.add_sentence(document, sentence, align(sentence.text, sentence.spans))
+            spans = _sorted_spans(sentence.spans)
+            tally.add_sentence(document, sentence, *boundary_problems(sentence.text, spans))
     return tally
 
 
 # ---------------------------------------------------------------------------- gold-json
 
 
-def _span_json(text: str, span: GoldSpan) -> dict[str, Any]:
-    return {
-        "start": span.start,
-        "end": span.end,
-        "label": span.label,
-        "text": text[span.start : span.end],
-        "attributes": dict(sorted(span.attributes.items())),
-        "source": span.source,
-        "votes": {"k": span.votes, "n": span.voters},
-        "annotators": list(span.annotators),
-        "curator": span.curator,
-        "curated_at": span.curated_at,
-        "reason": span.reason,
-        "note": span.note,
-    }
+class _SpanTails:
+    """The JSON text of a gold span after its ``text``: attributes and provenance, cached.
+
+    Most of a million spans share one of a few tails (same source, votes and annotators, no
+    curator), so each distinct tail is encoded once. The output is exactly what ``_dumps``
+    makes of the whole span object (the golden files check it byte for byte).
+    """
+
+    LIMIT = 20_000  # distinct tails kept (curator spans have their own times and notes)
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple, str] = {}
+
+    def __call__(self, span: GoldSpan) -> str:
+        attributes = span.attributes
+        key = (tuple(attributes.items()) if attributes else (), span[4:])
+        tail = self._cache.get(key)
+        if tail is None:
+            tail = _dumps({
+                "attributes": dict(sorted(attributes.items())),
+                "source": span.source,
+                "votes": {"k": span.votes, "n": span.voters},
+                "annotators": list(span.annotators),
+                "curator": span.curator,
+                "curated_at": span.curated_at,
+                "reason": span.reason,
+                "note": span.note,
+            })[1:-1]
+            if len(self._cache) >= self.LIMIT:
+                self._cache.clear()
+            self._cache[key] = tail
+        return tail
+
+
+def _sentence_json(
+    sentence: ExportSentence, spans: Sequence[GoldSpan], tails: _SpanTails,
+    with_annotations: bool,
+) -> str:
+    """One gold-json sentence object, built from encoded pieces (the export's inner loop)."""
+    text = sentence.text
+    quote = encode_basestring  # json's own string encoder (ensure_ascii=False), in C
+    span_texts = ",".join([
+        f'{{"start":{s.start},"end":{s.end},"label":{quote(s.label)},'
+        f'"text":{quote(text[s.start:s.end])},{tails(s)}}}'
+        for s in spans
+    ])
+    out = (
+        f'{{"id":{sentence.id},"index":{sentence.index},"text":{quote(text)},'
+        f'"start":{sentence.start},"end":{sentence.end},'
+        f'"gold_status":{quote(sentence.gold_status)},"spans":[{span_texts}],'
+        f'"annotators":{_dumps(list(sentence.annotators))}'
+    )
+    if with_annotations:
+        out += ',"annotations":' + _dumps(_annotations_json(text, sentence.annotations or {}))
+    return out + "}"
 
 
 def _annotations_json(text: str, annotations: Mapping[str, AnnotatorWork]) -> dict[str, Any]:
@@ -317,9 +403,11 @@ def _annotations_json(text: str, annotations: Mapping[str, AnnotatorWork]) -> di
     }
 
 
+_SPAN_ORDER = itemgetter(0, 1, 2)  # start, end, label
+
+
 def _sorted_spans(spans: Sequence[GoldSpan]) -> Sequence[GoldSpan]:
-    # Usually already sorted by the query; sorting a sorted list is linear.
-    return sorted(spans, key=lambda s: (s.start, s.end, s.label))
+    return sorted(spans, key=_SPAN_ORDER)
 
 
 def write_gold_json(
@@ -342,36 +430,22 @@ def write_gold_json(
     yield '"documents":['
     separator = "\n"
     with_annotations = header.include_annotations
+    tails = _SpanTails()
     for document in documents:
         tally.add_document(document)
         sentences = []
         for sentence in document.sentences:
             spans = _sorted_spans(sentence.spans)
-            tally.add_sentence(document, sentence, align(sentence.text, spans))
-            text = sentence.text
-            item: dict[str, Any] = {
-                "id": sentence.id,
-                "index": sentence.index,
-                "text": text,
-                "start": sentence.start,
-                "end": sentence.end,
-                "gold_status": sentence.gold_status,
-                "spans": [_span_json(text, s) for s in spans],
-                "annotators": list(sentence.annotators),
-            }
-            if with_annotations:
-                item["annotations"] = _annotations_json(text, sentence.annotations or {})
-            sentences.append(item)
-        yield separator + _dumps(
-            {
-                "id": document.id,
-                "title": document.title,
-                "url": document.url,
-                "published": document.published,
-                "split": document.split,
-                "sentences": sentences,
-            }
-        )
+            tally.add_sentence(document, sentence, *boundary_problems(sentence.text, spans))
+            sentences.append(_sentence_json(sentence, spans, tails, with_annotations))
+        head = _dumps({
+            "id": document.id,
+            "title": document.title,
+            "url": document.url,
+            "published": document.published,
+            "split": document.split,
+        })
+        yield f'{separator}{head[:-1]},"sentences":[{",".join(sentences)}]}}'
         separator = ",\n"
     counts = tally.counts()
     yield (
@@ -442,7 +516,7 @@ def write_jsonl(
             text = sentence.text
             spans = _sorted_spans(sentence.spans)
             alignment = align(text, spans)
-            tally.add_sentence(document, sentence, alignment)
+            tally.add_sentence(document, sentence, alignment.off_boundary, alignment.dropped)
             tokens, index_of = prodigy_tokens(text, alignment.tokens)
             out_spans = []
             for span, token_range, exact in zip(spans, alignment.ranges, alignment.exact):
@@ -503,7 +577,7 @@ def write_conll(
         for sentence in document.sentences:
             spans = _sorted_spans(sentence.spans)
             alignment = align(sentence.text, spans)
-            tally.add_sentence(document, sentence, alignment)
+            tally.add_sentence(document, sentence, alignment.off_boundary, alignment.dropped)
             if not alignment.tokens:
                 continue
             text = sentence.text
@@ -618,7 +692,7 @@ def render_card(header: ExportHeader, counts: Mapping[str, Any]) -> str:
         add("")
         add(
             "| label | Krippendorff's alpha | 95% interval | span F1 (exact) | 95% interval "
-            "| spans |"
+            "| spans compared |"
         )
         add("|---|---|---|---|---|---|")
         overall = agreement.get("overall", {})

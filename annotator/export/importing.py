@@ -105,7 +105,12 @@ def _parse_lines(data: bytes, errors: list[str]) -> list[_Line]:
 def _match(
     session: Session, project_id: int, lines: list[_Line], errors: list[str]
 ) -> dict[int, tuple[int, bool]]:
-    """Map line numbers to (sentence id, excluded): by meta.sentence_id, else by exact text."""
+    """Map line numbers to (sentence id, excluded): by meta.sentence_id, else by exact text.
+
+    An id that is not a sentence of this project (a file exported from another project or
+    installation) falls back to matching by text; an id of this project whose text differs
+    is an error (the file is stale or edited).
+    """
     sentence_text = func.substr(Document.text, Sentence.start + 1, Sentence.end - Sentence.start)
     matched: dict[int, tuple[int, bool]] = {}
     by_id = [ln for ln in lines if ln.sentence_id is not None]
@@ -122,14 +127,14 @@ def _match(
         for ln in by_id:
             found = rows.get(ln.sentence_id)
             if found is None:
-                errors.append(f"line {ln.number}: sentence {ln.sentence_id} is not in this project")
+                ln.sentence_id = None
             elif found[0] != ln.text:
                 errors.append(
                     f"line {ln.number}: the text differs from sentence {ln.sentence_id}'s text"
                 )
             else:
                 matched[ln.number] = (ln.sentence_id, found[1])
-    by_text = [ln for ln in lines if ln.sentence_id is None]
+    by_text = [ln for ln in lines if ln.sentence_id is None and ln.number not in matched]
     if by_text:
         wanted = {ln.text for ln in by_text}
         lengths = {len(t) for t in wanted}

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from annotator.adjudication.models import GoldSentence, GoldSpan
@@ -149,3 +149,42 @@ def golden_project(session: Session) -> dict[str, Any]:
 def project_by_name(session: Session, name: str) -> Project:
     return session.scalar(select(Project).where(Project.name == name))
 
+
+
+SPAN_PHRASES = (("Rebels", "ACTOR"), ("shelled", "EVENT"), ("Kafr", "LOCATION"),
+                ("Brigade", "UNIT"), ("M5", "LOCATION"))
+
+
+def bulk_gold_project(session: Session, name: str, documents: int, per_document: int) -> Project:
+    """A project of ``documents`` x ``per_document`` gold sentences with five spans each,
+    inserted in bulk (for size-dependent tests; the services are tested elsewhere)."""
+    from annotator.corpus.models import Document
+
+    project = make_project(session, name)
+    sentence = "Rebels shelled Kafr as the 4th Brigade held the M5 road."
+    spans = [(sentence.index(p), sentence.index(p) + len(p), label) for p, label in SPAN_PHRASES]
+    step = len(sentence) + 1
+    text = " ".join([sentence] * per_document)
+    session.execute(insert(Document), [
+        {"project_id": project.id, "title": f"Doc {i}", "text": text, "content_hash": f"{name}{i}"}
+        for i in range(documents)])
+    doc_ids = session.scalars(select(Document.id).where(Document.project_id == project.id)
+                              .order_by(Document.id)).all()
+    session.execute(insert(Sentence), [
+        {"document_id": d, "project_id": project.id, "index": j, "start": j * step,
+         "end": j * step + len(sentence), "excluded": False}
+        for d in doc_ids for j in range(per_document)])
+    sentence_ids = session.scalars(select(Sentence.id).where(Sentence.project_id == project.id)
+                                   .order_by(Sentence.id)).all()
+    session.execute(insert(GoldSentence), [
+        {"sentence_id": s, "status": "complete", "version": 1, "created_at": FIXED_TIME,
+         "updated_at": FIXED_TIME} for s in sentence_ids])
+    gold_ids = session.scalars(select(GoldSentence.id).join(Sentence).where(
+        Sentence.project_id == project.id).order_by(GoldSentence.id)).all()
+    session.execute(insert(GoldSpan), [
+        {"gold_id": g, "start": a, "end": b, "label": label, "attributes": {},
+         "source": "unanimous", "votes": 2, "voters": 2, "annotators": ["ann_a", "ann_b"],
+         "created_at": FIXED_TIME}
+        for g in gold_ids for a, b, label in spans])
+    session.commit()
+    return project

@@ -55,6 +55,45 @@ def test_align_widens_and_drops_deterministically(spans, ranges, exact, off, dro
         ranges, exact, off, dropped)
 
 
+@given(
+    pieces=st.lists(st.sampled_from(["Kafr", "Tala", "_", ",", ".", " ", "  ", "\n", "é",
+                                     "\u0663", "\U0001F4A5", "U.S.", "3.5", "\u00a0", "x"]),
+                    min_size=1, max_size=15),
+    cuts=st.lists(st.tuples(st.integers(0, 60), st.integers(1, 12)), max_size=5),
+)
+def test_fast_boundary_check_counts_like_align(pieces: list[str], cuts) -> None:
+    text = "".join(pieces)
+    spans = sorted(gold(s, min(s + n, len(text))) for s, n in cuts if s < len(text))
+    spans = [s for s in spans if s.start < s.end]
+    full = f.align(text, spans)
+    assert f.boundary_problems(text, spans) == (full.off_boundary, full.dropped)
+
+
+@given(
+    pieces=st.lists(st.sampled_from(["Kafr", "Tala", "_", ",", " ", "\n", "é", "\u0663",
+                                     "\U0001F4A5", "U.S.", "3.5", "\u00a0"]),
+                    min_size=1, max_size=15),
+    picks=st.lists(st.tuples(st.integers(0, 20), st.integers(0, 3), st.integers(-1, 1),
+                             st.integers(-1, 1)), max_size=4),
+)
+def test_fast_boundary_check_on_token_spans(pieces: list[str], picks) -> None:
+    """Spans on whole tokens (the usual case), some nudged by one character."""
+    text = "".join(pieces)
+    tokens = f.align(text, []).tokens
+    if not tokens:
+        return
+    spans = []
+    for first, extra, nudge_start, nudge_end in picks:
+        a = tokens[first % len(tokens)]
+        b = tokens[min(first % len(tokens) + extra, len(tokens) - 1)]
+        start, end = max(a[0] + nudge_start, 0), min(b[1] + nudge_end, len(text))
+        if start < end:
+            spans.append(gold(start, end))
+    spans.sort()
+    full = f.align(text, spans)
+    assert f.boundary_problems(text, spans) == (full.off_boundary, full.dropped)
+
+
 def test_bio_tags_mark_begin_and_inside() -> None:
     spans = [gold(5, 17), gold(36, 45, "LOCATION")]
     tags = f.bio_tags(f.align(TEXT, spans), spans)

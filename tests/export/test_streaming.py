@@ -1,0 +1,37 @@
+"""Export memory stays flat: the peak does not grow with the size of the project."""
+
+from __future__ import annotations
+
+import tracemalloc
+
+from annotator.export import formats, services
+from tests.export.gold_data import bulk_gold_project
+
+
+def peak_bytes(session, project, fmt: str) -> tuple[int, int]:
+    """Peak traced memory of a whole export (output discarded as it streams), and its size."""
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        options = services.parse_options(fmt, split="80/10/10")
+        prepared = services.prepare_export(session, project, options, with_agreement=False)
+        tally = formats.make_tally(prepared.header)
+        written = sum(len(chunk) for chunk in services.stream_export(session, prepared, tally))
+        return tracemalloc.get_traced_memory()[1], written
+    finally:
+        tracemalloc.stop()
+
+
+def test_peak_memory_does_not_grow_with_the_project(db, monkeypatch) -> None:
+    # Small chunks so that both projects span many of them.
+    monkeypatch.setattr(services, "CHUNK_SENTENCES", 200)
+    small = bulk_gold_project(db.session, "small", documents=20, per_document=25)
+    large = bulk_gold_project(db.session, "large", documents=120, per_document=25)
+    for fmt in ("gold-json", "jsonl", "conll"):
+        peak_bytes(db.session, small, fmt)  # warm caches (compiled statements, imports)
+        small_peak, small_size = peak_bytes(db.session, small, fmt)
+        large_peak, large_size = peak_bytes(db.session, large, fmt)
+        assert large_size > 5.5 * small_size  # six times the data was written...
+        # ...with about the same peak: what is held is one chunk, not the project.
+        print(fmt, small_peak, large_peak, small_size, large_size)
+        assert large_peak < 1.25 * small_peak, (fmt, small_peak, large_peak)
