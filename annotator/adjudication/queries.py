@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from operator import itemgetter
 from typing import Any
 
@@ -332,18 +332,12 @@ def list_queue(
     if not golds:
         return Queue([], {}, "", [])
     agreement, source = label_agreement_for(session, project_id)
-    sentence_ids = [g.sentence_id for g in golds]
-    annotations = sentence_annotations(session, sentence_ids)
+    conflicts = _sentence_conflicts(session, project_id, golds)
     decided = decided_regions(session, [g.id for g in golds])
-    texts = _sentence_texts(session, sentence_ids)
     found: list[tuple[tuple, QueueItem]] = []
     everyone: set[str] = set()
     for position, g in enumerate(golds):
-        spans = annotations.get(g.sentence_id, {})
-        if not spans:
-            continue
-        m = max(1, min(g.min_agree or len(spans), len(spans)))
-        for conflict in adjudicate(spans, m).conflicts:
+        for conflict in conflicts.get(g.sentence_id, ()):
             if not is_open(conflict, decided.get(g.id, [])):
                 continue
             everyone.update(name for name, _ in conflict.versions)
@@ -356,12 +350,59 @@ def list_queue(
             key = queue_key(conflict, agreement)
             item = QueueItem(
                 sentence_id=g.sentence_id, document_id=g.document_id, document_title=g.title,
-                index=g.index, text=texts[g.sentence_id], conflict=conflict,
+                index=g.index, text="", conflict=conflict,
                 agreement=None if key[1] > 1 else key[1], gold_version=g.version,
             )
             found.append(((*key, position, conflict.start), item))
     found.sort(key=lambda pair: pair[0])
     return Queue([item for _, item in found], agreement, source, sorted(everyone))
+
+
+def with_texts(session: Session, items: Sequence[QueueItem]) -> list[QueueItem]:
+    """The queue items with their sentences' text (for the page shown, not the whole queue)."""
+    texts = _sentence_texts(session, sorted({i.sentence_id for i in items}))
+    return [replace(i, text=texts[i.sentence_id]) for i in items]
+
+
+# (database, project id) -> sentence id -> (what the conflicts depend on, the conflicts).
+# A curator's every decision asks for the next conflict; recomputing every partial sentence
+# from its spans each time would read them all. Here only sentences whose finished
+# annotations (count, last change, sum of versions: every save bumps a version) or min-agree
+# changed are read and computed again (per process; sentences no longer partial are dropped).
+_CONFLICT_CACHE: dict[tuple[str, int], dict[int, tuple[tuple[Any, ...], tuple[Conflict, ...]]]] = {}
+
+
+def _sentence_conflicts(
+    session: Session, project_id: int, golds: Sequence[Any]
+) -> dict[int, tuple[Conflict, ...]]:
+    """Every conflict (open or decided) of these partial gold sentences."""
+    fingerprints: dict[int, tuple[Any, ...]] = {
+        sid: (n, last, versions)
+        for sid, n, last, versions in session.execute(
+            select(Annotation.sentence_id, func.count(Annotation.id),
+                   func.max(Annotation.updated_at), func.sum(Annotation.version))
+            .join(GoldSentence, GoldSentence.sentence_id == Annotation.sentence_id)
+            .join(Sentence, Sentence.id == Annotation.sentence_id)
+            .where(Sentence.project_id == project_id, GoldSentence.status == "partial",
+                   Annotation.status == COUNTED_STATUS)
+            .group_by(Annotation.sentence_id)
+        )
+    }
+    store = _CONFLICT_CACHE.setdefault((str(session.get_bind().url), project_id), {})
+    wanted = {g.sentence_id: (g.min_agree, fingerprints.get(g.sentence_id)) for g in golds}
+    for sid in [sid for sid in store if sid not in wanted]:
+        del store[sid]
+    stale = [sid for sid, key in wanted.items() if sid not in store or store[sid][0] != key]
+    annotations = sentence_annotations(session, stale)
+    for g in golds:
+        if g.sentence_id not in stale:
+            continue
+        spans = annotations.get(g.sentence_id, {})
+        found: tuple[Conflict, ...] = ()
+        if spans:
+            found = adjudicate(spans, max(1, min(g.min_agree or len(spans), len(spans)))).conflicts
+        store[g.sentence_id] = (wanted[g.sentence_id], found)
+    return {sid: store[sid][1] for sid in wanted}
 
 
 def _sentence_texts(session: Session, sentence_ids: Sequence[int]) -> dict[int, str]:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -109,7 +109,7 @@ def auto_adjudicate(
         if batch is None or batch.project_id != project_id:
             raise NotFound(f"batch {batch_id} does not exist in this project")
     items = list(agreement_items(session, project_id, batch_id=batch_id))
-    golds, stored = _load_golds(session, [item["id"] for item in items])
+    golds, stored, voted = _load_golds(session, [item["id"] for item in items])
     decided = decided_regions(session, [g.id for g in golds.values()])
     names = _curator_names(session, stored)
     counts = dict.fromkeys(
@@ -119,20 +119,20 @@ def auto_adjudicate(
     created: list[tuple[int, str, list[dict[str, Any]]]] = []  # sentence, status, spans
     updated: list[tuple[Any, str, list[int], list[dict[str, Any]], dict[str, Any]]] = []
     for item in items:
+        if len(item["annotations"]) < min_agree:
+            counts["few"] += 1
+            continue
+        gold = golds.get(item["id"])
+        if gold is not None and gold.status == GoldStatus.COMPLETE:
+            counts["kept"] += 1
+            counts["complete"] += 1
+            counts["accepted"] += voted.get(gold.id, 0)
+            continue
+        rows = stored.get(gold.id, []) if gold is not None else []
         annotations = {
             user: [to_span(s["start"], s["end"], s["label"], s["attributes"]) for s in spans]
             for user, spans in item["annotations"].items()
         }
-        if len(annotations) < min_agree:
-            counts["few"] += 1
-            continue
-        gold = golds.get(item["id"])
-        rows = stored.get(gold.id, []) if gold is not None else []
-        if gold is not None and gold.status == GoldStatus.COMPLETE:
-            counts["kept"] += 1
-            counts["complete"] += 1
-            counts["accepted"] += sum(r.source != GoldSource.CURATOR for r in rows)
-            continue
         outcome = adjudicate(annotations, min_agree)
         regions = decided.get(gold.id, []) if gold is not None else []
         curated = [r for r in rows if r.source == GoldSource.CURATOR]
@@ -186,10 +186,15 @@ SPAN_COLUMNS = (
 )
 
 
-def _load_golds(session: Session, sentence_ids: Sequence[int]) -> tuple[dict, dict]:
-    """Gold records of these sentences (sentence id -> row) and their spans (gold id -> rows)."""
+def _load_golds(session: Session, sentence_ids: Sequence[int]) -> tuple[dict, dict, dict]:
+    """Gold records of these sentences (sentence id -> row), the spans of the partial ones
+    (gold id -> rows), and how many spans the vote put into each complete one (gold id -> n).
+
+    Complete sentences are left alone, so their spans are counted, not read.
+    """
     golds: dict[int, Any] = {}
     stored: dict[int, list[Any]] = {}
+    voted: dict[int, int] = {}
     columns = [getattr(GoldSpan, c) for c in SPAN_COLUMNS]
     for i in range(0, len(sentence_ids), 500):
         chunk = sentence_ids[i : i + 500]
@@ -202,11 +207,20 @@ def _load_golds(session: Session, sentence_ids: Sequence[int]) -> tuple[dict, di
         for row in session.execute(
             select(GoldSpan.id, GoldSpan.gold_id, *columns)
             .join(GoldSentence, GoldSentence.id == GoldSpan.gold_id)
-            .where(GoldSentence.sentence_id.in_(chunk))
+            .where(GoldSentence.sentence_id.in_(chunk),
+                   GoldSentence.status == GoldStatus.PARTIAL.value)
             .order_by(GoldSpan.start)
         ):
             stored.setdefault(row.gold_id, []).append(row)
-    return golds, stored
+        voted.update(session.execute(
+            select(GoldSpan.gold_id, func.count(GoldSpan.id))
+            .join(GoldSentence, GoldSentence.id == GoldSpan.gold_id)
+            .where(GoldSentence.sentence_id.in_(chunk),
+                   GoldSentence.status == GoldStatus.COMPLETE.value,
+                   GoldSpan.source != GoldSource.CURATOR.value)
+            .group_by(GoldSpan.gold_id)
+        ).all())
+    return golds, stored, voted
 
 
 def _curator_names(session: Session, stored: dict[int, list[Any]]) -> dict[int, str]:

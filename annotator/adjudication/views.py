@@ -55,7 +55,7 @@ def show_queue(project_id: int):
         "adjudication/queue.html",
         project=project,
         queue=queue,
-        items=queue.items[(page - 1) * PER_PAGE : page * PER_PAGE],
+        items=queries.with_texts(db.session, queue.items[(page - 1) * PER_PAGE : page * PER_PAGE]),
         page=page,
         pages=pages,
         filters=filters,

@@ -452,3 +452,23 @@ def test_feedback_scores_an_annotator_against_complete_gold(db, scene) -> None:
     assert [s.label for s in diff.gold] == ["ACTOR", "LOCATION"]
     ann0 = annotator_feedback(db.session, scene["project"].id, scene["annotators"][0].id)
     assert ann0.overall.f1 == 1.0 and ann0.differences == []
+
+
+def test_queue_follows_annotations_changed_after_the_pass(db, scene) -> None:
+    services.auto_adjudicate(db.session, scene["project"].id, min_agree=3)
+    db.session.commit()
+    s1 = scene["s1"]
+    kinds = lambda: sorted(  # noqa: E731
+        (i.conflict.kind, len(i.conflict.versions))
+        for i in list_queue(db.session, scene["project"].id).items if i.sentence_id == s1.id
+    )
+    assert kinds() == [("boundary", 3), ("missed", 3)]
+    # ann2 corrects "rebels shelled" to "rebels": the boundary conflict disappears.
+    annotate(db.session, scene["annotators"][2], s1.id, [span_of(s1.text, "rebels")])
+    db.session.commit()
+    assert kinds() == [("missed", 3)]
+    # ann1 reopens their annotation (no longer finished): two versions remain.
+    annotate(db.session, scene["annotators"][1], s1.id, [span_of(s1.text, "rebels")],
+             status="in_progress")
+    db.session.commit()
+    assert kinds() == [("missed", 2)]
