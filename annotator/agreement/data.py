@@ -317,8 +317,9 @@ def _build_corpus(items: Iterable[Mapping[str, Any]], labels: Sequence[str] | No
 
     tok_start, tok_end = token_bounds(" ".join(texts)) if texts else (
         np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
-    tok_sentence = np.searchsorted(base, tok_start, side="right") - 1
-    sentence_tokens = np.searchsorted(tok_sentence, np.arange(len(texts) + 1), side="left")
+    # First token of each sentence (and the end), then each token's sentence.
+    sentence_tokens = np.searchsorted(tok_start, np.append(base, np.iinfo(np.int64).max))
+    tok_sentence = np.repeat(np.arange(len(texts), dtype=np.int64), np.diff(sentence_tokens))
     values = np.full((len(annotators), tok_start.size), -1, dtype=np.int8)
     if len(label_list) > 126:
         raise AgreementInputError("at most 126 distinct labels are supported")
