@@ -820,11 +820,12 @@ def list_disagreements(
             x, y = code[cell[0]], code[cell[1]]
             forward = (ev.a_label == x) & (ev.b_label == y)
             mask &= forward | ((ev.a_label == y) & (ev.b_label == x))
-        for e in np.flatnonzero(mask).tolist():
+        chosen = np.flatnonzero(mask)
+        if limit is not None:
+            chosen = chosen[:limit]  # events are in sentence order: each pair's first ones
+        for e in chosen.tolist():
             s = int(ev.sentence[e])
             found.append((s, ka, kb, _describe(corpus, ka, kb, ev, e, subtype_attribute)))
-            if limit is not None and len(found) >= limit * len(wanted_pairs):
-                break
     found.sort(key=lambda x: (x[0], x[1], x[2]))
     out = [f[3] for f in found]
     return out[:limit] if limit is not None else out

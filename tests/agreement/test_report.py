@@ -541,3 +541,12 @@ def test_pairs_are_all_annotator_pairs_in_name_order() -> None:
     report = agreement_report(DRILL, schema=SCHEMA)
     assert [p["annotators"] for p in report["per_pair"]] == [list(p) for p in
                                                              combinations("abc", 2)]
+
+
+def test_limit_keeps_the_first_disagreements_in_sentence_order() -> None:
+    items = [{"id": i, "text": TEXT, "annotations": {
+        "a": [sp(0, 17, "ACTOR")], "b": [], "c": [sp(0, 17, "UNIT")]}} for i in range(5)]
+    every = list_disagreements(items)
+    first = list_disagreements(items, limit=4)
+    assert first == every[:4]
+    assert [d["sentence_id"] for d in first] == [0, 0, 0, 1]
