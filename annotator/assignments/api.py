@@ -6,8 +6,7 @@ from flask import Blueprint, jsonify, request
 from flask_login import current_user, login_required
 
 from annotator.assignments import queries
-from annotator.assignments.services import get_batch
-from annotator.errors import Forbidden, Invalid
+from annotator.errors import Forbidden, Invalid, NotFound
 from annotator.extensions import db
 from annotator.factory import MAX_ROW_ID
 
@@ -23,10 +22,11 @@ def next_in_queue():
     # cannot exist and would overflow PostgreSQL's integer column.
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or int(raw) > MAX_ROW_ID:
         raise Invalid("query parameter 'batch' must be a batch id (a positive integer)")
-    batch = get_batch(db.session, int(raw))
-    if not queries.has_work_in(db.session, current_user.id, batch.id):
+    answer = queries.queue_next(db.session, current_user.id, int(raw))
+    if not answer.batch_exists:
+        raise NotFound(f"batch {raw} does not exist or was archived")
+    if not answer.has_work:
         raise Forbidden("this batch is not assigned to you")
-    sentence_id = queries.next_sentence_id(db.session, current_user.id, batch.id)
-    if sentence_id is None:
+    if answer.sentence_id is None:
         return "", 204
-    return jsonify(sentence_id=sentence_id)
+    return jsonify(sentence_id=answer.sentence_id)

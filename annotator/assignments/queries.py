@@ -6,7 +6,7 @@ import statistics
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import Select, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from annotator.annotation.models import Annotation
@@ -15,9 +15,9 @@ from annotator.auth.models import User
 from annotator.corpus.models import Document, Sentence
 
 
-def next_sentence_id(session: Session, user_id: int, batch_id: int) -> int | None:
-    """The first unfinished sentence of the user's queue in the batch (one index seek)."""
-    return session.scalar(
+def next_sentence_query(user_id: int, batch_id: int) -> Select:
+    """The statement behind ``next_sentence_id`` (bench/ shows its plan)."""
+    return (
         select(Assignment.sentence_id)
         .where(
             Assignment.annotator_id == user_id,
@@ -27,6 +27,41 @@ def next_sentence_id(session: Session, user_id: int, batch_id: int) -> int | Non
         .order_by(Assignment.position)
         .limit(1)
     )
+
+
+def next_sentence_id(session: Session, user_id: int, batch_id: int) -> int | None:
+    """The first unfinished sentence of the user's queue in the batch.
+
+    One seek in ix_assignment_queue (annotator, batch, finished, position): the first entry
+    with finished false is the answer, however many finished ones precede it.
+    """
+    return session.scalar(next_sentence_query(user_id, batch_id))
+
+
+@dataclass(frozen=True)
+class QueueAnswer:
+    batch_exists: bool
+    has_work: bool
+    sentence_id: int | None
+
+
+def queue_next(session: Session, user_id: int, batch_id: int) -> QueueAnswer:
+    """Whether the batch exists (and is live), whether the user has work in it, and the next
+    unfinished sentence: one round trip, since every annotator asks this after every sentence.
+    """
+    has_work = exists(
+        select(Assignment.id).where(
+            Assignment.annotator_id == user_id, Assignment.batch_id == batch_id
+        )
+    )
+    row = session.execute(
+        select(Batch.archived_at, has_work, next_sentence_query(user_id, batch_id)
+               .scalar_subquery())
+        .where(Batch.id == batch_id)
+    ).first()
+    if row is None or row[0] is not None:  # archived batches have no queue any more
+        return QueueAnswer(batch_exists=False, has_work=False, sentence_id=None)
+    return QueueAnswer(batch_exists=True, has_work=bool(row[1]), sentence_id=row[2])
 
 
 def is_assigned(session: Session, user_id: int, sentence_id: int) -> bool:

@@ -22,7 +22,8 @@ def setup(db) -> None:
 def test_create_batch_prints_id_and_counts(app, db) -> None:
     setup(db)
     result = run(app, "create-batch", "--project", "Sahel", "--remaining",
-                 "--annotators", "ann_a,ann_b,ann_c", "--overlap", "2", "--seed", "3", "--name", "Week 1")
+                 "--annotators", "ann_a,ann_b,ann_c", "--overlap", "2", "--seed", "3",
+                 "--name", "Week 1")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     batch = db.session.scalar(select(Batch))
@@ -30,8 +31,25 @@ def test_create_batch_prints_id_and_counts(app, db) -> None:
     assert "12 sentences, overlap 2" in result.output
     assert {line.split(":")[0].strip() for line in lines[2:]} == {"ann_a", "ann_b", "ann_c"}
     assert sum(int(line.split(":")[1]) for line in lines[2:]) == 24
+    from annotator.annotation.services import AnnotationIn, save_annotation
+    from annotator.auth.models import User
+
+    ann_b = db.session.scalar(select(User).where(User.username == "ann_b"))
+    mine = list(db.session.scalars(select(Assignment.sentence_id).where(
+        Assignment.annotator_id == ann_b.id).order_by(Assignment.position)))
+    save_annotation(db.session, ann_b, mine[0], AnnotationIn([], "done", 0, 8.0), max_spent=60)
+    save_annotation(db.session, ann_b, mine[1], AnnotationIn([], "skipped", 0, 2.0, True,
+                                                             "unsure about unit"), max_spent=60)
+    db.session.commit()
     status = run(app, "batch-status", "--project", "Sahel")
-    assert status.exit_code == 0 and "ann_b" in status.output and "Week 1" in status.output
+    assert status.exit_code == 0, status.output
+    table = [line.split() for line in status.output.splitlines()]
+    assert table[0] == ["batch", "annotator", "assigned", "done", "skipped", "flagged",
+                        "remaining", "median_s", "last_activity"]
+    rows = {r[3]: r for r in table[1:]}  # "<id> Week 1" spans three words
+    assert set(rows) == {"ann_a", "ann_b", "ann_c"}
+    assert rows["ann_b"][4:10] == [str(len(mine)), "1", "1", "1", str(len(mine) - 2), "8.0"]
+    assert rows["ann_a"][4:10] == [rows["ann_a"][4], "0", "0", "0", rows["ann_a"][4], "-"]
 
 
 def test_create_batch_sample_and_documents(app, db) -> None:
@@ -50,7 +68,8 @@ def test_create_batch_bad_input_creates_nothing(app, db) -> None:
     db.session.scalar(select(User).where(User.username == "ann_c")).active = False
     db.session.commit()
     cases = [
-        (["--remaining", "--annotators", "ann_a,ann_b", "--overlap", "3"], "overlap must be between"),
+        (["--remaining", "--annotators", "ann_a,ann_b", "--overlap", "3"],
+         "overlap must be between"),
         (["--remaining", "--annotators", "ann_a,zed", "--overlap", "1"], "unknown user(s): zed"),
         (["--remaining", "--annotators", "ann_a,ann_c", "--overlap", "1"],
          "deactivated user(s) cannot be assigned: ann_c"),

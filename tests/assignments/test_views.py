@@ -228,6 +228,8 @@ def test_removing_a_batch_with_annotations_asks_and_then_archives(app, db) -> No
     db.session.expire_all()
     assert db.session.get(Batch, batch_id).archived_at is not None
     assert count(db, Annotation) == 1 and count(db, Assignment) > 0  # kept, still exportable
+    queue_answer = worker.get(f"/api/queue/next?batch={batch_id}")  # no queue any more
+    assert queue_answer.status_code == 404 and "archived" in queue_answer.json["error"]["message"]
     # archived batches leave the annotator's home page and the live dashboard ...
     assert f'data-batch="{batch_id}"'.encode() not in worker.get("/projects/").data
     dash = admin.get(f"/projects/{data['project'].id}/dashboard")
@@ -265,7 +267,12 @@ def test_home_page_lists_batches_with_progress_and_says_complete(app, db) -> Non
     assert "Batch complete." in home and f'href="/batches/{batch_id}/continue"' not in home
     end = client.get(f"/batches/{batch_id}/continue")
     assert end.headers["Location"].endswith(f"/batches/{batch_id}?complete=1")
-    assert b"Batch complete" in client.get(end.headers["Location"]).data
+    batch_page = client.get(end.headers["Location"]).get_data(as_text=True)
+    assert "Batch complete" in batch_page
+    # an annotator's batch page shows their own row only, never a colleague's progress
+    other = data["annotators"][1].username
+    assert f'data-annotator="{a0.username}"' in batch_page
+    assert f'data-annotator="{other}"' not in batch_page
 
 
 def test_dashboard_shows_counts_times_chart_and_flags(app, db) -> None:
@@ -312,6 +319,7 @@ def test_dashboard_shows_counts_times_chart_and_flags(app, db) -> None:
     # the flag, escaped, linking to its sentence
     flags = html.split('id="flags"', 1)[1]
     assert f'href="/sentences/{q0[3]}"' in flags
+    assert f'href="/sentences/{q0[3]}/history"' in flags  # who changed what, restorable
     assert "not a conflict sentence &lt;b&gt;" in flags and "<b>" not in flags
     # and the admin can open the flagged sentence (free browsing stays open to admins)
     assert admin.get(f"/sentences/{q0[3]}").status_code == 200
