@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -19,17 +20,9 @@ from annotator.label_schema import LabelSchema, parse_schema
 from annotator.projects.models import Project
 
 
-def get_sentence_for(session: Session, user: User, sentence_id: int) -> Sentence:
-    """Return the sentence if this user may open it.
-
-    Admins and curators open any sentence. Annotators open any sentence of a project without
-    batches; once a project has batches, only the sentences assigned to them (blind
-    annotation: 403 for the others, whichever way they ask).
-
-    Raises:
-        NotFound: no such sentence.  Forbidden: not assigned to this annotator.
-    """
-    # One round trip: the sentence with its document, and both access facts as subqueries.
+def _access_facts(user: User) -> tuple:
+    """Two EXISTS subqueries: does the sentence's project have live batches, and does one of
+    them give the sentence to ``user``."""
     live_batch = (
         select(Batch.id)
         .where(Batch.project_id == Sentence.project_id, Batch.archived_at.is_(None))
@@ -45,20 +38,77 @@ def get_sentence_for(session: Session, user: User, sentence_id: int) -> Sentence
         )
         .exists()
     )
+    return live_batch, assigned
+
+
+def _check_access(
+    session: Session, user: User, sentence_id: int, row: Any, project_id: int
+) -> None:
+    if row is None:
+        raise NotFound(f"sentence {sentence_id} does not exist")
+    has_batches, is_assigned_to_user, schema_document = row[-3:]
+    # Remember the schema for this session (one request), sparing get_schema a round trip.
+    session.info.setdefault("label_schemas", {})[project_id] = schema_document
+    if user.role == Role.ANNOTATOR and has_batches and not is_assigned_to_user:
+        raise Forbidden("this sentence is not assigned to you")
+
+
+def get_sentence_for(session: Session, user: User, sentence_id: int) -> Sentence:
+    """Return the sentence if this user may open it.
+
+    Admins and curators open any sentence. Annotators open any sentence of a project without
+    batches; once a project has batches, only the sentences assigned to them (blind
+    annotation: 403 for the others, whichever way they ask).
+
+    Raises:
+        NotFound: no such sentence.  Forbidden: not assigned to this annotator.
+    """
+    # One round trip: the sentence with its document, and both access facts as subqueries.
+    live_batch, assigned = _access_facts(user)
     row = session.execute(
         select(Sentence, live_batch, assigned, Project.label_schema)
         .join(Project, Project.id == Sentence.project_id)
         .options(joinedload(Sentence.document))
         .where(Sentence.id == sentence_id)
     ).first()
-    if row is None:
-        raise NotFound(f"sentence {sentence_id} does not exist")
-    sentence, has_batches, is_assigned_to_user, schema_document = row
-    # Remember the schema for this session (one request), sparing get_schema a round trip.
-    session.info.setdefault("label_schemas", {})[sentence.project_id] = schema_document
-    if user.role == Role.ANNOTATOR and has_batches and not is_assigned_to_user:
-        raise Forbidden("this sentence is not assigned to you")
-    return sentence
+    _check_access(session, user, sentence_id, row, row[0].project_id if row else 0)
+    return row[0]
+
+
+@dataclass(frozen=True)
+class SentenceFacts:
+    """What the JSON API needs of a sentence, read as plain columns (no ORM objects)."""
+
+    id: int
+    document_id: int
+    index: int
+    project_id: int
+    excluded: bool
+    text: str
+
+
+def get_sentence_facts(session: Session, user: User, sentence_id: int) -> SentenceFacts:
+    """``get_sentence_for`` for the API's hot paths: the same checks, one plain-column query.
+
+    Raises:
+        NotFound: no such sentence.  Forbidden: not assigned to this annotator.
+    """
+    live_batch, assigned = _access_facts(user)
+    row = session.execute(
+        select(
+            Sentence.document_id, Sentence.index, Sentence.project_id, Sentence.excluded,
+            Sentence.start, Sentence.end, Document.text,
+            live_batch, assigned, Project.label_schema,
+        )
+        .join(Document, Document.id == Sentence.document_id)
+        .join(Project, Project.id == Sentence.project_id)
+        .where(Sentence.id == sentence_id)
+    ).first()
+    _check_access(session, user, sentence_id, row, row.project_id if row else 0)
+    return SentenceFacts(
+        id=sentence_id, document_id=row.document_id, index=row.index,
+        project_id=row.project_id, excluded=row.excluded, text=row.text[row.start : row.end],
+    )
 
 
 def get_schema(session: Session, project_id: int) -> LabelSchema:
@@ -94,15 +144,17 @@ def get_annotation(session: Session, user: User, sentence_id: int) -> Annotation
 
 def annotation_state(session: Session, user: User, sentence_id: int) -> dict[str, Any]:
     """The JSON the API returns for a user's annotation of a sentence."""
-    sentence = get_sentence_for(session, user, sentence_id)
-    annotation = get_annotation(session, user, sentence_id)
-    spans: list[Span] = []
-    if annotation is not None:
-        spans = list(
-            session.scalars(
-                select(Span).where(Span.annotation_id == annotation.id).order_by(Span.start)
-            )
+    sentence = get_sentence_facts(session, user, sentence_id)
+    rows = session.execute(
+        select(
+            Annotation.status, Annotation.version, Annotation.flagged, Annotation.flag_comment,
+            Span.start, Span.end, Span.label, Span.attributes,
         )
+        .outerjoin(Span, Span.annotation_id == Annotation.id)
+        .where(Annotation.sentence_id == sentence_id, Annotation.annotator_id == user.id)
+        .order_by(Span.start)
+    ).all()
+    annotation = rows[0] if rows else None
     text = sentence.text
     return {
         "sentence": {
@@ -114,8 +166,9 @@ def annotation_state(session: Session, user: User, sentence_id: int) -> dict[str
         },
         "tokens": token_offsets(text),
         "spans": [
-            {"start": s.start, "end": s.end, "label": s.label, "attributes": s.attributes or {}}
-            for s in spans
+            {"start": r.start, "end": r.end, "label": r.label, "attributes": r.attributes or {}}
+            for r in rows
+            if r.start is not None
         ],
         "status": annotation.status if annotation else None,
         "version": annotation.version if annotation else 0,

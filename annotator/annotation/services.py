@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from annotator.annotation.models import STATUSES, Annotation, Span, Status
-from annotator.annotation.queries import annotation_state, get_schema, get_sentence_for
+from annotator.annotation.queries import annotation_state, get_schema, get_sentence_facts
 from annotator.assignments.services import FINISHED, sync_finished
 from annotator.audit.services import record_change
 from annotator.auth.models import User
@@ -83,7 +83,7 @@ def save_annotation(
         Invalid: a bad span (every bad span is named) or an excluded sentence.
         Conflict: the stored version differs from the one the client edited (lost update).
     """
-    sentence = get_sentence_for(session, user, sentence_id)
+    sentence = get_sentence_facts(session, user, sentence_id)
     if sentence.excluded:
         raise Invalid("this sentence is excluded from annotation")
     schema = get_schema(session, sentence.project_id)
@@ -124,14 +124,19 @@ def write_annotation(
     to the stored total, which never exceeds ``time_cap`` (an idle tab is not work).
     """
     now = utcnow()
-    # The annotation and its spans in one round trip (the spans are the audit's "before").
+    # The annotation's columns and its spans in one round trip (the spans are the audit's
+    # "before"); plain columns, not an ORM object: this is the hot path of every save.
     rows = session.execute(
-        select(Annotation, Span.start, Span.end, Span.label, Span.attributes)
+        select(
+            Annotation.id, Annotation.version, Annotation.status, Annotation.flagged,
+            Annotation.flag_comment, Annotation.time_spent,
+            Span.start, Span.end, Span.label, Span.attributes,
+        )
         .outerjoin(Span, Span.annotation_id == Annotation.id)
         .where(Annotation.sentence_id == sentence_id, Annotation.annotator_id == owner_id)
         .order_by(Span.start)
     ).all()
-    current = rows[0][0] if rows else None
+    current = rows[0] if rows else None
     values = {
         "status": state["status"],
         "flagged": bool(state.get("flagged")),
@@ -153,39 +158,46 @@ def write_annotation(
         except IntegrityError:
             # Another request created it first: the client's version 0 is stale.
             raise _conflict(session, owner_id, sentence_id) from None
+        annotation_id = annotation.id
         version = 1
     else:
+        if current.version != expected_version:  # stale already: no write needed to know
+            raise _conflict(session, owner_id, sentence_id)
         before = {
             "spans": [
-                {"start": st, "end": en, "label": lb, "attributes": at or {}}
-                for _, st, en, lb, at in rows
-                if st is not None
+                {"start": r.start, "end": r.end, "label": r.label, "attributes": r.attributes or {}}
+                for r in rows
+                if r.start is not None
             ],
             "status": current.status,
             "flagged": current.flagged,
             "flag_comment": current.flag_comment or "",
             "version": current.version,
         }
+        # Compare-and-set: of two racing writes of the same version only one matches here.
+        # The new total time is computed from the row as read, which is the row updated
+        # whenever the version still matches.
         result = session.execute(
             update(Annotation)
             .where(Annotation.id == current.id, Annotation.version == expected_version)
-            # ``current`` was read in this transaction and the UPDATE lands only if its
-            # version is still the one read, so the new total is computed from a fresh value.
-            .values(version=Annotation.version + 1,
+            .values(version=expected_version + 1,
                     time_spent=min(current.time_spent + time_spent, time_cap), **values)
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:
             raise _conflict(session, owner_id, sentence_id)
-        session.execute(delete(Span).where(Span.annotation_id == current.id))
-        annotation = current
+        annotation_id = current.id
         version = expected_version + 1
-    if state["spans"]:
+    spans_unchanged = before is not None and _span_key(before["spans"]) == _span_key(
+        state["spans"])
+    if before is not None and not spans_unchanged:
+        session.execute(delete(Span).where(Span.annotation_id == annotation_id))
+    if state["spans"] and not spans_unchanged:  # e.g. "mark done" often changes no span
         session.execute(
             insert(Span.__table__),
             [
                 {
-                    "annotation_id": annotation.id,
+                    "annotation_id": annotation_id,
                     "start": s["start"],
                     "end": s["end"],
                     "label": s["label"],
@@ -203,7 +215,14 @@ def write_annotation(
         version=version, before=before, after={**state, "version": version},
     )
     session.flush()
-    return Saved(annotation_id=annotation.id, version=version, status=state["status"])
+    return Saved(annotation_id=annotation_id, version=version, status=state["status"])
+
+
+def _span_key(spans: list[dict[str, Any]]) -> list[tuple]:
+    return sorted(
+        (s["start"], s["end"], s["label"], sorted((s.get("attributes") or {}).items()))
+        for s in spans
+    )
 
 
 @dataclass(frozen=True)
