@@ -243,10 +243,13 @@ def remove_batch_command(batch_id: int, yes: bool) -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=4, show_default=True, type=int,
+@click.option("--workers", default=4, show_default=True, type=click.IntRange(min=1),
               help="gunicorn worker processes (about 2 per core).")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(min=1),
+              help="threads per worker (gthread workers: keep-alive, and a request waiting "
+                   "on the database does not hold up the others); 1 = sync workers.")
 @click.option("--timeout", default=30, show_default=True, type=int)
-def serve_command(host: str, port: int, workers: int, timeout: int) -> None:
+def serve_command(host: str, port: int, workers: int, threads: int, timeout: int) -> None:
     """Serve the app in production with gunicorn (several worker processes)."""
     import os
     import shutil
@@ -254,8 +257,9 @@ def serve_command(host: str, port: int, workers: int, timeout: int) -> None:
     gunicorn = shutil.which("gunicorn") or str(Path(sys.executable).with_name("gunicorn"))
     if not Path(gunicorn).exists():
         _fail("gunicorn is not installed (pip install gunicorn)")
-    args = [gunicorn, "--workers", str(workers), "--bind", f"{host}:{port}",
-            "--timeout", str(timeout), "--access-logfile", "-", "annotator:create_app()"]
+    args = [gunicorn, "--workers", str(workers), "--threads", str(threads),
+            "--bind", f"{host}:{port}", "--timeout", str(timeout), "--access-logfile", "-",
+            "annotator:create_app()"]
     click.echo(" ".join(args[1:]))
     os.execv(gunicorn, args)
 

@@ -75,7 +75,7 @@ def get(url: str) -> tuple[int, dict]:
 
 
 def test_annotator_serve_runs_gunicorn_workers(database_url: str, tmp_path: Path) -> None:
-    """`annotator db upgrade` then `annotator serve --workers 2` answers /healthz."""
+    """`annotator db upgrade` then `annotator serve --workers 2 --threads 2` answers."""
     annotator = str(Path(sys.executable).with_name("annotator"))
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "serve-test-secret",
            "ANNOTATOR_INSTANCE": str(tmp_path)}
@@ -84,7 +84,8 @@ def test_annotator_serve_runs_gunicorn_workers(database_url: str, tmp_path: Path
     assert upgrade.returncode == 0, upgrade.stderr
     port = free_port()
     server = subprocess.Popen(
-        [annotator, "serve", "--workers", "2", "--host", "127.0.0.1", "--port", str(port)],
+        [annotator, "serve", "--workers", "2", "--threads", "2", "--host", "127.0.0.1",
+         "--port", str(port)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         start_new_session=True,
     )
@@ -109,4 +110,4 @@ def test_annotator_serve_runs_gunicorn_workers(database_url: str, tmp_path: Path
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         output = server.communicate(timeout=30)[0]
-    assert "--workers 2" in output  # the command line it ran is printed first
+    assert "--workers 2 --threads 2" in output  # the command line it ran is printed first
