@@ -92,8 +92,10 @@ def test_cookie_is_secure_over_https(app, db) -> None:
     page = client.get("/login", base_url="https://localhost")
     token = csrf_from(page.get_data(as_text=True))
     response = client.post("/login", base_url="https://localhost",
+                           headers={"Referer": "https://localhost/login"},
                            data={"username": "ann_a", "password": "correct-horse-battery",
                                  "csrf_token": token})
+    assert response.status_code == 302  # logged in
     assert "Secure" in response.headers["Set-Cookie"]
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 
@@ -237,3 +239,32 @@ def test_admin_manages_users_in_the_ui(app, client, db) -> None:
     client.post(f"/admin/users/{me}/active", data={"csrf_token": token})
     db.session.expire_all()
     assert db.session.get(User, me).active  # an admin cannot lock themselves out
+
+
+@pytest.mark.parametrize("hops", [0, 1])
+def test_https_behind_a_proxy_is_trusted_only_when_configured(database_url, hops) -> None:
+    """X-Forwarded-Proto makes cookies Secure only with ANNOTATOR_PROXY_HOPS set (no spoofing)."""
+    from annotator import create_app
+    from annotator.extensions import db as handle
+    from tests.conftest import IsolatedClient
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": database_url,
+                      "RATELIMIT_ENABLED": False, "PROXY_HOPS": hops})
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        handle.create_all()
+        prepare_project(handle.session)
+        handle.session.remove()
+    client = app.test_client()
+    # (over HTTPS Flask-WTF also wants a same-origin Referer, which browsers send)
+    proxied = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9",
+               "Referer": f"{'https' if hops else 'http'}://localhost/login"}
+    page = client.get("/login", headers=proxied)
+    r = client.post("/login", headers=proxied,
+                    data={"username": "ann_a", "password": "correct-horse-battery",
+                          "csrf_token": csrf_from(page.get_data(as_text=True))})
+    assert r.status_code == 302
+    assert ("Secure" in r.headers["Set-Cookie"]) is bool(hops)
+    assert ("Strict-Transport-Security" in r.headers) is bool(hops)
+    with app.app_context():
+        handle.engine.dispose()
