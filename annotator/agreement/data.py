@@ -172,26 +172,10 @@ class _Spans:
         self.labels: list[Any] = []
         self.subtypes: list[Any] = []
 
-    def add(self, position: int, spans: Sequence[Any], item_id: Any, name: str,
-            subtype_attribute: str) -> None:
-        self.present.append(position)
-        self.counts.append(len(spans))
-        if not spans:
-            return
-        before = len(self.starts)
-        try:
-            # C-level passes over the spans: reading a million dicts must take well under a
-            # second (the report's budget on 100,000 sentences is seconds).
-            self.starts.extend(map(_START, spans))
-            self.ends.extend(map(_END, spans))
-            self.labels.extend(map(_LABEL, spans))
-            self.subtypes.extend([a.get(subtype_attribute) if a else None
-                                  for a in map(_ATTRIBUTES, spans)])
-            return
-        except (KeyError, TypeError, AttributeError):
-            for column in (self.starts, self.ends, self.labels, self.subtypes):
-                del column[before:]
-        for span in spans:  # Span objects, or something wrong: one by one, naming the culprit
+    def add_slowly(self, spans: Sequence[Any], item_id: Any, name: str,
+                   subtype_attribute: str) -> None:
+        """Span objects, or something malformed: one by one, naming the culprit."""
+        for span in spans:
             start, end, label, attrs = _span_fields(span, item_id, name)
             self.starts.append(start)
             self.ends.append(end)
@@ -235,7 +219,23 @@ def _build_corpus(items: Iterable[Mapping[str, Any]], labels: Sequence[str] | No
             if type(spans) is not list and not isinstance(spans, tuple):
                 raise AgreementInputError(
                     f"item {item_id!r}, annotator {name!r}: spans must be a list or null")
-            acc.add(position, spans, item_id, name, subtype_attribute)
+            acc.present.append(position)
+            acc.counts.append(len(spans))
+            if not spans:
+                continue
+            # Inline fast path (this loop runs once per annotation: 300,000 times for the
+            # benchmark): C-level passes over this item's span dicts while they are in cache.
+            before = len(acc.starts)
+            try:
+                acc.starts.extend(map(_START, spans))
+                acc.ends.extend(map(_END, spans))
+                acc.labels.extend(map(_LABEL, spans))
+                acc.subtypes.extend([a.get(subtype_attribute) if a else None
+                                     for a in map(_ATTRIBUTES, spans)])
+            except (KeyError, TypeError, AttributeError):
+                for column in (acc.starts, acc.ends, acc.labels, acc.subtypes):
+                    del column[before:]
+                acc.add_slowly(spans, item_id, name, subtype_attribute)
         rows.append((item_id, text, item.get("group")))
 
     # Order sentences by group (first appearance), keeping input order within a group, so each

@@ -381,8 +381,8 @@ def _pair_observed(a: np.ndarray, b: np.ndarray) -> float:
 
 def _unitizing_expected(length: int, units: list[np.ndarray]) -> float:
     m = len(units)
-    lengths = np.concatenate([u[:, 1] - u[:, 0] for u in units]).astype(np.float64)
-    n_c = lengths.size
+    unit_len = np.concatenate([u[:, 1] - u[:, 0] for u in units])
+    n_c = unit_len.size
     if n_c == 0:
         return 0.0
     gaps = []
@@ -390,15 +390,22 @@ def _unitizing_expected(length: int, units: list[np.ndarray]) -> float:
         bounds = np.concatenate(([0], u.ravel(), [length])).reshape(-1, 2)
         g = bounds[:, 1] - bounds[:, 0]
         gaps.append(g[g > 0])
-    gap = np.sort(np.concatenate(gaps).astype(np.float64))
-    # sum over gaps >= l of (l_h - l + 1) = (sum of those gaps) - (l - 1) * (their count)
-    suffix = np.concatenate((np.cumsum(gap[::-1])[::-1], [0.0]))
-    first = np.searchsorted(gap, lengths, side="left")
-    fits = suffix[first] - (lengths - 1.0) * (gap.size - first)
-    ln = lengths
+    gap = np.concatenate(gaps)
+    # Unit lengths are few distinct small numbers: work per length l = 0..top with counts.
+    # sum over gaps h with l_h >= l of (l_h - l + 1) = S1(l) - (l - 1) S0(l), S0 and S1 the
+    # count and the sum of those gaps (suffix sums of a histogram capped at top + 1).
+    top = int(unit_len.max())
+    per_length = np.bincount(unit_len, minlength=top + 1).astype(np.float64)
+    capped = np.minimum(gap, top + 1)
+    s0 = np.cumsum(np.bincount(capped, minlength=top + 2)[::-1])[::-1].astype(np.float64)
+    s1 = np.cumsum(np.bincount(capped, weights=gap.astype(np.float64),
+                               minlength=top + 2)[::-1])[::-1]
+    ln = np.arange(top + 1, dtype=np.float64)
+    fits = s1[: top + 1] - (ln - 1.0) * s0[: top + 1]
     within = (n_c - 1.0) * (2 * ln**3 - 3 * ln**2 + ln) / 3.0
-    numerator = 2.0 / length * float((within + ln * ln * fits).sum())
-    denominator = m * float(length) * (m * float(length) - 1.0) - float((ln * (ln - 1.0)).sum())
+    numerator = 2.0 / length * float(per_length @ (within + ln * ln * fits))
+    denominator = (m * float(length) * (m * float(length) - 1.0)
+                   - float(per_length @ (ln * (ln - 1.0))))
     return numerator / denominator
 
 
