@@ -168,6 +168,8 @@ def continue_batch(batch_id: int):
         if current_user.is_admin:
             return redirect(url_for("assignments.show_batch", batch_id=batch.id))
         abort(403)
+    if batch.archived_at is not None:  # no queue any more; the batch page says archived
+        return redirect(url_for("assignments.show_batch", batch_id=batch.id))
     sentence_id = queries.next_sentence_id(db.session, current_user.id, batch.id)
     if sentence_id is None:
         return redirect(url_for("assignments.show_batch", batch_id=batch.id, complete=1))

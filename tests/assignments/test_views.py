@@ -230,6 +230,9 @@ def test_removing_a_batch_with_annotations_asks_and_then_archives(app, db) -> No
     assert count(db, Annotation) == 1 and count(db, Assignment) > 0  # kept, still exportable
     queue_answer = worker.get(f"/api/queue/next?batch={batch_id}")  # no queue any more
     assert queue_answer.status_code == 404 and "archived" in queue_answer.json["error"]["message"]
+    going_on = worker.get(f"/batches/{batch_id}/continue")
+    assert going_on.headers["Location"] == f"/batches/{batch_id}"
+    assert b"(archived)" in worker.get(going_on.headers["Location"]).data
     # archived batches leave the annotator's home page and the live dashboard ...
     assert f'data-batch="{batch_id}"'.encode() not in worker.get("/projects/").data
     dash = admin.get(f"/projects/{data['project'].id}/dashboard")
