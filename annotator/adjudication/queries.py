@@ -82,14 +82,13 @@ def _agreement_items(session, project_id: int, batch_id: int | None
             BatchSentence.batch_id == batch_id
         )
     annotations_q = (
-        select(Annotation.id, Annotation.sentence_id, User.username)
-        .join(User, User.id == Annotation.annotator_id)
+        select(Annotation.id, Annotation.sentence_id, Annotation.annotator_id)
         .join(Sentence, Sentence.id == Annotation.sentence_id)
         .where(Sentence.project_id == project_id, Annotation.status == COUNTED_STATUS)
     )
     spans_q = (
         select(Span.annotation_id, Span.start, Span.end, Span.label,
-               cast(Span.attributes, Text))
+               func.nullif(cast(Span.attributes, Text), "{}"))
         .join(Annotation, Annotation.id == Span.annotation_id)
         .join(Sentence, Sentence.id == Annotation.sentence_id)
         .where(Sentence.project_id == project_id, Annotation.status == COUNTED_STATUS)
@@ -99,20 +98,26 @@ def _agreement_items(session, project_id: int, batch_id: int | None
         annotations_q = annotations_q.where(Annotation.sentence_id.in_(in_batch))
         spans_q = spans_q.where(Annotation.sentence_id.in_(in_batch))
     # Speed matters here (the agreement benchmark reads a million spans): plain DB-API rows,
-    # and attributes decoded once per distinct JSON text.
+    # user ids rather than names per row, empty attributes as NULL, and the others decoded
+    # once per distinct JSON text.
     conn = session.connection()
+    names = dict(conn.execute(select(User.id, User.username)).all())
     by_sentence: dict[int, dict[str, int]] = {}
-    for ann_id, sentence_id, username in _driver_rows(conn, annotations_q):
-        by_sentence.setdefault(sentence_id, {})[username] = ann_id
+    for ann_id, sentence_id, user_id in _driver_rows(conn, annotations_q):
+        by_sentence.setdefault(sentence_id, {})[names[user_id]] = ann_id
     if not by_sentence:
         return
     spans: dict[int, list[dict[str, Any]]] = {}
     decoded: dict[str, dict[str, Any]] = {}
     for ann_id, start, end, label, raw in _driver_rows(conn, spans_q):
-        attributes = decoded.get(raw) if raw is not None else None
-        if attributes is None:
-            attributes = decoded[raw] = (json.loads(raw) if raw else None) or {}
-        span = {"start": start, "end": end, "label": label, "attributes": dict(attributes)}
+        if raw is None:
+            attributes = {}
+        else:
+            attributes = decoded.get(raw)
+            if attributes is None:
+                attributes = decoded[raw] = json.loads(raw) or {}
+            attributes = dict(attributes)
+        span = {"start": start, "end": end, "label": label, "attributes": attributes}
         bucket = spans.get(ann_id)
         if bucket is None:
             spans[ann_id] = [span]
@@ -125,7 +130,7 @@ def _agreement_items(session, project_id: int, batch_id: int | None
         .where(Batch.project_id == project_id)
         .order_by(BatchSentence.batch_id)
     )
-    for sentence_id, bid in conn.execute(group_q).all():
+    for sentence_id, bid in _driver_rows(conn, group_q):
         groups[sentence_id] = bid
     texts: dict[int, str] = {
         doc_id: text
@@ -134,7 +139,7 @@ def _agreement_items(session, project_id: int, batch_id: int | None
         )
     }
     by_position = itemgetter("start", "end")
-    for sentence_id, document_id, start, end in conn.execute(sentence_q).all():
+    for sentence_id, document_id, start, end in list(_driver_rows(conn, sentence_q)):
         annotators = by_sentence.get(sentence_id)
         if not annotators:
             continue
