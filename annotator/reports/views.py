@@ -54,7 +54,7 @@ def _scope(project_id: int) -> queries.Scope:
 
 
 def _pair_of(name: str) -> tuple[str, str] | None:
-    values = [v for v in request.args.getlist(name)]
+    values = request.args.getlist(name)
     if not values:
         return None
     if len(values) != 2 or any(not v or len(v) > MAX_NAME for v in values):

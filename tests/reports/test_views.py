@@ -138,6 +138,13 @@ def test_page_shows_the_librarys_figures(app, db, world) -> None:
                     for i in range(len(names)) for j in range(len(names))}
     assert conf[("ACTOR", "UNIT")] == 2 and conf[("LOCATION", "O")] == 2
 
+    # annotators: finished sentences and spans per label
+    rows = re.findall(r'<tr data-annotator="(ann\d)"><td>ann\d</td><td class="num">(\d+)</td>',
+                      html)
+    assert dict(rows) == {a: str(n) for a, n in
+                          expected["counts"]["annotations_per_annotator"].items()}
+    assert dict(rows)["ann1"] == "5"  # its sixth sentence is only in progress
+
     # per batch
     batch = world["batch"]
     assert f'<tr data-batch="{batch.id}">' in html
