@@ -52,10 +52,6 @@ class GoldSpan(NamedTuple):
     note: str | None = None
 
 
-_LABEL = itemgetter(2)  # GoldSpan.label / AnnotatorSpan.label
-_SOURCE = itemgetter(4)  # GoldSpan.source
-
-
 class AnnotatorSpan(NamedTuple):
     """An annotator's own span (exported with --include-annotations)."""
 
@@ -174,12 +170,6 @@ def align(text: str, spans: Sequence[GoldSpan | AnnotatorSpan]) -> Alignment:
     return Alignment(tokens, ranges, exact, off_boundary, dropped)
 
 
-def _is_word(ch: str) -> bool:
-    # What the tokenizer's \w matches: Python's re treats a character as a word character
-    # exactly when str.isalnum() is true or it is "_" (tests compare with the regex).
-    return ch.isalnum() or ch == "_"
-
-
 def boundary_problems(text: str, spans: Sequence[GoldSpan | AnnotatorSpan]) -> tuple[int, int]:
     """``(off_boundary, dropped)`` as ``align`` counts them, without tokenizing the sentence.
 
@@ -189,7 +179,9 @@ def boundary_problems(text: str, spans: Sequence[GoldSpan | AnnotatorSpan]) -> t
     span does both and none overlaps the previous one, nothing is widened or dropped; otherwise
     the full ``align`` decides.
     """
-    # Inlined character tests: this runs for every exported sentence.
+    # Inlined character tests (this runs for every exported sentence). The tokenizer's \w is
+    # what Python's re counts as a word character: str.isalnum() or "_"; \s is str.isspace().
+    # The property tests compare this with align() on random text.
     previous_end = 0
     length = len(text)
     for span in spans:
@@ -262,12 +254,24 @@ class Tally:
         """Count one sentence; ``off_boundary`` and ``dropped`` come from ``align``."""
         spans = sentence.spans
         self.gold_status[sentence.gold_status] += 1
-        # Counter.update over itemgetter runs in C: this is called for every sentence.
-        self.sources.update(map(_SOURCE, spans))
-        for bucket in self._buckets(document.split):
+        sources = self.sources
+        buckets = self._buckets(document.split)
+        for bucket in buckets:
             bucket.sentences += 1
             bucket.spans += len(spans)
-            bucket.labels.update(map(_LABEL, spans))
+        # Plain loops: Counter.update's Python-level checks cost more than the counting for
+        # the handful of spans a sentence has (this runs for every exported sentence).
+        total = self.total.labels
+        if len(buckets) == 1:
+            for span in spans:
+                total[span[2]] += 1
+                sources[span[4]] += 1
+        else:
+            part = buckets[1].labels
+            for span in spans:
+                total[span[2]] += 1
+                part[span[2]] += 1
+                sources[span[4]] += 1
         self.off_boundary += off_boundary
         self.dropped += dropped
 
@@ -339,6 +343,16 @@ class _SpanTails:
 
     def __init__(self) -> None:
         self._cache: dict[tuple, str] = {}
+        self._names: dict[tuple[str, ...], str] = {}
+
+    def names(self, annotators: tuple[str, ...]) -> str:
+        """A sentence's ``annotators`` list as JSON (a few distinct lists in a whole export)."""
+        text = self._names.get(annotators)
+        if text is None:
+            if len(self._names) >= self.LIMIT:
+                self._names.clear()
+            text = self._names[annotators] = _dumps(list(annotators))
+        return text
 
     def __call__(self, span: GoldSpan) -> str:
         attributes = span.attributes
@@ -377,7 +391,7 @@ def _sentence_json(
         f'{{"id":{sentence.id},"index":{sentence.index},"text":{quote(text)},'
         f'"start":{sentence.start},"end":{sentence.end},'
         f'"gold_status":{quote(sentence.gold_status)},"spans":[{span_texts}],'
-        f'"annotators":{_dumps(list(sentence.annotators))}'
+        f'"annotators":{tails.names(tuple(sentence.annotators))}'
     )
     if with_annotations:
         out += ',"annotations":' + _dumps(_annotations_json(text, sentence.annotations or {}))

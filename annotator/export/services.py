@@ -350,15 +350,16 @@ def iter_documents(session: Session, prepared: PreparedExport) -> Iterator[Expor
             .where(Sentence.document_id.in_(chunk)),
             options,
         ))
-        make_span = formats.GoldSpan
+        # tuple.__new__ builds the GoldSpan NamedTuple without its Python-level __new__
+        # (a million of them); usernames has no None key, so no curator gives None.
+        new, gold_span = tuple.__new__, formats.GoldSpan
         for (gold_id, start, end, label, attributes, source, votes, voters, annotators,
              curator_id, when, reason, note) in span_rows:
-            # (usernames has no None key: no curator gives None)
-            spans.setdefault(gold_id, []).append(make_span(
+            spans.setdefault(gold_id, []).append(new(gold_span, (
                 start, end, label, attributes_of[attributes], source, votes, voters,
                 names_of[annotators], usernames.get(curator_id), when and _utc_text(when),
                 reason, note,
-            ))
+            )))
         finished, work = _annotations(connection, chunk, options, attributes_of)
         by_document: dict[int, list[ExportSentence]] = {}
         for sid, doc_id, index, start, end, gold_id, status in sentence_rows:

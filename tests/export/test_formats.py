@@ -55,6 +55,19 @@ def test_align_widens_and_drops_deterministically(spans, ranges, exact, off, dro
         ranges, exact, off, dropped)
 
 
+def test_fast_boundary_check_uses_the_tokenizers_character_classes() -> None:
+    """boundary_problems tests characters with str methods instead of the regex: the same
+    classes for every code point."""
+    import re
+    import sys
+
+    word, space = re.compile(r"\w"), re.compile(r"\s")
+    for i in range(sys.maxunicode + 1):
+        ch = chr(i)
+        assert (word.match(ch) is not None) == (ch.isalnum() or ch == "_"), hex(i)
+        assert (space.match(ch) is not None) == ch.isspace(), hex(i)
+
+
 @given(
     pieces=st.lists(st.sampled_from(["Kafr", "Tala", "_", ",", ".", " ", "  ", "\n", "é",
                                      "\u0663", "\U0001F4A5", "U.S.", "3.5", "\u00a0", "x"]),

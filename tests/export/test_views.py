@@ -135,3 +135,12 @@ def test_annotators_cannot_export(app, golden) -> None:
     for url in (f"/projects/{pid}/export", f"/projects/{pid}/export/download?format=jsonl",
                 f"/projects/{pid}/export/card"):
         assert client.get(url).status_code == 403
+
+
+def test_project_page_links_to_export_for_curators_only(app, golden) -> None:
+    pid = golden["project"].id
+    link = f'href="/projects/{pid}/export"'
+    for user, shown in (("cur", True), ("admin1", True), ("ann_a", False)):
+        page = client_for(app, user).get(f"/projects/{pid}")
+        assert page.status_code == 200
+        assert (link in page.get_data(as_text=True)) is shown, user
