@@ -456,7 +456,7 @@ def agreement_command(ctx: click.Context, project_name: str | None, batch_id: in
 
         app = ctx.ensure_object(ScriptInfo).load_app()
         with app.app_context():
-            from annotator.adjudication.queries import agreement_items
+            from annotator.adjudication.queries import agreement_columns
             from annotator.assignments.models import Batch
             from annotator.extensions import db
             from annotator.projects.services import get_project_by_name
@@ -469,8 +469,9 @@ def agreement_command(ctx: click.Context, project_name: str | None, batch_id: in
                 batch = db.session.get(Batch, batch_id)
                 if batch is None or batch.project_id != project.id:
                     _fail(f"batch {batch_id} is not a batch of project {project.name}")
-            report = agreement_report(agreement_items(db.session, project.id, batch_id=batch_id),
-                                      schema=project.schema, bootstrap=bootstrap, seed=seed)
+            report = agreement_report(
+                agreement_columns(db.session, project.id, batch_id=batch_id),
+                schema=project.schema, bootstrap=bootstrap, seed=seed)
     if fmt == "json":
         click.echo(json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False))
     else:

@@ -17,7 +17,7 @@ from annotator.adjudication.models import (
     GoldSentence,
     GoldSpan,
 )
-from annotator.agreement.data import gc_paused
+from annotator.agreement.data import ItemColumns, gc_paused
 from annotator.annotation.models import Annotation, Span
 from annotator.assignments.models import Batch, BatchSentence
 from annotator.auth.models import User
@@ -37,6 +37,7 @@ from annotator.spans import Span as SpanValue
 # Only finished work counts: an in-progress annotation is a draft, and a skipped sentence
 # was not read to the end; both are missing data (absent), never "marked nothing".
 COUNTED_STATUS = "done"
+EVENT_TYPE_KEY = "event_type"  # the span attribute the agreement report reads as the subtype
 
 
 def _driver_rows(conn, statement) -> Iterator[tuple[Any, ...]]:
@@ -70,8 +71,9 @@ def agreement_items(
     yield from items
 
 
-def _agreement_items(session, project_id: int, batch_id: int | None
-                     ) -> Iterator[dict[str, Any]]:
+def _agreement_queries(project_id: int, batch_id: int | None) -> tuple[Any, ...]:
+    """The selects behind agreement_items and agreement_columns: sentences (document order),
+    finished annotations, their spans, batch membership, document texts."""
     sentence_q = (
         select(Sentence.id, Sentence.document_id, Sentence.start, Sentence.end)
         .where(Sentence.project_id == project_id)
@@ -97,6 +99,66 @@ def _agreement_items(session, project_id: int, batch_id: int | None
         in_batch = select(BatchSentence.sentence_id).where(BatchSentence.batch_id == batch_id)
         annotations_q = annotations_q.where(Annotation.sentence_id.in_(in_batch))
         spans_q = spans_q.where(Annotation.sentence_id.in_(in_batch))
+    group_q = (
+        select(BatchSentence.sentence_id, BatchSentence.batch_id)
+        .join(Batch, Batch.id == BatchSentence.batch_id)
+        .where(Batch.project_id == project_id)
+        .order_by(BatchSentence.batch_id)
+    )
+    texts_q = select(Document.id, Document.text).where(Document.project_id == project_id)
+    return sentence_q, annotations_q, spans_q, group_q, texts_q
+
+
+def agreement_columns(session, project_id: int, *, batch_id: int | None = None) -> ItemColumns:
+    """The same data as ``agreement_items``, in columns (no dict per span): about twice as
+    fast to read and to measure, for the agreement report on large projects."""
+    sentence_q, annotations_q, spans_q, group_q, texts_q = _agreement_queries(
+        project_id, batch_id)
+    conn = session.connection()
+    names = dict(conn.execute(select(User.id, User.username)).all())
+    with gc_paused():
+        annotations = list(_driver_rows(conn, annotations_q))
+        annotated = {sentence_id for _, sentence_id, _ in annotations}
+        groups = dict(_driver_rows(conn, group_q))  # ordered by batch: the newest one wins
+        texts = dict(conn.execute(texts_q).all())
+        ids, item_texts, item_groups, position = [], [], [], {}
+        for sentence_id, document_id, start, end in _driver_rows(conn, sentence_q):
+            if sentence_id in annotated:
+                position[sentence_id] = len(ids)
+                ids.append(sentence_id)
+                item_texts.append(texts[document_id][start:end])
+                item_groups.append(groups.get(sentence_id))
+        annotations = [a for a in annotations if a[1] in position]
+        ann_ids = [a[0] for a in annotations]
+        ann_index = {a: i for i, a in enumerate(ann_ids)}
+        rows = list(_driver_rows(conn, spans_q))  # same filters: every span's annotation is in
+        if rows:
+            span_ann, starts, ends, labels, raws = zip(*rows)
+        else:
+            span_ann = starts = ends = labels = raws = ()
+        decoded: dict[str, Any] = {}
+        subtypes = []
+        for raw in raws:
+            if raw is None:
+                subtypes.append(None)
+                continue
+            value = decoded.get(raw, decoded)
+            if value is decoded:
+                value = decoded[raw] = (json.loads(raw) or {}).get(EVENT_TYPE_KEY)
+            subtypes.append(value)
+        return ItemColumns(
+            ids=ids, texts=item_texts, groups=item_groups,
+            annotation_item=[position[a[1]] for a in annotations],
+            annotation_annotator=[names[a[2]] for a in annotations],
+            span_annotation=list(map(ann_index.__getitem__, span_ann)),
+            span_start=starts, span_end=ends, span_label=labels, span_subtype=subtypes,
+        )
+
+
+def _agreement_items(session, project_id: int, batch_id: int | None
+                     ) -> Iterator[dict[str, Any]]:
+    sentence_q, annotations_q, spans_q, group_q, texts_q = _agreement_queries(
+        project_id, batch_id)
     # Speed matters here (the agreement benchmark reads a million spans): plain DB-API rows,
     # user ids rather than names per row, empty attributes as NULL, and the others decoded
     # once per distinct JSON text.
@@ -124,20 +186,9 @@ def _agreement_items(session, project_id: int, batch_id: int | None
         else:
             bucket.append(span)
     groups: dict[int, int] = {}
-    group_q = (
-        select(BatchSentence.sentence_id, BatchSentence.batch_id)
-        .join(Batch, Batch.id == BatchSentence.batch_id)
-        .where(Batch.project_id == project_id)
-        .order_by(BatchSentence.batch_id)
-    )
     for sentence_id, bid in _driver_rows(conn, group_q):
         groups[sentence_id] = bid
-    texts: dict[int, str] = {
-        doc_id: text
-        for doc_id, text in conn.execute(
-            select(Document.id, Document.text).where(Document.project_id == project_id)
-        )
-    }
+    texts: dict[int, str] = dict(conn.execute(texts_q).all())
     by_position = itemgetter("start", "end")
     for sentence_id, document_id, start, end in list(_driver_rows(conn, sentence_q)):
         annotators = by_sentence.get(sentence_id)

@@ -4,7 +4,7 @@ Public API: ``agreement_report`` (the JSON-ready report), ``list_disagreements``
 ``reading`` (plain-words summary) and ``AgreementInputError``; see docs/agreement.md.
 """
 
-from annotator.agreement.data import AgreementInputError
+from annotator.agreement.data import AgreementInputError, ItemColumns
 from annotator.agreement.matching import DISAGREEMENT_KINDS, KINDS
 from annotator.agreement.report import agreement_report, list_disagreements, reading
 
@@ -12,6 +12,7 @@ __all__ = [
     "DISAGREEMENT_KINDS",
     "KINDS",
     "AgreementInputError",
+    "ItemColumns",
     "agreement_report",
     "list_disagreements",
     "reading",

@@ -129,6 +129,30 @@ class Corpus:
         return len(self.labels) + 1
 
 
+@dataclass
+class ItemColumns:
+    """Items in columns, as a database read yields them without one dict per span.
+
+    Sentences: ``ids``, ``texts``, ``groups`` (parallel lists). Annotations (an annotator read
+    a sentence; missing data otherwise): ``annotation_item`` (index into ``ids``) and
+    ``annotation_annotator`` (name). Spans: ``span_annotation`` (index into the annotations),
+    ``span_start``, ``span_end`` (sentence offsets), ``span_label``, ``span_subtype`` (the
+    subtype attribute's value or None). Equivalent to the items
+    ``{"id", "text", "group", "annotations": {annotator: [span, ...]}}``.
+    """
+
+    ids: Sequence[Any]
+    texts: Sequence[str]
+    groups: Sequence[Any]
+    annotation_item: Sequence[int]
+    annotation_annotator: Sequence[str]
+    span_annotation: Sequence[int]
+    span_start: Sequence[int]
+    span_end: Sequence[int]
+    span_label: Sequence[str]
+    span_subtype: Sequence[str | None]
+
+
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while building many small acyclic containers.
@@ -158,7 +182,73 @@ def build_corpus(items: Iterable[Mapping[str, Any]], *, labels: Sequence[str] | 
         AgreementInputError: naming the item (and annotator) of the first problem found.
     """
     with gc_paused():
+        if isinstance(items, ItemColumns):
+            return _corpus_from_columns(items, labels, subtype_attribute)
         return _build_corpus(items, labels, subtype_attribute)
+
+
+def _corpus_from_columns(cols: ItemColumns, labels: Sequence[str] | None,
+                         subtype_attribute: str) -> Corpus:
+    n = len(cols.ids)
+    if not (len(cols.texts) == len(cols.groups) == n):
+        raise AgreementInputError("ids, texts and groups must have the same length")
+    if len(set(cols.ids)) != n:
+        raise AgreementInputError("duplicate item id")
+    if any(not isinstance(t, str) for t in cols.texts):
+        raise AgreementInputError("every text must be a string")
+    rows = list(zip(cols.ids, cols.texts, cols.groups, strict=True))
+    names = sorted(set(cols.annotation_annotator))
+    if any(not isinstance(name, str) or not name for name in names):
+        raise AgreementInputError("annotator names must be non-empty strings")
+    code = {name: k for k, name in enumerate(names)}
+    ann_item = np.asarray(cols.annotation_item, dtype=np.int64)
+    ann_who = np.fromiter(map(code.__getitem__, cols.annotation_annotator), dtype=np.int64,
+                          count=len(cols.annotation_annotator))
+    if ann_item.size and (ann_item.min() < 0 or ann_item.max() >= n):
+        raise AgreementInputError("annotation_item points outside the items")
+    if np.unique(ann_item * max(len(names), 1) + ann_who).size != ann_item.size:
+        raise AgreementInputError("an annotator has two annotations of one item")
+    span_ann = np.asarray(cols.span_annotation, dtype=np.int64)
+    columns = (cols.span_start, cols.span_end, cols.span_label, cols.span_subtype)
+    if any(len(c) != span_ann.size for c in columns):
+        raise AgreementInputError("the span columns must have the same length")
+    if span_ann.size and (span_ann.min() < 0 or span_ann.max() >= ann_item.size):
+        raise AgreementInputError("span_annotation points outside the annotations")
+    starts = np.asarray(cols.span_start)
+    ends = np.asarray(cols.span_end)
+    if span_ann.size and (starts.dtype.kind not in "iu" or ends.dtype.kind not in "iu"):
+        raise AgreementInputError("span start and end must be integers")
+    # Annotations by annotator then position; spans follow their annotation's order.
+    ann_order = np.lexsort((np.arange(ann_item.size), ann_who))
+    rank = np.empty(ann_item.size, dtype=np.int64)
+    rank[ann_order] = np.arange(ann_item.size)
+    span_order = np.argsort(rank[span_ann], kind="stable")
+    span_who = ann_who[span_ann][span_order]
+    ann_bounds = np.searchsorted(ann_who[ann_order], np.arange(len(names) + 1))
+    span_bounds = np.searchsorted(span_who, np.arange(len(names) + 1))
+    label_raw = [cols.span_label[i] for i in span_order.tolist()]
+    sub_raw = [cols.span_subtype[i] for i in span_order.tolist()]
+    starts = starts[span_order].astype(np.int64)
+    ends = ends[span_order].astype(np.int64)
+    span_item = ann_item[span_ann][span_order]
+
+    def spans_of(k: int, name: str, vocab: _Vocab) -> tuple[np.ndarray, ...]:
+        lo, hi = int(span_bounds[k]), int(span_bounds[k + 1])
+        for label in dict.fromkeys(label_raw[lo:hi]):
+            if label not in vocab.label_code:
+                vocab.label(label, f"annotator {name!r}")
+        for value in dict.fromkeys(sub_raw[lo:hi]):
+            if value not in vocab.subtype_code:
+                vocab.subtype(value, f"annotator {name!r}")
+        label_codes = np.fromiter(map(vocab.label_code.__getitem__, label_raw[lo:hi]),
+                                  dtype=np.int64, count=hi - lo)
+        sub_codes = np.fromiter(map(vocab.subtype_code.__getitem__, sub_raw[lo:hi]),
+                                dtype=np.int64, count=hi - lo)
+        a_lo, a_hi = int(ann_bounds[k]), int(ann_bounds[k + 1])
+        return (ann_item[ann_order[a_lo:a_hi]], span_item[lo:hi], starts[lo:hi], ends[lo:hi],
+                label_codes, sub_codes)
+
+    return _finish(rows, names, spans_of, labels, subtype_attribute)
 
 
 class _Spans:
@@ -238,6 +328,25 @@ def _build_corpus(items: Iterable[Mapping[str, Any]], labels: Sequence[str] | No
                 acc.add_slowly(spans, item_id, name, subtype_attribute)
         rows.append((item_id, text, item.get("group")))
 
+    names = sorted(per_name)
+
+    def spans_of(k: int, name: str, vocab: _Vocab) -> tuple[np.ndarray, ...]:
+        acc = per_name[name]
+        positions = np.array(acc.present, dtype=np.int64)
+        counts = np.array(acc.counts, dtype=np.int64)
+        return (positions, np.repeat(positions, counts),
+                *_columns(acc, None, vocab, rows, name)[1:])
+
+    return _finish(rows, names, spans_of, labels, subtype_attribute)
+
+
+def _finish(rows: list[tuple[Any, str, Any]], annotators: list[str], spans_of: Any,
+            labels: Sequence[str] | None, subtype_attribute: str) -> Corpus:
+    """Lay out checked rows (id, text, group) and each annotator's spans as a Corpus.
+
+    ``spans_of(k, name, vocab)`` returns the annotator's (input positions of the items they
+    annotated, input position of each span's item, starts, ends, label codes, subtype codes).
+    """
     # Order sentences by group (first appearance), keeping input order within a group, so each
     # group is one contiguous slice of every array.
     group_order: list[Any] = []
@@ -252,13 +361,11 @@ def _build_corpus(items: Iterable[Mapping[str, Any]], labels: Sequence[str] | No
     order = np.argsort(np.array(row_group, dtype=np.int64), kind="stable")
     new_position = np.empty(len(rows), dtype=np.int64)
     new_position[order] = np.arange(len(rows))
-    input_rows = rows
     rows = [rows[i] for i in order.tolist()]
     sizes = np.bincount(np.array(row_group, dtype=np.int64), minlength=len(group_order))
     ends_at = np.cumsum(sizes).tolist()
     group_bounds = [(e - int(n), e) for e, n in zip(ends_at, sizes.tolist(), strict=True)]
 
-    annotators = sorted(per_name)
     label_list = list(labels) if labels is not None else []
     label_code = {lb: i + 1 for i, lb in enumerate(label_list)}
     subtypes: list[str | None] = [None]
@@ -273,11 +380,9 @@ def _build_corpus(items: Iterable[Mapping[str, Any]], labels: Sequence[str] | No
     present = np.zeros((len(annotators), len(texts)), dtype=bool)
     per_ann = []
     for k, name in enumerate(annotators):
-        acc = per_name[name]
-        positions = np.array(acc.present, dtype=np.int64)
+        positions, span_positions, *columns = spans_of(k, name, vocab)
         present[k, new_position[positions]] = True
-        sent = new_position[np.repeat(positions, np.array(acc.counts, dtype=np.int64))]
-        per_ann.append(_columns(acc, sent, vocab, input_rows, name))
+        per_ann.append((new_position[span_positions], *columns))
     label_list, unknown = vocab.labels, vocab.unknown
 
     if labels is None and label_list:

@@ -205,6 +205,37 @@ def test_project_report_matches_the_library(app, db, project_data) -> None:
     assert "2 annotators (ann0, ann1); 3 sentences" in one.output
 
 
+def test_columns_from_the_database_equal_the_items(app, db, project_data) -> None:
+    from annotator.adjudication.queries import agreement_columns, agreement_items
+
+    project = project_data["project"]
+    # A sentence read by only one annotator, one with an event type, one skipped (not done).
+    from sqlalchemy import select
+
+    from annotator.corpus.models import Sentence
+
+    sentences = list(db.session.scalars(
+        select(Sentence).where(Sentence.project_id == project.id).order_by(Sentence.index)))
+    a, b = project_data["annotators"]
+    s3 = sentences[3]
+    start = s3.text.index("shelled")
+    _annotate(db.session, a, s3.id, [{"start": start, "end": start + 7, "label": "EVENT",
+                                      "attributes": {"event_type": "air_drone_strike"}}])
+    save_annotation(db.session, b, s3.id, AnnotationIn([], "in_progress", 0, 1.0), max_spent=60)
+    db.session.commit()
+    for batch_id in (None, project_data["batch"].id):
+        items = list(agreement_items(db.session, project.id, batch_id=batch_id))
+        cols = agreement_columns(db.session, project.id, batch_id=batch_id)
+        assert cols.ids == [it["id"] for it in items]
+        assert cols.texts == [it["text"] for it in items]
+        assert cols.groups == [it["group"] for it in items]
+        one = agreement_report(items, schema=project.schema)
+        two = agreement_report(cols, schema=project.schema)
+        assert json.dumps(one) == json.dumps(two)
+        assert one["overall"]["event_type"]["pairs"] == 0
+        assert one["counts"]["annotations"] == 7
+
+
 def test_project_errors(app, db, project_data) -> None:
     runner = app.test_cli_runner()
     unknown = runner.invoke(args=["agreement", "--project", "Nope"])

@@ -550,3 +550,49 @@ def test_limit_keeps_the_first_disagreements_in_sentence_order() -> None:
     first = list_disagreements(items, limit=4)
     assert first == every[:4]
     assert [d["sentence_id"] for d in first] == [0, 0, 0, 1]
+
+
+def to_columns(items):
+    """The same items in the columnar form a database read produces."""
+    from annotator.agreement import ItemColumns
+
+    cols = {k: [] for k in ("annotation_item", "annotation_annotator", "span_annotation",
+                            "span_start", "span_end", "span_label", "span_subtype")}
+    # Annotations and spans deliberately not in item order: the columns carry no order.
+    for i, item in reversed(list(enumerate(items))):
+        for name, spans in item["annotations"].items():
+            if spans is None:
+                continue
+            cols["annotation_item"].append(i)
+            cols["annotation_annotator"].append(name)
+            a = len(cols["annotation_item"]) - 1
+            for s in reversed(spans):
+                cols["span_annotation"].append(a)
+                cols["span_start"].append(s["start"])
+                cols["span_end"].append(s["end"])
+                cols["span_label"].append(s["label"])
+                cols["span_subtype"].append((s.get("attributes") or {}).get("event_type"))
+    return ItemColumns(ids=[it["id"] for it in items], texts=[it["text"] for it in items],
+                       groups=[it.get("group") for it in items], **cols)
+
+
+@settings(max_examples=80, deadline=None)
+@given(random_items(), st.lists(st.sampled_from([1, 2, None]), min_size=6, max_size=6))
+def test_columns_give_the_same_report_as_items(case, groups) -> None:
+    _, items = case
+    for item, g in zip(items, groups, strict=False):
+        item["group"] = g
+    from_items = agreement_report(items, labels=LABELS)
+    from_columns = agreement_report(to_columns(items), labels=LABELS)
+    assert json.dumps(from_items) == json.dumps(from_columns)
+
+
+def test_bad_columns_are_refused() -> None:
+    cols = to_columns(DRILL)
+    cols.span_end[0] = 999
+    with pytest.raises(AgreementInputError, match="outside"):
+        agreement_report(cols)
+    cols = to_columns(DRILL)
+    cols.span_annotation[0] = 99
+    with pytest.raises(AgreementInputError, match="outside the annotations"):
+        agreement_report(cols)
