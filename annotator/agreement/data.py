@@ -226,29 +226,43 @@ def _corpus_from_columns(cols: ItemColumns, labels: Sequence[str] | None,
     span_who = ann_who[span_ann][span_order]
     ann_bounds = np.searchsorted(ann_who[ann_order], np.arange(len(names) + 1))
     span_bounds = np.searchsorted(span_who, np.arange(len(names) + 1))
-    label_raw = [cols.span_label[i] for i in span_order.tolist()]
-    sub_raw = [cols.span_subtype[i] for i in span_order.tolist()]
+    # Labels and subtypes as provisional codes (C-level), reordered with NumPy.
+    label_values, label_tmp = _provisional_codes(cols.span_label, span_order)
+    sub_values, sub_tmp = _provisional_codes(cols.span_subtype, span_order)
     starts = starts[span_order].astype(np.int64)
     ends = ends[span_order].astype(np.int64)
     span_item = ann_item[span_ann][span_order]
 
     def spans_of(k: int, name: str, vocab: _Vocab) -> tuple[np.ndarray, ...]:
         lo, hi = int(span_bounds[k]), int(span_bounds[k + 1])
-        for label in dict.fromkeys(label_raw[lo:hi]):
-            if label not in vocab.label_code:
-                vocab.label(label, f"annotator {name!r}")
-        for value in dict.fromkeys(sub_raw[lo:hi]):
-            if value not in vocab.subtype_code:
-                vocab.subtype(value, f"annotator {name!r}")
-        label_codes = np.fromiter(map(vocab.label_code.__getitem__, label_raw[lo:hi]),
-                                  dtype=np.int64, count=hi - lo)
-        sub_codes = np.fromiter(map(vocab.subtype_code.__getitem__, sub_raw[lo:hi]),
-                                dtype=np.int64, count=hi - lo)
+        label_map = _register(label_values, label_tmp[lo:hi], vocab.label, name)
+        sub_map = _register(sub_values, sub_tmp[lo:hi], vocab.subtype, name)
         a_lo, a_hi = int(ann_bounds[k]), int(ann_bounds[k + 1])
         return (ann_item[ann_order[a_lo:a_hi]], span_item[lo:hi], starts[lo:hi], ends[lo:hi],
-                label_codes, sub_codes)
+                label_map[label_tmp[lo:hi]], sub_map[sub_tmp[lo:hi]])
 
     return _finish(rows, names, spans_of, labels, subtype_attribute)
+
+
+def _provisional_codes(values: Sequence[Any], order: np.ndarray) -> tuple[list[Any], np.ndarray]:
+    """Distinct values (first appearance) and each value's index among them, in ``order``."""
+    try:
+        distinct = list(dict.fromkeys(values))
+    except TypeError:
+        raise AgreementInputError("labels and subtypes must be strings") from None
+    index = {v: i for i, v in enumerate(distinct)}
+    codes = np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=len(values))
+    return distinct, codes[order]
+
+
+def _register(distinct: list[Any], codes: np.ndarray, add: Any, name: str) -> np.ndarray:
+    """Add the values one annotator uses to the vocabulary (in order of first use, as item
+    input does) and return the provisional-code -> vocabulary-code table."""
+    table = np.zeros(max(len(distinct), 1), dtype=np.int64)
+    used, first = np.unique(codes, return_index=True)
+    for i in used[np.argsort(first, kind="stable")].tolist():
+        table[i] = add(distinct[i], f"annotator {name!r}")
+    return table
 
 
 class _Spans:
