@@ -129,7 +129,8 @@ def test_admin_batches_two_annotators_work_through_their_queues(
     assert flags.count() == 1
     assert flags.locator("td.comment").text_content() == comment
     assert ann0 in flags.text_content()
-    assert flags.locator("a").get_attribute("href") == f"/sentences/{third}"
+    links = [a.get_attribute("href") for a in flags.locator("a").all()]
+    assert links == [f"/sentences/{third}", f"/sentences/{third}/history"]
 
     # The second annotator works through the same three sentences: done, done, skip.
     b = new_context().new_page()
