@@ -53,6 +53,7 @@ const state = {
   // later says it holds one of them, that was this page's own save, not someone else's.
   unconfirmed: [],
   tokenRefreshed: false, // a fresh CSRF token was fetched after the last refusal
+  locked: false, // the server refused this user on this sentence (403/404): no more edits
   retryMs: 0,
   retryTimer: null,
   conflict: null,
@@ -341,6 +342,7 @@ function change(mutator) {
     say(EXCLUDED_MESSAGE);
     return false;
   }
+  if (state.locked) return false;
   state.undo.push(snapshot());
   if (state.undo.length > 200) state.undo.shift();
   mutator();
@@ -632,7 +634,19 @@ async function send() {
     }
   }
   if (!csrfRefused) state.tokenRefreshed = false;
-  if (response && (response.status === 422 || response.status === 403 || response.status === 404)) {
+  if (response && (response.status === 403 || response.status === 404)) {
+    // The sentence is no longer this user's to edit (reassigned, batch removed, deleted).
+    // What they typed is not thrown away: it stays on screen and in localStorage, and is
+    // sent if the page is opened again once they may edit it; editing stops meanwhile.
+    const message = (result && result.error && result.error.message) || `HTTP ${response.status}`;
+    state.locked = true;
+    say(`Not saved: ${message}. Your changes are kept in this browser and will be sent if ` +
+      "you can edit this sentence again; ask an admin.");
+    setSaveState("error", "not saved — you can no longer edit this sentence");
+    settle(false);
+    return;
+  }
+  if (response && response.status === 422) {
     const message = (result && result.error && result.error.message) || `HTTP ${response.status}`;
     const detail = result && result.error && result.error.spans
       ? ` (${result.error.spans.map((e) => e.message).join("; ")})`
@@ -790,6 +804,10 @@ async function go(url, status) {
     say("This is the last sentence in this direction.");
     return;
   }
+  if (state.locked) {
+    window.location.assign(url); // the refused changes wait in localStorage
+    return;
+  }
   if (state.retryTimer) say("Leaving as soon as this sentence is saved…");
   const ok = await whenSaved();
   if (ok) window.location.assign(url);
@@ -820,7 +838,10 @@ function saveFlag(flagged) {
 
 function onKey(event) {
   const target = event.target;
-  const typing = target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement;
+  // Keys typed into a field (a select included: letters and digits pick its options) are
+  // the field's, not the editor's.
+  const typing = target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement ||
+    target instanceof HTMLSelectElement;
   if (typing) {
     if (event.key === "Escape") {
       toggleFlag(false);

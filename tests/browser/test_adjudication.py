@@ -133,12 +133,18 @@ def test_curator_resolves_a_disagreement_with_the_keyboard(live, database, uniqu
     page.keyboard.press("e")
     page.wait_for_selector("body[data-editor-ready='1']")
     assert page.locator("#region-hint").count() == 1
-    page.select_option("#gold-reason", "annotator_error")
     page.locator("#sentence").focus()
     page.keyboard.press("Shift+ArrowRight")  # the first token, "Government"
     for _ in range(4):
         page.keyboard.press("Alt+ArrowRight")  # ... moved to "Fifth"
     page.keyboard.press("Shift+ArrowRight")  # grown to "Fifth Brigade"
+    assert page.locator("#sentence .pending").text_content() == "Fifth Brigade"
+    page.select_option("#gold-reason", "annotator_error")
+    page.locator("#gold-reason").focus()
+    page.keyboard.press("1")  # typed into the focused select: not a label key
+    assert page.locator("#sentence mark.span").count() == 0
+    assert page.locator("#gold-reason").input_value() == "annotator_error"
+    page.locator("#sentence").focus()
     assert page.locator("#sentence .pending").text_content() == "Fifth Brigade"
     page.keyboard.press("3")  # UNIT
     wait_saved(page, 2)

@@ -256,3 +256,51 @@ def test_saving_resumes_after_logging_in_again_in_another_tab(
     assert stored(database, sid, user)["spans"] == [
         (*rebels, "ACTOR", {}), (*kamdesh, "LOCATION", {}),
     ]
+
+
+def test_changes_refused_because_the_sentence_was_taken_away_are_kept(
+    live, database, unique, new_context
+):
+    """A 403 mid-session (the sentence went to someone else) keeps the typed work."""
+    from annotator.assignments.services import create_batch, reassign_annotator
+
+    seeded = seed_article(database, unique, annotators=2)
+    user, other = seeded.users["ann0"], seeded.users["ann1"]
+    sid, text = seeded.sentence_ids[0], seeded.texts[0]
+    context = new_context()
+    page = context.new_page()
+    browser_login(page, live.url, user)
+    open_sentence(page, live.url, sid)
+    rebels = label(page, text, "Rebels", "1")
+    wait_saved(page, 1)
+
+    # An admin batches the project for the other annotator only: blind annotation now
+    # refuses this user on this sentence.
+    with database.session() as session:
+        batch = create_batch(session, seeded.project_id, source="remaining",
+                             annotators=[other], overlap=1).batch.id
+    kamdesh = label(page, text, "Kamdesh", "2")
+    page.wait_for_function(
+        "() => document.getElementById('save-status').dataset.state === 'error'"
+    )
+    assert "no longer edit" in page.locator("#save-status").text_content()
+    assert "kept in this browser" in page.locator("#editor-message").text_content()
+    # Still on screen and in the browser, and no more edits are taken meanwhile.
+    assert page.locator("#sentence mark.span").count() == 2
+    kept = unsaved_in_storage(page, user, sid)
+    assert [(s["start"], s["end"]) for s in kept["spans"]] == [rebels, kamdesh]
+    label(page, text, "Monday", "4")
+    assert page.locator("#sentence mark.span").count() == 2
+    assert stored(database, sid, user)["spans"] == [(*rebels, "ACTOR", {})]
+
+    # The admin gives the work back: opening the sentence again sends what was kept.
+    with database.session() as session:
+        reassign_annotator(session, batch, leaving=other, to=[user])
+    page.close()
+    again = context.new_page()
+    open_sentence(again, live.url, sid)
+    wait_saved(again, 2)
+    assert stored(database, sid, user)["spans"] == [
+        (*rebels, "ACTOR", {}), (*kamdesh, "LOCATION", {}),
+    ]
+    assert unsaved_in_storage(again, user, sid) is None
