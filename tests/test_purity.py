@@ -13,6 +13,7 @@ PURE = [
     "annotator.export.formats",
     "annotator.export.splits",
     "annotator.gold",
+    "annotator.assignments.allocation",
     "annotator.agreement",
     "annotator.agreement.data",
     "annotator.agreement.matching",

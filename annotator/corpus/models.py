@@ -30,7 +30,7 @@ class Document(Base):
     url: Mapped[str | None] = mapped_column(String(2000))
     published: Mapped[date | None] = mapped_column(Date)
     text: Mapped[str] = mapped_column(Text)
-    content_hash: Mapped[str] = mapped_column(String(64))  # sha256 of title + text
+    content_hash: Mapped[str] = mapped_column(String(64))  # sha256 of the text (the same article under another title is a duplicate)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     sentences: Mapped[list[Sentence]] = relationship(
