@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from annotator.corpus.tokens import TOKEN_RE
+from annotator.corpus.tokens import TOKEN_RE, is_mark
 
 OUTSIDE = "O"
 
@@ -20,11 +20,14 @@ class AgreementInputError(ValueError):
     """An item or span is malformed; the message names the item (and annotator)."""
 
 
-# Character classes of the tokenizer regex \w+|[^\w\s] (annotator.corpus.tokens): 0 space,
-# 1 word character, 2 any other character. Python's re treats a character as \w when
-# str.isalnum() is true or it is "_", and as \s when str.isspace() is true; tests check this
+# Character classes of the tokenizer (annotator.corpus.tokens): 0 space, 1 word character,
+# 2 any other character, 3 combining mark. Python's re treats a character as \w when
+# str.isalnum() is true or it is "_", and as \s when str.isspace() is true; marks are the
+# tokenizer's own set (categories Mn, Mc, Me), none of which is \w or \s. Tests check this
 # table against the regex itself for every code point.
-_SPACE, _WORD, _OTHER = 0, 1, 2
+_SPACE, _WORD, _OTHER, _MARK = 0, 1, 2, 3
+# A mark that follows an "other" character continues that character's token.
+_OTHER_TAIL = 4
 
 
 def _char_class(ch: str) -> int:
@@ -32,6 +35,8 @@ def _char_class(ch: str) -> int:
         return _SPACE
     if ch.isalnum() or ch == "_":
         return _WORD
+    if is_mark(ch):
+        return _MARK
     return _OTHER
 
 
@@ -46,7 +51,8 @@ def _bmp_classes() -> np.ndarray:
 
 
 def char_classes(text: str) -> np.ndarray:
-    """Return the tokenizer's class (0 space, 1 word, 2 other) of every code point of ``text``."""
+    """Return the tokenizer's class (0 space, 1 word, 2 other, 3 combining mark) of every code
+    point of ``text``."""
     if text.isascii():
         return _bmp_classes()[:128][np.frombuffer(text.encode("ascii"), dtype=np.uint8)]
     cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
@@ -66,16 +72,33 @@ def char_classes(text: str) -> np.ndarray:
 def token_bounds(text: str) -> tuple[np.ndarray, np.ndarray]:
     """Return token starts and ends of ``text``, identical to ``TOKEN_RE.finditer`` (vectorised)."""
     cls = char_classes(text)
+    marks = np.flatnonzero(cls == _MARK)
+    if marks.size:
+        # A mark takes the role of the last non-mark character before it: after a word
+        # character (or a space, or at the start: a leading mark starts a word run) it is part
+        # of a word run; after an "other" character it is that token's tail.
+        cls = cls.copy()
+        not_mark = np.where(cls != _MARK, np.arange(cls.size), -1)
+        owner = np.maximum.accumulate(not_mark)[marks]
+        owner_cls = np.where(owner >= 0, cls[np.maximum(owner, 0)], _SPACE)
+        cls[marks] = np.where(owner_cls == _OTHER, _OTHER_TAIL, _WORD)
     word = cls == _WORD
     # A word run starts where a word character follows a non-word one, and ends before the
-    # next non-word character; every "other" character is a token of its own.
+    # next non-word character; every "other" character starts a token of its own, which ends
+    # after the marks that follow it.
     edges = np.diff(word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
     run_starts = np.flatnonzero(edges == 1)
     run_ends = np.flatnonzero(edges == -1)
     del edges, word
     others = np.flatnonzero(cls == _OTHER)
+    other_ends = others + 1
+    if marks.size:
+        tail = np.append(cls == _OTHER_TAIL, False)
+        # Each "other" token ends at the first position after it that is not its tail.
+        not_tail = np.flatnonzero(~tail)
+        other_ends = not_tail[np.searchsorted(not_tail, other_ends)]
     starts = np.concatenate((run_starts, others))
-    ends = np.concatenate((run_ends, others + 1))
+    ends = np.concatenate((run_ends, other_ends))
     order = np.argsort(starts, kind="stable")
     return starts[order].astype(np.int64), ends[order].astype(np.int64)
 
@@ -405,6 +428,15 @@ def _finish(rows: list[tuple[Any, str, Any]], annotators: list[str], spans_of: A
         remap = np.array([0] + [ordered.index(lb) + 1 for lb in label_list], dtype=np.int64)
         per_ann = [(a, b, c, remap[d], e) for a, b, c, d, e in per_ann]
         label_list, unknown = ordered, []
+    elif unknown:
+        # Labels missing from the list given come after it, sorted: the order then depends on
+        # the data only, not on which annotator or span used them first (which, read from a
+        # database, is the storage order), and a report read in chunks finds the same order.
+        ordered = [*label_list[: len(label_list) - len(unknown)], *sorted(unknown)]
+        if ordered != label_list:
+            remap = np.array([0] + [ordered.index(lb) + 1 for lb in label_list], dtype=np.int64)
+            per_ann = [(a, b, c, remap[d], e) for a, b, c, d, e in per_ann]
+        label_list, unknown = ordered, sorted(unknown)
 
     spans_out: list[SpanArrays] = []
     for k, (sent, start_a, end_a, label_a, sub_a) in enumerate(per_ann):

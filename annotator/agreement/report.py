@@ -38,13 +38,15 @@ from annotator.agreement.metrics import (
     unitizing_alpha_arrays,
     value_patterns,
 )
+from annotator.corpus.tokens import TOKEN_PATTERN_SUMMARY
 
 REPORT_FORMAT = "annotator-agreement/1"
 TOKENIZER = {
     "module": "annotator.corpus.tokens",
-    "pattern": r"\w+|[^\w\s]",
-    "description": "maximal runs of word characters, and every other non-space character "
-                   "on its own (the tokens the editor snaps selections to)",
+    "pattern": TOKEN_PATTERN_SUMMARY,
+    "description": "maximal runs of word characters and combining marks, and every other "
+                   "non-space character on its own with the combining marks that follow it "
+                   "(the tokens the editor snaps selections to)",
 }
 MIN_UNITS = 10
 SIBLING_CREDIT = 0.5

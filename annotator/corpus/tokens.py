@@ -3,10 +3,63 @@
 from __future__ import annotations
 
 import re
+import sys
+import unicodedata
+from bisect import bisect_right
 
-# Maximal runs of word characters, and every other non-space character on its own.
-# Offsets are Python string indices (code points), the unit used for spans everywhere.
-TOKEN_RE = re.compile(r"\w+|[^\w\s]")
+# Combining marks (Unicode general categories Mn, Mc, Me) belong to the character they follow.
+# Python's \w does not match them, so without this "cafe\u0301" (a decomposed é) would be
+# "cafe" + "\u0301", and Arabic harakat (Mn) or Devanagari vowel signs (Mc) would cut words
+# apart. The set comes from the interpreter's own unicodedata, read once at import: the same
+# Unicode version as str.isalnum() and re's \w, so the regex, the agreement library's NumPy
+# table (agreement/data.py) and the export's fast boundary test (export/formats.py) classify
+# every code point alike (tests compare them for all of them). The third-party `regex` module's
+# \p{M} would do too, but it ships its own Unicode version, which could disagree with \w.
+# Marks live only in planes 0, 1 and 14 (2-3 hold CJK ideographs, 4-13 are unassigned, 15-16
+# private use), so only those are scanned: about 15 ms per start instead of 65 ms for all
+# 1.1 million code points (tests/corpus/test_tokens.py checks the result against a full scan).
+_SCANNED_PLANES = (0, 1, 14)
+
+
+def _is_mark(ch: str) -> bool:
+    return unicodedata.category(ch)[0] == "M"
+
+
+def _mark_ranges() -> tuple[tuple[int, int], ...]:
+    """Inclusive (first, last) code-point ranges of every combining mark."""
+    ranges: list[list[int]] = []
+    for plane in _SCANNED_PLANES:
+        for cp in range(plane << 16, min((plane + 1) << 16, sys.maxunicode + 1)):
+            if _is_mark(chr(cp)):
+                if ranges and ranges[-1][1] == cp - 1:
+                    ranges[-1][1] = cp
+                else:
+                    ranges.append([cp, cp])
+    return tuple((a, b) for a, b in ranges)
+
+
+MARK_RANGES = _mark_ranges()
+_RANGE_STARTS = [a for a, _ in MARK_RANGES]
+
+
+def is_mark(ch: str) -> bool:
+    """Whether ``ch`` is a combining mark, as the tokenizer counts them (one code point)."""
+    i = bisect_right(_RANGE_STARTS, ord(ch)) - 1
+    return i >= 0 and ord(ch) <= MARK_RANGES[i][1]
+
+
+# The ranges as the body of a regex character class.
+_MARKS = "".join(f"\\U{a:08x}-\\U{b:08x}" if a != b else f"\\U{a:08x}" for a, b in MARK_RANGES)
+
+# A word token is a maximal run of word characters and combining marks (a mark at the start,
+# e.g. after a space, simply starts one); every other non-space character is a token of its
+# own together with the combining marks that follow it (an emoji and its U+FE0F variation
+# selector). Offsets are Python string indices (code points), the unit used for spans
+# everywhere.
+TOKEN_PATTERN = rf"[\w{_MARKS}]+|[^\w\s][{_MARKS}]*"
+TOKEN_RE = re.compile(TOKEN_PATTERN)
+# How the pattern reads, for reports and documentation (the real one lists the mark ranges).
+TOKEN_PATTERN_SUMMARY = r"[\w\p{M}]+|[^\w\s]\p{M}*"
 
 
 def token_offsets(text: str) -> list[tuple[int, int]]:

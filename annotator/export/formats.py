@@ -19,7 +19,7 @@ from json.encoder import encode_basestring
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from annotator.corpus.tokens import token_offsets
+from annotator.corpus.tokens import is_mark, token_offsets
 from annotator.label_schema import LabelSchema, SchemaError, parse_schema
 
 FORMATS = ("gold-json", "jsonl", "conll")
@@ -174,13 +174,16 @@ def boundary_problems(text: str, spans: Sequence[GoldSpan | AnnotatorSpan]) -> t
     """``(off_boundary, dropped)`` as ``align`` counts them, without tokenizing the sentence.
 
     gold-json needs only these two numbers. A span starts on a token start when its first
-    character is not a space and does not continue a word (a token boundary lies between two
-    characters unless both are word characters); it ends on a token end likewise. When every
+    character is not a space and does not continue the token before it (a token boundary lies
+    between two characters unless both are word characters, or the second is a combining mark
+    not preceded by a space, or it is a word character after marks of a word run); it ends on
+    a token end likewise. When every
     span does both and none overlaps the previous one, nothing is widened or dropped; otherwise
     the full ``align`` decides.
     """
     # Inlined character tests (this runs for every exported sentence). The tokenizer's \w is
-    # what Python's re counts as a word character: str.isalnum() or "_"; \s is str.isspace().
+    # what Python's re counts as a word character: str.isalnum() or "_"; \s is str.isspace();
+    # combining marks (tokens.is_mark, all at U+0300 or above) join the token before them.
     # The property tests compare this with align() on random text.
     previous_end = 0
     length = len(text)
@@ -191,19 +194,42 @@ def boundary_problems(text: str, spans: Sequence[GoldSpan | AnnotatorSpan]) -> t
         first, last = text[start], text[end - 1]
         if first.isspace() or last.isspace():
             break
-        if start and (first.isalnum() or first == "_"):
+        if start:
             before = text[start - 1]
-            if before.isalnum() or before == "_":
-                break
-        if end < length and (last.isalnum() or last == "_"):
+            if first.isalnum() or first == "_":
+                if before.isalnum() or before == "_" or (
+                        before >= "\u0300" and _joined(text, start)):
+                    break
+            elif first >= "\u0300" and is_mark(first) and not before.isspace():
+                break  # a mark continues the token before it
+        if end < length:
             after = text[end]
             if after.isalnum() or after == "_":
-                break
+                if last.isalnum() or last == "_" or (
+                        last >= "\u0300" and _joined(text, end)):
+                    break
+            elif after >= "\u0300" and is_mark(after):
+                break  # the next character is a mark of the span's last token
         previous_end = end
     else:
         return 0, 0
     alignment = align(text, spans)
     return alignment.off_boundary, alignment.dropped
+
+
+def _joined(text: str, i: int) -> bool:
+    """Whether a word character at ``i`` continues the token of the marks before it: it does
+    when those marks belong to a word run (they follow a word character, a space or the start
+    of the text), not when they are the tail of another character such as "!" or an emoji."""
+    j = i - 1
+    while j >= 0 and text[j] >= "\u0300" and is_mark(text[j]):
+        j -= 1
+    if j == i - 1:
+        return False  # no mark before i (the caller already tested a word character there)
+    if j < 0:
+        return True
+    owner = text[j]
+    return owner.isspace() or owner.isalnum() or owner == "_"
 
 
 # ---------------------------------------------------------------------------- counting

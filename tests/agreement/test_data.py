@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import numpy as np
 import pytest
@@ -25,13 +26,31 @@ def test_char_classes_match_the_regex_for_every_code_point() -> None:
     word[[m.start() for m in re.finditer(r"\w", text)]] = True
     space = np.zeros(len(text), dtype=bool)
     space[[m.start() for m in re.finditer(r"\s", text)]] = True
+    mark = np.zeros(len(text), dtype=bool)
+    mark[[i for i, ch in enumerate(text) if unicodedata.category(ch)[0] == "M"]] = True
     assert np.array_equal(classes == 1, word)
     assert np.array_equal(classes == 0, space)
+    assert np.array_equal(classes == 3, mark)  # combining marks join the token before them
+    assert np.array_equal(classes == 2, ~(word | space | mark))
+
+
+MARKED = st.lists(st.one_of(
+    st.sampled_from(["a", "_", "7", " ", "!", ".", "\u0301", "\u0308", "\u064e", "\u0651",
+                     "\u093e", "\u094d", "\ufe0f", "\u20e3", "\u200d", "\U0001F468",
+                     "\u0939", "\u0642"]),
+    st.characters(codec="utf-8")), max_size=50).map("".join)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60))
 def test_vectorised_tokenizer_equals_the_shared_tokenizer(text) -> None:
+    starts, ends = token_bounds(text)
+    assert list(zip(starts.tolist(), ends.tolist())) == token_offsets(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(MARKED)
+def test_vectorised_tokenizer_equals_the_shared_tokenizer_around_marks(text) -> None:
     starts, ends = token_bounds(text)
     assert list(zip(starts.tolist(), ends.tolist())) == token_offsets(text)
 
@@ -45,6 +64,13 @@ def test_vectorised_tokenizer_equals_the_shared_tokenizer(text) -> None:
                                               "Numan", "."]),
         ("3.5 km", ["3", ".", "5", "km"]),
         ("Kafr_Tala 🙂 x", ["Kafr_Tala", "🙂", "x"]),
+        ("cafe\u0301 au lait", ["cafe\u0301", "au", "lait"]),
+        ("\u0642\u064e\u0635\u064e\u0641\u064e \u0627\u0644\u062c\u064e\u064a\u0652\u0634\u064f",
+         ["\u0642\u064e\u0635\u064e\u0641\u064e",
+          "\u0627\u0644\u062c\u064e\u064a\u0652\u0634\u064f"]),
+        ("\u0939\u093f\u0928\u094d\u0926\u0940.", ["\u0939\u093f\u0928\u094d\u0926\u0940", "."]),
+        ("\u2764\ufe0f!\u0301a \u0301b", ["\u2764\ufe0f", "!\u0301", "a", "\u0301b"]),
+        ("\U0001F468\u200d\U0001F469", ["\U0001F468", "\u200d", "\U0001F469"]),
     ],
 )
 def test_token_examples(text, tokens) -> None:

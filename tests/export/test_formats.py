@@ -56,21 +56,35 @@ def test_align_widens_and_drops_deterministically(spans, ranges, exact, off, dro
 
 
 def test_fast_boundary_check_uses_the_tokenizers_character_classes() -> None:
-    """boundary_problems tests characters with str methods instead of the regex: the same
-    classes for every code point."""
+    """boundary_problems tests characters with str methods and tokens.is_mark instead of the
+    regex: the same classes for every code point, and every mark at U+0300 or above (its
+    quick pre-test)."""
     import re
     import sys
+
+    from annotator.corpus.tokens import TOKEN_RE, is_mark
 
     word, space = re.compile(r"\w"), re.compile(r"\s")
     for i in range(sys.maxunicode + 1):
         ch = chr(i)
         assert (word.match(ch) is not None) == (ch.isalnum() or ch == "_"), hex(i)
         assert (space.match(ch) is not None) == ch.isspace(), hex(i)
+        if is_mark(ch):
+            assert ch >= "\u0300", hex(i)
+            # The regex joins it to a word before it and to an "other" character before it.
+            assert TOKEN_RE.fullmatch("a" + ch) and TOKEN_RE.fullmatch("!" + ch), hex(i)
+
+
+# Combining marks (decomposed accents, Arabic harakat, Devanagari vowel signs, VS16, a keycap),
+# alone and after letters, punctuation, spaces and emoji; ZWJ, which is not a mark.
+MARKED_PIECES = ["\u0301", "e\u0301", "\u0642\u064e\u0651", "\u0939\u093f", "\u093e",
+                 "\u2764\ufe0f", "\ufe0f", "1\ufe0f\u20e3", "!\u0301", "\u200d"]
 
 
 @given(
     pieces=st.lists(st.sampled_from(["Kafr", "Tala", "_", ",", ".", " ", "  ", "\n", "é",
-                                     "\u0663", "\U0001F4A5", "U.S.", "3.5", "\u00a0", "x"]),
+                                     "\u0663", "\U0001F4A5", "U.S.", "3.5", "\u00a0", "x",
+                                     *MARKED_PIECES]),
                     min_size=1, max_size=15),
     cuts=st.lists(st.tuples(st.integers(0, 60), st.integers(1, 12)), max_size=5),
 )
@@ -84,7 +98,7 @@ def test_fast_boundary_check_counts_like_align(pieces: list[str], cuts) -> None:
 
 @given(
     pieces=st.lists(st.sampled_from(["Kafr", "Tala", "_", ",", " ", "\n", "é", "\u0663",
-                                     "\U0001F4A5", "U.S.", "3.5", "\u00a0"]),
+                                     "\U0001F4A5", "U.S.", "3.5", "\u00a0", *MARKED_PIECES]),
                     min_size=1, max_size=15),
     picks=st.lists(st.tuples(st.integers(0, 20), st.integers(0, 3), st.integers(-1, 1),
                              st.integers(-1, 1)), max_size=4),
