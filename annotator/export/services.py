@@ -162,19 +162,19 @@ def gold_overview(session: Session, project_id: int) -> dict[str, int]:
     by_status = dict(session.execute(
         select(GoldSentence.status, func.count())
         .join(Sentence, Sentence.id == GoldSentence.sentence_id)
-        .where(Sentence.project_id == project_id)
+        .where(Sentence.project_id == project_id, Sentence.excluded.is_(False))
         .group_by(GoldSentence.status)
     ).all())
     documents = session.scalar(
         select(func.count(func.distinct(Sentence.document_id)))
         .join(GoldSentence, GoldSentence.sentence_id == Sentence.id)
-        .where(Sentence.project_id == project_id)
+        .where(Sentence.project_id == project_id, Sentence.excluded.is_(False))
     )
     spans = session.scalar(
         select(func.count(GoldSpan.id))
         .join(GoldSentence, GoldSentence.id == GoldSpan.gold_id)
         .join(Sentence, Sentence.id == GoldSentence.sentence_id)
-        .where(Sentence.project_id == project_id)
+        .where(Sentence.project_id == project_id, Sentence.excluded.is_(False))
     )
     return {
         "documents": documents or 0,
@@ -186,6 +186,9 @@ def gold_overview(session: Session, project_id: int) -> dict[str, int]:
 
 
 def _gold_filter(stmt, options: ExportOptions):
+    # Excluded sentences (boilerplate, even if excluded after it was adjudicated) are not
+    # training data: their gold stays stored and comes back if they are included again.
+    stmt = stmt.where(Sentence.excluded.is_(False))
     if options.complete_only:
         stmt = stmt.where(GoldSentence.status == "complete")
     return stmt

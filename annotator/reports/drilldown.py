@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from annotator.agreement.data import OUTSIDE, Corpus, build_corpus
+from annotator.agreement.data import OUTSIDE, Corpus, ItemColumns, build_corpus
 from annotator.agreement.matching import AGREE, KINDS, pair_events
 
 
@@ -30,8 +30,10 @@ class Hit:
     count: int
 
 
-def corpus_of(items: Iterable[Mapping[str, Any]], labels: Sequence[str] | None) -> Corpus:
-    """The library's array form of ``items`` (kept by the caller for further drill-downs)."""
+def corpus_of(items: Iterable[Mapping[str, Any]] | ItemColumns,
+              labels: Sequence[str] | None) -> Corpus:
+    """The library's array form of ``items`` or columns (kept by the caller for further
+    drill-downs)."""
     return build_corpus(items, labels=labels)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import threading
@@ -13,8 +14,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from annotator.adjudication.queries import COUNTED_STATUS, agreement_items
-from annotator.agreement import agreement_report, list_disagreements
+from annotator.adjudication.queries import (
+    COUNTED_SENTENCE,
+    COUNTED_STATUS,
+    agreement_columns,
+    excluded_fingerprint,
+)
+from annotator.agreement import ItemColumns, agreement_report, list_disagreements
 from annotator.agreement.data import Corpus
 from annotator.annotation.models import Annotation, Span
 from annotator.assignments.models import Batch, BatchSentence
@@ -78,6 +84,12 @@ class _Cache:
                 self.entries.popitem(last=False)
         return value
 
+    def peek(self, key: Any, fingerprint: Any) -> Any:
+        """The value kept for ``key`` if it is still valid for ``fingerprint``, else None."""
+        with self.lock:
+            hit = self.entries.get(key)
+            return hit[1] if hit is not None and hit[0] == fingerprint else None
+
     def clear(self) -> None:
         with self.lock:
             self.entries.clear()
@@ -93,7 +105,8 @@ def fingerprint(session: Session, project: Project) -> tuple[Any, ...]:
 
     Every save of an annotation bumps its version and updated_at (whatever its status), a
     removed annotation lowers the count; batch membership decides the per-batch groups; the
-    schema decides the labels and the event-type hierarchy.
+    schema decides the labels and the event-type hierarchy; excluding an annotated sentence
+    (or including it again) takes it out of (or back into) the report.
     """
     annotations = session.execute(
         select(func.count(Annotation.id), func.max(Annotation.updated_at),
@@ -108,21 +121,29 @@ def fingerprint(session: Session, project: Project) -> tuple[Any, ...]:
     ).one()
     schema = hashlib.sha256(
         json.dumps(project.label_schema, sort_keys=True).encode()).hexdigest()
-    return (*annotations, *batches, schema, project.created_at)
+    return (*annotations, *batches, schema, project.created_at,
+            excluded_fingerprint(session, project.id))
 
 
-def _items(session: Session, scope: Scope) -> list[dict[str, Any]]:
-    items = list(agreement_items(session, scope.project.id, batch_id=scope.batch_id))
+def _columns(session: Session, scope: Scope) -> ItemColumns:
+    """The scope's finished annotations in columns: the same report as from items
+    (``agreement_items``), about twice as fast to read and to measure."""
+    columns = agreement_columns(session, scope.project.id, batch_id=scope.batch_id)
     if scope.batch is not None:
         # One batch: no per-batch breakdown inside it (a sentence's group is its newest batch,
         # which for a re-batched sentence is not necessarily this one).
-        for item in items:
-            item.pop("group", None)
-    return items
+        columns = dataclasses.replace(columns, groups=[None] * len(columns.ids))
+    return columns
 
 
 def _key(session: Session, scope: Scope, *extra: Any) -> tuple[Any, ...]:
     return (str(session.get_bind().url), scope.project.id, scope.batch_id, *extra)
+
+
+def cached_report(session: Session, scope: Scope, *, bootstrap: int) -> dict[str, Any] | None:
+    """The report ``get_report`` would return, if this process holds it for the current data
+    (no computation)."""
+    return REPORTS.peek(_key(session, scope, bootstrap), fingerprint(session, scope.project))
 
 
 def get_report(session: Session, scope: Scope, *, bootstrap: int) -> dict[str, Any]:
@@ -130,7 +151,7 @@ def get_report(session: Session, scope: Scope, *, bootstrap: int) -> dict[str, A
     project = scope.project
 
     def compute() -> dict[str, Any]:
-        return agreement_report(_items(session, scope), schema=project.schema,
+        return agreement_report(_columns(session, scope), schema=project.schema,
                                 bootstrap=bootstrap, seed=SEED)
 
     return REPORTS.get_or_compute(_key(session, scope, bootstrap),
@@ -138,10 +159,11 @@ def get_report(session: Session, scope: Scope, *, bootstrap: int) -> dict[str, A
 
 
 def _corpus(session: Session, scope: Scope) -> Corpus:
-    """The scope's items in the library's array form, kept while the data stays the same."""
+    """The scope's annotations in the library's array form, kept while the data stays the
+    same."""
     return CORPORA.get_or_compute(
         _key(session, scope), fingerprint(session, scope.project),
-        lambda: corpus_of(_items(session, scope), list(scope.project.schema.keys)))
+        lambda: corpus_of(_columns(session, scope), list(scope.project.schema.keys)))
 
 
 def list_disagreement_hits(session: Session, scope: Scope, filters: Filters) -> list[Hit]:
@@ -185,7 +207,9 @@ def items_for_sentences(session: Session, sentence_ids: Sequence[int]) -> list[d
     for ann_id, sid, username in session.execute(
             select(Annotation.id, Annotation.sentence_id, User.username)
             .join(User, User.id == Annotation.annotator_id)
-            .where(Annotation.sentence_id.in_(ids), Annotation.status == COUNTED_STATUS)):
+            .join(Sentence, Sentence.id == Annotation.sentence_id)
+            .where(Annotation.sentence_id.in_(ids), Annotation.status == COUNTED_STATUS,
+                   COUNTED_SENTENCE)):
         owners[ann_id] = (sid, username)
         annotations[sid][username] = []
     if owners:

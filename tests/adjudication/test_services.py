@@ -8,6 +8,8 @@ from sqlalchemy import func, select
 from annotator.adjudication import services
 from annotator.adjudication.models import GoldDecision, GoldSentence, GoldSpan
 from annotator.adjudication.queries import (
+    agreement_columns,
+    agreement_items,
     annotator_feedback,
     get_gold,
     gold_counts,
@@ -472,3 +474,39 @@ def test_queue_follows_annotations_changed_after_the_pass(db, scene) -> None:
              status="in_progress")
     db.session.commit()
     assert kinds() == [("missed", 2)]
+
+
+def test_an_excluded_sentence_counts_nowhere_until_included_again(db, scene) -> None:
+    """Excluding an annotated sentence takes it out of agreement, the automatic pass, the
+    queue and the export; its annotations and gold stay and count again once included."""
+    from annotator.export import services as export_services
+
+    project_id = scene["project"].id
+    services.auto_adjudicate(db.session, project_id, min_agree=3)
+    db.session.commit()
+    s0, s1 = scene["s0"], scene["s1"]
+    gold_before = gold_of(db, s0)
+    s0.excluded = True
+    db.session.commit()
+
+    assert s0.id not in agreement_columns(db.session, project_id).ids
+    assert s0.id not in [item["id"] for item in agreement_items(db.session, project_id)]
+    assert [i.sentence_id for i in list_queue(db.session, project_id).items] == [s1.id, s1.id]
+    assert gold_counts(db.session, project_id).partial == 1
+    rerun = services.auto_adjudicate(db.session, project_id, min_agree=3)
+    db.session.commit()
+    assert rerun.sentences == 2
+    options = export_services.parse_options("gold-json")
+    prepared = export_services.prepare_export(db.session, scene["project"], options,
+                                              with_agreement=False)
+    exported = [s.id for d in export_services.iter_documents(db.session, prepared)
+                for s in d.sentences]
+    assert s0.id not in exported and s1.id in exported
+    assert export_services.gold_overview(db.session, project_id)["sentences"] == 2
+
+    s0.excluded = False
+    db.session.commit()
+    assert gold_of(db, s0) == gold_before  # nothing was deleted
+    assert s0.id in agreement_columns(db.session, project_id).ids
+    assert gold_counts(db.session, project_id).partial == 2
+    assert export_services.gold_overview(db.session, project_id)["sentences"] == 3
