@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, bindparam, cast, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from annotator.annotation.models import Annotation, Span
@@ -20,25 +21,61 @@ from annotator.label_schema import LabelSchema, parse_schema
 from annotator.projects.models import Project
 
 
-def _access_facts(user: User) -> tuple:
-    """Two EXISTS subqueries: does the sentence's project have live batches, and does one of
-    them give the sentence to ``user``."""
-    live_batch = (
-        select(Batch.id)
-        .where(Batch.project_id == Sentence.project_id, Batch.archived_at.is_(None))
-        .exists()
+# The API's hot paths run the statements below, built once with bind parameters: SQLAlchemy
+# then reuses their cache key and compiled SQL, and a request only binds its values (building
+# such a select() anew costs more CPU than SQLite takes to run it).
+
+# Does the sentence's project have live batches, and does one of them give the sentence to
+# the user? (Correlated to the Sentence of the enclosing query.)
+_LIVE_BATCH = (
+    select(Batch.id)
+    .where(Batch.project_id == Sentence.project_id, Batch.archived_at.is_(None))
+    .exists()
+)
+_ASSIGNED = (
+    select(Assignment.id)
+    .join(Batch, Batch.id == Assignment.batch_id)
+    .where(
+        Assignment.annotator_id == bindparam("user_id"),
+        Assignment.sentence_id == Sentence.id,
+        Batch.archived_at.is_(None),
     )
-    assigned = (
-        select(Assignment.id)
-        .join(Batch, Batch.id == Assignment.batch_id)
-        .where(
-            Assignment.annotator_id == user.id,
-            Assignment.sentence_id == Sentence.id,
-            Batch.archived_at.is_(None),
-        )
-        .exists()
+    .exists()
+)
+# The schema as its JSON text: the key of the parse cache, with no decoding per request.
+_SCHEMA_TEXT = cast(Project.label_schema, Text)
+
+_SENTENCE_FOR = (
+    select(Sentence, _LIVE_BATCH, _ASSIGNED, _SCHEMA_TEXT)
+    .join(Project, Project.id == Sentence.project_id)
+    .options(joinedload(Sentence.document))
+    .where(Sentence.id == bindparam("sentence_id"))
+)
+_SENTENCE_FACTS = (
+    select(
+        Sentence.document_id, Sentence.index, Sentence.project_id, Sentence.excluded,
+        Sentence.start, Sentence.end, Document.text, _LIVE_BATCH, _ASSIGNED, _SCHEMA_TEXT,
     )
-    return live_batch, assigned
+    .join(Document, Document.id == Sentence.document_id)
+    .join(Project, Project.id == Sentence.project_id)
+    .where(Sentence.id == bindparam("sentence_id"))
+)
+# An annotation's columns with its spans (one row per span; one row with NULL span columns
+# when it has none; no row when there is no annotation).
+ANNOTATION_ROWS = (
+    select(
+        Annotation.id, Annotation.version, Annotation.status, Annotation.flagged,
+        Annotation.flag_comment, Annotation.time_spent,
+        Span.start, Span.end, Span.label, Span.attributes,
+    )
+    .outerjoin(Span, Span.annotation_id == Annotation.id)
+    .where(
+        Annotation.sentence_id == bindparam("sentence_id"),
+        Annotation.annotator_id == bindparam("owner_id"),
+    )
+    .order_by(Span.start)
+)
+_SCHEMA_OF_PROJECT = select(_SCHEMA_TEXT).where(Project.id == bindparam("project_id"))
 
 
 def _check_access(
@@ -46,9 +83,9 @@ def _check_access(
 ) -> None:
     if row is None:
         raise NotFound(f"sentence {sentence_id} does not exist")
-    has_batches, is_assigned_to_user, schema_document = row[-3:]
+    has_batches, is_assigned_to_user, schema_text = row[-3:]
     # Remember the schema for this session (one request), sparing get_schema a round trip.
-    session.info.setdefault("label_schemas", {})[project_id] = schema_document
+    session.info.setdefault("label_schemas", {})[project_id] = schema_text
     if user.role == Role.ANNOTATOR and has_batches and not is_assigned_to_user:
         raise Forbidden("this sentence is not assigned to you")
 
@@ -64,12 +101,8 @@ def get_sentence_for(session: Session, user: User, sentence_id: int) -> Sentence
         NotFound: no such sentence.  Forbidden: not assigned to this annotator.
     """
     # One round trip: the sentence with its document, and both access facts as subqueries.
-    live_batch, assigned = _access_facts(user)
     row = session.execute(
-        select(Sentence, live_batch, assigned, Project.label_schema)
-        .join(Project, Project.id == Sentence.project_id)
-        .options(joinedload(Sentence.document))
-        .where(Sentence.id == sentence_id)
+        _SENTENCE_FOR, {"user_id": user.id, "sentence_id": sentence_id}
     ).first()
     _check_access(session, user, sentence_id, row, row[0].project_id if row else 0)
     return row[0]
@@ -93,16 +126,8 @@ def get_sentence_facts(session: Session, user: User, sentence_id: int) -> Senten
     Raises:
         NotFound: no such sentence.  Forbidden: not assigned to this annotator.
     """
-    live_batch, assigned = _access_facts(user)
     row = session.execute(
-        select(
-            Sentence.document_id, Sentence.index, Sentence.project_id, Sentence.excluded,
-            Sentence.start, Sentence.end, Document.text,
-            live_batch, assigned, Project.label_schema,
-        )
-        .join(Document, Document.id == Sentence.document_id)
-        .join(Project, Project.id == Sentence.project_id)
-        .where(Sentence.id == sentence_id)
+        _SENTENCE_FACTS, {"user_id": user.id, "sentence_id": sentence_id}
     ).first()
     _check_access(session, user, sentence_id, row, row.project_id if row else 0)
     return SentenceFacts(
@@ -115,23 +140,15 @@ def get_schema(session: Session, project_id: int) -> LabelSchema:
     """Return the project's parsed label schema (parsed once per distinct document)."""
     raw = session.info.get("label_schemas", {}).get(project_id)
     if raw is None:
-        raw = session.scalar(select(Project.label_schema).where(Project.id == project_id))
+        raw = session.scalar(_SCHEMA_OF_PROJECT, {"project_id": project_id})
     if raw is None:
         raise NotFound(f"project {project_id} does not exist")
-    return _parse_cached(_freeze(raw))
-
-
-def _freeze(value: Any) -> Any:
-    import json
-
-    return json.dumps(value, sort_keys=True)
+    return _parse_cached(raw)
 
 
 @lru_cache(maxsize=64)
-def _parse_cached(frozen: str) -> LabelSchema:
-    import json
-
-    return parse_schema(json.loads(frozen))
+def _parse_cached(schema_text: str) -> LabelSchema:
+    return parse_schema(json.loads(schema_text))
 
 
 def get_annotation(session: Session, user: User, sentence_id: int) -> Annotation | None:
@@ -146,13 +163,7 @@ def annotation_state(session: Session, user: User, sentence_id: int) -> dict[str
     """The JSON the API returns for a user's annotation of a sentence."""
     sentence = get_sentence_facts(session, user, sentence_id)
     rows = session.execute(
-        select(
-            Annotation.status, Annotation.version, Annotation.flagged, Annotation.flag_comment,
-            Span.start, Span.end, Span.label, Span.attributes,
-        )
-        .outerjoin(Span, Span.annotation_id == Annotation.id)
-        .where(Annotation.sentence_id == sentence_id, Annotation.annotator_id == user.id)
-        .order_by(Span.start)
+        ANNOTATION_ROWS, {"sentence_id": sentence_id, "owner_id": user.id}
     ).all()
     annotation = rows[0] if rows else None
     text = sentence.text

@@ -6,12 +6,17 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from annotator.annotation.models import STATUSES, Annotation, Span, Status
-from annotator.annotation.queries import annotation_state, get_schema, get_sentence_facts
+from annotator.annotation.queries import (
+    ANNOTATION_ROWS,
+    annotation_state,
+    get_schema,
+    get_sentence_facts,
+)
 from annotator.assignments.services import FINISHED, sync_finished
 from annotator.audit.services import record_change
 from annotator.auth.models import User
@@ -104,6 +109,23 @@ def save_annotation(
     )
 
 
+# The save's writes, built once (see ANNOTATION_ROWS in queries.py); Core statements on the
+# tables, so no ORM object is loaded or flushed on this path.
+_annotation = Annotation.__table__
+_CREATE = insert(_annotation).returning(_annotation.c.id)
+# (bind names may not repeat a column's name in an UPDATE, hence the "new_" prefix)
+_COMPARE_AND_SET = (
+    update(_annotation)
+    .where(_annotation.c.id == bindparam("annotation_id"),
+           _annotation.c.version == bindparam("expected_version"))
+    .values({column: bindparam(f"new_{column}") for column in (
+        "version", "time_spent", "status", "flagged", "flag_comment", "updated_at")})
+)
+_DELETE_SPANS = delete(Span.__table__).where(Span.__table__.c.annotation_id == bindparam(
+    "annotation_id"))
+_INSERT_SPAN = insert(Span.__table__)
+
+
 def write_annotation(
     session: Session,
     *,
@@ -127,14 +149,7 @@ def write_annotation(
     # The annotation's columns and its spans in one round trip (the spans are the audit's
     # "before"); plain columns, not an ORM object: this is the hot path of every save.
     rows = session.execute(
-        select(
-            Annotation.id, Annotation.version, Annotation.status, Annotation.flagged,
-            Annotation.flag_comment, Annotation.time_spent,
-            Span.start, Span.end, Span.label, Span.attributes,
-        )
-        .outerjoin(Span, Span.annotation_id == Annotation.id)
-        .where(Annotation.sentence_id == sentence_id, Annotation.annotator_id == owner_id)
-        .order_by(Span.start)
+        ANNOTATION_ROWS, {"sentence_id": sentence_id, "owner_id": owner_id}
     ).all()
     current = rows[0] if rows else None
     values = {
@@ -147,18 +162,15 @@ def write_annotation(
     if current is None:
         if expected_version != 0:
             raise _conflict(session, owner_id, sentence_id)
-        annotation = Annotation(
-            sentence_id=sentence_id, annotator_id=owner_id, version=1, time_spent=time_spent,
-            created_at=now, **values,
-        )
-        session.add(annotation)
         try:
-            with session.begin_nested():
-                session.flush()
+            annotation_id = session.execute(_CREATE, {
+                "sentence_id": sentence_id, "annotator_id": owner_id, "version": 1,
+                "time_spent": time_spent, "created_at": now, **values,
+            }).scalar_one()
         except IntegrityError:
-            # Another request created it first: the client's version 0 is stale.
+            # Another request created it first: the client's version 0 is stale (_conflict
+            # rolls the transaction back).
             raise _conflict(session, owner_id, sentence_id) from None
-        annotation_id = annotation.id
         version = 1
     else:
         if current.version != expected_version:  # stale already: no write needed to know
@@ -177,13 +189,14 @@ def write_annotation(
         # Compare-and-set: of two racing writes of the same version only one matches here.
         # The new total time is computed from the row as read, which is the row updated
         # whenever the version still matches.
-        result = session.execute(
-            update(Annotation)
-            .where(Annotation.id == current.id, Annotation.version == expected_version)
-            .values(version=expected_version + 1,
-                    time_spent=min(current.time_spent + time_spent, time_cap), **values)
-            .execution_options(synchronize_session=False)
-        )
+        new_values = {
+            **values, "version": expected_version + 1,
+            "time_spent": min(current.time_spent + time_spent, time_cap),
+        }
+        result = session.execute(_COMPARE_AND_SET, {
+            "annotation_id": current.id, "expected_version": expected_version,
+            **{f"new_{column}": value for column, value in new_values.items()},
+        })
         if result.rowcount != 1:
             raise _conflict(session, owner_id, sentence_id)
         annotation_id = current.id
@@ -191,10 +204,10 @@ def write_annotation(
     spans_unchanged = before is not None and _span_key(before["spans"]) == _span_key(
         state["spans"])
     if before is not None and not spans_unchanged:
-        session.execute(delete(Span).where(Span.annotation_id == annotation_id))
+        session.execute(_DELETE_SPANS, {"annotation_id": annotation_id})
     if state["spans"] and not spans_unchanged:  # e.g. "mark done" often changes no span
         session.execute(
-            insert(Span.__table__),
+            _INSERT_SPAN,
             [
                 {
                     "annotation_id": annotation_id,

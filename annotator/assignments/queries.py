@@ -6,7 +6,7 @@ import statistics
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import Select, case, exists, func, select
+from sqlalchemy import BindParameter, Select, bindparam, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from annotator.annotation.models import Annotation
@@ -15,7 +15,7 @@ from annotator.auth.models import User
 from annotator.corpus.models import Document, Sentence
 
 
-def next_sentence_query(user_id: int, batch_id: int) -> Select:
+def next_sentence_query(user_id: int | BindParameter, batch_id: int | BindParameter) -> Select:
     """The statement behind ``next_sentence_id`` (bench/ shows its plan)."""
     return (
         select(Assignment.sentence_id)
@@ -45,20 +45,23 @@ class QueueAnswer:
     sentence_id: int | None
 
 
+# Built once with bind parameters (every annotator asks after every sentence): SQLAlchemy
+# reuses its cache key and compiled SQL, and a request only binds the two ids.
+_QUEUE_NEXT = select(
+    Batch.archived_at,
+    exists(select(Assignment.id).where(
+        Assignment.annotator_id == bindparam("user_id"),
+        Assignment.batch_id == bindparam("batch_id"),
+    )),
+    next_sentence_query(bindparam("user_id"), bindparam("batch_id")).scalar_subquery(),
+).where(Batch.id == bindparam("batch_id"))
+
+
 def queue_next(session: Session, user_id: int, batch_id: int) -> QueueAnswer:
     """Whether the batch exists (and is live), whether the user has work in it, and the next
     unfinished sentence: one round trip, since every annotator asks this after every sentence.
     """
-    has_work = exists(
-        select(Assignment.id).where(
-            Assignment.annotator_id == user_id, Assignment.batch_id == batch_id
-        )
-    )
-    row = session.execute(
-        select(Batch.archived_at, has_work, next_sentence_query(user_id, batch_id)
-               .scalar_subquery())
-        .where(Batch.id == batch_id)
-    ).first()
+    row = session.execute(_QUEUE_NEXT, {"user_id": user_id, "batch_id": batch_id}).first()
     if row is None or row[0] is not None:  # archived batches have no queue any more
         return QueueAnswer(batch_exists=False, has_work=False, sentence_id=None)
     return QueueAnswer(batch_exists=True, has_work=bool(row[1]), sentence_id=row[2])

@@ -224,12 +224,21 @@ def _mark_already_finished(session: Session, batch_id: int) -> None:
 
 def sync_finished(session: Session, annotator_id: int, sentence_id: int, status: str) -> None:
     """Keep the queue's ``finished`` flag in step with an annotation's status."""
-    session.execute(
-        update(Assignment)
-        .where(Assignment.annotator_id == annotator_id, Assignment.sentence_id == sentence_id)
-        .values(finished=status in FINISHED)
-        .execution_options(synchronize_session=False)
-    )
+    session.execute(_SET_FINISHED, {
+        "of_annotator": annotator_id, "of_sentence": sentence_id,
+        "new_finished": status in FINISHED,
+    })
+
+
+# Built once (every "done" runs it): a request only binds its values. Core, on the table:
+# no ORM object to synchronise. (Bind names may not repeat a column's name in an UPDATE.)
+_assignment = Assignment.__table__
+_SET_FINISHED = (
+    update(_assignment)
+    .where(_assignment.c.annotator_id == bindparam("of_annotator"),
+           _assignment.c.sentence_id == bindparam("of_sentence"))
+    .values(finished=bindparam("new_finished"))
+)
 
 
 def get_batch(session: Session, batch_id: int) -> Batch:

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import abort, jsonify, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from annotator.auth.models import ROLES, Role, User
@@ -58,12 +58,17 @@ def load_user(user_id: str) -> User | None:
     from annotator.extensions import db
 
     uid, _, token = user_id.partition(":")
-    if not uid.isdigit():
+    if not (uid.isascii() and uid.isdigit()) or len(uid) > 10:
         return None
-    user = db.session.get(User, int(uid))
+    # Read every request, never cached: a changed session_token or a deactivation must end
+    # the session at once. A prepared select, cheaper than session.get's generic path.
+    user = db.session.execute(_USER_BY_ID, {"user_id": int(uid)}).scalar_one_or_none()
     if user is None or user.session_token != token or not user.active:
         return None
     return user
+
+
+_USER_BY_ID = select(User).where(User.id == bindparam("user_id"))
 
 
 def unauthorized() -> Any:
