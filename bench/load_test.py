@@ -10,9 +10,10 @@ annotation`), save 1-5 span edits (`PUT`, no think time), mark it done (a last `
 repeat until the time is up. Afterwards the database must hold exactly the spans each client
 last saved (confirmed with a 200), with one annotation per annotator and sentence.
 
-The client is our own asyncio program (aiohttp), not locust: one process and one event loop
-drive hundreds of connections with little CPU, which matters on a 2-core machine where the load
-generator competes with the server, and every client remembers exactly what it saved for the
+The client is our own asyncio program (a minimal keep-alive HTTP/1.1 client on asyncio streams,
+class Connection), not locust: one process and one event loop drive hundreds of connections
+with little CPU (a fraction of aiohttp's per request), which matters on a 2-core machine where
+the load generator competes with the server, and every client remembers exactly what it saved for the
 nothing-lost check. Before the flow, the same N clients hammer `GET /healthz` (one `SELECT 1`
 through the same gunicorn, Flask and database stack) for a few seconds: that rate, measured in
 the same run, is the ceiling the saves are compared with, so a loaded machine shows as a low
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import math
 import os
@@ -44,6 +46,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -120,17 +123,87 @@ class Stats:
     last_save: float | None = None
 
 
-async def log_in(session, base: str, name: str) -> dict[str, str]:
-    async with session.get(f"{base}/login") as r:
-        token = TOKEN_RE.search(await r.text()).group(1)
-    async with session.post(f"{base}/login", data={"username": name, "password": PASSWORD,
-                                                   "csrf_token": token},
-                            allow_redirects=False) as r:
-        if r.status != 302:
-            raise RuntimeError(f"{name}: log-in answered {r.status}")
-    async with session.get(f"{base}/projects/") as r:
-        token = TOKEN_RE.search(await r.text()).group(1)
-    return {"X-CSRFToken": token}
+class HttpError(Exception):
+    """The connection failed or the answer was not HTTP/1.1 as expected."""
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection with its session cookie: one browser tab.
+
+    A minimal client (asyncio streams, requests written as bytes, answers read by
+    Content-Length): a fraction of a general client's CPU per request, which matters when the
+    load generator shares the 2 cores with the server it measures.
+    """
+
+    def __init__(self, host: str, port: int, timeout: float = 60) -> None:
+        self.host, self.port, self.timeout = host, port, timeout
+        self.cookie = ""
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, path: str, body: bytes | None = None,
+                      content_type: str = "application/json",
+                      headers: str = "") -> tuple[int, bytes]:
+        """Send one request and return (status, body); raise HttpError on failure."""
+        if self.writer is None or self.reader.at_eof():
+            await self.close()
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        head = f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n{headers}"
+        if self.cookie:
+            head += f"Cookie: {self.cookie}\r\n"
+        if body is not None:
+            head += f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n"
+        try:
+            async with asyncio.timeout(self.timeout):
+                self.writer.write(head.encode() + b"\r\n" + (body or b""))
+                answer = await self.reader.readuntil(b"\r\n\r\n")
+                status, length, close = self._parse_head(answer)
+                data = await self.reader.readexactly(length) if length else b""
+        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError,
+                TimeoutError) as err:
+            await self.close()
+            raise HttpError(type(err).__name__) from None
+        if close:
+            await self.close()
+        return status, data
+
+    def _parse_head(self, head: bytes) -> tuple[int, int, bool]:
+        lines = head.decode("latin-1").split("\r\n")
+        if not lines[0].startswith("HTTP/1.1 "):
+            raise HttpError(f"not an HTTP/1.1 answer: {lines[0][:40]!r}")
+        length, close = 0, False
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            name = name.lower()
+            if name == "content-length":
+                length = int(value)
+            elif name == "connection":
+                close = value.strip().lower() == "close"
+            elif name == "transfer-encoding":
+                raise HttpError("chunked answers are not supported by this client")
+            elif name == "set-cookie" and value.strip().startswith("session="):
+                self.cookie = value.strip().split(";", 1)[0]
+        return int(lines[0][9:12]), length, close
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            with contextlib.suppress(OSError):
+                await self.writer.wait_closed()
+        self.reader = self.writer = None
+
+
+async def log_in(conn: Connection, name: str) -> str:
+    """Log in through the real form (CSRF included); return the X-CSRFToken header line."""
+    status, page = await conn.request("GET", "/login")
+    token = TOKEN_RE.search(page.decode()).group(1)
+    form = urllib.parse.urlencode({"username": name, "password": PASSWORD, "csrf_token": token})
+    status, _ = await conn.request("POST", "/login", form.encode(),
+                                   content_type="application/x-www-form-urlencoded")
+    if status != 302:
+        raise RuntimeError(f"{name}: log-in answered {status}")
+    status, page = await conn.request("GET", "/projects/")
+    return f"X-CSRFToken: {TOKEN_RE.search(page.decode()).group(1)}\r\n"
 
 
 def edit_spans(spans: list[dict], tokens: list[list[int]], rng: random.Random) -> None:
@@ -155,106 +228,104 @@ def edit_spans(spans: list[dict], tokens: list[list[int]], rng: random.Random) -
         spans.pop(rng.randrange(len(spans)))
 
 
-async def annotator(session, base: str, headers: dict[str, str], name: str, batch_id: int,
-                    deadline: float, stats: Stats, rng: random.Random) -> None:
-    import aiohttp
-
+async def annotator(conn: Connection, csrf: str, name: str, batch_id: int, deadline: float,
+                    stats: Stats, rng: random.Random) -> None:
     while time.perf_counter() < deadline:
         t0 = time.perf_counter()
-        async with session.get(f"{base}/api/queue/next", params={"batch": batch_id}) as r:
-            stats.requests += 1
-            if r.status == 204:  # finished the whole queue: not an error, but reported
-                stats.exhausted.append(name)
-                return
-            if r.status != 200:
-                stats.errors.append(f"{name}: next {r.status}")
-                return
-            sentence_id = (await r.json())["sentence_id"]
+        try:
+            code, data = await conn.request("GET", f"/api/queue/next?batch={batch_id}")
+        except HttpError as err:
+            stats.errors.append(f"{name}: next {err}")
+            return
+        stats.requests += 1
+        if code == 204:  # finished the whole queue: not an error, but reported
+            stats.exhausted.append(name)
+            return
+        if code != 200:
+            stats.errors.append(f"{name}: next {code}")
+            return
+        sentence_id = json.loads(data)["sentence_id"]
         stats.next_latency.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        async with session.get(f"{base}/api/sentences/{sentence_id}/annotation") as r:
-            stats.requests += 1
-            if r.status != 200:
-                stats.errors.append(f"{name}: load {r.status}")
-                return
-            state = await r.json()
+        try:
+            code, data = await conn.request("GET", f"/api/sentences/{sentence_id}/annotation")
+        except HttpError as err:
+            stats.errors.append(f"{name}: load {err}")
+            return
+        stats.requests += 1
+        if code != 200:
+            stats.errors.append(f"{name}: load {code}")
+            return
+        state = json.loads(data)
         stats.load_latency.append(time.perf_counter() - t0)
         tokens, version = state["tokens"], state["version"]
         spans = [dict(s) for s in state["spans"]]
         edits = rng.randint(1, 5)
+        path = f"/api/sentences/{sentence_id}/annotation"
         for edit in range(edits + 1):  # 1-5 span edits, then mark done
             if edit < edits:
                 edit_spans(spans, tokens, rng)
             status = "done" if edit == edits else "in_progress"
-            body = {"spans": sorted(spans, key=lambda s: s["start"]), "status": status,
-                    "version": version, "time_spent": 1.5}
+            body = json.dumps({"spans": sorted(spans, key=lambda s: s["start"]),
+                               "status": status, "version": version, "time_spent": 1.5})
             t0 = time.perf_counter()
             try:
-                async with session.put(f"{base}/api/sentences/{sentence_id}/annotation",
-                                       json=body, headers=headers) as r:
-                    code = r.status
-                    payload = await r.json(content_type=None)
-            except (aiohttp.ClientError, asyncio.TimeoutError) as err:
-                stats.errors.append(f"{name}: save {type(err).__name__}")
+                code, data = await conn.request("PUT", path, body.encode(), headers=csrf)
+            except HttpError as err:
+                stats.errors.append(f"{name}: save {err}")
                 return
             done_at = time.perf_counter()
             stats.requests += 1
             stats.save_latency.append(done_at - t0)
             if code != 200:
-                stats.errors.append(f"{name}: save {code} {str(payload)[:200]}")
+                stats.errors.append(f"{name}: save {code} {data[:200]!r}")
                 return
             stats.saves += 1
             stats.first_save = stats.first_save or t0
             stats.last_save = done_at
-            version = payload["version"]
+            version = json.loads(data)["version"]
             stats.last_saved[(name, sentence_id)] = sorted(
                 (s["start"], s["end"], s["label"], (s.get("attributes") or {}).get("event_type"))
                 for s in spans)
 
 
-async def run_clients(base: str, clients: int, batch_id: int, seconds: float,
-                      ceiling_seconds: float) -> tuple[Stats, float, float]:
+async def run_clients(port: int, clients: int, batch_id: int, seconds: float,
+                      ceiling_seconds: float, probe) -> tuple[Stats, float, float, dict]:
     """Log every client in, measure the /healthz ceiling, then run the flow for ``seconds``.
 
-    Returns the stats, the flow's wall time and the ceiling in requests per second.
+    Returns the stats, the flow's wall time, the ceiling in requests per second and the CPU
+    seconds used during the flow (``probe()`` snapshots, subtracted).
     """
-    import aiohttp
-
     stats = Stats()
-    sessions = []
-    for _ in range(clients):
-        # one connection per simulated annotator, as a browser tab would mostly use
-        connector = aiohttp.TCPConnector(limit=1)
-        sessions.append(aiohttp.ClientSession(
-            cookie_jar=aiohttp.CookieJar(unsafe=True), connector=connector,
-            timeout=aiohttp.ClientTimeout(total=60)))
+    # one connection per simulated annotator, as a browser tab would mostly use
+    conns = [Connection("127.0.0.1", port) for _ in range(clients)]
     try:
-        headers = await asyncio.gather(*(log_in(s, base, f"load{i}")
-                                         for i, s in enumerate(sessions)))
+        headers = await asyncio.gather(*(log_in(c, f"load{i}") for i, c in enumerate(conns)))
         health_done = 0
         health_deadline = time.perf_counter() + ceiling_seconds
 
-        async def hammer(session) -> None:
+        async def hammer(conn: Connection) -> None:
             nonlocal health_done
             while time.perf_counter() < health_deadline:
-                async with session.get(f"{base}/healthz") as r:
-                    await r.read()
-                    if r.status == 200:
-                        health_done += 1
+                status, _ = await conn.request("GET", "/healthz")
+                if status == 200:
+                    health_done += 1
 
         t0 = time.perf_counter()
-        await asyncio.gather(*(hammer(s) for s in sessions))
+        await asyncio.gather(*(hammer(c) for c in conns))
         ceiling = health_done / (time.perf_counter() - t0)
         deadline = time.perf_counter() + seconds
         started = time.perf_counter()
+        cpu_before = probe()
         await asyncio.gather(*(
-            annotator(s, base, h, f"load{i}", batch_id, deadline, stats, random.Random(i))
-            for i, (s, h) in enumerate(zip(sessions, headers))))
+            annotator(c, h, f"load{i}", batch_id, deadline, stats, random.Random(i))
+            for i, (c, h) in enumerate(zip(conns, headers))))
+        cpu_after = probe()
         elapsed = time.perf_counter() - started
     finally:
-        for s in sessions:
-            await s.close()
-    return stats, elapsed, ceiling
+        for c in conns:
+            await c.close()
+    return stats, elapsed, ceiling, {k: cpu_after[k] - cpu_before[k] for k in cpu_before}
 
 
 def verify(url: str, stats: Stats) -> tuple[int, int, list[str]]:
@@ -297,6 +368,33 @@ def percentile(values: list[float], q: float) -> float:
     if not ordered:
         return float("nan")
     return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
+
+
+def process_cpu(pids: list[int]) -> float:
+    """CPU seconds (user + system) used so far by these processes (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine so far (Linux /proc/stat)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values) - idle) / tick, sum(values) / tick
+
+
+def children(pid: int) -> list[int]:
+    """Direct child processes of ``pid`` (gunicorn's workers)."""
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
 def wait_healthy(base: str, server: subprocess.Popen, timeout: float = 60) -> None:
@@ -345,13 +443,20 @@ def run_once(db_kind: str, clients: int, seconds: float, workers: int, threads: 
         server = subprocess.Popen(
             [gunicorn, "--workers", str(workers), "--threads", str(threads),
              "--bind", f"127.0.0.1:{port}", "--backlog", "2048", "--log-level", "warning",
-             "annotator:create_app()"],
+             *os.environ.get("LOAD_TEST_GUNICORN_ARGS", "").split(), "annotator:create_app()"],
             env=env, cwd=ROOT, start_new_session=True,
         )
         base = f"http://127.0.0.1:{port}"
         wait_healthy(base, server)
-        stats, elapsed, ceiling = asyncio.run(
-            run_clients(base, clients, batch_id, seconds, ceiling_seconds))
+        workers_pids = children(server.pid)
+
+        def probe() -> dict[str, float]:
+            busy, total = machine_cpu()
+            return {"client": time.process_time(), "server": process_cpu(workers_pids),
+                    "busy": busy, "total": total}
+
+        stats, elapsed, ceiling, cpu = asyncio.run(
+            run_clients(port, clients, batch_id, seconds, ceiling_seconds, probe))
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
@@ -376,6 +481,11 @@ def run_once(db_kind: str, clients: int, seconds: float, workers: int, threads: 
         "error_rate": round(len(stats.errors) / max(1, requests_total), 5),
         "annotations": annotations, "duplicates": duplicates, "lost_or_wrong": len(problems),
         "queues_finished": len(stats.exhausted),
+        # shares of the machine's CPU time during the flow (all cores = 1.0)
+        "cpu_client": round(cpu["client"] / cpu["total"], 3),
+        "cpu_server": round(cpu["server"] / cpu["total"], 3),
+        "cpu_other": round((cpu["busy"] - cpu["client"] - cpu["server"]) / cpu["total"], 3),
+        "cpu_idle": round(1 - cpu["busy"] / cpu["total"], 3),
         "error_samples": stats.errors[:5], "problem_samples": problems[:5],
     }
 
@@ -455,7 +565,10 @@ def main() -> None:
                 runs.append(r)
                 print(f"# {db_kind} N={clients} run {i + 1}: {r['saves_per_s']} saves/s, "
                       f"p99 {r['save_p99_ms']} ms, errors {r['errors']}, "
-                      f"lost {r['lost_or_wrong']}, ceiling {r['ceiling_per_s']} req/s",
+                      f"lost {r['lost_or_wrong']}, ceiling {r['ceiling_per_s']} req/s, "
+                      f"{r['requests_per_s']} req/s, p50 {r['save_p50_ms']} ms; CPU shares: "
+                      f"client {r['cpu_client']}, gunicorn {r['cpu_server']}, "
+                      f"other {r['cpu_other']}, idle {r['cpu_idle']}",
                       file=sys.stderr, flush=True)
                 for line in r["error_samples"] + r["problem_samples"]:
                     print("#   !", line, file=sys.stderr, flush=True)
