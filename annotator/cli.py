@@ -245,10 +245,13 @@ def remove_batch_command(batch_id: int, yes: bool) -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=4, show_default=True, type=click.IntRange(min=1),
               help="gunicorn worker processes (about 2 per core).")
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(min=1),
-              help="threads per worker (gthread workers: keep-alive, and a request waiting "
-                   "on the database does not hold up the others); 1 = sync workers.")
-@click.option("--timeout", default=30, show_default=True, type=int)
+@click.option("--threads", default=1, show_default=True, type=click.IntRange(min=1),
+              help="threads per worker: 1 = sync workers (fastest under load, see "
+                   "docs/benchmarks.md; put a buffering proxy such as nginx in front for slow "
+                   "clients); more = gthread workers (keep-alive, no proxy needed).")
+@click.option("--timeout", default=120, show_default=True, type=int,
+              help="seconds a request may take before its worker is restarted (a first "
+                   "agreement report or a large export can take tens of seconds).")
 def serve_command(host: str, port: int, workers: int, threads: int, timeout: int) -> None:
     """Serve the app in production with gunicorn (several worker processes)."""
     import os

@@ -1,8 +1,9 @@
 """Load test: N simulated annotators against gunicorn (4 workers), then check nothing was lost.
 
-The server runs as `annotator serve` runs it: gunicorn, 4 worker processes of 4 threads
-(gthread: keep-alive connections, and a request waiting on the database does not block its
-worker); `--threads 1` measures classic sync workers instead.
+The server runs as `annotator serve` runs it: gunicorn, 4 sync worker processes (one request
+at a time each, every request on a new connection; the kernel hands each new connection to
+whichever worker is free); `--threads 4` measures gthread workers (keep-alive, 4 threads per
+process) instead.
 
 Each simulated annotator runs the real flow over loopback: log in (form + CSRF), ask for the
 next sentence of their queue (`GET /api/queue/next`), load it (`GET /api/sentences/<id>/
@@ -545,7 +546,7 @@ def main() -> None:
                         help="one N or a comma-separated list, e.g. 10,16,50,200")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=4,
+    parser.add_argument("--threads", type=int, default=1,
                         help="threads per worker, as `annotator serve` (1: sync workers)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per cell (median reported)")
     parser.add_argument("--matrix", action="store_true",
