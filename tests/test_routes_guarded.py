@@ -26,6 +26,8 @@ EXPECTED: dict[str, tuple[str, str, tuple[int, int, int, int, int]]] = {
     "assignments.show_batch": ("GET", "/batches/{batch}", (302, 200, 403, 403, 200)),
     "assignments.dashboard": ("GET", "/projects/{project}/dashboard", (302, 403, 403, 403, 200)),
     "assignments.list_batches": ("GET", "/projects/{project}/batches", (302, 403, 403, 403, 200)),
+    # Everyone sees their own untyped spans (an unassigned annotator: an empty list); admins anyone's.
+    "assignments.list_untyped_spans": ("GET", "/projects/{project}/untyped-spans", (302, 200, 200, 200, 200)),
     "assignments.reassign_batch": ("POST", "/batches/{batch}/reassign", (302, 403, 403, 403, 302)),
     "assignments.remove_batch": ("POST", "/batches/{batch}/remove", (302, 403, 403, 403, 302)),
     "assignments_api.next_in_queue": ("GET", "/api/queue/next?batch={batch}", (401, 200, 403, 403, 403)),

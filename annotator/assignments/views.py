@@ -9,7 +9,7 @@ from sqlalchemy import select
 from annotator.assignments import queries, services
 from annotator.assignments.forms import BatchForm, ReassignForm, RemoveBatchForm
 from annotator.assignments.models import Batch
-from annotator.auth.models import User
+from annotator.auth.models import Role, User
 from annotator.auth.services import admin_required
 from annotator.corpus.queries import list_documents
 from annotator.errors import DomainError
@@ -127,14 +127,67 @@ def remove_batch(batch_id: int):
 def dashboard(project_id: int):
     project = db.session.get(Project, project_id) or abort(404)
     archived = request.args.get("archived") == "1"
+    progress = queries.batch_progress(db.session, project.id, include_archived=archived)
+    expected = queries.project_expected_attributes(db.session, project.id)
     return render_template(
         "assignments/dashboard.html",
         project=project,
-        totals=queries.batch_totals(db.session, project.id, include_archived=archived),
-        progress=queries.batch_progress(db.session, project.id, include_archived=archived),
+        totals=queries.batch_totals(db.session, project.id, include_archived=archived,
+                                    per_annotator=progress),
+        progress=progress,
         archived=archived,
         throughput=queries.daily_throughput(db.session, project.id),
         flags=queries.list_flags(db.session, project.id),
+        untyped_what=queries.describe_untyped(expected),
+        untyped_total=queries.count_untyped(db.session, project.id),
+    )
+
+
+UNTYPED_PER_PAGE = 100
+
+
+@bp.get("/projects/<int:project_id>/untyped-spans")
+@login_required
+def list_untyped_spans(project_id: int):
+    """Sentences whose spans lack an expected attribute (EVENT without event_type).
+
+    Admins see anyone's (``?annotator=``, ``?batch=``; neither: the whole project); everyone
+    else sees only their own, and an annotator only what they may open now.
+    """
+    project = db.session.get(Project, project_id) or abort(404)
+    batch_id = request.args.get("batch", type=int)
+    if batch_id is not None:
+        batch = db.session.get(Batch, batch_id)
+        if batch is None or batch.project_id != project.id:
+            abort(404)
+    name = request.args.get("annotator", "").strip()
+    if current_user.is_admin:
+        annotator = None
+        if name:
+            annotator = db.session.scalar(select(User).where(User.username == name)) or abort(404)
+    elif name and name != current_user.username:
+        abort(403)  # blind annotation: nobody else's work
+    else:
+        annotator = current_user
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 10**6)
+    rows, total = queries.list_untyped(
+        db.session, project.id, batch_id=batch_id,
+        annotator_id=annotator.id if annotator is not None else None,
+        openable_only=current_user.role == Role.ANNOTATOR,
+        limit=UNTYPED_PER_PAGE, offset=(page - 1) * UNTYPED_PER_PAGE,
+    )
+    return render_template(
+        "assignments/untyped.html",
+        project=project,
+        batch=db.session.get(Batch, batch_id) if batch_id is not None else None,
+        annotator=annotator,
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max((total + UNTYPED_PER_PAGE - 1) // UNTYPED_PER_PAGE, 1),
+        untyped_what=queries.describe_untyped(
+            queries.project_expected_attributes(db.session, project.id)
+        ),
     )
 
 
