@@ -8,6 +8,7 @@ key. ``list_disagreements(items, ...)`` lists the concrete disagreements behind 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
@@ -190,10 +191,7 @@ def _section(ctx: _Context, lo: int, hi: int) -> dict[str, Any]:
     # Every token-level figure is a sum over tokens of a function of the token's pattern (the
     # value each annotator gave it), so the tokens reduce to their distinct patterns.
     patterns, freq = ctx.patterns(t0, t1)
-    counts = np.zeros((patterns.shape[0], width), dtype=np.int64)
-    for k in range(patterns.shape[1]):
-        given_k = patterns[:, k] >= 0
-        np.add.at(counts, (np.flatnonzero(given_k), patterns[given_k, k]), 1)
+    counts = pattern_counts(patterns, width)
     rated = counts.sum(axis=1)
     inside = (patterns > 0).any(axis=1)
     rows, freq_all = counts, freq
@@ -208,11 +206,10 @@ def _section(ctx: _Context, lo: int, hi: int) -> dict[str, Any]:
     # Krippendorff's alpha over tokens (all, and inside any span).
     for target, labels_target, r, f in ((overall, per_label, rows, freq_all),
                                         (in_overall, in_label, rows_in, freq_in)):
-        o = coincidence_matrix(r, f)
-        _put(target, "krippendorff_alpha", _why(alpha_from_coincidence(o), single, r.size))
-        for c, lb in enumerate(names, start=1):
-            fig = alpha_from_coincidence(collapse_to_binary(o, c))
-            _put(labels_target[lb], "krippendorff_alpha", _label_why(fig, o, c, lb, single))
+        fig, label_figs = alpha_figures(coincidence_matrix(r, f), names, single, r.size)
+        _put(target, "krippendorff_alpha", fig)
+        for lb, fig in zip(names, label_figs, strict=True):
+            _put(labels_target[lb], "krippendorff_alpha", fig)
         sub, sub_w, raters = fleiss_subset(r, f)
         fig = fleiss_kappa_from_counts(sub, sub_w) if raters else undefined(
             "no token was labelled by two or more annotators")
@@ -342,6 +339,25 @@ def _section(ctx: _Context, lo: int, hi: int) -> dict[str, Any]:
             "per_pair": per_pair, "confusion": confusion}
 
 
+def pattern_counts(patterns: np.ndarray, width: int) -> np.ndarray:
+    """How many annotators gave each value (columns 0..width-1) in each value pattern."""
+    counts = np.zeros((patterns.shape[0], width), dtype=np.int64)
+    for k in range(patterns.shape[1]):
+        given_k = patterns[:, k] >= 0
+        np.add.at(counts, (np.flatnonzero(given_k), patterns[given_k, k]), 1)
+    return counts
+
+
+def alpha_figures(o: np.ndarray, names: Sequence[str], single: bool, size: int
+                  ) -> tuple[Figure, list[Figure]]:
+    """Krippendorff's alpha overall and per label (that label vs the rest) from a coincidence
+    matrix, with the report's reasons when undefined (``size``: entries of the count table)."""
+    overall = _why(alpha_from_coincidence(o), single, size)
+    per_label = [_label_why(alpha_from_coincidence(collapse_to_binary(o, c)), o, c, lb, single)
+                 for c, lb in enumerate(names, start=1)]
+    return overall, per_label
+
+
 def _why(fig: Figure, single: bool, size: int) -> Figure:
     if fig.value is not None:
         return fig
@@ -461,14 +477,8 @@ def _pair_block(ctx: _Context, ka: int, kb: int, ev: PairEvents, patterns: np.nd
     label_f1_partial: dict[str, Figure] = {}
     pl: dict[str, dict[str, Any]] = {}
     for c, lb in enumerate(names, start=1):
-        one = prf(float(exact[c]), float(n_a[c]), float(n_b[c]))
-        one_p = prf(float(partial[c]), float(n_a[c]), float(n_b[c]))
-        if no_shared:
-            one = {k: undefined(no_shared) for k in one}
-            one_p = {k: undefined(no_shared) for k in one_p}
-        elif n_a[c] + n_b[c] == 0:
-            one = {k: undefined(f"nobody used {lb}") for k in one}
-            one_p = {k: undefined(f"nobody used {lb}") for k in one_p}
+        one = label_prf(exact[c], n_a[c], n_b[c], lb, no_shared)
+        one_p = label_prf(partial[c], n_a[c], n_b[c], lb, no_shared)
         label_f1[lb] = one["f1"]
         label_f1_partial[lb] = one_p["f1"]
         entry: dict[str, Any] = {"undefined": {}}
@@ -496,6 +506,18 @@ def _pair_block(ctx: _Context, ka: int, kb: int, ev: PairEvents, patterns: np.nd
             "label_f1": label_f1, "label_f1_partial": label_f1_partial,
             "confusion": confusion, "kinds": kinds, "kinds_label": kinds_label,
             "event_pairs": event_pairs}
+
+
+def label_prf(matched: float, n_a: float, n_b: float, lb: str, no_shared: str | None
+              ) -> dict[str, Figure]:
+    """One pair's precision, recall and F1 on one label, with the report's reasons
+    (``no_shared``: why the pair has nothing in common, or None)."""
+    one = prf(float(matched), float(n_a), float(n_b))
+    if no_shared:
+        return {k: undefined(no_shared) for k in one}
+    if n_a + n_b == 0:
+        return {k: undefined(f"nobody used {lb}") for k in one}
+    return one
 
 
 def _event_type_block(ctx: _Context, pairs: np.ndarray, single: bool) -> dict[str, Any]:
@@ -578,66 +600,168 @@ def _unitizing(ctx: _Context, coders: list[int], lo: int, hi: int, mask: np.ndar
 
 # --- bootstrap -------------------------------------------------------------------------------
 
+# Floats held by one block of bootstrap replicates (weights and their gathered copies): 32 MB.
+RESAMPLING_BLOCK = 4_000_000
 
-def _bootstrap(ctx: _Context, report: dict[str, Any], replicates: int, seed: int) -> None:
-    """Percentile 95% intervals for alpha and span F1, resampling the compared sentences."""
+
+@dataclass
+class Resampling:
+    """What the bootstrap needs of the compared sentences (annotated by two or more annotators),
+    numbered 0..sentences-1 in corpus order: per-sentence sufficient statistics, small next to
+    the corpus.
+
+    Tokens: each (sentence, value pattern with two or more values) and how many of the
+    sentence's tokens have that pattern (``token_*``, parallel); ``pattern_counts`` says how
+    many annotators gave each value in each pattern. Spans, per annotator pair in pair order
+    (pairs with no span in a shared sentence left out): ``(sentence, row, rows)``, each
+    sentence with spans and its row of ``rows`` (rows x 3 x width: exact matches, spans of the
+    first annotator, spans of the second, per label code).
+    """
+
+    sentences: int
+    token_sentence: np.ndarray
+    token_pattern: np.ndarray
+    token_freq: np.ndarray
+    pattern_counts: np.ndarray
+    pairs: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
+def token_patterns(values: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct value patterns of a coders x tokens matrix (-1 missing, 0..width-1) and
+    each token's pattern: (patterns: P x coders, index of each token's pattern)."""
+    v = np.asarray(values)
+    m, n = v.shape
+    if n == 0:
+        return np.zeros((0, m), dtype=np.int64), np.zeros(0, dtype=np.int64)
+    radix = width + 1
+    if radix**m >= 2**62:
+        patterns, inverse = np.unique(np.maximum(v, -1).T, axis=0, return_inverse=True)
+        return patterns.astype(np.int64), inverse.reshape(-1).astype(np.int64)
+    codes = np.zeros(n, dtype=np.int64)
+    for k in range(m - 1, -1, -1):
+        codes *= radix
+        codes += np.maximum(v[k], -1) + 1
+    if radix**m <= 4 * n + 65536:
+        tally = np.bincount(codes, minlength=radix**m)
+        distinct = np.flatnonzero(tally)
+        lookup = np.zeros(tally.size, dtype=np.int64)
+        lookup[distinct] = np.arange(distinct.size)
+        inverse = lookup[codes]
+    else:
+        distinct, inverse = np.unique(codes, return_inverse=True)
+    powers = radix ** np.arange(m, dtype=np.int64)
+    return (distinct[:, None] // powers[None, :]) % radix - 1, inverse.reshape(-1)
+
+
+def sentence_patterns(corpus: Corpus) -> tuple[np.ndarray, ...]:
+    """The corpus's token patterns, per sentence.
+
+    Returns (patterns: P x annotators, tokens per pattern, and for every sentence and pattern
+    with two or more values: the sentence, the pattern, its number of tokens there).
+    """
+    patterns, inverse = token_patterns(corpus.values, corpus.width)
+    freq = np.bincount(inverse, minlength=patterns.shape[0])
+    pairable = (patterns >= 0).sum(axis=1) >= 2
+    keep = pairable[inverse]
+    n_patterns = max(patterns.shape[0], 1)
+    keys, per_sentence = np.unique(corpus.tok_sentence[keep] * n_patterns + inverse[keep],
+                                   return_counts=True)
+    return patterns, freq, keys // n_patterns, keys % n_patterns, per_sentence
+
+
+def pair_rows(ev: PairEvents, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One pair's span counts per sentence with spans: (sentences, row of each, rows).
+
+    A row holds the sentence's exact matches, spans of the first annotator and spans of the
+    second, per label code (3 x width); sentences share rows they have in common.
+    """
+    sentences, pos = np.unique(ev.sentence, return_inverse=True)
+    if sentences.size == 0:
+        return sentences, np.zeros(0, dtype=np.int64), np.zeros((0, 3, width), dtype=np.int64)
+    exact = (ev.kind == AGREE) | (ev.kind == SUBTYPE_ONLY)
+    keys = [((pos[mask] * 3 + q) * width + label[mask])
+            for q, (mask, label) in enumerate(((exact, ev.a_label), (ev.a_index >= 0, ev.a_label),
+                                               (ev.b_index >= 0, ev.b_label)))]
+    stats = np.bincount(np.concatenate(keys), minlength=sentences.size * 3 * width)
+    rows, row = np.unique(stats.reshape(sentences.size, 3 * width), axis=0, return_inverse=True)
+    return sentences, row.reshape(-1), rows.reshape(-1, 3, width)
+
+
+def _resampling(ctx: _Context) -> Resampling:
     corpus = ctx.corpus
-    width = corpus.width
-    names = corpus.labels
-    n_sent = len(corpus.texts)
-    present = corpus.present
-    compared = np.flatnonzero(present.sum(axis=0) >= 2)
-    # Per-sentence coincidence matrices (alpha is a function of their sum).
-    values = corpus.values
-    counts = np.stack([(values == c).sum(axis=0) for c in range(width)], axis=1).astype(
-        np.float64)
-    m = counts.sum(axis=1)
-    w = np.where(m >= 2, 1.0 / np.maximum(m - 1.0, 1.0), 0.0)
-    per_sentence = np.zeros((n_sent, width * width))
-    for c in range(width):
-        for k in range(c, width):
-            prod = counts[:, c] * counts[:, k] - (counts[:, c] if c == k else 0.0)
-            col = np.bincount(corpus.tok_sentence, weights=prod * w, minlength=n_sent)
-            per_sentence[:, c * width + k] = col
-            per_sentence[:, k * width + c] = col
-    # Per-sentence span counts per pair and label: exact matches, spans of a, spans of b.
-    pair_stats = []
-    for ka, kb in ctx.pairs:
-        ev = ctx.events[(ka, kb)]
-        rows = np.flatnonzero(ev.shared)
-        if rows.size == 0:
-            continue
-        pos = np.full(n_sent, -1)
-        pos[rows] = np.arange(rows.size)
-        stats = np.zeros((rows.size, 3, width))
-        exact_mask = (ev.kind == AGREE) | (ev.kind == SUBTYPE_ONLY)
-        for q, (mask, lab) in enumerate(((exact_mask, ev.a_label), (ev.a_index >= 0, ev.a_label),
-                                         (ev.b_index >= 0, ev.b_label))):
-            np.add.at(stats, (pos[ev.sentence[mask]], q, lab[mask]), 1.0)
-        pair_stats.append((rows, stats.reshape(rows.size, 3 * width)))
+    compared = corpus.present.sum(axis=0) >= 2
+    rank = np.cumsum(compared) - 1  # number of each compared sentence among them
+    patterns, _, sentence, pattern, freq = sentence_patterns(corpus)
+    pairs = []
+    for p in ctx.pairs:
+        sentences, row, rows = pair_rows(ctx.events[p], corpus.width)
+        if sentences.size:
+            pairs.append((rank[sentences], row, rows))
+    return Resampling(int(compared.sum()), rank[sentence], pattern, freq,
+                      pattern_counts(patterns, corpus.width), pairs)
 
-    rng = np.random.default_rng(seed)
+
+def resample(data: Resampling, width: int, replicates: int, seed: int
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Bootstrap replicates of alpha and exact span F1, overall and per label (NaN: undefined).
+
+    Each replicate draws the compared sentences with replacement (``rng.integers``, one call per
+    replicate) and sums their statistics. Every such sum is a sum of integers below 2**53, exact
+    in floating point whatever its order, so the replicates do not depend on how the statistics
+    were gathered (from the whole corpus or chunk by chunk).
+    """
+    n_labels = width - 1
     alpha_all = np.full(replicates, np.nan)
-    alpha_lab = np.full((replicates, len(names)), np.nan)
+    alpha_lab = np.full((replicates, n_labels), np.nan)
     f1_all = np.full(replicates, np.nan)
-    f1_lab = np.full((replicates, len(names)), np.nan)
-    chunk = max(1, min(replicates, 20_000_000 // max(n_sent, 1)))
-    for r0 in range(0, replicates, chunk):
-        r1 = min(replicates, r0 + chunk)
-        weights = np.zeros((r1 - r0, n_sent))
+    f1_lab = np.full((replicates, n_labels), np.nan)
+    n = data.sentences
+    if n == 0 or replicates <= 0:
+        return alpha_all, alpha_lab, f1_all, f1_lab
+    order = np.argsort(data.token_pattern, kind="stable")
+    t_sentence = data.token_sentence[order]
+    t_freq = data.token_freq[order].astype(np.float64)
+    used, starts = np.unique(data.token_pattern[order], return_index=True)
+    counts = data.pattern_counts[used].astype(np.float64)
+    m = counts.sum(axis=1)
+    # A pattern's coincidences are n_c n_k - [c = k] n_c over m - 1 (Krippendorff 2011): the
+    # integer part is summed exactly, then divided once per value of m.
+    ordered_pairs = counts[:, :, None] * counts[:, None, :]
+    ordered_pairs[:, np.arange(width), np.arange(width)] -= counts
+    ordered_pairs = ordered_pairs.reshape(-1, width * width)
+    groups = [(mm, np.flatnonzero(m == mm), ordered_pairs[m == mm]) for mm in np.unique(m)]
+    pair_side = []
+    for sentence, row, rows in data.pairs:
+        by_row = np.argsort(row, kind="stable")
+        used_rows, row_starts = np.unique(row[by_row], return_index=True)
+        pair_side.append((sentence[by_row], row_starts,
+                          rows[used_rows].reshape(-1, 3 * width).astype(np.float64)))
+    widest = max(n, t_sentence.size, *(p[0].size for p in pair_side))
+    block = max(1, min(replicates, RESAMPLING_BLOCK // widest))
+    rng = np.random.default_rng(seed)
+    for r0 in range(0, replicates, block):
+        r1 = min(replicates, r0 + block)
+        weights = np.empty((r1 - r0, n))
         for r in range(r1 - r0):
-            draw = rng.integers(0, compared.size, compared.size) if compared.size else []
-            weights[r] = np.bincount(compared[draw], minlength=n_sent) if compared.size else 0
-        o_rep = weights @ per_sentence
-        pairs_rep = [weights[:, rows] @ stats for rows, stats in pair_stats]
+            weights[r] = np.bincount(rng.integers(0, n, n), minlength=n)
+        o_rep = np.zeros((r1 - r0, width * width))
+        if t_sentence.size:
+            per_pattern = np.add.reduceat(weights[:, t_sentence] * t_freq, starts, axis=1)
+            for mm, idx, table in groups:
+                o_rep += (per_pattern[:, idx] @ table) / (mm - 1.0)
+            del per_pattern
+        reps = [(np.add.reduceat(weights[:, sentence], row_starts, axis=1) @ rows)
+                for sentence, row_starts, rows in pair_side]
+        del weights
         for r in range(r1 - r0):
+            i = r0 + r
             o = o_rep[r].reshape(width, width)
-            alpha_all[r0 + r] = _nan(alpha_from_coincidence(o))
+            alpha_all[i] = _nan(alpha_from_coincidence(o))
             for c in range(1, width):
-                alpha_lab[r0 + r, c - 1] = _nan(alpha_from_coincidence(collapse_to_binary(o, c)))
+                alpha_lab[i, c - 1] = _nan(alpha_from_coincidence(collapse_to_binary(o, c)))
             f1_pairs = []
             f1_pairs_lab = []
-            for rep in pairs_rep:
+            for rep in reps:
                 st = rep[r].reshape(3, width)
                 tot = st[1, 1:].sum() + st[2, 1:].sum()
                 f1_pairs.append(2 * st[0, 1:].sum() / tot if tot else np.nan)
@@ -645,13 +769,28 @@ def _bootstrap(ctx: _Context, report: dict[str, Any], replicates: int, seed: int
                 with np.errstate(invalid="ignore", divide="ignore"):
                     f1_pairs_lab.append(np.where(den > 0, 2 * st[0, 1:] / den, np.nan))
             if f1_pairs:
-                f1_all[r0 + r] = _nanmean(np.array(f1_pairs))
-                f1_lab[r0 + r] = _nanmean(np.array(f1_pairs_lab), axis=0)
-    overall = report["overall"]
-    overall["ci"] = {"krippendorff_alpha": _interval(alpha_all), "span_f1": _interval(f1_all)}
-    for c, lb in enumerate(names):
-        report["per_label"][lb]["ci"] = {"krippendorff_alpha": _interval(alpha_lab[:, c]),
-                                         "span_f1": _interval(f1_lab[:, c])}
+                f1_all[i] = _nanmean(np.array(f1_pairs))
+                f1_lab[i] = _nanmean(np.array(f1_pairs_lab), axis=0)
+    return alpha_all, alpha_lab, f1_all, f1_lab
+
+
+def intervals(samples: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+              names: Sequence[str]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """Percentile 95% intervals of ``resample``'s replicates: (overall, per label)."""
+    alpha_all, alpha_lab, f1_all, f1_lab = samples
+    overall = {"krippendorff_alpha": _interval(alpha_all), "span_f1": _interval(f1_all)}
+    per_label = {lb: {"krippendorff_alpha": _interval(alpha_lab[:, c]),
+                      "span_f1": _interval(f1_lab[:, c])} for c, lb in enumerate(names)}
+    return overall, per_label
+
+
+def _bootstrap(ctx: _Context, report: dict[str, Any], replicates: int, seed: int) -> None:
+    """Percentile 95% intervals for alpha and span F1, resampling the compared sentences."""
+    samples = resample(_resampling(ctx), ctx.corpus.width, replicates, seed)
+    overall, per_label = intervals(samples, ctx.corpus.labels)
+    report["overall"]["ci"] = overall
+    for lb, ci in per_label.items():
+        report["per_label"][lb]["ci"] = ci
 
 
 def _nan(fig: Figure) -> float:
@@ -678,16 +817,23 @@ def _interval(samples: np.ndarray) -> list[float] | None:
 
 
 def _warnings(ctx: _Context, report: dict[str, Any], min_units: int) -> list[str]:
+    return warning_list(len(ctx.corpus.annotators), report["counts"]["sentences_compared"],
+                        ctx.corpus.unknown_labels,
+                        {lb: b["spans_compared"] for lb, b in report["per_label"].items()},
+                        min_units)
+
+
+def warning_list(annotators: int, sentences_compared: int, unknown_labels: Sequence[str],
+                 spans_compared: Mapping[str, int], min_units: int) -> list[str]:
+    """The report's warnings, from the few counts they depend on."""
     out: list[str] = []
-    corpus = ctx.corpus
-    if len(corpus.annotators) < 2:
+    if annotators < 2:
         out.append("only one annotator: agreement needs two or more")
-    elif report["counts"]["sentences_compared"] == 0:
+    elif sentences_compared == 0:
         out.append("no sentence was annotated by two or more annotators")
-    for lb in corpus.unknown_labels:
+    for lb in unknown_labels:
         out.append(f"label {lb} is not in the label schema")
-    for lb, block in report["per_label"].items():
-        n = block["spans_compared"]
+    for lb, n in spans_compared.items():
         if n < min_units:
             out.append(f"{lb}: only {n} span(s) in sentences seen by two or more annotators "
                        f"(fewer than {min_units}); its figures are not meaningful yet")
