@@ -19,6 +19,7 @@ PURE = [
     "annotator.agreement.matching",
     "annotator.agreement.metrics",
     "annotator.agreement.report",
+    "annotator.agreement.summary",
     "annotator.agreement.textio",
     "annotator.reports.charts",
     "annotator.reports.drilldown",

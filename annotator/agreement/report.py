@@ -600,8 +600,8 @@ def _unitizing(ctx: _Context, coders: list[int], lo: int, hi: int, mask: np.ndar
 
 # --- bootstrap -------------------------------------------------------------------------------
 
-# Floats held by one block of bootstrap replicates (weights and their gathered copies): 32 MB.
-RESAMPLING_BLOCK = 4_000_000
+# Floats in one block of bootstrap replicates (their weights, or gathered copies): 8 MB.
+RESAMPLING_BLOCK = 1_000_000
 
 
 @dataclass
@@ -746,7 +746,10 @@ def resample(data: Resampling, width: int, replicates: int, seed: int
             weights[r] = np.bincount(rng.integers(0, n, n), minlength=n)
         o_rep = np.zeros((r1 - r0, width * width))
         if t_sentence.size:
-            per_pattern = np.add.reduceat(weights[:, t_sentence] * t_freq, starts, axis=1)
+            gathered = np.take(weights, t_sentence, axis=1)
+            gathered *= t_freq
+            per_pattern = np.add.reduceat(gathered, starts, axis=1)
+            del gathered
             for mm, idx, table in groups:
                 o_rep += (per_pattern[:, idx] @ table) / (mm - 1.0)
             del per_pattern
