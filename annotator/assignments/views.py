@@ -155,7 +155,10 @@ def list_untyped_spans(project_id: int):
     else sees only their own, and an annotator only what they may open now.
     """
     project = db.session.get(Project, project_id) or abort(404)
-    batch_id = request.args.get("batch", type=int)
+    raw_batch = request.args.get("batch")
+    if raw_batch is not None and not raw_batch.isdigit():
+        abort(400)  # a mistyped filter must not silently widen the list to the whole project
+    batch_id = int(raw_batch) if raw_batch is not None else None
     if batch_id is not None:
         batch = db.session.get(Batch, batch_id)
         if batch is None or batch.project_id != project.id:

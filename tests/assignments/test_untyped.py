@@ -205,6 +205,7 @@ def test_bad_filters(app, db, world) -> None:
     admin = client_for(app, "admin1")
     assert admin.get(f"/projects/{pid}/untyped-spans?annotator=nobody").status_code == 404
     assert admin.get(f"/projects/{pid}/untyped-spans?batch=99999").status_code == 404
+    assert admin.get(f"/projects/{pid}/untyped-spans?batch=first").status_code == 400
     other_batch = create_batch(db.session, world["other"].id, source="remaining",
                                annotators=["ann0"], overlap=1).batch
     db.session.commit()
