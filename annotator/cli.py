@@ -176,7 +176,8 @@ def create_batch_command(project_name: str, documents: str | None, sample: int |
 @click.option("--project", "project_name", required=True, help="Project name.")
 @with_appcontext
 def batch_status_command(project_name: str) -> None:
-    """Print the progress table: per batch and annotator."""
+    """Print the progress table: per batch and annotator ("untyped": EVENT spans still
+    without an event type)."""
     from annotator.assignments.queries import batch_progress
     from annotator.extensions import db
     from annotator.projects.services import get_project_by_name
@@ -186,11 +187,12 @@ def batch_status_command(project_name: str) -> None:
     except DomainError as err:
         _fail(err.message)
     rows = batch_progress(db.session, project.id)
-    header = ("batch", "annotator", "assigned", "done", "skipped", "flagged", "remaining",
-              "median_s", "last_activity")
+    header = ("batch", "annotator", "assigned", "done", "skipped", "flagged", "untyped",
+              "remaining", "median_s", "last_activity")
     table = [header] + [
         (f"{p.batch_id} {p.batch_name}", p.annotator, str(p.assigned), str(p.done),
-         str(p.skipped), str(p.flagged), str(p.remaining),
+         str(p.skipped), str(p.flagged), str(p.untyped),
+         str(p.remaining),
          f"{p.median_seconds:.1f}" if p.median_seconds is not None else "-",
          p.last_activity.strftime("%Y-%m-%d %H:%M") if p.last_activity else "-")
         for p in rows

@@ -37,7 +37,12 @@ def test_create_batch_prints_id_and_counts(app, db) -> None:
     ann_b = db.session.scalar(select(User).where(User.username == "ann_b"))
     mine = list(db.session.scalars(select(Assignment.sentence_id).where(
         Assignment.annotator_id == ann_b.id).order_by(Assignment.position)))
-    save_annotation(db.session, ann_b, mine[0], AnnotationIn([], "done", 0, 8.0), max_spent=60)
+    from annotator.corpus.models import Sentence
+
+    first_word = len(db.session.get(Sentence, mine[0]).text.split()[0])
+    untyped_event = {"start": 0, "end": first_word, "label": "EVENT", "attributes": {}}
+    save_annotation(db.session, ann_b, mine[0], AnnotationIn([untyped_event], "done", 0, 8.0),
+                    max_spent=60)
     save_annotation(db.session, ann_b, mine[1], AnnotationIn([], "skipped", 0, 2.0, True,
                                                              "unsure about unit"), max_spent=60)
     db.session.commit()
@@ -45,11 +50,12 @@ def test_create_batch_prints_id_and_counts(app, db) -> None:
     assert status.exit_code == 0, status.output
     table = [line.split() for line in status.output.splitlines()]
     assert table[0] == ["batch", "annotator", "assigned", "done", "skipped", "flagged",
-                        "remaining", "median_s", "last_activity"]
+                        "untyped", "remaining", "median_s", "last_activity"]
     rows = {r[3]: r for r in table[1:]}  # "<id> Week 1" spans three words
     assert set(rows) == {"ann_a", "ann_b", "ann_c"}
-    assert rows["ann_b"][4:10] == [str(len(mine)), "1", "1", "1", str(len(mine) - 2), "8.0"]
-    assert rows["ann_a"][4:10] == [rows["ann_a"][4], "0", "0", "0", rows["ann_a"][4], "-"]
+    assert rows["ann_b"][4:11] == [str(len(mine)), "1", "1", "1", "1", str(len(mine) - 2),
+                                   "8.0"]
+    assert rows["ann_a"][4:11] == [rows["ann_a"][4], "0", "0", "0", "0", rows["ann_a"][4], "-"]
 
 
 def test_create_batch_sample_and_documents(app, db) -> None:
