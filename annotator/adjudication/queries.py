@@ -35,6 +35,8 @@ from annotator.gold import (
 )
 from annotator.spans import Span as SpanValue
 
+# Sentences per chunk of agreement_column_chunks: a few MB of rows at a time.
+AGREEMENT_CHUNK_SENTENCES = 4000
 # Only finished work counts: an in-progress annotation is a draft, and a skipped sentence
 # was not read to the end; both are missing data (absent), never "marked nothing".
 COUNTED_STATUS = "done"
@@ -120,10 +122,62 @@ def _agreement_queries(project_id: int, batch_id: int | None) -> tuple[Any, ...]
 def agreement_columns(session, project_id: int, *, batch_id: int | None = None) -> ItemColumns:
     """The same data as ``agreement_items``, in columns (no dict per span): about twice as
     fast to read and to measure, for the agreement report on large projects."""
-    sentence_q, annotations_q, spans_q, group_q, texts_q = _agreement_queries(
-        project_id, batch_id)
     conn = session.connection()
     names = dict(conn.execute(select(User.id, User.username)).all())
+    return _read_columns(conn, names, *_agreement_queries(project_id, batch_id))
+
+
+def agreement_column_chunks(
+    session, project_id: int, *, batch_id: int | None = None,
+    sentences_per_chunk: int | None = None,
+) -> Iterator[ItemColumns]:
+    """``agreement_columns``' data in chunks of whole documents, in the same order.
+
+    Each chunk covers a range of consecutive documents holding about ``sentences_per_chunk``
+    (default ``AGREEMENT_CHUNK_SENTENCES``) sentences with a finished annotation, at least one
+    document, read with the same queries restricted to that range: the whole project is never
+    held. Concatenated, the chunks are ``agreement_columns``.
+    """
+    per_chunk = sentences_per_chunk or AGREEMENT_CHUNK_SENTENCES
+    counted = (
+        select(Sentence.document_id, func.count(func.distinct(Annotation.sentence_id)))
+        .join(Annotation, Annotation.sentence_id == Sentence.id)
+        .where(Sentence.project_id == project_id, Annotation.status == COUNTED_STATUS,
+               COUNTED_SENTENCE)
+        .group_by(Sentence.document_id)
+        .order_by(Sentence.document_id)
+    )
+    if batch_id is not None:
+        counted = counted.where(Annotation.sentence_id.in_(
+            select(BatchSentence.sentence_id).where(BatchSentence.batch_id == batch_id)))
+    conn = session.connection()
+    names = dict(conn.execute(select(User.id, User.username)).all())
+    ranges: list[tuple[int, int]] = []  # (first document id, last document id)
+    first = last = None
+    size = 0
+    for document_id, n in conn.execute(counted).all():
+        if first is None:
+            first, size = document_id, 0
+        last = document_id
+        size += n
+        if size >= per_chunk:
+            ranges.append((first, last))
+            first = None
+    if first is not None:
+        ranges.append((first, last))
+    for lo, hi in ranges:
+        in_range = Sentence.document_id.between(lo, hi)
+        sentence_q, annotations_q, spans_q, group_q, texts_q = _agreement_queries(
+            project_id, batch_id)
+        yield _read_columns(
+            conn, names, sentence_q.where(in_range), annotations_q.where(in_range),
+            spans_q.where(in_range),
+            group_q.join(Sentence, Sentence.id == BatchSentence.sentence_id).where(in_range),
+            texts_q.where(Document.id.between(lo, hi)))
+
+
+def _read_columns(conn, names: dict[int, str], sentence_q, annotations_q, spans_q, group_q,
+                  texts_q) -> ItemColumns:
     with gc_paused():
         annotations = list(_driver_rows(conn, annotations_q))
         annotated = {sentence_id for _, sentence_id, _ in annotations}

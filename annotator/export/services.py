@@ -14,6 +14,7 @@ from sqlalchemy import Text, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from annotator.adjudication.models import GoldSentence, GoldSpan
+from annotator.agreement.summary import summarize_chunks, summarize_report
 from annotator.annotation.models import Annotation, Span
 from annotator.auth.models import User
 from annotator.corpus.models import Document, Sentence
@@ -487,21 +488,30 @@ AGREEMENT_BOOTSTRAP = 200
 def agreement_summary(session: Session, project: Project) -> dict[str, Any] | None:
     """The one place where the export reads the agreement library (annotator.agreement).
 
-    Takes the project's agreement report as the agreement dashboard computes it (finished
-    annotations only, seeded bootstrap; ``reports.queries.get_report``, cached per process
-    until the annotations change) and keeps what the export reports: Krippendorff's alpha and
-    exact span F1, overall and per label, with their 95% intervals, and the report's warnings.
-    Returns the ``agreement`` object of gold-json (docs/export.md), or None when no sentence
-    was finished by two annotators.
+    The figures are those of the project's agreement report as the agreement dashboard computes
+    it (finished annotations of included sentences, seeded bootstrap; ``reports.queries``):
+    Krippendorff's alpha and exact span F1, overall and per label, with their 95% intervals,
+    and the report's warnings (``summarize_report``). When this process holds the dashboard's
+    report for the current data, it is summarized as it is; otherwise the summary is computed
+    from the annotations read a chunk of documents at a time (``summarize_chunks``), which
+    gives the same JSON without holding the project in memory. Returns the ``agreement``
+    object of gold-json (docs/export.md), or None when no sentence was finished by two
+    annotators.
     """
     from flask import current_app, has_app_context
 
-    from annotator.reports.queries import Scope, get_report
+    from annotator.adjudication.queries import (
+        COUNTED_SENTENCE,
+        COUNTED_STATUS,
+        agreement_column_chunks,
+    )
+    from annotator.reports.queries import SEED, Scope, cached_report
 
     finished_twice = (
         select(Annotation.sentence_id)
         .join(Sentence, Sentence.id == Annotation.sentence_id)
-        .where(Sentence.project_id == project.id, Annotation.status == "done")
+        .where(Sentence.project_id == project.id, Annotation.status == COUNTED_STATUS,
+               COUNTED_SENTENCE)
         .group_by(Annotation.sentence_id)
         .having(func.count() >= 2)
         .limit(1)
@@ -511,41 +521,8 @@ def agreement_summary(session: Session, project: Project) -> dict[str, Any] | No
     bootstrap = AGREEMENT_BOOTSTRAP
     if has_app_context():
         bootstrap = int(current_app.config.get("AGREEMENT_BOOTSTRAP", AGREEMENT_BOOTSTRAP))
-    return summarize_report(get_report(session, Scope(project), bootstrap=bootstrap))
-
-
-def _figure(block: dict[str, Any], name: str) -> dict[str, Any]:
-    interval = (block.get("ci") or {}).get(name)
-    return {
-        "value": block.get(name),
-        "ci95": list(interval) if interval else None,
-        "reason": (block.get("undefined") or {}).get(name),
-    }
-
-
-def summarize_report(report: dict[str, Any]) -> dict[str, Any]:
-    """Keep the figures the export reports from an agreement library report."""
-    counts = report["counts"]
-    labels = {
-        label: {
-            "krippendorff_alpha": _figure(block, "krippendorff_alpha"),
-            "span_f1": _figure(block, "span_f1"),
-            "spans": block.get("spans_compared"),
-        }
-        for label, block in report["per_label"].items()
-    }
-    return {
-        "report_format": report.get("format"),
-        "sentences": counts["sentences_compared"],
-        "annotators": len(report["annotators"]),
-        "tokens": counts["tokens_compared"],
-        "overall": {
-            "krippendorff_alpha": _figure(report["overall"], "krippendorff_alpha"),
-            "span_f1": _figure(report["overall"], "span_f1"),
-            "spans": sum(x["spans"] or 0 for x in labels.values()),
-        },
-        "labels": labels,
-        "bootstrap": {"replicates": report["bootstrap"]["replicates"],
-                      "seed": report["bootstrap"]["seed"]},
-        "warnings": list(report["warnings"]),
-    }
+    report = cached_report(session, Scope(project), bootstrap=bootstrap)
+    if report is not None:
+        return summarize_report(report)
+    return summarize_chunks(agreement_column_chunks(session, project.id),
+                            schema=project.schema, bootstrap=bootstrap, seed=SEED)
