@@ -75,11 +75,13 @@ def _char_class(chars: frozenset[str]) -> str:
 
 
 # Where syntok may end a sentence: an opening bracket, or a terminal followed (after closing
-# marks) by a space, the end, or a capital. A terminal glued to a lower-case letter, a digit
-# or a symbol ("3.5", "U.S-led", "www.example") never ends one in syntok, so a piece holding
-# only those needs no syntok call.
+# marks) by a space, the end, a capital or a caseless letter (syntok asks whether the next
+# token is title-cased, and str.istitle() skips caseless letters: "\u1a00A" is title-cased).
+# A terminal glued to a lower-case letter, a digit or a symbol ("3.5", "U.S-led",
+# "www.example") never ends one in syntok, so a piece holding only those needs no syntok call.
 _SYNTOK_SPECIAL = regex.compile(
-    rf"{_char_class(_TERMINAL_CHARS)}(?={_char_class(_CLOSING)}*(?:[\s\u200b]|$|[\p{{Lu}}\p{{Lt}}]))"
+    rf"{_char_class(_TERMINAL_CHARS)}"
+    rf"(?={_char_class(_CLOSING)}*(?:[\s\u200b]|$|[\p{{Lu}}\p{{Lt}}\p{{Lo}}\p{{Lm}}]))"
     rf"|{_char_class(State.opening_brackets)}"
 )
 _OPENING_BRACKET = regex.compile(_char_class(State.opening_brackets))
