@@ -516,20 +516,23 @@ def untyped_counts(
     return {(bid, uid): n for bid, uid, n in session.execute(query)}
 
 
-def count_untyped(session: Session, project_id: int) -> int:
-    """Project-wide: every annotator's spans lacking an expected attribute, whatever batch
-    (live, archived, or none: work from before batches existed) holds the sentence, each span
-    once; excluded sentences not counted."""
+def count_untyped(session: Session, project_id: int, *, user_id: int | None = None) -> int:
+    """Project-wide: every annotator's (or one user's) spans lacking an expected attribute,
+    whatever batch (live, archived, or none: work from before batches existed) holds the
+    sentence, each span once; excluded sentences not counted."""
     expected = project_expected_attributes(session, project_id)
     if not expected:
         return 0
-    return session.scalar(
+    query = (
         select(func.count(Span.id))
         .join(Annotation, Annotation.id == Span.annotation_id)
         .join(Sentence, Sentence.id == Annotation.sentence_id)
         .where(Sentence.project_id == project_id, Sentence.excluded.is_(False),
                untyped_clause(expected))
-    ) or 0
+    )
+    if user_id is not None:
+        query = query.where(Annotation.annotator_id == user_id)
+    return session.scalar(query) or 0
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,10 @@ class ProjectSummary:
     done: int  # by this user
     skipped: int
     in_progress: int
+    # This user's EVENT spans without an event type, in a project annotated without batches
+    # (with batches, each batch card on the home page shows its own count).
+    untyped: int = 0
+    untyped_what: str = ""  # what ``untyped`` counts, in words ("EVENT spans without ...")
 
 
 def list_projects(session: Session, user: User) -> list[ProjectSummary]:
@@ -49,17 +53,34 @@ def list_projects(session: Session, user: User) -> list[ProjectSummary]:
             .group_by(Sentence.project_id, Annotation.status)
         )
     }
-    return [
-        ProjectSummary(
+    # Imported here: assignments.queries imports annotation.queries, which imports this
+    # package's models.
+    from annotator.assignments.queries import (
+        count_untyped,
+        describe_untyped,
+        project_expected_attributes,
+        project_has_batches,
+    )
+
+    summaries = []
+    for p in projects:
+        untyped, untyped_what = 0, ""
+        worked = any(progress.get((p.id, s)) for s in ("done", "skipped", "in_progress"))
+        if worked and not project_has_batches(session, p.id):
+            untyped = count_untyped(session, p.id, user_id=user.id)
+            if untyped:
+                untyped_what = describe_untyped(project_expected_attributes(session, p.id))
+        summaries.append(ProjectSummary(
             project=p,
             documents=docs.get(p.id, 0),
             sentences=sents.get(p.id, 0),
             done=progress.get((p.id, "done"), 0),
             skipped=progress.get((p.id, "skipped"), 0),
             in_progress=progress.get((p.id, "in_progress"), 0),
-        )
-        for p in projects
-    ]
+            untyped=untyped,
+            untyped_what=untyped_what,
+        ))
+    return summaries
 
 
 @dataclass(frozen=True)

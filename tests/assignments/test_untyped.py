@@ -281,3 +281,33 @@ def test_a_schema_without_expected_attributes_counts_nothing(app, db) -> None:
         as_text=True)
     page = admin.get(f"/projects/{project.id}/untyped-spans")
     assert page.status_code == 200 and b"asks for no attribute" in page.data
+
+
+def test_a_project_without_batches_shows_the_count_on_its_card(app, db) -> None:
+    """Annotating without batches (as in the demo), the project card carries the count and
+    links to the annotator's own list; nobody else's spans count in it."""
+    make_user(db.session, "admin1", "admin")
+    me, other = make_user(db.session, "ann0"), make_user(db.session, "ann1")
+    project = create_project(db.session, "Free")
+    make_articles(db.session, project, 1)
+    db.session.commit()
+    first, second = sentences_of(db, project.id, "Article 0")[:2]
+    annotate(db, me, first, [("EVENT", {}), ("ACTOR", None)])
+    annotate(db, me, second, [("EVENT", TYPED)], status="done")
+    annotate(db, other, first, [("EVENT", {})])
+    db.session.commit()
+    assert queries.count_untyped(db.session, project.id, user_id=me.id) == 1
+    assert queries.count_untyped(db.session, project.id) == 2
+
+    client = client_for(app, "ann0")
+    html = client.get("/projects/").get_data(as_text=True)
+    note = html.split('class="untyped-note"', 1)[1].split("</p>", 1)[0]
+    assert f'href="/projects/{project.id}/untyped-spans?annotator=ann0"' in note
+    assert 'EVENT spans without an event type: <span class="untyped-count">1</span>' in note
+    listed = client.get(f"/projects/{project.id}/untyped-spans?annotator=ann0")
+    assert listed.status_code == 200
+    assert list_rows(listed.get_data(as_text=True)) == [(first, "ann0")]
+    # Someone who has not annotated here sees no note.
+    make_user(db.session, "ann2")
+    db.session.commit()
+    assert "untyped-note" not in client_for(app, "ann2").get("/projects/").get_data(as_text=True)
