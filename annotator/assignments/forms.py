@@ -7,6 +7,7 @@ from wtforms import (
     BooleanField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectMultipleField,
     StringField,
 )
@@ -24,9 +25,9 @@ class BatchForm(FlaskForm):
     source = RadioField(
         "Sentences",
         choices=[
-            ("remaining", "All remaining (not yet in a batch)"),
-            ("sample", "A random sample of N remaining sentences"),
-            ("documents", "The remaining sentences of chosen documents"),
+            SelectChoice("remaining", "All remaining (not yet in a batch)"),
+            SelectChoice("sample", "A random sample of N remaining sentences"),
+            SelectChoice("documents", "The remaining sentences of chosen documents"),
         ],
         default="remaining",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from annotator.assignments import queries, services
 from annotator.assignments.forms import BatchForm, ReassignForm, RemoveBatchForm
@@ -33,8 +34,8 @@ def list_batches(project_id: int):
     project = db.session.get(Project, project_id) or abort(404)
     form = BatchForm()
     documents = list_documents(db.session, project.id)
-    form.documents.choices = [(d.id, f"{d.id}: {d.title}") for d in documents]
-    form.annotators.choices = [(u, u) for u in _active_usernames()]
+    form.documents.choices = [SelectChoice(d.id, f"{d.id}: {d.title}") for d in documents]
+    form.annotators.choices = [SelectChoice(u) for u in _active_usernames()]
     status = 200
     if form.validate_on_submit():
         try:
@@ -85,7 +86,7 @@ def list_batches(project_id: int):
 def reassign_batch(batch_id: int):
     batch = db.session.get(Batch, batch_id) or abort(404)
     form = ReassignForm()
-    form.to.choices = [(u, u) for u in _active_usernames()]
+    form.to.choices = [SelectChoice(u) for u in _active_usernames()]
     if form.validate_on_submit():
         try:
             moved = services.reassign_annotator(

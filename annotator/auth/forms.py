@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 
@@ -16,7 +16,7 @@ class UserForm(FlaskForm):
     username = StringField("Username", validators=[DataRequired(), Length(max=80)])
     role = SelectField(
         "Role",
-        choices=[("annotator", "annotator"), ("curator", "curator"), ("admin", "admin")],
+        choices=[SelectChoice(role) for role in ("annotator", "curator", "admin")],
         default="annotator",
     )
     password = PasswordField("Password", validators=[DataRequired(), Length(min=8, max=200)])
