@@ -325,7 +325,7 @@ def export_command(project_name: str, fmt: str, out: Path | None, split: str | N
     tally = formats.make_tally(prepared.header)
     chunks = services.stream_export(db.session, prepared, tally)
     if out is None:
-        stream = click.get_binary_stream("stdout")
+        stream = sys.stdout.buffer  # bytes: UTF-8 whatever the terminal's encoding
         for chunk in chunks:
             stream.write(chunk.encode("utf-8"))
         stream.flush()
