@@ -516,6 +516,13 @@ def untyped_counts(
     return {(bid, uid): n for bid, uid, n in session.execute(query)}
 
 
+def _untyped_in_project(project_id: int, expected: tuple[ExpectedAttribute, ...]) -> tuple:
+    """WHERE clauses of spans (joined to annotation and sentence) lacking an expected attribute
+    in the project's annotatable sentences."""
+    return (Sentence.project_id == project_id, Sentence.excluded.is_(False),
+            untyped_clause(expected))
+
+
 def count_untyped(session: Session, project_id: int, *, user_id: int | None = None) -> int:
     """Project-wide: every annotator's (or one user's) spans lacking an expected attribute,
     whatever batch (live, archived, or none: work from before batches existed) holds the
@@ -527,8 +534,7 @@ def count_untyped(session: Session, project_id: int, *, user_id: int | None = No
         select(func.count(Span.id))
         .join(Annotation, Annotation.id == Span.annotation_id)
         .join(Sentence, Sentence.id == Annotation.sentence_id)
-        .where(Sentence.project_id == project_id, Sentence.excluded.is_(False),
-               untyped_clause(expected))
+        .where(*_untyped_in_project(project_id, expected))
     )
     if user_id is not None:
         query = query.where(Annotation.annotator_id == user_id)
@@ -567,8 +573,7 @@ def list_untyped(
         select(Annotation.id)
         .join(Span, Span.annotation_id == Annotation.id)
         .join(Sentence, Sentence.id == Annotation.sentence_id)
-        .where(Sentence.project_id == project_id, Sentence.excluded.is_(False),
-               untyped_clause(expected))
+        .where(*_untyped_in_project(project_id, expected))
     )
     if annotator_id is not None:
         base = base.where(Annotation.annotator_id == annotator_id)

@@ -55,18 +55,21 @@ def list_projects(session: Session, user: User) -> list[ProjectSummary]:
     }
     # Imported here: assignments.queries imports annotation.queries, which imports this
     # package's models.
+    from annotator.assignments.models import Batch
     from annotator.assignments.queries import (
         count_untyped,
         describe_untyped,
         project_expected_attributes,
-        project_has_batches,
     )
 
+    batched = set(session.scalars(
+        select(Batch.project_id).where(Batch.archived_at.is_(None)).distinct()))
     summaries = []
     for p in projects:
         untyped, untyped_what = 0, ""
         worked = any(progress.get((p.id, s)) for s in ("done", "skipped", "in_progress"))
-        if worked and not project_has_batches(session, p.id):
+        # Only projects this user worked in without batches: one count query each.
+        if worked and p.id not in batched:
             untyped = count_untyped(session, p.id, user_id=user.id)
             if untyped:
                 untyped_what = describe_untyped(project_expected_attributes(session, p.id))

@@ -9,11 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.agreement import AgreementInputError, ItemColumns, agreement_report
+from annotator.agreement import AgreementInputError, agreement_report
 from annotator.agreement.report import RESAMPLING_BLOCK
 from annotator.agreement.summary import summarize_chunks, summarize_report
 from annotator.corpus.tokens import token_offsets
 from annotator.label_schema import default_schema_document, parse_schema
+from tests.agreement.test_report import to_columns
 
 SCHEMA = parse_schema(default_schema_document())
 # Schema labels and two it does not know (warned about, ordered by name after the schema's).
@@ -30,27 +31,6 @@ def sp(start, end, label, event_type=None):
 
 def whole(items, **kw):
     return summarize_report(agreement_report(items, **kw))
-
-
-def to_columns(items):
-    """Items as the columns a database read gives (annotations and spans in no useful order)."""
-    cols = {k: [] for k in ("annotation_item", "annotation_annotator", "span_annotation",
-                            "span_start", "span_end", "span_label", "span_subtype")}
-    for i, item in reversed(list(enumerate(items))):
-        for name, spans in item["annotations"].items():
-            if spans is None:
-                continue
-            cols["annotation_item"].append(i)
-            cols["annotation_annotator"].append(name)
-            a = len(cols["annotation_item"]) - 1
-            for s in reversed(spans):
-                cols["span_annotation"].append(a)
-                cols["span_start"].append(s["start"])
-                cols["span_end"].append(s["end"])
-                cols["span_label"].append(s["label"])
-                cols["span_subtype"].append(s["attributes"].get("event_type"))
-    return ItemColumns(ids=[it["id"] for it in items], texts=[it["text"] for it in items],
-                       groups=[it.get("group") for it in items], **cols)
 
 
 @st.composite
