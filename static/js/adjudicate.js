@@ -1,6 +1,7 @@
 // Adjudication pages: colour the annotators' versions, and on a conflict page pick a version
 // with one key (1-9), keep none (0), edit by hand (e), see the whole sentence (w), then move
 // on to the next conflict. The server re-checks every decision (409 when it went stale).
+import { isField, modalDialog, shortcutsMayAct } from "./keys.js";
 
 const page = JSON.parse(document.getElementById("adjudication-data").textContent);
 const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
@@ -65,27 +66,20 @@ async function decide(pick) {
   }
 }
 
-function toggleHelp(show) {
-  const help = $("help");
-  if (help) help.hidden = show === undefined ? !help.hidden : !show;
-}
-
 function onKey(event) {
+  if (event.defaultPrevented) return;
   const target = event.target;
-  const typing =
-    target instanceof HTMLInputElement ||
-    target instanceof HTMLTextAreaElement ||
-    target instanceof HTMLSelectElement;
-  if (typing) {
-    if (event.key === "Escape") target.blur();
+  // Shortcuts act only while the focus is on nothing (the page itself): keys typed into
+  // the reason or note, or pressed on a button or link, are that control's own.
+  if (!shortcutsMayAct(target, null)) {
+    if (event.key === "Escape" && isField(target)) target.blur();
     return;
   }
   if (event.ctrlKey || event.metaKey || event.altKey) return;
   const key = event.key;
   const go = (url) => () => window.location.assign(url);
   const actions = {
-    "?": () => toggleHelp(),
-    Escape: () => toggleHelp(false),
+    "?": () => help && help.open(),
     w: go(page.gold_url),
     q: go(page.queue_url),
     s: go(page.skip_url),
@@ -109,13 +103,19 @@ function onKey(event) {
   }
 }
 
+let help = null;
+
 function wireConflictPage() {
   document.addEventListener("keydown", onKey);
   document.querySelectorAll("button.pick").forEach((button) => {
     button.addEventListener("click", () => decide(Number(button.dataset.pick)));
   });
-  const close = $("help-close");
-  if (close) close.addEventListener("click", () => toggleHelp(false));
+  if ($("help")) {
+    // Modal: while the help is open, no key acts on the conflict behind it.
+    help = modalDialog($("help"), { closeKey: "?" });
+    const close = $("help-close");
+    if (close) close.addEventListener("click", () => help.close());
+  }
 }
 
 paintAll();

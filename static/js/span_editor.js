@@ -10,6 +10,7 @@ import {
   stateKey,
   unitToCodePoint,
 } from "./offsets.js";
+import { isField, keepFocusOnPress, modalDialog, shortcutsMayAct } from "./keys.js";
 
 const data = JSON.parse(document.getElementById("editor-data").textContent);
 let csrfToken = document.querySelector('meta[name="csrf-token"]').content;
@@ -206,6 +207,7 @@ function renderPopup() {
     return;
   }
   const span = state.spans[index];
+  const focused = focusKeyIn(popup);
   popup.hidden = false;
   popup.replaceChildren();
   const title = document.createElement("p");
@@ -238,6 +240,34 @@ function renderPopup() {
   del.addEventListener("click", () => deleteSpan(index));
   popup.append(del);
   placePopup(index);
+  if (focused) refocus(popup, focused);
+}
+
+// The popup is redrawn from the state on every change; the focus must survive that, or the
+// next key would fall through to the page's shortcuts.
+function focusKeyIn(root) {
+  const el = document.activeElement;
+  if (!el || !root.contains(el)) return null;
+  if (el.id) return { id: el.id };
+  if (el.dataset && el.dataset.label) return { label: el.dataset.label };
+  return { first: true };
+}
+
+function refocus(root, key) {
+  let el = null;
+  if (key.id) el = document.getElementById(key.id);
+  else if (key.label) el = root.querySelector(`button.label-choice[data-label="${CSS.escape(key.label)}"]`);
+  el = el || firstField(root);
+  if (el) el.focus({ preventScroll: true });
+}
+
+/** The popup's first field: the event-type chooser, else the span's current label. */
+function firstField(root) {
+  return (
+    root.querySelector("#etype-filter") ||
+    root.querySelector("button.label-choice.current") ||
+    root.querySelector("button")
+  );
 }
 
 function eventTypeChooser(span, attr) {
@@ -248,11 +278,17 @@ function eventTypeChooser(span, attr) {
   input.id = "etype-filter";
   input.placeholder = "Event type: type to filter, ↑/↓, Enter";
   input.value = state.popupFilter;
-  input.setAttribute("aria-label", "Filter event types");
+  input.setAttribute("role", "combobox");
+  input.setAttribute("aria-label", "Event type");
+  input.setAttribute("aria-autocomplete", "list");
+  input.setAttribute("aria-expanded", "true");
+  input.setAttribute("aria-controls", "etype-list");
   input.autocomplete = "off";
   const list = document.createElement("ul");
   list.className = "etype-list";
+  list.id = "etype-list";
   list.setAttribute("role", "listbox");
+  list.setAttribute("aria-label", "Event types");
   const options = filteredEventTypes(attr);
   state.popupCursor = Math.min(state.popupCursor, Math.max(options.length - 1, 0));
   const groupName = Object.fromEntries((attr.groups || []).map((g) => [g.key, g.name]));
@@ -268,8 +304,14 @@ function eventTypeChooser(span, attr) {
     const li = document.createElement("li");
     li.className = "etype-option";
     li.setAttribute("role", "option");
+    li.id = `etype-option-${i}`;
     li.dataset.value = opt.value;
-    if (i === state.popupCursor) li.classList.add("cursor");
+    const atCursor = i === state.popupCursor;
+    li.setAttribute("aria-selected", atCursor ? "true" : "false");
+    if (atCursor) {
+      li.classList.add("cursor");
+      input.setAttribute("aria-activedescendant", li.id);
+    }
     if (span.attributes.event_type === opt.value) li.classList.add("chosen");
     li.textContent = opt.name || opt.value;
     li.addEventListener("click", () => setEventType(state.popupIndex, opt.value));
@@ -315,8 +357,38 @@ function onChooserKey(event) {
   } else if (event.key === "Escape") {
     event.preventDefault();
     closePopup();
+  } else if (event.key === "Delete" && !event.target.value) {
+    // Nothing to delete in an empty filter: the key means the span, as elsewhere in the popup.
+    event.preventDefault();
+    deleteSpan(state.popupIndex);
   }
+  event.stopPropagation(); // typed text is the filter's, never a page shortcut
+}
+
+/** Keys on the popup's buttons: label keys relabel, Delete removes, Escape closes. */
+function onPopupKey(event) {
   event.stopPropagation();
+  if (state.popupIndex < 0) return;
+  const key = event.key;
+  if (key === "Escape") {
+    event.preventDefault();
+    closePopup();
+    return;
+  }
+  if ((event.ctrlKey || event.metaKey) && key.toLowerCase() === "z") {
+    event.preventDefault();
+    undo();
+    return;
+  }
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  if (labelByHotkey[key]) {
+    event.preventDefault();
+    relabel(state.popupIndex, labelByHotkey[key].key);
+  } else if (key === "Delete" || key === "Backspace") {
+    event.preventDefault();
+    deleteSpan(state.popupIndex);
+  }
+  // Enter and Space activate the focused button (the browser's own behaviour), nothing else.
 }
 
 function placePopup(index) {
@@ -371,7 +443,7 @@ function labelSelection(labelKey) {
   if (!changed) return;
   window.getSelection().removeAllRanges();
   say("");
-  if (attributeOf(labelKey, "event_type")) openPopup(created, true);
+  if (attributeOf(labelKey, "event_type")) openPopup(created);
 }
 
 function relabel(index, labelKey) {
@@ -385,7 +457,7 @@ function relabel(index, labelKey) {
     }
     span.attributes = keep;
   });
-  if (attributeOf(labelKey, "event_type")) openPopup(index, true);
+  if (attributeOf(labelKey, "event_type")) openPopup(index);
 }
 
 function setEventType(index, value) {
@@ -420,7 +492,8 @@ function undo() {
   scheduleSave();
 }
 
-function openPopup(index, focusChooser = false) {
+/** Open a span's popup with the focus in its first field, so keys typed go to the popup. */
+function openPopup(index) {
   state.popupIndex = index;
   state.popupFilter = "";
   const span = state.spans[index];
@@ -430,8 +503,8 @@ function openPopup(index, focusChooser = false) {
   state.popupCursor = chosen > 0 ? chosen : 0;
   state.selection = null;
   render();
-  const input = $("etype-filter");
-  if (input && focusChooser) input.focus();
+  const first = firstField(els.popup);
+  if (first) first.focus({ preventScroll: true });
 }
 
 function closePopup() {
@@ -814,15 +887,21 @@ async function go(url, status) {
   else say("Not leaving: this sentence could not be saved yet. Resolve the message above first.");
 }
 
-function toggleHelp(show) {
-  els.help.hidden = show === undefined ? !els.help.hidden : !show;
+// The keyboard help is modal: while it is open no key reaches the sentence behind it.
+const help = modalDialog(els.help, { closeKey: "?", restoreTo: () => els.sentence });
+
+function focusSentence() {
+  els.sentence.focus({ preventScroll: true });
 }
 
 function toggleFlag(show) {
-  els.flag.hidden = show === undefined ? !els.flag.hidden : !show;
-  if (!els.flag.hidden) {
+  const open = show === undefined ? els.flag.hidden : show;
+  els.flag.hidden = !open;
+  if (open) {
     els.flagComment.value = state.flagComment;
     els.flagComment.focus();
+  } else if (els.flag.contains(document.activeElement) || document.activeElement === document.body) {
+    focusSentence();
   }
 }
 
@@ -837,26 +916,26 @@ function saveFlag(flagged) {
 // ---------------------------------------------------------------- events
 
 function onKey(event) {
+  if (event.defaultPrevented || help.isOpen) return;
   const target = event.target;
-  // Keys typed into a field (a select included: letters and digits pick its options) are
-  // the field's, not the editor's.
-  const typing = target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement ||
-    target instanceof HTMLSelectElement;
-  if (typing) {
-    if (event.key === "Escape") {
-      toggleFlag(false);
-      closePopup();
+  const key = event.key;
+  if (els.popup.contains(target)) return; // the popup's own handlers have it
+  if (!shortcutsMayAct(target, els.sentence)) {
+    // A field, a button or a link has the focus: its keys are its own. Escape leaves a
+    // field (closing the flag form) and gives the keyboard back to the sentence.
+    if (key === "Escape" && (isField(target) || els.flag.contains(target))) {
+      event.preventDefault();
+      if (els.flag.contains(target)) toggleFlag(false);
+      else focusSentence();
     }
     return;
   }
-  const key = event.key;
   if (key === "?") {
-    toggleHelp();
     event.preventDefault();
+    help.open();
     return;
   }
   if (key === "Escape") {
-    toggleHelp(false);
     toggleFlag(false);
     state.selection = null;
     window.getSelection().removeAllRanges();
@@ -878,6 +957,14 @@ function onKey(event) {
   if (event.altKey && (key === "ArrowRight" || key === "ArrowLeft")) {
     event.preventDefault();
     extendSelection(key === "ArrowRight" ? 1 : -1, true);
+    return;
+  }
+  if (event.altKey) return;
+  const mark = target instanceof Element ? target.closest("mark.span") : null;
+  if (mark && (key === "Enter" || key === " ")) {
+    // Enter and Space on a focused span open it; they never mean "done" there.
+    event.preventDefault();
+    openPopup(Number(mark.dataset.index));
     return;
   }
   if (labelByHotkey[key]) {
@@ -939,9 +1026,10 @@ function wire() {
     const mark = event.target.closest("mark.span");
     if (mark) openPopup(Number(mark.dataset.index));
   });
+  els.popup.addEventListener("keydown", onPopupKey);
   document.querySelectorAll(".label-button").forEach((button) => {
     paint(button, labelByKey[button.dataset.label]);
-    button.addEventListener("mousedown", (e) => e.preventDefault()); // keep the selection
+    keepFocusOnPress(button); // and the text selection
     button.addEventListener("click", () => {
       if (state.popupIndex >= 0) relabel(state.popupIndex, button.dataset.label);
       else labelSelection(button.dataset.label);
@@ -952,8 +1040,11 @@ function wire() {
   $("btn-skip").addEventListener("click", () => go(data.next_url || data.done_url, "skipped"));
   $("btn-done").addEventListener("click", () => go(data.next_url || data.done_url, "done"));
   $("btn-undo").addEventListener("click", undo);
-  $("btn-help").addEventListener("click", () => toggleHelp());
-  $("help-close").addEventListener("click", () => toggleHelp(false));
+  $("btn-help").addEventListener("click", () => help.open());
+  $("help-close").addEventListener("click", () => help.close());
+  // A mouse click on a toolbar button leaves the focus on the sentence, so the keys go on
+  // working; a button reached with Tab keeps it, and Enter or Space there is that button's.
+  document.querySelectorAll(".toolbar .actions button, #flag-panel button").forEach(keepFocusOnPress);
   $("btn-flag").addEventListener("click", () => toggleFlag());
   $("flag-save").addEventListener("click", () => saveFlag(true));
   $("flag-clear").addEventListener("click", () => saveFlag(false));
