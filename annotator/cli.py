@@ -431,7 +431,7 @@ def agreement_command(ctx: click.Context, project_name: str | None, batch_id: in
 
     from annotator.agreement import AgreementInputError, agreement_report
     from annotator.agreement.textio import read_items, report_table
-    from annotator.label_schema import default_schema_document, parse_schema
+    from annotator.projects.schema import default_schema_document, parse_schema
 
     if (project_name is None) == (input_file is None):
         _fail("give exactly one of --project NAME or --input FILE")
@@ -461,10 +461,10 @@ def agreement_command(ctx: click.Context, project_name: str | None, batch_id: in
 
         app = ctx.ensure_object(ScriptInfo).load_app()
         with app.app_context():
-            from annotator.adjudication.queries import agreement_columns
             from annotator.assignments.models import Batch
             from annotator.extensions import db
             from annotator.projects.services import get_project_by_name
+            from annotator.reports.input import agreement_columns
 
             try:
                 project = get_project_by_name(db.session, project_name)

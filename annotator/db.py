@@ -16,6 +16,11 @@ NAMING_CONVENTION = {
 }
 
 
+# Primary keys are 32-bit integers on PostgreSQL: a larger id in a URL or a body would reach
+# the database and fail there (500). Such ids cannot exist, so they are refused before (404/400).
+MAX_ROW_ID = 2**31 - 1
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 

@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from annotator.config import INSTANCE_DIR, ROOT, Defaults
+from annotator.db import MAX_ROW_ID
 
 
 def build_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -131,11 +132,6 @@ def register_security(app: Flask) -> None:
         if response.mimetype == "text/html" or request.path.startswith("/api/"):
             headers.setdefault("Cache-Control", "no-store")
         return response
-
-
-# Primary keys are 32-bit integers on PostgreSQL: a larger id in a URL would reach the database
-# and fail there (500). Such ids cannot exist, so the route simply does not match (404).
-MAX_ROW_ID = 2**31 - 1
 
 
 class RowIdConverter(IntegerConverter):

@@ -4,9 +4,9 @@ from annotator.adjudication.models import (  # noqa: F401
     AdjudicationSetting,
     GoldDecision,
     GoldSentence,
-    GoldSpan,
+    GoldSpanRow,
 )
-from annotator.annotation.models import Annotation, Span, Status  # noqa: F401
+from annotator.annotation.models import Annotation, SpanRow, Status  # noqa: F401
 from annotator.assignments.models import Assignment, Batch, BatchSentence  # noqa: F401
 from annotator.audit.models import AuditEvent  # noqa: F401
 from annotator.auth.models import Role, User  # noqa: F401

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from annotator.label_schema import LabelSchema
+from annotator.projects.schema import LabelSchema
 
 
 @dataclass(frozen=True, order=True)

@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 
 from annotator import create_app
 
@@ -31,7 +31,7 @@ LABELS = ["ACTOR", "EVENT", "LOCATION", "LOCATION", "LOCATION", "UNIT"]
 
 def fill(db, sentences: int, seed: int) -> int:
     """A project, three annotators and ``sentences`` sentences all three finished."""
-    from annotator.annotation.models import Annotation, Span
+    from annotator.annotation.models import Annotation, SpanRow
     from annotator.auth.services import create_user
     from annotator.corpus.models import Document, Sentence
     from annotator.projects.services import create_project
@@ -76,7 +76,7 @@ def fill(db, sentences: int, seed: int) -> int:
         annotation_rows,
     ).all()
     db.session.execute(
-        insert(Span),
+        insert(SpanRow),
         [{"annotation_id": a, "start": s, "end": e, "label": lb, "attributes": {}}
          for a, spans in zip(ann_ids, readings) for s, e, lb in spans],
     )
@@ -96,13 +96,14 @@ def one_run(workdir: Path, run: int, sentences: int) -> dict[str, float]:
     from annotator.adjudication import queries, services
     from annotator.auth.models import User
     from annotator.extensions import db
+    from annotator.reports import input as input_queries
 
     with app.app_context():
         db.create_all()
         project_id, curator_id = fill(db, sentences, seed=run)
         out: dict[str, float] = {}
         out["reference: read annotations"], _ = timed(
-            lambda: sum(1 for _ in queries.agreement_items(db.session, project_id)))
+            lambda: sum(1 for _ in input_queries.agreement_items(db.session, project_id)))
 
         def auto():
             result = services.auto_adjudicate(db.session, project_id, min_agree=2)

@@ -94,7 +94,7 @@ def database(sentences: int) -> Path:
     from annotator import create_app
 
     app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}"})
-    from annotator.annotation.models import Annotation, Span
+    from annotator.annotation.models import Annotation, SpanRow
     from annotator.assignments.models import Batch, BatchSentence
     from annotator.auth.services import create_user
     from annotator.corpus.models import Document, Sentence
@@ -149,7 +149,7 @@ def database(sentences: int) -> Path:
                                       "end": sp["end"], "label": sp["label"],
                                       "attributes": sp["attributes"]})
         for i in range(0, len(span_rows), 100_000):
-            db.session.execute(insert(Span), span_rows[i:i + 100_000])
+            db.session.execute(insert(SpanRow), span_rows[i:i + 100_000])
         db.session.commit()
         db.engine.dispose()
     tmp.rename(path)
@@ -188,10 +188,10 @@ def peak_rss_mb() -> float:
 def phase_pipeline(path: Path, runs: int) -> dict:
     """DB read + every figure (no bootstrap), then the parts alone; in a fresh process."""
     from annotator import create_app
-    from annotator.adjudication.queries import agreement_columns, agreement_items
     from annotator.agreement import agreement_report
     from annotator.extensions import db
     from annotator.projects.models import Project
+    from annotator.reports.input import agreement_columns, agreement_items
 
     app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
     with app.app_context():
@@ -302,10 +302,10 @@ def phase_alpha(path: Path, runs: int, nltk_tokens: int) -> dict:
     from nltk.metrics.agreement import AnnotationTask
 
     from annotator import create_app
-    from annotator.adjudication.queries import agreement_items
     from annotator.agreement.data import build_corpus
     from annotator.agreement.metrics import nominal_alpha
     from annotator.extensions import db
+    from annotator.reports.input import agreement_items
 
     app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
     with app.app_context():

@@ -24,14 +24,13 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import insert, select, text
-
 from bench_batches import make_app, setup_project
+from sqlalchemy import insert, select, text
 
 
 def build(db, sentences: int) -> tuple[int, int, int]:
     """The project, its batch and annotations; returns (project id, an annotator id, untyped)."""
-    from annotator.annotation.models import Annotation, Span
+    from annotator.annotation.models import Annotation, SpanRow
     from annotator.assignments.models import Assignment
     from annotator.assignments.services import create_batch
 
@@ -58,7 +57,7 @@ def build(db, sentences: int) -> tuple[int, int, int]:
             {"annotation_id": i, "start": 15, "end": 23, "label": "LOCATION", "attributes": {}},
         ]
     db.session.execute(insert(Annotation), annotations)
-    db.session.execute(insert(Span), spans)
+    db.session.execute(insert(SpanRow), spans)
     db.session.commit()
     db.session.execute(text("ANALYZE"))
     db.session.commit()

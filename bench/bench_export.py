@@ -198,7 +198,7 @@ with app.app_context():
     if sys.argv[1] == "summary":
         summary = services.agreement_summary(db.session, project)
     else:
-        from annotator.adjudication.queries import agreement_columns
+        from annotator.reports.input import agreement_columns
         from annotator.agreement import agreement_report
         from annotator.reports.queries import SEED
         summary = services.summarize_report(agreement_report(

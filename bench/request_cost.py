@@ -17,8 +17,8 @@ Run:  `.venv/bin/python bench/request_cost.py --db sqlite --sentences 300`
 from __future__ import annotations
 
 import argparse
-import os
 import json
+import os
 import random
 import re
 import statistics

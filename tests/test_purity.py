@@ -7,12 +7,12 @@ import sys
 
 PURE = [
     "annotator.spans",
-    "annotator.label_schema",
+    "annotator.projects.schema",
     "annotator.corpus.tokens",
     "annotator.corpus.splitting",
     "annotator.export.formats",
     "annotator.export.splits",
-    "annotator.gold",
+    "annotator.adjudication.conflicts",
     "annotator.assignments.allocation",
     "annotator.agreement",
     "annotator.agreement.data",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from annotator.label_schema import default_schema_document, parse_schema
+from annotator.projects.schema import default_schema_document, parse_schema
 from annotator.spans import InvalidSpans, Span, parse_spans
 
 SCHEMA = parse_schema(default_schema_document())

@@ -8,10 +8,10 @@ from flask_login import current_user
 from annotator.adjudication import queries, services
 from annotator.annotation.api import json_body
 from annotator.auth.services import curator_required
+from annotator.corpus.models import Sentence
 from annotator.corpus.tokens import token_offsets
 from annotator.errors import NotFound
 from annotator.extensions import db
-from annotator.corpus.models import Sentence
 
 api_bp = Blueprint("adjudication_api", __name__, url_prefix="/api")
 

@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, Stri
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from annotator.db import Base, UTCDateTime, utcnow
-from annotator.spans import Span as SpanValue
+from annotator.spans import Span
 
 
 class GoldStatus(enum.StrEnum):
@@ -55,15 +55,15 @@ class GoldSentence(Base):
     # NULL (gold made by hand, never through the automatic pass): every annotator must agree.
     min_agree: Mapped[int | None] = mapped_column(Integer)
 
-    spans: Mapped[list[GoldSpan]] = relationship(
+    spans: Mapped[list[GoldSpanRow]] = relationship(
         back_populates="gold",
-        order_by="GoldSpan.start",
+        order_by="GoldSpanRow.start",
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
 
 
-class GoldSpan(Base):
+class GoldSpanRow(Base):
     __tablename__ = "gold_span"
     __table_args__ = (
         CheckConstraint('start >= 0 AND start < "end"', name="offsets"),
@@ -89,8 +89,8 @@ class GoldSpan(Base):
 
     gold: Mapped[GoldSentence] = relationship(back_populates="spans")
 
-    def to_value(self) -> SpanValue:
-        return SpanValue(self.start, self.end, self.label, tuple(sorted(self.attributes.items())))
+    def to_value(self) -> Span:
+        return Span(self.start, self.end, self.label, tuple(sorted(self.attributes.items())))
 
 
 class GoldDecision(Base):

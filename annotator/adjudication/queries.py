@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from annotator.adjudication.models import (
-    AdjudicationSetting,
-    GoldDecision,
-    GoldSentence,
-    GoldSpan,
-)
-from annotator.agreement.data import ItemColumns, gc_paused
-from annotator.annotation.models import Annotation, Span
-from annotator.assignments.models import Batch, BatchSentence
-from annotator.auth.models import User
-from annotator.corpus.models import Document, Sentence
-from annotator.gold import (
+from annotator.adjudication.conflicts import (
     PRF,
     Conflict,
     Outcome,
@@ -33,252 +19,28 @@ from annotator.gold import (
     queue_key,
     score_against_gold,
 )
-from annotator.spans import Span as SpanValue
-
-# Sentences per chunk of agreement_column_chunks: a few MB of rows at a time.
-AGREEMENT_CHUNK_SENTENCES = 4000
-# Only finished work counts: an in-progress annotation is a draft, and a skipped sentence
-# was not read to the end; both are missing data (absent), never "marked nothing".
-COUNTED_STATUS = "done"
-# A sentence an admin excluded from annotation (boilerplate, even one excluded after it was
-# annotated) counts nowhere: not in agreement, not in the automatic gold pass or the conflict
-# queue, not in annotators' feedback, not in the export. Its annotations and gold stay stored
-# and count again if it is included again.
-COUNTED_SENTENCE = Sentence.excluded.is_(False)
-EVENT_TYPE_KEY = "event_type"  # the span attribute the agreement report reads as the subtype
-
-
-def _driver_rows(conn, statement) -> Iterator[tuple[Any, ...]]:
-    """Rows of a Core select as the DB-API cursor's plain tuples, fetched in chunks.
-
-    For the million-row span read this halves the time of SQLAlchemy's Row objects. Only
-    integer and fixed string parameters are inlined (literal_binds quotes them).
-    """
-    sql = str(statement.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = conn.connection.dbapi_connection.cursor()
-    try:
-        cursor.execute(sql)
-        while chunk := cursor.fetchmany(20_000):
-            yield from chunk
-    finally:
-        cursor.close()
-
-
-def agreement_items(
-    session, project_id: int, *, batch_id: int | None = None
-) -> Iterator[dict[str, Any]]:
-    """Yield ``{"id", "text", "annotations": {user: [span dicts]}, "group"}`` per sentence.
-
-    A sentence appears when at least one annotator marked it done. ``group`` is the sentence's
-    batch (the newest live one) or None. Reads in a few bulk queries, not one per sentence.
-    """
-    # Built whole with the cyclic GC paused: allocating a million small dicts otherwise
-    # triggers full collections over everything alive, which took more than half the time.
-    with gc_paused():
-        items = list(_agreement_items(session, project_id, batch_id))
-    yield from items
-
-
-def _agreement_queries(project_id: int, batch_id: int | None) -> tuple[Any, ...]:
-    """The selects behind agreement_items and agreement_columns: sentences (document order),
-    finished annotations, their spans, batch membership, document texts."""
-    sentence_q = (
-        select(Sentence.id, Sentence.document_id, Sentence.start, Sentence.end)
-        .where(Sentence.project_id == project_id, COUNTED_SENTENCE)
-        .order_by(Sentence.document_id, Sentence.index)
-    )
-    if batch_id is not None:
-        sentence_q = sentence_q.join(BatchSentence, BatchSentence.sentence_id == Sentence.id).where(
-            BatchSentence.batch_id == batch_id
-        )
-    annotations_q = (
-        select(Annotation.id, Annotation.sentence_id, Annotation.annotator_id)
-        .join(Sentence, Sentence.id == Annotation.sentence_id)
-        .where(Sentence.project_id == project_id, Annotation.status == COUNTED_STATUS,
-               COUNTED_SENTENCE)
-    )
-    spans_q = (
-        select(Span.annotation_id, Span.start, Span.end, Span.label,
-               func.nullif(cast(Span.attributes, Text), "{}"))
-        .join(Annotation, Annotation.id == Span.annotation_id)
-        .join(Sentence, Sentence.id == Annotation.sentence_id)
-        .where(Sentence.project_id == project_id, Annotation.status == COUNTED_STATUS,
-               COUNTED_SENTENCE)
-    )
-    if batch_id is not None:
-        in_batch = select(BatchSentence.sentence_id).where(BatchSentence.batch_id == batch_id)
-        annotations_q = annotations_q.where(Annotation.sentence_id.in_(in_batch))
-        spans_q = spans_q.where(Annotation.sentence_id.in_(in_batch))
-    group_q = (
-        select(BatchSentence.sentence_id, BatchSentence.batch_id)
-        .join(Batch, Batch.id == BatchSentence.batch_id)
-        .where(Batch.project_id == project_id)
-        .order_by(BatchSentence.batch_id)
-    )
-    texts_q = select(Document.id, Document.text).where(Document.project_id == project_id)
-    return sentence_q, annotations_q, spans_q, group_q, texts_q
-
-
-def agreement_columns(session, project_id: int, *, batch_id: int | None = None) -> ItemColumns:
-    """The same data as ``agreement_items``, in columns (no dict per span): about twice as
-    fast to read and to measure, for the agreement report on large projects."""
-    conn = session.connection()
-    names = dict(conn.execute(select(User.id, User.username)).all())
-    return _read_columns(conn, names, *_agreement_queries(project_id, batch_id))
-
-
-def agreement_column_chunks(
-    session, project_id: int, *, batch_id: int | None = None,
-    sentences_per_chunk: int | None = None,
-) -> Iterator[ItemColumns]:
-    """``agreement_columns``' data in chunks of whole documents, in the same order.
-
-    Each chunk covers a range of consecutive documents holding about ``sentences_per_chunk``
-    (default ``AGREEMENT_CHUNK_SENTENCES``) sentences with a finished annotation, at least one
-    document, read with the same queries restricted to that range: the whole project is never
-    held. Concatenated, the chunks are ``agreement_columns``.
-    """
-    per_chunk = sentences_per_chunk or AGREEMENT_CHUNK_SENTENCES
-    counted = (
-        select(Sentence.document_id, func.count(func.distinct(Annotation.sentence_id)))
-        .join(Annotation, Annotation.sentence_id == Sentence.id)
-        .where(Sentence.project_id == project_id, Annotation.status == COUNTED_STATUS,
-               COUNTED_SENTENCE)
-        .group_by(Sentence.document_id)
-        .order_by(Sentence.document_id)
-    )
-    if batch_id is not None:
-        counted = counted.where(Annotation.sentence_id.in_(
-            select(BatchSentence.sentence_id).where(BatchSentence.batch_id == batch_id)))
-    conn = session.connection()
-    names = dict(conn.execute(select(User.id, User.username)).all())
-    ranges: list[tuple[int, int]] = []  # (first document id, last document id)
-    first = last = None
-    size = 0
-    for document_id, n in conn.execute(counted).all():
-        if first is None:
-            first, size = document_id, 0
-        last = document_id
-        size += n
-        if size >= per_chunk:
-            ranges.append((first, last))
-            first = None
-    if first is not None:
-        ranges.append((first, last))
-    for lo, hi in ranges:
-        in_range = Sentence.document_id.between(lo, hi)
-        sentence_q, annotations_q, spans_q, group_q, texts_q = _agreement_queries(
-            project_id, batch_id)
-        yield _read_columns(
-            conn, names, sentence_q.where(in_range), annotations_q.where(in_range),
-            spans_q.where(in_range),
-            group_q.join(Sentence, Sentence.id == BatchSentence.sentence_id).where(in_range),
-            texts_q.where(Document.id.between(lo, hi)))
-
-
-def _read_columns(conn, names: dict[int, str], sentence_q, annotations_q, spans_q, group_q,
-                  texts_q) -> ItemColumns:
-    with gc_paused():
-        annotations = list(_driver_rows(conn, annotations_q))
-        annotated = {sentence_id for _, sentence_id, _ in annotations}
-        groups = dict(_driver_rows(conn, group_q))  # ordered by batch: the newest one wins
-        texts = dict(conn.execute(texts_q).all())
-        ids, item_texts, item_groups, position = [], [], [], {}
-        for sentence_id, document_id, start, end in _driver_rows(conn, sentence_q):
-            if sentence_id in annotated:
-                position[sentence_id] = len(ids)
-                ids.append(sentence_id)
-                item_texts.append(texts[document_id][start:end])
-                item_groups.append(groups.get(sentence_id))
-        annotations = [a for a in annotations if a[1] in position]
-        ann_ids = [a[0] for a in annotations]
-        ann_index = {a: i for i, a in enumerate(ann_ids)}
-        rows = list(_driver_rows(conn, spans_q))  # same filters: every span's annotation is in
-        if rows:
-            span_ann, starts, ends, labels, raws = zip(*rows)
-        else:
-            span_ann = starts = ends = labels = raws = ()
-        decoded: dict[str, Any] = {}
-        subtypes = []
-        for raw in raws:
-            if raw is None:
-                subtypes.append(None)
-                continue
-            value = decoded.get(raw, decoded)
-            if value is decoded:
-                value = decoded[raw] = (json.loads(raw) or {}).get(EVENT_TYPE_KEY)
-            subtypes.append(value)
-        return ItemColumns(
-            ids=ids, texts=item_texts, groups=item_groups,
-            annotation_item=[position[a[1]] for a in annotations],
-            annotation_annotator=[names[a[2]] for a in annotations],
-            span_annotation=list(map(ann_index.__getitem__, span_ann)),
-            span_start=starts, span_end=ends, span_label=labels, span_subtype=subtypes,
-        )
-
-
-def _agreement_items(session, project_id: int, batch_id: int | None
-                     ) -> Iterator[dict[str, Any]]:
-    sentence_q, annotations_q, spans_q, group_q, texts_q = _agreement_queries(
-        project_id, batch_id)
-    # Speed matters here (the agreement benchmark reads a million spans): plain DB-API rows,
-    # user ids rather than names per row, empty attributes as NULL, and the others decoded
-    # once per distinct JSON text.
-    conn = session.connection()
-    names = dict(conn.execute(select(User.id, User.username)).all())
-    by_sentence: dict[int, dict[str, int]] = {}
-    for ann_id, sentence_id, user_id in _driver_rows(conn, annotations_q):
-        by_sentence.setdefault(sentence_id, {})[names[user_id]] = ann_id
-    if not by_sentence:
-        return
-    spans: dict[int, list[dict[str, Any]]] = {}
-    decoded: dict[str, dict[str, Any]] = {}
-    for ann_id, start, end, label, raw in _driver_rows(conn, spans_q):
-        if raw is None:
-            attributes = {}
-        else:
-            attributes = decoded.get(raw)
-            if attributes is None:
-                attributes = decoded[raw] = json.loads(raw) or {}
-            attributes = dict(attributes)
-        span = {"start": start, "end": end, "label": label, "attributes": attributes}
-        bucket = spans.get(ann_id)
-        if bucket is None:
-            spans[ann_id] = [span]
-        else:
-            bucket.append(span)
-    groups: dict[int, int] = {}
-    for sentence_id, bid in _driver_rows(conn, group_q):
-        groups[sentence_id] = bid
-    texts: dict[int, str] = dict(conn.execute(texts_q).all())
-    by_position = itemgetter("start", "end")
-    for sentence_id, document_id, start, end in list(_driver_rows(conn, sentence_q)):
-        annotators = by_sentence.get(sentence_id)
-        if not annotators:
-            continue
-        annotations = {}
-        for user, ann_id in sorted(annotators.items()):
-            found = spans.get(ann_id, [])
-            if len(found) > 1:
-                found.sort(key=by_position)
-            annotations[user] = found
-        yield {
-            "id": sentence_id,
-            "text": texts[document_id][start:end],
-            "annotations": annotations,
-            "group": groups.get(sentence_id),
-        }
-
+from annotator.adjudication.models import (
+    AdjudicationSetting,
+    GoldDecision,
+    GoldSentence,
+    GoldSpanRow,
+)
+from annotator.annotation.models import Annotation, SpanRow
+from annotator.auth.models import User
+from annotator.corpus.models import Document, Sentence
+from annotator.reports.input import COUNTED_SENTENCE, COUNTED_STATUS
+from annotator.reports.queries import label_agreement_for
+from annotator.spans import Span
 
 # ---------------------------------------------------------------------------- adjudication
 
 CHUNK = 500  # ids per IN (...) list: well under every database's parameter limit
 
 
-def to_span(start: int, end: int, label: str, attributes: dict[str, Any] | None) -> SpanValue:
+def to_span(start: int, end: int, label: str, attributes: dict[str, Any] | None) -> Span:
     """A stored span as the pure value type (attributes without unset values, sorted)."""
     attrs = tuple(sorted((k, v) for k, v in (attributes or {}).items() if v is not None))
-    return SpanValue(start, end, label, attrs)
+    return Span(start, end, label, attrs)
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
@@ -288,9 +50,9 @@ def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
 
 def sentence_annotations(
     session: Session, sentence_ids: Sequence[int]
-) -> dict[int, dict[str, list[SpanValue]]]:
+) -> dict[int, dict[str, list[Span]]]:
     """Every finished annotation of these sentences: sentence id -> {user name: spans}."""
-    result: dict[int, dict[str, list[SpanValue]]] = {}
+    result: dict[int, dict[str, list[Span]]] = {}
     ids = list(sentence_ids)
     for chunk in _chunks(ids):
         rows = session.execute(
@@ -305,9 +67,9 @@ def sentence_annotations(
         if not owner:
             continue
         for ann_id, start, end, label, attributes in session.execute(
-            select(Span.annotation_id, Span.start, Span.end, Span.label, Span.attributes)
-            .where(Span.annotation_id.in_(list(owner)))
-            .order_by(Span.annotation_id, Span.start)
+            select(SpanRow.annotation_id, SpanRow.start, SpanRow.end, SpanRow.label, SpanRow.attributes)
+            .where(SpanRow.annotation_id.in_(list(owner)))
+            .order_by(SpanRow.annotation_id, SpanRow.start)
         ):
             sentence_id, username = owner[ann_id]
             result[sentence_id][username].append(to_span(start, end, label, attributes))
@@ -342,7 +104,7 @@ def effective_min_agree(gold: GoldSentence | None, voters: int) -> int:
 
 def sentence_outcome(
     session: Session, sentence_id: int, gold: GoldSentence | None
-) -> tuple[Outcome, list[tuple[int, int]], dict[str, list[SpanValue]]]:
+) -> tuple[Outcome, list[tuple[int, int]], dict[str, list[Span]]]:
     """The sentence's accepted spans and conflicts now, the decided regions, the annotations."""
     annotations = sentence_annotations(session, [sentence_id]).get(sentence_id, {})
     outcome = adjudicate(annotations, effective_min_agree(gold, len(annotations)))
@@ -358,63 +120,6 @@ def get_show_names(session: Session, project_id: int) -> bool:
             )
         )
     )
-
-
-def excluded_fingerprint(session: Session, project_id: int) -> str:
-    """A value that changes whenever a sentence with annotations is excluded or included again.
-
-    Excluding a sentence changes no annotation, so caches keyed on the annotations alone
-    would miss it. Only excluded sentences that someone annotated matter to agreement and
-    adjudication; they are few (boilerplate is usually excluded at import, before anyone
-    annotates it), so their ids are read and hashed.
-    """
-    annotated = select(Annotation.sentence_id).where(Annotation.sentence_id == Sentence.id)
-    ids = session.scalars(
-        select(Sentence.id)
-        .where(Sentence.project_id == project_id, Sentence.excluded.is_(True), annotated.exists())
-        .order_by(Sentence.id)
-    ).all()
-    return hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()
-
-
-# (database, project id) -> (fingerprint of its finished annotations, figures): the report is
-# computed again only when an annotation was finished, reopened or changed since (per process).
-_AGREEMENT_CACHE: dict[tuple[str, int], tuple[tuple[Any, ...], tuple[dict[str, float], str]]] = {}
-AGREEMENT_SOURCE = "per-label exact span F1, pair-averaged (annotator.agreement report)"
-
-
-def label_agreement_for(session: Session, project_id: int) -> tuple[dict[str, float], str]:
-    """Per-label agreement used to order the queue, and where the figures come from.
-
-    The agreement library's per-label ``span_f1`` (exact match, averaged over annotator
-    pairs) on the project's finished annotations; labels it leaves undefined are absent.
-    """
-    fingerprint = (*session.execute(
-        select(func.count(Annotation.id), func.max(Annotation.updated_at))
-        .join(Sentence, Sentence.id == Annotation.sentence_id)
-        .where(Sentence.project_id == project_id, Annotation.status == COUNTED_STATUS)
-    ).one(), excluded_fingerprint(session, project_id))
-    key = (str(session.get_bind().url), project_id)
-    cached = _AGREEMENT_CACHE.get(key)
-    if cached is not None and cached[0] == fingerprint:
-        return cached[1]
-    from annotator.agreement.report import agreement_report
-
-    # Columns rather than a dict per span: the same report, about twice as fast. Without
-    # groups the report skips its per-batch sections, which the queue does not use.
-    columns = agreement_columns(session, project_id)
-    columns = replace(columns, groups=[None] * len(columns.ids))
-    figures: dict[str, float] = {}
-    if columns.ids:
-        per_label = agreement_report(columns)["per_label"]
-        figures = {
-            label: float(block["span_f1"])
-            for label, block in sorted(per_label.items())
-            if block.get("span_f1") is not None
-        }
-    result = (figures, AGREEMENT_SOURCE)
-    _AGREEMENT_CACHE[key] = (fingerprint, result)
-    return result
 
 
 @dataclass(frozen=True)
@@ -599,7 +304,7 @@ def gold_state(session: Session, gold: GoldSentence | None) -> dict[str, Any]:
     }
 
 
-def gold_span_json(span: GoldSpan, curator: str | None) -> dict[str, Any]:
+def gold_span_json(span: GoldSpanRow, curator: str | None) -> dict[str, Any]:
     return {
         "start": span.start,
         "end": span.end,
@@ -629,8 +334,8 @@ def _user_names(session: Session, ids: set[int]) -> dict[int, str]:
 class Difference:
     sentence_id: int
     text: str
-    mine: list[SpanValue]
-    gold: list[SpanValue]
+    mine: list[Span]
+    gold: list[Span]
 
 
 @dataclass(frozen=True)
@@ -660,21 +365,21 @@ def annotator_feedback(session: Session, project_id: int, user_id: int) -> Feedb
         )
         .order_by(Sentence.document_id, Sentence.index)
     ).all()
-    gold_spans: dict[int, list[SpanValue]] = {}
-    mine: dict[int, list[SpanValue]] = {}
+    gold_spans: dict[int, list[Span]] = {}
+    mine: dict[int, list[Span]] = {}
     for chunk_start in range(0, len(rows), CHUNK):
         chunk = rows[chunk_start : chunk_start + CHUNK]
         for gold_id, start, end, label, attributes in session.execute(
-            select(GoldSpan.gold_id, GoldSpan.start, GoldSpan.end, GoldSpan.label,
-                   GoldSpan.attributes)
-            .where(GoldSpan.gold_id.in_([r[1] for r in chunk]))
-            .order_by(GoldSpan.start)
+            select(GoldSpanRow.gold_id, GoldSpanRow.start, GoldSpanRow.end, GoldSpanRow.label,
+                   GoldSpanRow.attributes)
+            .where(GoldSpanRow.gold_id.in_([r[1] for r in chunk]))
+            .order_by(GoldSpanRow.start)
         ):
             gold_spans.setdefault(gold_id, []).append(to_span(start, end, label, attributes))
         for ann_id, start, end, label, attributes in session.execute(
-            select(Span.annotation_id, Span.start, Span.end, Span.label, Span.attributes)
-            .where(Span.annotation_id.in_([r[2] for r in chunk]))
-            .order_by(Span.start)
+            select(SpanRow.annotation_id, SpanRow.start, SpanRow.end, SpanRow.label, SpanRow.attributes)
+            .where(SpanRow.annotation_id.in_([r[2] for r in chunk]))
+            .order_by(SpanRow.start)
         ):
             mine.setdefault(ann_id, []).append(to_span(start, end, label, attributes))
     pairs = [(gold_spans.get(g, []), mine.get(a, [])) for _, g, a in rows]
@@ -702,7 +407,7 @@ def annotator_feedback(session: Session, project_id: int, user_id: int) -> Feedb
 class VersionView:
     number: int  # "Annotator <number>" and the key that picks this version
     annotator: str | None  # None while names are hidden from curators
-    spans: tuple[SpanValue, ...]
+    spans: tuple[Span, ...]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -732,7 +437,7 @@ class SentenceView:
     outcome: Outcome
     order: list[str]  # annotators in display order
     show_names: bool
-    annotations: dict[str, list[SpanValue]]
+    annotations: dict[str, list[Span]]
     open_conflicts: list[ConflictView]
 
     def name_of(self, annotator: str) -> str:

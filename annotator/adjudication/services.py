@@ -11,22 +11,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from annotator.adjudication.conflicts import Conflict as Region
+from annotator.adjudication.conflicts import adjudicate, display_order, is_open, overlaps
 from annotator.adjudication.models import (
     AdjudicationSetting,
     GoldDecision,
     GoldSentence,
     GoldSource,
-    GoldSpan,
+    GoldSpanRow,
     GoldStatus,
     Reason,
 )
-from annotator.adjudication.queries import (
-    agreement_items,
-    decided_regions,
-    gold_state,
-    sentence_outcome,
-    to_span,
-)
+from annotator.adjudication.queries import decided_regions, gold_state, sentence_outcome, to_span
 from annotator.annotation.queries import get_schema
 from annotator.assignments.models import Batch
 from annotator.audit.models import AuditEvent
@@ -35,11 +31,9 @@ from annotator.auth.models import Role, User
 from annotator.corpus.models import Sentence
 from annotator.db import utcnow
 from annotator.errors import Conflict, Forbidden, Invalid, NotFound
-from annotator.gold import Conflict as Region
-from annotator.gold import adjudicate, display_order, is_open, overlaps
 from annotator.projects.models import Project
-from annotator.spans import InvalidSpans, parse_spans
-from annotator.spans import Span as SpanValue
+from annotator.reports.input import agreement_items
+from annotator.spans import InvalidSpans, Span, parse_spans
 
 REASONS = tuple(r.value for r in Reason)
 CHOICES = ("version", "none", "edited")
@@ -195,7 +189,7 @@ def _load_golds(session: Session, sentence_ids: Sequence[int]) -> tuple[dict, di
     golds: dict[int, Any] = {}
     stored: dict[int, list[Any]] = {}
     voted: dict[int, int] = {}
-    columns = [getattr(GoldSpan, c) for c in SPAN_COLUMNS]
+    columns = [getattr(GoldSpanRow, c) for c in SPAN_COLUMNS]
     for i in range(0, len(sentence_ids), 500):
         chunk = sentence_ids[i : i + 500]
         for row in session.execute(
@@ -205,20 +199,20 @@ def _load_golds(session: Session, sentence_ids: Sequence[int]) -> tuple[dict, di
         ):
             golds[row.sentence_id] = row
         for row in session.execute(
-            select(GoldSpan.id, GoldSpan.gold_id, *columns)
-            .join(GoldSentence, GoldSentence.id == GoldSpan.gold_id)
+            select(GoldSpanRow.id, GoldSpanRow.gold_id, *columns)
+            .join(GoldSentence, GoldSentence.id == GoldSpanRow.gold_id)
             .where(GoldSentence.sentence_id.in_(chunk),
                    GoldSentence.status == GoldStatus.PARTIAL.value)
-            .order_by(GoldSpan.start)
+            .order_by(GoldSpanRow.start)
         ):
             stored.setdefault(row.gold_id, []).append(row)
         voted.update(session.execute(
-            select(GoldSpan.gold_id, func.count(GoldSpan.id))
-            .join(GoldSentence, GoldSentence.id == GoldSpan.gold_id)
+            select(GoldSpanRow.gold_id, func.count(GoldSpanRow.id))
+            .join(GoldSentence, GoldSentence.id == GoldSpanRow.gold_id)
             .where(GoldSentence.sentence_id.in_(chunk),
                    GoldSentence.status == GoldStatus.COMPLETE.value,
-                   GoldSpan.source != GoldSource.CURATOR.value)
-            .group_by(GoldSpan.gold_id)
+                   GoldSpanRow.source != GoldSource.CURATOR.value)
+            .group_by(GoldSpanRow.gold_id)
         ).all())
     return golds, stored, voted
 
@@ -321,7 +315,7 @@ def _write_updated(
     doomed = [span_id for _, _, ids, _, _ in updated for span_id in ids]
     for i in range(0, len(doomed), 500):
         session.execute(
-            delete(GoldSpan).where(GoldSpan.id.in_(doomed[i : i + 500]))
+            delete(GoldSpanRow).where(GoldSpanRow.id.in_(doomed[i : i + 500]))
             .execution_options(synchronize_session=False)
         )
     fresh = [
@@ -344,7 +338,7 @@ def _insert_spans(session: Session, per_gold: list[tuple[int, list[dict]]], now:
         for span in spans
     ]
     if rows:
-        session.execute(insert(GoldSpan.__table__), rows)
+        session.execute(insert(GoldSpanRow.__table__), rows)
 
 
 def _audit(session: Session, actor: User | None, now: Any, changes: list[tuple]) -> None:
@@ -514,9 +508,9 @@ def decide(session: Session, curator: User, sentence_id: int, change: DecisionIn
     return _commit_change(session, gold, sentence, curator, "decide", before)
 
 
-def _who(annotations: dict[str, list[SpanValue]]) -> dict[SpanValue, list[str]]:
+def _who(annotations: dict[str, list[Span]]) -> dict[Span, list[str]]:
     """Per exact span, the annotators who marked it (sorted)."""
-    who: dict[SpanValue, list[str]] = {}
+    who: dict[Span, list[str]] = {}
     for name in sorted(annotations):
         for span in annotations[name]:
             who.setdefault(span, []).append(name)
@@ -538,11 +532,11 @@ def _claim(session: Session, gold: GoldSentence) -> None:
 
 
 def _curator_span(
-    span: SpanValue, n: int, who: dict[SpanValue, list[str]], curator: User,
+    span: Span, n: int, who: dict[Span, list[str]], curator: User,
     reason: str | None, note: str | None, now,
-) -> GoldSpan:
+) -> GoldSpanRow:
     names = who.get(span, [])
-    return GoldSpan(
+    return GoldSpanRow(
         start=span.start, end=span.end, label=span.label, attributes=dict(span.attributes),
         source=GoldSource.CURATOR.value, votes=len(names), voters=max(n, len(names)),
         annotators=list(names), curator_id=curator.id, reason=reason, note=note,
@@ -652,7 +646,7 @@ def save_gold(session: Session, curator: User, sentence_id: int, change: GoldIn)
     return _commit_change(session, gold, sentence, curator, "edit", before)
 
 
-def _inside(spans: Sequence[SpanValue], region: Region) -> list[SpanValue]:
+def _inside(spans: Sequence[Span], region: Region) -> list[Span]:
     return sorted(s for s in spans if overlaps(s.start, s.end, region.start, region.end))
 
 
@@ -743,7 +737,7 @@ def restore_gold(session: Session, admin: User, event_id: int) -> Saved:
     now = utcnow()
     for s in event.after.get("spans", []):
         gold.spans.append(
-            GoldSpan(
+            GoldSpanRow(
                 start=s["start"], end=s["end"], label=s["label"],
                 attributes=s.get("attributes") or {}, source=s["source"],
                 votes=s.get("votes", 0), voters=s.get("voters", 0),

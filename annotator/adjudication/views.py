@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from annotator.adjudication import queries, services
+from annotator.adjudication.conflicts import KINDS, segments
 from annotator.adjudication.models import REASON_NAMES
 from annotator.annotation.queries import get_schema, sentence_context
 from annotator.assignments.models import Batch
@@ -18,7 +19,6 @@ from annotator.corpus.models import Sentence
 from annotator.corpus.tokens import token_offsets
 from annotator.errors import DomainError, Invalid
 from annotator.extensions import db
-from annotator.gold import KINDS, segments
 from annotator.projects.models import Project
 
 bp = Blueprint("adjudication", __name__)

@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from annotator.db import Base, UTCDateTime, utcnow
-from annotator.spans import Span as SpanValue
+from annotator.spans import Span
 
 
 class Status(enum.StrEnum):
@@ -54,15 +54,15 @@ class Annotation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    spans: Mapped[list[Span]] = relationship(
+    spans: Mapped[list[SpanRow]] = relationship(
         back_populates="annotation",
-        order_by="Span.start",
+        order_by="SpanRow.start",
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
 
 
-class Span(Base):
+class SpanRow(Base):
     __tablename__ = "span"
     __table_args__ = (CheckConstraint('start >= 0 AND start < "end"', name="offsets"),)
 
@@ -77,5 +77,5 @@ class Span(Base):
 
     annotation: Mapped[Annotation] = relationship(back_populates="spans")
 
-    def to_value(self) -> SpanValue:
-        return SpanValue(self.start, self.end, self.label, tuple(sorted(self.attributes.items())))
+    def to_value(self) -> Span:
+        return Span(self.start, self.end, self.label, tuple(sorted(self.attributes.items())))

@@ -10,16 +10,15 @@ from typing import Any
 from sqlalchemy import Text, bindparam, cast, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from annotator.annotation.models import Annotation, Span
+from annotator.annotation.models import Annotation, SpanRow
 from annotator.assignments.models import Assignment, Batch
 from annotator.assignments.queries import project_has_batches
 from annotator.auth.models import Role, User
 from annotator.corpus.models import Document, Sentence
 from annotator.corpus.tokens import token_offsets
 from annotator.errors import Forbidden, NotFound
-from annotator.label_schema import LabelSchema, parse_schema
 from annotator.projects.models import Project
-
+from annotator.projects.schema import LabelSchema, parse_schema
 
 # The API's hot paths run the statements below, built once with bind parameters: SQLAlchemy
 # then reuses their cache key and compiled SQL, and a request only binds its values (building
@@ -66,14 +65,14 @@ ANNOTATION_ROWS = (
     select(
         Annotation.id, Annotation.version, Annotation.status, Annotation.flagged,
         Annotation.flag_comment, Annotation.time_spent,
-        Span.start, Span.end, Span.label, Span.attributes,
+        SpanRow.start, SpanRow.end, SpanRow.label, SpanRow.attributes,
     )
-    .outerjoin(Span, Span.annotation_id == Annotation.id)
+    .outerjoin(SpanRow, SpanRow.annotation_id == Annotation.id)
     .where(
         Annotation.sentence_id == bindparam("sentence_id"),
         Annotation.annotator_id == bindparam("owner_id"),
     )
-    .order_by(Span.start)
+    .order_by(SpanRow.start)
 )
 _SCHEMA_OF_PROJECT = select(_SCHEMA_TEXT).where(Project.id == bindparam("project_id"))
 

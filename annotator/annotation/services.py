@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from annotator.annotation.models import STATUSES, Annotation, Span, Status
+from annotator.annotation.models import STATUSES, Annotation, SpanRow, Status
 from annotator.annotation.queries import (
     ANNOTATION_ROWS,
     annotation_state,
@@ -121,9 +121,9 @@ _COMPARE_AND_SET = (
     .values({column: bindparam(f"new_{column}") for column in (
         "version", "time_spent", "status", "flagged", "flag_comment", "updated_at")})
 )
-_DELETE_SPANS = delete(Span.__table__).where(Span.__table__.c.annotation_id == bindparam(
+_DELETE_SPANS = delete(SpanRow.__table__).where(SpanRow.__table__.c.annotation_id == bindparam(
     "annotation_id"))
-_INSERT_SPAN = insert(Span.__table__)
+_INSERT_SPAN = insert(SpanRow.__table__)
 
 
 def write_annotation(

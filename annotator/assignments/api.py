@@ -6,9 +6,9 @@ from flask import Blueprint, jsonify, request
 from flask_login import current_user, login_required
 
 from annotator.assignments import queries
+from annotator.db import MAX_ROW_ID
 from annotator.errors import Forbidden, Invalid, NotFound
 from annotator.extensions import db
-from annotator.factory import MAX_ROW_ID
 
 api_bp = Blueprint("assignments_api", __name__, url_prefix="/api")
 

@@ -21,11 +21,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from annotator.annotation.models import Annotation, Span
+from annotator.annotation.models import Annotation, SpanRow
 from annotator.assignments.models import Assignment, Batch, BatchSentence
 from annotator.auth.models import User
 from annotator.corpus.models import Document, Sentence
-from annotator.label_schema import LabelSchema
+from annotator.projects.schema import LabelSchema
 
 
 def next_sentence_query(user_id: int | BindParameter, batch_id: int | BindParameter) -> Select:
@@ -465,8 +465,8 @@ def untyped_clause(expected: tuple[ExpectedAttribute, ...]) -> ColumnElement[boo
         return false()
     return or_(*(
         and_(
-            Span.label == e.label,
-            func.coalesce(Span.attributes[e.attribute].as_string(), "") == "",
+            SpanRow.label == e.label,
+            func.coalesce(SpanRow.attributes[e.attribute].as_string(), "") == "",
         )
         for e in expected
     ))
@@ -495,9 +495,9 @@ def untyped_counts(
     if not expected:
         return {}
     query = (
-        select(Assignment.batch_id, Assignment.annotator_id, func.count(Span.id))
-        .select_from(Span)
-        .join(Annotation, Annotation.id == Span.annotation_id)
+        select(Assignment.batch_id, Assignment.annotator_id, func.count(SpanRow.id))
+        .select_from(SpanRow)
+        .join(Annotation, Annotation.id == SpanRow.annotation_id)
         .join(
             Assignment,
             (Assignment.sentence_id == Annotation.sentence_id)
@@ -531,8 +531,8 @@ def count_untyped(session: Session, project_id: int, *, user_id: int | None = No
     if not expected:
         return 0
     query = (
-        select(func.count(Span.id))
-        .join(Annotation, Annotation.id == Span.annotation_id)
+        select(func.count(SpanRow.id))
+        .join(Annotation, Annotation.id == SpanRow.annotation_id)
         .join(Sentence, Sentence.id == Annotation.sentence_id)
         .where(*_untyped_in_project(project_id, expected))
     )
@@ -571,7 +571,7 @@ def list_untyped(
         return [], 0
     base = (
         select(Annotation.id)
-        .join(Span, Span.annotation_id == Annotation.id)
+        .join(SpanRow, SpanRow.annotation_id == Annotation.id)
         .join(Sentence, Sentence.id == Annotation.sentence_id)
         .where(*_untyped_in_project(project_id, expected))
     )
@@ -596,7 +596,7 @@ def list_untyped(
     total = session.scalar(
         select(func.count()).select_from(base.group_by(Annotation.id).subquery())
     ) or 0
-    grouped = base.add_columns(func.count(Span.id).label("n")).group_by(Annotation.id).subquery()
+    grouped = base.add_columns(func.count(SpanRow.id).label("n")).group_by(Annotation.id).subquery()
     rows = session.execute(
         select(
             Annotation.sentence_id,

@@ -20,7 +20,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 
 from annotator.corpus.tokens import is_mark, token_offsets
-from annotator.label_schema import LabelSchema, SchemaError, parse_schema
+from annotator.projects.schema import LabelSchema, SchemaError, parse_schema
 
 FORMATS = ("gold-json", "jsonl", "conll")
 FORMAT_VERSION = 1  # of the gold-json shape (docs/gold-json.schema.json)

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from annotator.adjudication.models import GoldSentence, GoldSpan
-from annotator.annotation.models import Annotation, Span
+from annotator.adjudication.models import GoldSentence, GoldSpanRow
+from annotator.annotation.models import Annotation, SpanRow
 from annotator.audit.services import record_change
 from annotator.auth.models import User
 from annotator.corpus.models import Document, Sentence
@@ -291,7 +291,7 @@ def _store_pre(
         session.add(annotation)
         session.flush()
         if spans:
-            session.execute(insert(Span.__table__), [
+            session.execute(insert(SpanRow.__table__), [
                 {"annotation_id": annotation.id, **s} for s in spans
             ])
         record_change(
@@ -317,7 +317,7 @@ def _store_gold(
         session.flush()
         note = f"imported from {source_name} line {ln.number}"[:2000]
         if spans:
-            session.execute(insert(GoldSpan.__table__), [
+            session.execute(insert(GoldSpanRow.__table__), [
                 {"gold_id": gold.id, "start": s["start"], "end": s["end"], "label": s["label"],
                  "attributes": s["attributes"], "source": "curator", "votes": 0, "voters": 0,
                  "annotators": [], "curator_id": curator_id, "reason": None, "note": note,

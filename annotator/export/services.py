@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import Text, case, cast, func, select
 from sqlalchemy.orm import Session
 
-from annotator.adjudication.models import GoldSentence, GoldSpan
+from annotator.adjudication.models import GoldSentence, GoldSpanRow
 from annotator.agreement.summary import summarize_chunks, summarize_report
-from annotator.annotation.models import Annotation, Span
+from annotator.annotation.models import Annotation, SpanRow
 from annotator.auth.models import User
 from annotator.corpus.models import Document, Sentence
 from annotator.errors import Invalid, NotFound
@@ -172,8 +172,8 @@ def gold_overview(session: Session, project_id: int) -> dict[str, int]:
         .where(Sentence.project_id == project_id, Sentence.excluded.is_(False))
     )
     spans = session.scalar(
-        select(func.count(GoldSpan.id))
-        .join(GoldSentence, GoldSentence.id == GoldSpan.gold_id)
+        select(func.count(GoldSpanRow.id))
+        .join(GoldSentence, GoldSentence.id == GoldSpanRow.gold_id)
         .join(Sentence, Sentence.id == GoldSentence.sentence_id)
         .where(Sentence.project_id == project_id, Sentence.excluded.is_(False))
     )
@@ -326,7 +326,7 @@ def iter_documents(session: Session, prepared: PreparedExport) -> Iterator[Expor
     attributes_of = _Decoded(_attributes)
     names_of = _Decoded(_names)
     # Only curator spans carry a "when".
-    curated_at = case((GoldSpan.source == "curator", GoldSpan.created_at), else_=None)
+    curated_at = case((GoldSpanRow.source == "curator", GoldSpanRow.created_at), else_=None)
     for chunk in _chunks(prepared.plan):
         documents = {
             row[0]: row
@@ -345,16 +345,16 @@ def iter_documents(session: Session, prepared: PreparedExport) -> Iterator[Expor
         spans: dict[int, list[formats.GoldSpan]] = {}
         # Unordered: the writers sort each sentence's spans.
         span_rows = _raw_rows(connection, _gold_filter(
-            select(GoldSpan.gold_id, GoldSpan.start, GoldSpan.end, GoldSpan.label,
-                   cast(GoldSpan.attributes, Text), GoldSpan.source, GoldSpan.votes,
-                   GoldSpan.voters, cast(GoldSpan.annotators, Text), GoldSpan.curator_id,
-                   curated_at, GoldSpan.reason, GoldSpan.note)
-            .join(GoldSentence, GoldSentence.id == GoldSpan.gold_id)
+            select(GoldSpanRow.gold_id, GoldSpanRow.start, GoldSpanRow.end, GoldSpanRow.label,
+                   cast(GoldSpanRow.attributes, Text), GoldSpanRow.source, GoldSpanRow.votes,
+                   GoldSpanRow.voters, cast(GoldSpanRow.annotators, Text), GoldSpanRow.curator_id,
+                   curated_at, GoldSpanRow.reason, GoldSpanRow.note)
+            .join(GoldSentence, GoldSentence.id == GoldSpanRow.gold_id)
             .join(Sentence, Sentence.id == GoldSentence.sentence_id)
             .where(Sentence.document_id.in_(chunk)),
             options,
         ))
-        # tuple.__new__ builds the GoldSpan NamedTuple without its Python-level __new__
+        # tuple.__new__ builds the GoldSpanRow NamedTuple without its Python-level __new__
         # (a million of them); usernames has no None key, so no curator gives None.
         new, gold_span = tuple.__new__, formats.GoldSpan
         for (gold_id, start, end, label, attributes, source, votes, voters, annotators,
@@ -416,12 +416,12 @@ def _annotations(
         return finished, work
     own: dict[int, list[AnnotatorSpan]] = {}
     span_rows = _raw_rows(connection, _gold_filter(
-        select(Span.annotation_id, Span.start, Span.end, Span.label, cast(Span.attributes, Text))
-        .join(Annotation, Annotation.id == Span.annotation_id)
+        select(SpanRow.annotation_id, SpanRow.start, SpanRow.end, SpanRow.label, cast(SpanRow.attributes, Text))
+        .join(Annotation, Annotation.id == SpanRow.annotation_id)
         .join(Sentence, Sentence.id == Annotation.sentence_id)
         .join(GoldSentence, GoldSentence.sentence_id == Sentence.id)
         .where(Sentence.document_id.in_(chunk))
-        .order_by(Span.annotation_id, Span.start, Span.end, Span.label),
+        .order_by(SpanRow.annotation_id, SpanRow.start, SpanRow.end, SpanRow.label),
         options,
     ))
     for annotation_id, start, end, label, attributes in span_rows:
@@ -510,11 +510,7 @@ def agreement_summary(session: Session, project: Project) -> dict[str, Any] | No
     """
     from flask import current_app, has_app_context
 
-    from annotator.adjudication.queries import (
-        COUNTED_SENTENCE,
-        COUNTED_STATUS,
-        agreement_column_chunks,
-    )
+    from annotator.reports.input import COUNTED_SENTENCE, COUNTED_STATUS, agreement_column_chunks
     from annotator.reports.queries import SEED, Scope, cached_report
 
     finished_twice = (

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from annotator.db import Base, UTCDateTime, utcnow
-from annotator.label_schema import LabelSchema, parse_schema
+from annotator.projects.schema import LabelSchema, parse_schema
 
 
 class Project(Base):

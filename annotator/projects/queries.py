@@ -105,11 +105,11 @@ def list_sentences(
     total = session.scalar(
         select(func.count()).select_from(Sentence).where(Sentence.project_id == project_id)
     )
-    from annotator.annotation.models import Span
+    from annotator.annotation.models import SpanRow
 
     span_counts = (
-        select(Span.annotation_id, func.count().label("n"))
-        .group_by(Span.annotation_id)
+        select(SpanRow.annotation_id, func.count().label("n"))
+        .group_by(SpanRow.annotation_id)
         .subquery()
     )
     rows = session.execute(

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from annotator.errors import Invalid, NotFound
-from annotator.label_schema import SchemaError, default_schema_document, parse_schema
 from annotator.projects.models import Project
+from annotator.projects.schema import SchemaError, default_schema_document, parse_schema
 
 
 def create_project(session: Session, name: str, schema: dict[str, Any] | None = None) -> Project:

@@ -19,8 +19,8 @@ from flask import (
 from annotator.agreement import DISAGREEMENT_KINDS
 from annotator.assignments.models import Batch
 from annotator.auth.services import admin_required
+from annotator.db import MAX_ROW_ID
 from annotator.extensions import db
-from annotator.factory import MAX_ROW_ID
 from annotator.projects.models import Project
 from annotator.reports import charts, figures, queries
 

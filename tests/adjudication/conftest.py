@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from annotator.annotation.services import AnnotationIn, save_annotation
 from annotator.annotation.queries import get_annotation
+from annotator.annotation.services import AnnotationIn, save_annotation
 from annotator.corpus.models import Sentence
 from tests.factories import make_user, prepare_batch
 

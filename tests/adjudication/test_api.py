@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from annotator.adjudication import services
-from annotator.adjudication.models import GoldDecision, GoldSentence, GoldSpan
+from annotator.adjudication.models import GoldDecision, GoldSentence, GoldSpanRow
 from annotator.adjudication.queries import get_gold
 from annotator.audit.models import AuditEvent
 from tests.adjudication.conftest import annotate, span_of
@@ -16,7 +16,7 @@ from tests.conftest import api_headers, login
 def gold_rows(db) -> tuple[int, int, int, int]:
     return (
         db.session.scalar(select(func.count()).select_from(GoldSentence)),
-        db.session.scalar(select(func.count()).select_from(GoldSpan)),
+        db.session.scalar(select(func.count()).select_from(GoldSpanRow)),
         db.session.scalar(select(func.count()).select_from(GoldDecision)),
         db.session.scalar(select(func.count()).select_from(AuditEvent)),
     )

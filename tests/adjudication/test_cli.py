@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from annotator.adjudication.models import GoldSentence, GoldSpan
+from annotator.adjudication.models import GoldSentence, GoldSpanRow
 from annotator.adjudication.queries import get_gold
 from tests.adjudication.conftest import annotate, span_of
 
@@ -16,7 +16,7 @@ def run(app, *args: str):
 
 def gold_rows(db) -> tuple[int, int]:
     return (db.session.scalar(select(func.count()).select_from(GoldSentence)),
-            db.session.scalar(select(func.count()).select_from(GoldSpan)))
+            db.session.scalar(select(func.count()).select_from(GoldSpanRow)))
 
 
 @pytest.fixture

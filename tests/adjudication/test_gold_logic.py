@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.gold import (
+from annotator.adjudication.conflicts import (
     BOUNDARY,
     LABEL,
     MISSED,

@@ -6,20 +6,19 @@ import pytest
 from sqlalchemy import func, select
 
 from annotator.adjudication import services
-from annotator.adjudication.models import GoldDecision, GoldSentence, GoldSpan
+from annotator.adjudication.conflicts import display_order
+from annotator.adjudication.models import GoldDecision, GoldSentence, GoldSpanRow
 from annotator.adjudication.queries import (
-    agreement_columns,
-    agreement_items,
     annotator_feedback,
     get_gold,
     gold_counts,
     list_queue,
     sentence_outcome,
 )
-from annotator.annotation.models import Annotation, Span
+from annotator.annotation.models import Annotation, SpanRow
 from annotator.audit.models import AuditEvent
 from annotator.errors import Conflict, Forbidden, Invalid, NotFound
-from annotator.gold import display_order
+from annotator.reports.input import agreement_columns, agreement_items
 from tests.adjudication.conftest import annotate, span_of
 
 
@@ -27,7 +26,7 @@ def counts(db) -> tuple[int, int, int, int]:
     """Rows in gold_sentence, gold_span, gold_decision, and gold audit events."""
     return tuple(
         db.session.scalar(select(func.count()).select_from(model))
-        for model in (GoldSentence, GoldSpan, GoldDecision)
+        for model in (GoldSentence, GoldSpanRow, GoldDecision)
     ) + (db.session.scalar(
         select(func.count()).select_from(AuditEvent).where(AuditEvent.target == "gold")
     ),)
@@ -35,8 +34,8 @@ def counts(db) -> tuple[int, int, int, int]:
 
 def annotator_rows(db) -> list[tuple]:
     return [tuple(r) for r in db.session.execute(
-        select(Annotation.id, Annotation.version, Span.start, Span.end, Span.label)
-        .join(Span, Span.annotation_id == Annotation.id).order_by(Span.id)
+        select(Annotation.id, Annotation.version, SpanRow.start, SpanRow.end, SpanRow.label)
+        .join(SpanRow, SpanRow.annotation_id == Annotation.id).order_by(SpanRow.id)
     )]
 
 
@@ -182,7 +181,7 @@ def test_unknown_project_or_foreign_batch_is_not_found(db, scene) -> None:
 def open_conflicts(db, sentence):
     gold = get_gold(db.session, sentence.id)
     outcome, decided, _ = sentence_outcome(db.session, sentence.id, gold)
-    from annotator.gold import is_open
+    from annotator.adjudication.conflicts import is_open
 
     return gold, outcome, [c for c in outcome.conflicts if is_open(c, decided)]
 

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from annotator.adjudication import services
+from annotator.adjudication.conflicts import display_order
 from annotator.adjudication.models import AdjudicationSetting
 from annotator.adjudication.queries import get_gold
 from annotator.audit.models import AuditEvent
-from annotator.gold import display_order
 from tests.adjudication.conftest import annotate, span_of
 from tests.conftest import csrf_from, login
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from annotator.agreement import agreement_report
 from annotator.annotation.services import AnnotationIn, save_annotation
 from annotator.cli import main
-from annotator.label_schema import default_schema_document, parse_schema
+from annotator.projects.schema import default_schema_document, parse_schema
 
 TEXT = "Government forces shelled the village of Kafr Tala on Monday."
 ITEMS = [
@@ -187,7 +187,7 @@ def project_data(db):
 
 
 def test_project_report_matches_the_library(app, db, project_data) -> None:
-    from annotator.adjudication.queries import agreement_items
+    from annotator.reports.input import agreement_items
 
     project = project_data["project"]
     result = app.test_cli_runner().invoke(args=["agreement", "--project", project.name,
@@ -206,7 +206,7 @@ def test_project_report_matches_the_library(app, db, project_data) -> None:
 
 
 def test_columns_from_the_database_equal_the_items(app, db, project_data) -> None:
-    from annotator.adjudication.queries import agreement_columns, agreement_items
+    from annotator.reports.input import agreement_columns, agreement_items
 
     project = project_data["project"]
     # A sentence read by only one annotator, one with an event type, one skipped (not done).

@@ -24,7 +24,7 @@ from annotator.agreement import (
 )
 from annotator.agreement.metrics import unitizing_alpha
 from annotator.corpus.tokens import token_offsets
-from annotator.label_schema import default_schema_document, parse_schema
+from annotator.projects.schema import default_schema_document, parse_schema
 
 SCHEMA = parse_schema(default_schema_document())
 LABELS = ["ACTOR", "LOCATION", "UNIT", "EVENT"]

@@ -13,7 +13,7 @@ from annotator.agreement import AgreementInputError, agreement_report
 from annotator.agreement.report import RESAMPLING_BLOCK
 from annotator.agreement.summary import summarize_chunks, summarize_report
 from annotator.corpus.tokens import token_offsets
-from annotator.label_schema import default_schema_document, parse_schema
+from annotator.projects.schema import default_schema_document, parse_schema
 from tests.agreement.test_report import to_columns
 
 SCHEMA = parse_schema(default_schema_document())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from annotator.annotation.models import Annotation, Span
+from annotator.annotation.models import Annotation, SpanRow
 from annotator.corpus.models import Sentence
 from tests.conftest import api_headers, login
 from tests.factories import prepare_project
@@ -31,7 +31,7 @@ def span_for(text: str, word: str, label: str, **attributes: str) -> dict:
 def count_rows(db) -> tuple[int, int]:
     return (
         db.session.scalar(select(func.count()).select_from(Annotation)),
-        db.session.scalar(select(func.count()).select_from(Span)),
+        db.session.scalar(select(func.count()).select_from(SpanRow)),
     )
 
 

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from annotator.annotation.models import Annotation, Span
+from annotator.annotation.models import Annotation, SpanRow
 from annotator.audit.models import AuditEvent
 from annotator.corpus.models import Sentence
 from tests.conftest import api_headers, login
@@ -50,7 +50,7 @@ def snapshot(db) -> tuple:
     db.session.expire_all()
     return tuple(
         sorted(map(repr, db.session.execute(model.__table__.select()).all()))
-        for model in (Annotation, Span, AuditEvent)
+        for model in (Annotation, SpanRow, AuditEvent)
     )
 
 

@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from annotator.annotation.models import Annotation, Span
+from annotator.annotation.models import Annotation, SpanRow
 from annotator.assignments import queries
 from annotator.assignments.models import Assignment
 from annotator.assignments.services import create_batch, remove_batch
 from annotator.corpus.models import Document, Sentence
-from annotator.label_schema import default_schema_document, parse_schema
+from annotator.projects.schema import default_schema_document, parse_schema
 from annotator.projects.services import create_project
 from tests.conftest import api_headers, login
 from tests.factories import make_articles, make_user, prepare_batch
@@ -42,7 +42,7 @@ def annotate(db, user, sentence_id: int, spans: list[tuple[str, Any]], status: s
     come through the API (it refuses the first and drops the second) but may sit in older data."""
     ann = Annotation(sentence_id=sentence_id, annotator_id=user.id, status=status)
     ann.spans = [
-        Span(start=2 * i, end=2 * i + 1, label=label, attributes=attrs)
+        SpanRow(start=2 * i, end=2 * i + 1, label=label, attributes=attrs)
         for i, (label, attrs) in enumerate(spans)
     ]
     db.session.add(ann)

@@ -69,7 +69,7 @@ def sentence_ids_of(database, document_id: int) -> list[tuple[int, str]]:
 
 def stored(database, sentence_id: int, username: str) -> dict[str, Any] | None:
     """The annotation the server stored for this user and sentence (None if none)."""
-    from annotator.annotation.models import Annotation, Span
+    from annotator.annotation.models import Annotation, SpanRow
     from annotator.auth.models import User
 
     with database.session() as session:
@@ -81,9 +81,9 @@ def stored(database, sentence_id: int, username: str) -> dict[str, Any] | None:
         if annotation is None:
             return None
         spans = session.execute(
-            select(Span.start, Span.end, Span.label, Span.attributes)
-            .where(Span.annotation_id == annotation.id)
-            .order_by(Span.start)
+            select(SpanRow.start, SpanRow.end, SpanRow.label, SpanRow.attributes)
+            .where(SpanRow.annotation_id == annotation.id)
+            .order_by(SpanRow.start)
         ).all()
         return {
             "version": annotation.version,

@@ -51,16 +51,16 @@ def seed_disagreement(database, unique) -> dict:
 
 
 def gold_spans(database, sentence_id: int) -> list[tuple]:
-    from annotator.adjudication.models import GoldSentence, GoldSpan
+    from annotator.adjudication.models import GoldSentence, GoldSpanRow
 
     with database.session() as session:
         return [
             tuple(r) for r in session.execute(
-                select(GoldSpan.start, GoldSpan.end, GoldSpan.label, GoldSpan.source,
-                       GoldSpan.reason)
-                .join(GoldSentence, GoldSentence.id == GoldSpan.gold_id)
+                select(GoldSpanRow.start, GoldSpanRow.end, GoldSpanRow.label, GoldSpanRow.source,
+                       GoldSpanRow.reason)
+                .join(GoldSentence, GoldSentence.id == GoldSpanRow.gold_id)
                 .where(GoldSentence.sentence_id == sentence_id)
-                .order_by(GoldSpan.start)
+                .order_by(GoldSpanRow.start)
             )
         ]
 

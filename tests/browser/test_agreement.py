@@ -22,10 +22,11 @@ def span(text: str, words: str, label: str) -> dict:
 
 def seed_disagreements(database, unique):
     """Two annotators on one batch; ann0 ACTOR vs ann1 UNIT on "Rebels", a missed LOCATION."""
+    from sqlalchemy import select
+
     from annotator.annotation.services import AnnotationIn, save_annotation
     from annotator.assignments.services import create_batch
     from annotator.auth.models import User
-    from sqlalchemy import select
 
     seeded = seed_article(database, unique, text=ARTICLE, annotators=2, admin=True)
     texts = seeded.texts

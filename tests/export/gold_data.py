@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from annotator.adjudication.models import GoldSentence, GoldSpan
+from annotator.adjudication.models import GoldSentence, GoldSpanRow
 from annotator.annotation.services import AnnotationIn, save_annotation
 from annotator.auth.models import User
 from annotator.corpus.importing import import_articles
@@ -29,7 +29,7 @@ def add_gold(
     session.add(gold)
     session.flush()
     for s in spans:
-        session.add(GoldSpan(
+        session.add(GoldSpanRow(
             gold_id=gold.id, start=s["start"], end=s["end"], label=s["label"],
             attributes=s.get("attributes", {}), source=s.get("source", "unanimous"),
             votes=s.get("votes", 2), voters=s.get("voters", 2),
@@ -181,7 +181,7 @@ def bulk_gold_project(session: Session, name: str, documents: int, per_document:
          "updated_at": FIXED_TIME} for s in sentence_ids])
     gold_ids = session.scalars(select(GoldSentence.id).join(Sentence).where(
         Sentence.project_id == project.id).order_by(GoldSentence.id)).all()
-    session.execute(insert(GoldSpan), [
+    session.execute(insert(GoldSpanRow), [
         {"gold_id": g, "start": a, "end": b, "label": label, "attributes": {},
          "source": "unanimous", "votes": 2, "voters": 2, "annotators": ["ann_a", "ann_b"],
          "created_at": FIXED_TIME}

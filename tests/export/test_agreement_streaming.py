@@ -6,13 +6,13 @@ import random
 
 from sqlalchemy import select
 
-from annotator.adjudication.queries import agreement_column_chunks, agreement_columns
 from annotator.agreement import agreement_report
 from annotator.agreement.summary import summarize_chunks, summarize_report
 from annotator.assignments.services import create_batch
 from annotator.corpus.models import Document, Sentence
 from annotator.export import services
 from annotator.reports import queries as reports
+from annotator.reports.input import agreement_column_chunks, agreement_columns
 from tests.export.gold_data import annotate, sentences_of
 from tests.factories import make_articles, make_project, make_user
 
@@ -128,7 +128,7 @@ def test_no_chunk_without_annotations(db) -> None:
 def test_streamed_summary_is_the_dashboard_reports_summary(db, monkeypatch) -> None:
     project = busy_project(db.session)
     reports.REPORTS.clear()
-    monkeypatch.setattr("annotator.adjudication.queries.AGREEMENT_CHUNK_SENTENCES", 5)
+    monkeypatch.setattr("annotator.reports.input.AGREEMENT_CHUNK_SENTENCES", 5)
     calls = []
     real = summarize_chunks
 

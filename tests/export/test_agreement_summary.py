@@ -6,10 +6,10 @@ import json
 
 import jsonschema
 
-from annotator.adjudication.queries import agreement_items
 from annotator.agreement import agreement_report
 from annotator.annotation.services import AnnotationIn, save_annotation
 from annotator.export import formats, services
+from annotator.reports.input import agreement_items
 from tests.export.gold_data import annotate, golden_project, sentences_of
 from tests.export.test_schema import SCHEMA
 from tests.factories import make_articles, make_project, make_user

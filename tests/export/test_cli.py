@@ -7,8 +7,8 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from annotator.adjudication.models import GoldSentence, GoldSpan
-from annotator.annotation.models import Annotation, Span
+from annotator.adjudication.models import GoldSentence, GoldSpanRow
+from annotator.annotation.models import Annotation, SpanRow
 from annotator.audit.models import AuditEvent
 from annotator.corpus.importing import import_articles
 from tests.export.gold_data import GOLDEN_ARTICLES, golden_project, sentences_of
@@ -21,7 +21,7 @@ def run(app, *args: str):
 
 def table_sizes(session) -> tuple[int, ...]:
     return tuple(session.scalar(select(func.count()).select_from(t))
-                 for t in (GoldSentence, GoldSpan, Annotation, Span, AuditEvent))
+                 for t in (GoldSentence, GoldSpanRow, Annotation, SpanRow, AuditEvent))
 
 
 # ---------------------------------------------------------------------------- export
@@ -114,14 +114,14 @@ def test_gold_round_trip_through_jsonl(app, db, tmp_path) -> None:
         return [(x["text"], x["spans"]) for x in map(json.loads, path.read_text().splitlines())]
 
     assert strip(again) == strip(exported)
-    spans = db.session.scalars(select(GoldSpan).join(GoldSentence).where(
+    spans = db.session.scalars(select(GoldSpanRow).join(GoldSentence).where(
         GoldSentence.sentence_id.in_([s.id for s in sentences_of(db.session, copy.id)]))).all()
     assert {s.source for s in spans} == {"curator"}
     assert spans[0].note.startswith("imported from gold.jsonl line ")
     assert {s.curator_id for s in spans} == {db.session.scalar(
-        select(GoldSpan.curator_id).where(GoldSpan.reason == "annotator_error"))}
+        select(GoldSpanRow.curator_id).where(GoldSpanRow.reason == "annotator_error"))}
     statuses = db.session.scalars(select(GoldSentence.status).join_from(
-        GoldSentence, GoldSpan, isouter=True)).all()
+        GoldSentence, GoldSpanRow, isouter=True)).all()
     assert set(statuses) == {"complete", "partial"}  # the copy is all complete, the original not
 
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from annotator.export import formats as f
-from annotator.label_schema import default_schema_document
+from annotator.projects.schema import default_schema_document
 
 TEXT = "Gen. Samir Haddad told reporters in Kafr Tala."
 

@@ -12,7 +12,7 @@ from spacy.training import Example
 from spacy.training.converters import conll_ner_to_docs
 from sqlalchemy import select
 
-from annotator.adjudication.models import GoldSentence, GoldSpan
+from annotator.adjudication.models import GoldSentence, GoldSpanRow
 from annotator.corpus.models import Sentence
 from annotator.export import formats, services
 from tests.export.gold_data import FIXED_TIME, add_gold, golden_project, sentences_of
@@ -73,11 +73,11 @@ def export_text(session, project, fmt: str) -> str:
 def gold_entities(session, project) -> list[list[tuple[str, str]]]:
     """(text, label) of every gold span, per exported sentence, in export order."""
     rows = session.execute(
-        select(Sentence, GoldSpan.start, GoldSpan.end, GoldSpan.label)
+        select(Sentence, GoldSpanRow.start, GoldSpanRow.end, GoldSpanRow.label)
         .join(GoldSentence, GoldSentence.sentence_id == Sentence.id)
-        .outerjoin(GoldSpan, GoldSpan.gold_id == GoldSentence.id)
+        .outerjoin(GoldSpanRow, GoldSpanRow.gold_id == GoldSentence.id)
         .where(Sentence.project_id == project.id)
-        .order_by(Sentence.document_id, Sentence.index, GoldSpan.start)
+        .order_by(Sentence.document_id, Sentence.index, GoldSpanRow.start)
     ).all()
     out: dict[int, list[tuple[str, str]]] = {}
     for sentence, start, end, label in rows:

@@ -18,7 +18,7 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from annotator import create_app
-from annotator.annotation.models import Span
+from annotator.annotation.models import SpanRow
 
 
 def test_sqlite_is_set_up_for_concurrent_use_and_foreign_keys_hold(app, db) -> None:
@@ -33,7 +33,7 @@ def test_sqlite_is_set_up_for_concurrent_use_and_foreign_keys_hold(app, db) -> N
             assert conn.exec_driver_sql("SHOW server_version").scalar()
     # on both databases a span of a missing annotation is refused by the schema itself
     with pytest.raises(IntegrityError):
-        db.session.execute(insert(Span.__table__).values(annotation_id=424242, start=0, end=3,
+        db.session.execute(insert(SpanRow.__table__).values(annotation_id=424242, start=0, end=3,
                                                          label="ACTOR", attributes={}))
         db.session.flush()
     db.session.rollback()

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from markupsafe import escape
 
-from annotator.adjudication.queries import agreement_items
 from annotator.agreement import DISAGREEMENT_KINDS, agreement_report
 from annotator.assignments.services import create_batch
 from annotator.projects.models import Project
+from annotator.reports.input import agreement_items
 from tests.conftest import login
 from tests.factories import make_document, make_project, make_user
 from tests.reports.conftest import annotate, sentences_of, span_of

@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from annotator.label_schema import SchemaError, default_schema_document, parse_schema
+from annotator.projects.schema import SchemaError, default_schema_document, parse_schema
 
 
 def test_default_schema_has_the_four_labels_with_hotkeys() -> None:
