@@ -178,7 +178,7 @@ def create_batch_command(project_name: str, documents: str | None, sample: int |
 def batch_status_command(project_name: str) -> None:
     """Print the progress table: per batch and annotator ("untyped": EVENT spans still
     without an event type)."""
-    from annotator.assignments.queries import batch_progress
+    from annotator.assignments.progress import batch_progress
     from annotator.extensions import db
     from annotator.projects.services import get_project_by_name
 

@@ -140,7 +140,7 @@ def bench_next(workdir: Path, queue_len: int, finished: int, calls: int,
     """One annotator's queue of ``queue_len`` with ``finished`` done; time the next query."""
     app = make_app(workdir / f"next-{'random' if scattered else 'ordered'}.sqlite3")
     from annotator.assignments.models import Assignment
-    from annotator.assignments.queries import next_sentence_id, next_sentence_query
+    from annotator.assignments.queue import next_sentence_id, next_sentence_query
     from annotator.assignments.services import create_batch
     from annotator.auth.models import User
     from annotator.extensions import db

@@ -72,7 +72,7 @@ def main() -> None:
     args = parser.parse_args()
 
     app = make_app(Path(tempfile.mkdtemp(prefix="annotator-dash-")) / "dash.sqlite3")
-    from annotator.assignments import queries
+    from annotator.assignments import progress, untyped
     from annotator.extensions import db
 
     with app.app_context():
@@ -84,18 +84,18 @@ def main() -> None:
               f"({time.perf_counter() - started:.0f} s to build)")
 
         def dashboard() -> None:
-            progress = queries.batch_progress(s, project_id)
-            queries.batch_totals(s, project_id, per_annotator=progress)
-            queries.count_untyped(s, project_id)
+            rows = progress.batch_progress(s, project_id)
+            progress.batch_totals(s, project_id, per_annotator=rows)
+            untyped.count_untyped(s, project_id)
 
         cases = {
             "dashboard queries (progress, totals, untyped total)": dashboard,
             "untyped counts alone (grouped + project-wide)": lambda: (
-                queries.untyped_counts(s, project_id), queries.count_untyped(s, project_id)),
-            "project-wide untyped list, first page": lambda: queries.list_untyped(
+                untyped.untyped_counts(s, project_id), untyped.count_untyped(s, project_id)),
+            "project-wide untyped list, first page": lambda: untyped.list_untyped(
                 s, project_id, limit=100),
-            "annotator's home page (their batches)": lambda: queries.list_my_batches(s, user_id),
-            "annotator's own untyped list, first page": lambda: queries.list_untyped(
+            "annotator's home page (their batches)": lambda: progress.list_my_batches(s, user_id),
+            "annotator's own untyped list, first page": lambda: untyped.list_untyped(
                 s, project_id, annotator_id=user_id, openable_only=True, limit=100),
             "SELECT 1 (floor)": lambda: s.scalar(select(1)),
         }
@@ -107,7 +107,7 @@ def main() -> None:
                 times[name].append(time.perf_counter() - t0)
                 s.rollback()
         # The figures are only worth something if the count is right.
-        assert queries.count_untyped(s, project_id) == untyped
+        assert untyped.count_untyped(s, project_id) == untyped
         print(f"{args.runs} runs, interleaved; load average {os.getloadavg()[0]:.1f}")
         print("| query | runs (ms) | median (ms) |")
         print("|---|---|---|")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from annotator.annotation.models import Annotation, SpanRow
 from annotator.assignments.models import Assignment, Batch
-from annotator.assignments.queries import project_has_batches
+from annotator.assignments.queue import project_has_batches
 from annotator.auth.models import Role, User
 from annotator.corpus.models import Document, Sentence
 from annotator.corpus.tokens import token_offsets

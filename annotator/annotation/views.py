@@ -6,7 +6,7 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from annotator.annotation import queries
-from annotator.assignments.queries import batch_of, queue_neighbours
+from annotator.assignments.queue import batch_of, queue_neighbours
 from annotator.extensions import db
 from annotator.projects.models import Project
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from flask_login import current_user, login_required
 
-from annotator.assignments import queries
+from annotator.assignments import queue
 from annotator.db import MAX_ROW_ID
 from annotator.errors import Forbidden, Invalid, NotFound
 from annotator.extensions import db
@@ -22,7 +22,7 @@ def next_in_queue():
     # cannot exist and would overflow PostgreSQL's integer column.
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or int(raw) > MAX_ROW_ID:
         raise Invalid("query parameter 'batch' must be a batch id (a positive integer)")
-    answer = queries.queue_next(db.session, current_user.id, int(raw))
+    answer = queue.queue_next(db.session, current_user.id, int(raw))
     if not answer.batch_exists:
         raise NotFound(f"batch {raw} does not exist or was archived")
     if not answer.has_work:

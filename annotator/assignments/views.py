@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from annotator.assignments import queries, services
+from annotator.assignments import progress, queue, services, untyped
 from annotator.assignments.forms import BatchForm, ReassignForm, RemoveBatchForm
 from annotator.assignments.models import Batch
 from annotator.auth.models import Role, User
@@ -71,11 +71,11 @@ def list_batches(project_id: int):
             "assignments/batches.html",
             project=project,
             form=form,
-            batches=queries.list_batches(db.session, project.id),
+            batches=progress.list_batches(db.session, project.id),
             reassign_form=ReassignForm(),
             remove_form=RemoveBatchForm(),
             usernames=_active_usernames(),
-            batch_annotators=queries.batch_annotators(db.session, project.id),
+            batch_annotators=progress.batch_annotators(db.session, project.id),
         ),
         status,
     )
@@ -128,19 +128,19 @@ def remove_batch(batch_id: int):
 def dashboard(project_id: int):
     project = db.session.get(Project, project_id) or abort(404)
     archived = request.args.get("archived") == "1"
-    progress = queries.batch_progress(db.session, project.id, include_archived=archived)
-    expected = queries.project_expected_attributes(db.session, project.id)
+    rows = progress.batch_progress(db.session, project.id, include_archived=archived)
+    expected = untyped.project_expected_attributes(db.session, project.id)
     return render_template(
         "assignments/dashboard.html",
         project=project,
-        totals=queries.batch_totals(db.session, project.id, include_archived=archived,
-                                    per_annotator=progress),
-        progress=progress,
+        totals=progress.batch_totals(db.session, project.id, include_archived=archived,
+                                     per_annotator=rows),
+        progress=rows,
         archived=archived,
-        throughput=queries.daily_throughput(db.session, project.id),
-        flags=queries.list_flags(db.session, project.id),
-        untyped_what=queries.describe_untyped(expected),
-        untyped_total=queries.count_untyped(db.session, project.id),
+        throughput=progress.daily_throughput(db.session, project.id),
+        flags=progress.list_flags(db.session, project.id),
+        untyped_what=untyped.describe_untyped(expected),
+        untyped_total=untyped.count_untyped(db.session, project.id),
     )
 
 
@@ -174,7 +174,7 @@ def list_untyped_spans(project_id: int):
     else:
         annotator = current_user
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), 10**6)
-    rows, total = queries.list_untyped(
+    rows, total = untyped.list_untyped(
         db.session, project.id, batch_id=batch_id,
         annotator_id=annotator.id if annotator is not None else None,
         openable_only=current_user.role == Role.ANNOTATOR,
@@ -189,8 +189,8 @@ def list_untyped_spans(project_id: int):
         total=total,
         page=page,
         pages=max((total + UNTYPED_PER_PAGE - 1) // UNTYPED_PER_PAGE, 1),
-        untyped_what=queries.describe_untyped(
-            queries.project_expected_attributes(db.session, project.id)
+        untyped_what=untyped.describe_untyped(
+            untyped.project_expected_attributes(db.session, project.id)
         ),
     )
 
@@ -199,20 +199,20 @@ def list_untyped_spans(project_id: int):
 @login_required
 def show_batch(batch_id: int):
     batch = db.session.get(Batch, batch_id) or abort(404)
-    if not current_user.is_admin and not queries.has_work_in(db.session, current_user.id, batch_id):
+    if not current_user.is_admin and not progress.has_work_in(db.session, current_user.id, batch_id):
         abort(403)
     user_filter = None if current_user.is_admin else current_user.id
-    progress = [
+    rows = [
         p
-        for p in queries.batch_progress(db.session, batch.project_id, user_id=user_filter,
-                                        include_archived=True)
+        for p in progress.batch_progress(db.session, batch.project_id, user_id=user_filter,
+                                         include_archived=True)
         if p.batch_id == batch_id
     ]
     return render_template(
         "assignments/batch.html",
         batch=batch,
         project=db.session.get(Project, batch.project_id),
-        progress=progress,
+        progress=rows,
         complete=request.args.get("complete") == "1",
     )
 
@@ -221,13 +221,13 @@ def show_batch(batch_id: int):
 @login_required
 def continue_batch(batch_id: int):
     batch = db.session.get(Batch, batch_id) or abort(404)
-    if not queries.has_work_in(db.session, current_user.id, batch.id):
+    if not progress.has_work_in(db.session, current_user.id, batch.id):
         if current_user.is_admin:
             return redirect(url_for("assignments.show_batch", batch_id=batch.id))
         abort(403)
     if batch.archived_at is not None:  # no queue any more; the batch page says archived
         return redirect(url_for("assignments.show_batch", batch_id=batch.id))
-    sentence_id = queries.next_sentence_id(db.session, current_user.id, batch.id)
+    sentence_id = queue.next_sentence_id(db.session, current_user.id, batch.id)
     if sentence_id is None:
         return redirect(url_for("assignments.show_batch", batch_id=batch.id, complete=1))
     return redirect(url_for("annotation.show_sentence", sentence_id=sentence_id, batch=batch.id))

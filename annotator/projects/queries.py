@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from annotator.annotation.models import Annotation
+from annotator.annotation.models import Annotation, SpanRow
+from annotator.assignments.models import Batch
+from annotator.assignments.untyped import (
+    count_untyped,
+    describe_untyped,
+    project_expected_attributes,
+)
 from annotator.auth.models import User
 from annotator.corpus.models import Document, Sentence
 from annotator.projects.models import Project
@@ -53,15 +59,6 @@ def list_projects(session: Session, user: User) -> list[ProjectSummary]:
             .group_by(Sentence.project_id, Annotation.status)
         )
     }
-    # Imported here: assignments.queries imports annotation.queries, which imports this
-    # package's models.
-    from annotator.assignments.models import Batch
-    from annotator.assignments.queries import (
-        count_untyped,
-        describe_untyped,
-        project_expected_attributes,
-    )
-
     batched = set(session.scalars(
         select(Batch.project_id).where(Batch.archived_at.is_(None)).distinct()))
     summaries = []
@@ -105,8 +102,6 @@ def list_sentences(
     total = session.scalar(
         select(func.count()).select_from(Sentence).where(Sentence.project_id == project_id)
     )
-    from annotator.annotation.models import SpanRow
-
     span_counts = (
         select(SpanRow.annotation_id, func.count().label("n"))
         .group_by(SpanRow.annotation_id)

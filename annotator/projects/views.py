@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from annotator.assignments.queries import batch_progress, list_my_batches, project_has_batches
+from annotator.assignments.progress import batch_progress, list_my_batches
+from annotator.assignments.queue import project_has_batches
 from annotator.extensions import db
 from annotator.projects import queries
 from annotator.projects.models import Project

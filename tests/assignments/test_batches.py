@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from annotator.annotation.models import Annotation
 from annotator.assignments.models import Assignment, Batch, BatchSentence
-from annotator.assignments.queries import batch_progress, next_sentence_id
+from annotator.assignments.progress import batch_progress
+from annotator.assignments.queue import next_sentence_id
 from annotator.assignments.services import create_batch, reassign_annotator, remove_batch
 from annotator.corpus.models import Sentence
 from annotator.errors import Conflict, Invalid

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from annotator.annotation.models import Annotation, SpanRow
-from annotator.assignments import queries
+from annotator.assignments import progress, untyped
 from annotator.assignments.models import Assignment
 from annotator.assignments.services import create_batch, remove_batch
 from annotator.corpus.models import Document, Sentence
@@ -101,9 +101,9 @@ def list_rows(html: str) -> list[tuple[int, str]]:
 
 def test_expected_attributes_follow_the_schema() -> None:
     default = parse_schema(default_schema_document())
-    expected = queries.expected_attributes(default)
-    assert expected == (queries.ExpectedAttribute("EVENT", "event_type", "Event type"),)
-    assert queries.describe_untyped(expected) == "EVENT spans without an event type"
+    expected = untyped.expected_attributes(default)
+    assert expected == (untyped.ExpectedAttribute("EVENT", "event_type", "Event type"),)
+    assert untyped.describe_untyped(expected) == "EVENT spans without an event type"
     custom = parse_schema({"name": "c", "labels": [
         {"key": "ACTOR", "attributes": [
             {"key": "role", "name": "Role", "required": True, "values": ["leader"]},
@@ -111,36 +111,36 @@ def test_expected_attributes_follow_the_schema() -> None:
         ]},
         {"key": "LOC"},
     ]})
-    assert queries.expected_attributes(custom) == (
-        queries.ExpectedAttribute("ACTOR", "role", "Role"),)
-    assert queries.describe_untyped(queries.expected_attributes(custom)) == (
+    assert untyped.expected_attributes(custom) == (
+        untyped.ExpectedAttribute("ACTOR", "role", "Role"),)
+    assert untyped.describe_untyped(untyped.expected_attributes(custom)) == (
         "ACTOR spans without a role")
-    assert queries.expected_attributes(parse_schema({"name": "n", "labels": [{"key": "A"}]})) == ()
+    assert untyped.expected_attributes(parse_schema({"name": "n", "labels": [{"key": "A"}]})) == ()
 
 
 def test_counts_per_batch_annotator_and_project(db, world) -> None:
     pid, b1, b2 = world["project"].id, world["batch"].id, world["batch2"].id
     ann0, ann1 = world["ann0"].id, world["ann1"].id
-    assert queries.untyped_counts(db.session, pid) == {(b1, ann0): 5, (b1, ann1): 1}
-    assert queries.untyped_counts(db.session, pid, include_archived=True) == {
+    assert untyped.untyped_counts(db.session, pid) == {(b1, ann0): 5, (b1, ann1): 1}
+    assert untyped.untyped_counts(db.session, pid, include_archived=True) == {
         (b1, ann0): 5, (b1, ann1): 1, (b2, ann1): 2}
-    assert queries.untyped_counts(db.session, pid, user_id=ann1, include_archived=True) == {
+    assert untyped.untyped_counts(db.session, pid, user_id=ann1, include_archived=True) == {
         (b1, ann1): 1, (b2, ann1): 2}
-    live = {(p.batch_id, p.annotator): p.untyped for p in queries.batch_progress(db.session, pid)}
+    live = {(p.batch_id, p.annotator): p.untyped for p in progress.batch_progress(db.session, pid)}
     assert live == {(b1, "ann0"): 5, (b1, "ann1"): 1}
-    totals = queries.batch_totals(db.session, pid, include_archived=True)
+    totals = progress.batch_totals(db.session, pid, include_archived=True)
     assert {t.batch_id: t.untyped for t in totals} == {b1: 6, b2: 2}
     # every annotation of the project once: 5 + 1 live, 2 archived, 1 outside batches
-    assert queries.count_untyped(db.session, pid) == 9
-    assert queries.count_untyped(db.session, world["other"].id) == 1
+    assert untyped.count_untyped(db.session, pid) == 9
+    assert untyped.count_untyped(db.session, world["other"].id) == 1
 
 
 def test_a_sentence_included_again_counts_again(db, world) -> None:
     db.session.get(Sentence, world["s"][3]).excluded = False
     db.session.commit()
     pid, b1 = world["project"].id, world["batch"].id
-    assert queries.untyped_counts(db.session, pid)[(b1, world["ann1"].id)] == 2
-    assert queries.count_untyped(db.session, pid) == 10
+    assert untyped.untyped_counts(db.session, pid)[(b1, world["ann1"].id)] == 2
+    assert untyped.count_untyped(db.session, pid) == 10
 
 
 def test_dashboard_shows_the_counts_with_links_to_the_sentences(app, db, world) -> None:
@@ -258,15 +258,15 @@ def test_typing_the_event_through_the_editor_api_clears_the_count(app, db) -> No
     r = client.put(f"/api/sentences/{sid}/annotation", headers=api_headers(client),
                    json={"spans": [span], "status": "in_progress", "version": state["version"]})
     assert r.status_code == 200
-    assert queries.count_untyped(db.session, pid) == 1
+    assert untyped.count_untyped(db.session, pid) == 1
     assert "EVENT spans without an event type" in client.get("/projects/").get_data(as_text=True)
     typed = {**span, "attributes": {"event_type": "air_drone_strike"}}
     r = client.put(f"/api/sentences/{sid}/annotation", headers=api_headers(client),
                    json={"spans": [typed], "status": "done", "version": r.json["version"]})
     assert r.status_code == 200
     db.session.expire_all()
-    assert queries.count_untyped(db.session, pid) == 0
-    assert queries.untyped_counts(db.session, pid) == {}
+    assert untyped.count_untyped(db.session, pid) == 0
+    assert untyped.untyped_counts(db.session, pid) == {}
     assert "untyped-note" not in client.get("/projects/").get_data(as_text=True)
 
 
@@ -274,8 +274,8 @@ def test_a_schema_without_expected_attributes_counts_nothing(app, db) -> None:
     make_user(db.session, "admin1", "admin")
     project = create_project(db.session, "Plain", {"name": "plain", "labels": [{"key": "THING"}]})
     db.session.commit()
-    assert queries.count_untyped(db.session, project.id) == 0
-    assert queries.untyped_counts(db.session, project.id) == {}
+    assert untyped.count_untyped(db.session, project.id) == 0
+    assert untyped.untyped_counts(db.session, project.id) == {}
     admin = client_for(app, "admin1")
     assert 'id="untyped-total"' not in admin.get(f"/projects/{project.id}/dashboard").get_data(
         as_text=True)
@@ -296,8 +296,8 @@ def test_a_project_without_batches_shows_the_count_on_its_card(app, db) -> None:
     annotate(db, me, second, [("EVENT", TYPED)], status="done")
     annotate(db, other, first, [("EVENT", {})])
     db.session.commit()
-    assert queries.count_untyped(db.session, project.id, user_id=me.id) == 1
-    assert queries.count_untyped(db.session, project.id) == 2
+    assert untyped.count_untyped(db.session, project.id, user_id=me.id) == 1
+    assert untyped.count_untyped(db.session, project.id) == 2
 
     client = client_for(app, "ann0")
     html = client.get("/projects/").get_data(as_text=True)

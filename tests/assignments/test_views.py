@@ -331,7 +331,7 @@ def test_dashboard_shows_counts_times_chart_and_flags(app, db) -> None:
 def test_daily_throughput_counts_utc_days_on_every_database(db) -> None:
     """Late-evening work counts on its UTC day whatever the database connection's time zone."""
     from annotator.annotation.services import AnnotationIn, save_annotation
-    from annotator.assignments.queries import daily_throughput
+    from annotator.assignments.progress import daily_throughput
 
     data = prepare_batch(db.session, k=1, annotators=1, articles=1)
     user = data["annotators"][0]
