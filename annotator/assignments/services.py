@@ -28,6 +28,12 @@ class BatchCreated:
     sentences: int
     per_annotator: dict[str, int]
 
+    def summary(self) -> str:
+        """What was created, in one line for the person who asked."""
+        counts = ", ".join(f"{u}: {n}" for u, n in self.per_annotator.items())
+        return (f"Created {self.batch.name} with {self.sentences} sentences "
+                f"(overlap {self.batch.overlap}; {counts}).")
+
 
 def resolve_annotators(
     session: Session, usernames: Sequence[str], *, allow_inactive: bool = False

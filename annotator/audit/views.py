@@ -6,12 +6,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from annotator.annotation.services import restore_version
+from annotator.audit import restoring
 from annotator.audit.services import get_event, list_history
 from annotator.auth.services import admin_required
 from annotator.corpus.models import Sentence
 from annotator.errors import DomainError
 from annotator.extensions import db
+from annotator.transactions import unit_of_work
 
 bp = Blueprint("audit", __name__)
 
@@ -31,20 +32,11 @@ def show_history(sentence_id: int):
 @bp.post("/audit/<int:event_id>/restore")
 @admin_required
 def restore_event(event_id: int):
-    event = get_event(db.session, event_id)
-    sentence_id = event.sentence_id
-    try:
-        if event.target == "gold":
-            from annotator.adjudication.services import restore_gold
-
-            annotation = restore_gold(db.session, current_user, event_id)
-        else:
-            annotation = restore_version(db.session, current_user, event_id)
-    except DomainError as err:
-        db.session.rollback()
-        flash(f"Not restored: {err.message}", "error")
+    sentence_id = get_event(db.session, event_id).sentence_id
+    with unit_of_work(db.session, catch=DomainError) as work:
+        version = restoring.restore_event(db.session, current_user, event_id)
+    if work.failed:
+        flash(f"Not restored: {work.message}", "error")
     else:
-        version = annotation.version
-        db.session.commit()
         flash(f"Restored the state of change #{event_id} as version {version}.", "success")
     return redirect(url_for("audit.show_history", sentence_id=sentence_id))

@@ -21,6 +21,7 @@ from annotator.auth.forms import LoginForm, PasswordForm, UserForm
 from annotator.auth.services import admin_required, authenticate
 from annotator.errors import DomainError
 from annotator.extensions import db, limiter
+from annotator.transactions import unit_of_work
 
 bp = Blueprint("auth", __name__)
 
@@ -77,18 +78,15 @@ def list_users():
     form = UserForm()
     status = 200
     if form.validate_on_submit():
-        try:
+        with unit_of_work(db.session, catch=DomainError) as work:
             user = services.create_user(
                 db.session, form.username.data, form.password.data, form.role.data
             )
-        except DomainError as err:
-            db.session.rollback()
-            flash(f"No user created: {err.message}", "error")
-            status = 422
-        else:
-            db.session.commit()
+        if not work.failed:
             flash(f"Created {user.role} {user.username}.", "success")
             return redirect(url_for("auth.list_users"))
+        flash(f"No user created: {work.message}", "error")
+        status = 422
     elif form.errors:
         status = 422
     return (
@@ -104,13 +102,11 @@ def list_users():
 @admin_required
 def toggle_active(user_id: int):
     user = services.get_user(db.session, user_id)
-    try:
+    with unit_of_work(db.session, catch=DomainError) as work:
         services.set_active(db.session, current_user, user_id, not user.active)
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    if work.failed:
+        flash(work.message, "error")
     else:
-        db.session.commit()
         flash(f"{user.username} is now {'active' if user.active else 'deactivated'}.", "success")
     return redirect(url_for("auth.list_users"))
 
@@ -121,8 +117,8 @@ def reset_password(user_id: int):
     form = PasswordForm()
     user = services.get_user(db.session, user_id)
     if form.validate_on_submit():
-        services.reset_password(db.session, user_id, form.password.data)
-        db.session.commit()
+        with unit_of_work(db.session):
+            services.reset_password(db.session, user_id, form.password.data)
         flash(f"New password set for {user.username}; their sessions were ended.", "success")
     else:
         flash("Password not changed: it must be at least 8 characters.", "error")

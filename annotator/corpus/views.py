@@ -11,6 +11,7 @@ from annotator.corpus.importing import ImportRefused, import_articles
 from annotator.corpus.models import Document, Sentence
 from annotator.extensions import db
 from annotator.projects.models import Project
+from annotator.transactions import unit_of_work
 
 bp = Blueprint("corpus", __name__)
 
@@ -23,14 +24,12 @@ def list_documents(project_id: int):
     status = 200
     if form.validate_on_submit():
         files = [(f.filename or "upload", f.read()) for f in form.files.data]
-        try:
+        with unit_of_work(db.session, catch=ImportRefused) as work:
             result = import_articles(db.session, project.id, files)
-        except ImportRefused as err:
-            db.session.rollback()
-            flash(f"Import refused, nothing stored: {err.message}", "error")
+        if work.failed:
+            flash(f"Import refused, nothing stored: {work.message}", "error")
             status = 422
         else:
-            db.session.commit()
             flash(
                 f"Imported {result.documents_added} documents, {result.sentences_added} "
                 f"sentences ({result.excluded_sentences} marked as boilerplate); "

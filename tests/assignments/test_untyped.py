@@ -188,9 +188,9 @@ def test_dashboard_shows_the_counts_with_links_to_the_sentences(app, db, world) 
 
 
 def test_the_list_pages(app, db, world, monkeypatch) -> None:
-    from annotator.assignments import views
+    from annotator.assignments import pages
 
-    monkeypatch.setattr(views, "UNTYPED_PER_PAGE", 4)
+    monkeypatch.setattr(pages, "UNTYPED_PER_PAGE", 4)
     pid = world["project"].id
     admin = client_for(app, "admin1")
     first = admin.get(f"/projects/{pid}/untyped-spans").get_data(as_text=True)
