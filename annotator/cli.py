@@ -305,24 +305,32 @@ def export_command(project_name: str, fmt: str, out: Path | None, split: str | N
                    seed: int | None, part: str | None, include_annotations: bool,
                    complete_only: bool) -> None:
     """Export the gold standard as gold-json, jsonl (spaCy/Prodigy) or conll (BIO)."""
-    from annotator.export import formats, services
+    from flask import current_app
+
+    from annotator.export import services
+    from annotator.export.agreement_summary import bootstrap_setting
+    from annotator.export.card import render_card
+    from annotator.export.options import parse_options
+    from annotator.export.tally import make_tally
     from annotator.extensions import db
     from annotator.projects.services import get_project_by_name
+    from annotator.transactions import start_consistent_read
 
     try:
-        options = services.parse_options(
+        options = parse_options(
             fmt, split=split, seed=seed, part=part, include_annotations=include_annotations,
             complete_only=complete_only,
         )
-        services.begin_consistent_read(db.session)
+        start_consistent_read(db.session)
         project = get_project_by_name(db.session, project_name)
         # Agreement (the costly part) only where it is written: gold-json and the card.
         prepared = services.prepare_export(
-            db.session, project, options, with_agreement=fmt == "gold-json" or out is not None
+            db.session, project, options, with_agreement=fmt == "gold-json" or out is not None,
+            bootstrap=bootstrap_setting(current_app.config),
         )
     except DomainError as err:
         _fail(err.message)
-    tally = formats.make_tally(prepared.header)
+    tally = make_tally(prepared.header)
     chunks = services.stream_export(db.session, prepared, tally)
     if out is None:
         stream = sys.stdout.buffer  # bytes: UTF-8 whatever the terminal's encoding
@@ -342,7 +350,7 @@ def export_command(project_name: str, fmt: str, out: Path | None, split: str | N
         partial.unlink(missing_ok=True)
         _fail(f"{out}: cannot write: {err.strerror or err}")
     card = out.with_name(out.name + ".card.md")
-    card.write_text(formats.render_card(prepared.header, tally.counts()), encoding="utf-8")
+    card.write_text(render_card(prepared.header, tally.counts()), encoding="utf-8")
     click.echo(f"{services.summary_line(prepared, tally.counts())}; wrote {out} and {card}")
 
 

@@ -34,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +56,7 @@ EVENTS = [("shelled", "shelling_artillery_missile"), ("attacked", "armed_clash")
 TEMPLATE = "{a} {e} {p} on {day}, while {u} moved towards {q}, local sources said."
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 REASONS = ["guideline_gap", "annotator_error", "ambiguous_text"]
+NOW = "2024-05-01 12:00:00.000000"  # every generated row's time stamp
 
 
 def sentence_with_spans(rng: random.Random) -> tuple[str, list[tuple[int, int, str, str]]]:
@@ -74,81 +76,109 @@ def sentence_with_spans(rng: random.Random) -> tuple[str, list[tuple[int, int, s
 
 def generate(path: Path, sentences: int, annotators: int, seed: int = 5) -> None:
     """Create the schema through the app, then fill it with plain executemany (fast)."""
-    from annotator import create_app
-
     tmp = path.with_suffix(".partial")
     tmp.unlink(missing_ok=True)
-    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}"})
-    from annotator.auth.services import create_user
-    from annotator.extensions import db
-    from annotator.projects.services import create_project
-
-    with app.app_context():
-        db.create_all()
-        create_project(db.session, "bench")
-        create_user(db.session, "curator1", "bench-password", "curator")
-        for k in range(annotators):
-            create_user(db.session, f"ann{k}", "bench-password", "annotator")
-        db.session.commit()
-        db.engine.dispose()
+    create_schema(tmp, annotators)
     rng = random.Random(seed)
-    now = "2024-05-01 12:00:00.000000"
-    names = json.dumps([f"ann{k}" for k in range(max(annotators, 3))])
     con = sqlite3.connect(tmp)
     con.execute("PRAGMA journal_mode=OFF")
     con.execute("PRAGMA synchronous=OFF")
-    sentence_id = gold_id = annotation_id = 0
+    ids = RowIds()
     for doc in range(1, sentences // PER_DOCUMENT + 1):
-        parts = [sentence_with_spans(rng) for _ in range(PER_DOCUMENT)]
-        text = " ".join(t for t, _ in parts)
-        con.execute("INSERT INTO document (id, project_id, title, url, published, text, "
-                    "content_hash, created_at) VALUES (?, 1, ?, ?, '2024-03-04', ?, ?, ?)",
-                    (doc, f"Report {doc}", f"https://example.test/{doc}", text, f"{doc:064d}", now))
-        offset = 0
-        sentence_rows, gold_rows, span_rows, ann_rows, ann_span_rows = [], [], [], [], []
-        for index, (t, spans) in enumerate(parts):
-            sentence_id += 1
-            gold_id += 1
-            sentence_rows.append((sentence_id, doc, index, offset, offset + len(t)))
-            offset += len(t) + 1
-            status = "partial" if rng.random() < 0.05 else "complete"
-            gold_rows.append((gold_id, sentence_id, status, now, now))
-            for start, end, label, attrs in spans:
-                roll = rng.random()
-                if roll < 0.7:
-                    row = ("unanimous", 3, 3, names, None, None, None)
-                elif roll < 0.9:
-                    row = ("majority", 2, 3, json.dumps(["ann0", "ann1"]), None, None, None)
-                else:
-                    row = ("curator", 1, 3, json.dumps(["ann2"]), 1, rng.choice(REASONS),
-                           "boundary fixed to the guidelines")
-                span_rows.append((gold_id, start, end, label, attrs, *row, now))
-            for k in range(annotators):
-                annotation_id += 1
-                ann_rows.append((annotation_id, sentence_id, k + 2, now, now))
-                for i, (start, end, label, attrs) in enumerate(spans):
-                    if rng.random() < 0.06:  # annotators miss a few spans, stretch others
-                        if rng.random() < 0.5:
-                            continue
-                        limit = spans[i + 1][0] if i + 1 < len(spans) else len(t)
-                        end = min(end + 4, limit)
-                    ann_span_rows.append((annotation_id, start, end, label, attrs))
-        con.executemany("INSERT INTO sentence (id, document_id, project_id, \"index\", start, "
-                        "\"end\", excluded) VALUES (?, ?, 1, ?, ?, ?, 0)", sentence_rows)
-        con.executemany("INSERT INTO gold_sentence (id, sentence_id, status, version, "
-                        "created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?)", gold_rows)
-        con.executemany("INSERT INTO gold_span (gold_id, start, \"end\", label, attributes, "
-                        "source, votes, voters, annotators, curator_id, reason, note, "
-                        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", span_rows)
-        con.executemany("INSERT INTO annotation (id, sentence_id, annotator_id, status, "
-                        "version, time_spent, flagged, created_at, updated_at) "
-                        "VALUES (?, ?, ?, 'done', 1, 10.0, 0, ?, ?)", ann_rows)
-        con.executemany("INSERT INTO span (annotation_id, start, \"end\", label, attributes) "
-                        "VALUES (?, ?, ?, ?, ?)", ann_span_rows)
+        insert_document(con, rng, doc, annotators, ids)
     con.commit()
     con.execute("ANALYZE")
     con.close()
     tmp.replace(path)
+
+
+def create_schema(db: Path, annotators: int) -> None:
+    """Create the tables, the project "bench", its curator and ``annotators`` annotators."""
+    from annotator import create_app
+
+    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db}"})
+    from annotator.auth.services import create_user
+    from annotator.extensions import db as handle
+    from annotator.projects.services import create_project
+
+    with app.app_context():
+        handle.create_all()
+        create_project(handle.session, "bench")
+        create_user(handle.session, "curator1", "bench-password", "curator")
+        for k in range(annotators):
+            create_user(handle.session, f"ann{k}", "bench-password", "annotator")
+        handle.session.commit()
+        handle.engine.dispose()
+
+
+@dataclass
+class RowIds:
+    """The last id given to each generated table's rows."""
+
+    sentence: int = 0
+    gold: int = 0
+    annotation: int = 0
+
+
+def insert_document(con: sqlite3.Connection, rng: random.Random, doc: int, annotators: int,
+                    ids: RowIds) -> None:
+    """Insert document ``doc``: its sentences, gold records, gold spans and annotations."""
+    parts = [sentence_with_spans(rng) for _ in range(PER_DOCUMENT)]
+    text = " ".join(t for t, _ in parts)
+    con.execute("INSERT INTO document (id, project_id, title, url, published, text, "
+                "content_hash, created_at) VALUES (?, 1, ?, ?, '2024-03-04', ?, ?, ?)",
+                (doc, f"Report {doc}", f"https://example.test/{doc}", text, f"{doc:064d}", NOW))
+    sentence_rows, gold_rows, span_rows, ann_rows, ann_span_rows = document_rows(
+        rng, doc, parts, annotators, ids)
+    con.executemany("INSERT INTO sentence (id, document_id, project_id, \"index\", start, "
+                    "\"end\", excluded) VALUES (?, ?, 1, ?, ?, ?, 0)", sentence_rows)
+    con.executemany("INSERT INTO gold_sentence (id, sentence_id, status, version, "
+                    "created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?)", gold_rows)
+    con.executemany("INSERT INTO gold_span (gold_id, start, \"end\", label, attributes, "
+                    "source, votes, voters, annotators, curator_id, reason, note, "
+                    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", span_rows)
+    con.executemany("INSERT INTO annotation (id, sentence_id, annotator_id, status, "
+                    "version, time_spent, flagged, created_at, updated_at) "
+                    "VALUES (?, ?, ?, 'done', 1, 10.0, 0, ?, ?)", ann_rows)
+    con.executemany("INSERT INTO span (annotation_id, start, \"end\", label, attributes) "
+                    "VALUES (?, ?, ?, ?, ?)", ann_span_rows)
+
+
+def document_rows(rng: random.Random, doc: int, parts: list[tuple[str, list]], annotators: int,
+                  ids: RowIds) -> tuple[list[tuple], ...]:
+    """The rows of one document's sentences: sentence, gold record, gold spans (a realistic
+    mix of provenance) and each annotator's finished annotation (close to the gold)."""
+    names = json.dumps([f"ann{k}" for k in range(max(annotators, 3))])
+    offset = 0
+    sentence_rows, gold_rows, span_rows, ann_rows, ann_span_rows = [], [], [], [], []
+    for index, (t, spans) in enumerate(parts):
+        ids.sentence += 1
+        ids.gold += 1
+        sentence_rows.append((ids.sentence, doc, index, offset, offset + len(t)))
+        offset += len(t) + 1
+        status = "partial" if rng.random() < 0.05 else "complete"
+        gold_rows.append((ids.gold, ids.sentence, status, NOW, NOW))
+        for start, end, label, attrs in spans:
+            roll = rng.random()
+            if roll < 0.7:
+                row = ("unanimous", 3, 3, names, None, None, None)
+            elif roll < 0.9:
+                row = ("majority", 2, 3, json.dumps(["ann0", "ann1"]), None, None, None)
+            else:
+                row = ("curator", 1, 3, json.dumps(["ann2"]), 1, rng.choice(REASONS),
+                       "boundary fixed to the guidelines")
+            span_rows.append((ids.gold, start, end, label, attrs, *row, NOW))
+        for k in range(annotators):
+            ids.annotation += 1
+            ann_rows.append((ids.annotation, ids.sentence, k + 2, NOW, NOW))
+            for i, (start, end, label, attrs) in enumerate(spans):
+                if rng.random() < 0.06:  # annotators miss a few spans, stretch others
+                    if rng.random() < 0.5:
+                        continue
+                    limit = spans[i + 1][0] if i + 1 < len(spans) else len(t)
+                    end = min(end + 4, limit)
+                ann_span_rows.append((ids.annotation, start, end, label, attrs))
+    return sentence_rows, gold_rows, span_rows, ann_rows, ann_span_rows
 
 
 def counts(path: Path) -> dict[str, int]:
@@ -191,19 +221,21 @@ from sqlalchemy import select
 from annotator import create_app
 from annotator.extensions import db
 from annotator.projects.models import Project
-from annotator.export import services
+from annotator.export.agreement_summary import agreement_summary, bootstrap_setting
 app = create_app()
 with app.app_context():
     project = db.session.scalar(select(Project).where(Project.name == "bench"))
+    bootstrap = bootstrap_setting(app.config)
     if sys.argv[1] == "summary":
-        summary = services.agreement_summary(db.session, project)
+        summary = agreement_summary(db.session, project, bootstrap=bootstrap)
     else:
         from annotator.reports.input import agreement_columns
         from annotator.agreement import agreement_report
+        from annotator.agreement.summary import summarize_report
         from annotator.reports.queries import SEED
-        summary = services.summarize_report(agreement_report(
+        summary = summarize_report(agreement_report(
             agreement_columns(db.session, project.id), schema=project.schema,
-            bootstrap=services.AGREEMENT_BOOTSTRAP, seed=SEED))
+            bootstrap=bootstrap, seed=SEED))
     print(json.dumps(summary["overall"]["krippendorff_alpha"]))
 """
 

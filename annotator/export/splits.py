@@ -78,7 +78,7 @@ def assign_splits(
     names = split_names(ratios)
     assigned: dict[int, str] = {}
     position = 0
-    for name, size in zip(names, part_sizes(len(ids), ratios)):
+    for name, size in zip(names, part_sizes(len(ids), ratios), strict=True):
         for document_id in ids[position : position + size]:
             assigned[document_id] = name
         position += size

@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context
+from collections.abc import Iterable
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    stream_with_context,
+)
 
 from annotator.auth.services import role_required
 from annotator.errors import Invalid
-from annotator.export import formats, services
+from annotator.export import services
+from annotator.export.agreement_summary import bootstrap_setting
+from annotator.export.formats import FORMATS
+from annotator.export.options import ExportOptions, parse_options
+from annotator.export.reading import gold_overview
+from annotator.export.tally import make_tally
 from annotator.extensions import db
 from annotator.projects.models import Project
+from annotator.transactions import start_consistent_read
 
 bp = Blueprint("export", __name__)
 
@@ -21,9 +37,9 @@ CONTENT_TYPES = {
 }
 
 
-def _options(default_format: str | None = None) -> services.ExportOptions:
+def _options(default_format: str | None = None) -> ExportOptions:
     args = request.args
-    return services.parse_options(
+    return parse_options(
         args.get("format", default_format),
         split=args.get("split"),
         seed=args.get("seed"),
@@ -33,12 +49,12 @@ def _options(default_format: str | None = None) -> services.ExportOptions:
     )
 
 
-def _refused(err: Invalid):
+def _refused(err: Invalid) -> tuple[str, int]:
     # A download link opened in the browser: an HTML page saying what was wrong, not JSON.
     return render_template("errors/error.html", code=422, message=err.message), 422
 
 
-def _attachment(body, content_type: str, filename: str) -> Response:
+def _attachment(body: Iterable[str] | str, content_type: str, filename: str) -> Response:
     response = Response(body, content_type=content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
@@ -47,29 +63,32 @@ def _attachment(body, content_type: str, filename: str) -> Response:
 
 @bp.get("/projects/<int:project_id>/export")
 @curator_required
-def show_export(project_id: int):
+def show_export(project_id: int) -> str:
+    """Show the export page: how much gold there is, and the download options."""
     project = db.session.get(Project, project_id) or abort(404)
     return render_template(
         "export/export.html",
         project=project,
-        overview=services.gold_overview(db.session, project.id),
-        formats=formats.FORMATS,
+        overview=gold_overview(db.session, project.id),
+        formats=FORMATS,
     )
 
 
 @bp.get("/projects/<int:project_id>/export/download")
 @curator_required
-def download(project_id: int):
+def download(project_id: int) -> Response | tuple[str, int]:
+    """Stream the gold standard in the chosen format as a download."""
     try:
         options = _options()
     except Invalid as err:
         return _refused(err)
-    services.begin_consistent_read(db.session)
+    start_consistent_read(db.session)
     project = db.session.get(Project, project_id) or abort(404)
     prepared = services.prepare_export(
-        db.session, project, options, with_agreement=options.format == "gold-json"
+        db.session, project, options, with_agreement=options.format == "gold-json",
+        bootstrap=bootstrap_setting(current_app.config),
     )
-    tally = formats.make_tally(prepared.header)
+    tally = make_tally(prepared.header)
     # The app context stays open while the response streams: the chunks query as they go.
     body = stream_with_context(services.stream_export(db.session, prepared, tally))
     return _attachment(
@@ -79,14 +98,17 @@ def download(project_id: int):
 
 @bp.get("/projects/<int:project_id>/export/card")
 @curator_required
-def download_card(project_id: int):
+def download_card(project_id: int) -> Response | tuple[str, int]:
+    """Send the dataset card alone, as Markdown."""
     try:
         options = _options(default_format="gold-json")
     except Invalid as err:
         return _refused(err)
-    services.begin_consistent_read(db.session)
+    start_consistent_read(db.session)
     project = db.session.get(Project, project_id) or abort(404)
-    prepared = services.prepare_export(db.session, project, options)
+    prepared = services.prepare_export(
+        db.session, project, options, bootstrap=bootstrap_setting(current_app.config)
+    )
     card = services.build_card(db.session, prepared)
     return _attachment(
         card, "text/markdown; charset=utf-8",

@@ -479,6 +479,8 @@ def test_an_excluded_sentence_counts_nowhere_until_included_again(db, scene) -> 
     """Excluding an annotated sentence takes it out of agreement, the automatic pass, the
     queue and the export; its annotations and gold stay and count again once included."""
     from annotator.export import services as export_services
+    from annotator.export.options import parse_options
+    from annotator.export.reading import gold_overview, iter_documents
 
     project_id = scene["project"].id
     services.auto_adjudicate(db.session, project_id, min_agree=3)
@@ -495,17 +497,17 @@ def test_an_excluded_sentence_counts_nowhere_until_included_again(db, scene) -> 
     rerun = services.auto_adjudicate(db.session, project_id, min_agree=3)
     db.session.commit()
     assert rerun.sentences == 2
-    options = export_services.parse_options("gold-json")
+    options = parse_options("gold-json")
     prepared = export_services.prepare_export(db.session, scene["project"], options,
                                               with_agreement=False)
-    exported = [s.id for d in export_services.iter_documents(db.session, prepared)
+    exported = [s.id for d in iter_documents(db.session, prepared)
                 for s in d.sentences]
     assert s0.id not in exported and s1.id in exported
-    assert export_services.gold_overview(db.session, project_id)["sentences"] == 2
+    assert gold_overview(db.session, project_id)["sentences"] == 2
 
     s0.excluded = False
     db.session.commit()
     assert gold_of(db, s0) == gold_before  # nothing was deleted
     assert s0.id in agreement_columns(db.session, project_id).ids
     assert gold_counts(db.session, project_id).partial == 2
-    assert export_services.gold_overview(db.session, project_id)["sentences"] == 3
+    assert gold_overview(db.session, project_id)["sentences"] == 3

@@ -10,7 +10,7 @@ from annotator.agreement import agreement_report
 from annotator.agreement.summary import summarize_chunks, summarize_report
 from annotator.assignments.services import create_batch
 from annotator.corpus.models import Document, Sentence
-from annotator.export import services
+from annotator.export import agreement_summary as export_agreement
 from annotator.reports import queries as reports
 from annotator.reports.input import agreement_column_chunks, agreement_columns
 from tests.export.gold_data import annotate, sentences_of
@@ -137,13 +137,13 @@ def test_streamed_summary_is_the_dashboard_reports_summary(db, monkeypatch) -> N
         calls.append(len(chunks))
         return real(chunks, **kw)
 
-    monkeypatch.setattr(services, "summarize_chunks", spy)
-    streamed = services.agreement_summary(db.session, project)
+    monkeypatch.setattr(export_agreement, "summarize_chunks", spy)
+    streamed = export_agreement.agreement_summary(db.session, project)
     assert calls and calls[0] > 2  # nothing cached: computed from several chunks
     # The dashboard's report, computed now and cached: the export then summarizes it as it is.
     report = reports.get_report(db.session, reports.Scope(project),
-                                bootstrap=services.AGREEMENT_BOOTSTRAP)
-    cached = services.agreement_summary(db.session, project)
+                                bootstrap=export_agreement.AGREEMENT_BOOTSTRAP)
+    cached = export_agreement.agreement_summary(db.session, project)
     assert len(calls) == 1
     assert cached == summarize_report(report)
     assert streamed == cached  # the same JSON either way, intervals to the last bit
@@ -151,7 +151,7 @@ def test_streamed_summary_is_the_dashboard_reports_summary(db, monkeypatch) -> N
     # And the same as a report over agreement_columns, which the dashboard reads.
     columns = agreement_columns(db.session, project.id)
     assert streamed == summarize_report(agreement_report(
-        columns, schema=project.schema, bootstrap=services.AGREEMENT_BOOTSTRAP,
+        columns, schema=project.schema, bootstrap=export_agreement.AGREEMENT_BOOTSTRAP,
         seed=reports.SEED))
 
 
@@ -164,9 +164,9 @@ def test_an_excluded_sentence_does_not_make_a_summary(db) -> None:
         annotate(db.session, user, first, [])
     annotate(db.session, a, second, [])
     db.session.commit()
-    assert services.agreement_summary(db.session, project)["sentences"] == 1
+    assert export_agreement.agreement_summary(db.session, project)["sentences"] == 1
     first.excluded = True
     db.session.commit()
     reports.REPORTS.clear()
     # Excluded sentences count nowhere: no sentence is finished by two annotators any more.
-    assert services.agreement_summary(db.session, project) is None
+    assert export_agreement.agreement_summary(db.session, project) is None

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from annotator.export import formats, services
+from annotator.export import services
+from annotator.export.options import PreparedExport, parse_options
+from annotator.export.tally import make_tally
 from tests.export.gold_data import FIXED_TIME, golden_project
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -48,7 +50,7 @@ CASES = {
 }
 
 
-def with_fixed_agreement(prepared: services.PreparedExport) -> services.PreparedExport:
+def with_fixed_agreement(prepared: PreparedExport) -> PreparedExport:
     return dataclasses.replace(
         prepared, header=dataclasses.replace(prepared.header, agreement=AGREEMENT))
 
@@ -64,16 +66,16 @@ def compare(name: str, text: str) -> None:
 def test_export_matches_golden_file(db, name: str) -> None:
     project = golden_project(db.session)["project"]
     fmt, raw = CASES[name]
-    options = services.parse_options(fmt, **raw)
+    options = parse_options(fmt, **raw)
     prepared = with_fixed_agreement(services.prepare_export(
         db.session, project, options, with_agreement=False, now=FIXED_TIME))
-    tally = formats.make_tally(prepared.header)
+    tally = make_tally(prepared.header)
     compare(name, "".join(services.stream_export(db.session, prepared, tally)))
 
 
 def test_card_matches_golden_file(db) -> None:
     project = golden_project(db.session)["project"]
-    options = services.parse_options("jsonl", split="50/50", seed="1")
+    options = parse_options("jsonl", split="50/50", seed="1")
     prepared = with_fixed_agreement(services.prepare_export(
         db.session, project, options, with_agreement=False, now=FIXED_TIME))
     compare("card.md", services.build_card(db.session, prepared))

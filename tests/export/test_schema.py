@@ -8,7 +8,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from annotator.export import formats, services
+from annotator.export import services
+from annotator.export.options import parse_options
+from annotator.export.tally import make_tally
 from tests.export.gold_data import FIXED_TIME, add_gold, golden_project, sentences_of
 
 SCHEMA = json.loads(
@@ -22,14 +24,14 @@ def test_the_schema_itself_is_valid() -> None:
 
 
 def export(session, project, agreement=None, **raw) -> dict:
-    prepared = services.prepare_export(session, project, services.parse_options("gold-json", **raw),
+    prepared = services.prepare_export(session, project, parse_options("gold-json", **raw),
                                        with_agreement=False, now=FIXED_TIME)
     if agreement is not None:
         import dataclasses
 
         prepared = dataclasses.replace(
             prepared, header=dataclasses.replace(prepared.header, agreement=agreement))
-    tally = formats.make_tally(prepared.header)
+    tally = make_tally(prepared.header)
     return json.loads("".join(services.stream_export(session, prepared, tally)))
 
 

@@ -9,16 +9,20 @@ from sqlalchemy import func, select
 
 from annotator.adjudication.models import GoldSentence
 from annotator.errors import Invalid
-from annotator.export import formats, services
+from annotator.export import reading, services
+from annotator.export.conll import CONLL_DOCSTART
+from annotator.export.options import parse_options
+from annotator.export.reading import document_chunks, gold_overview
+from annotator.export.tally import make_tally
 from tests.export.gold_data import FIXED_TIME, add_gold, annotate, golden_project, sentences_of
 from tests.factories import make_articles, make_project, make_user, prepare_batch
 
 
 def export(session, project, fmt: str = "gold-json", **raw) -> str:
-    options = services.parse_options(fmt, **raw)
+    options = parse_options(fmt, **raw)
     prepared = services.prepare_export(session, project, options, with_agreement=False,
                                        now=FIXED_TIME)
-    return "".join(services.stream_export(session, prepared, formats.make_tally(prepared.header)))
+    return "".join(services.stream_export(session, prepared, make_tally(prepared.header)))
 
 
 def gold_everywhere(session, project, spans_per_sentence: int = 1) -> None:
@@ -67,7 +71,7 @@ def test_a_part_holds_exactly_that_parts_documents(db, corpus) -> None:
     assert sorted({x["meta"]["document_id"] for x in lines}) == sorted(dev_ids)
     assert {x["meta"]["split"] for x in lines} == {"dev"}
     conll = export(db.session, corpus, "conll", split="80/10/10", seed="5", part="dev")
-    assert conll.count(formats.CONLL_DOCSTART) == len(dev_ids)
+    assert conll.count(CONLL_DOCSTART) == len(dev_ids)
 
 
 def test_every_gold_sentence_is_exported_with_its_status(db) -> None:
@@ -123,13 +127,13 @@ def test_annotations_of_an_archived_batch_stay_exportable(db) -> None:
 
 def test_chunk_boundaries_change_nothing(db, corpus, monkeypatch) -> None:
     whole = export(db.session, corpus, "jsonl", split="80/10/10", seed="1")
-    monkeypatch.setattr(services, "CHUNK_SENTENCES", 4)
-    monkeypatch.setattr(services, "CHUNK_DOCUMENTS", 3)
+    monkeypatch.setattr(reading, "CHUNK_SENTENCES", 4)
+    monkeypatch.setattr(reading, "CHUNK_DOCUMENTS", 3)
     assert export(db.session, corpus, "jsonl", split="80/10/10", seed="1") == whole
     # 4 sentences per chunk: two documents of 3 sentences reach it.
-    assert list(services._chunks([(i, 3) for i in range(5)])) == [[0, 1], [2, 3], [4]]
+    assert list(document_chunks([(i, 3) for i in range(5)])) == [[0, 1], [2, 3], [4]]
     # 3 documents per chunk at most, however few sentences they have.
-    assert list(services._chunks([(i, 1) for i in range(4)])) == [[0, 1, 2], [3]]
+    assert list(document_chunks([(i, 1) for i in range(4)])) == [[0, 1, 2], [3]]
 
 
 def test_curator_names_and_unknown_curators(db) -> None:
@@ -166,11 +170,11 @@ def test_curator_names_and_unknown_curators(db) -> None:
 def test_bad_options_are_refused_with_a_reason(raw: dict, message: str) -> None:
     fmt = raw.pop("format")
     with pytest.raises(Invalid, match=message):
-        services.parse_options(fmt, **raw)
+        parse_options(fmt, **raw)
 
 
 def test_options_defaults() -> None:
-    options = services.parse_options("conll", split="80/10/10", include_annotations="on",
+    options = parse_options("conll", split="80/10/10", include_annotations="on",
                                      complete_only="")
     assert (options.seed, options.include_annotations, options.complete_only) == (0, True, False)
     assert options.to_json()["split_names"] == ["train", "dev", "test"]
@@ -178,5 +182,5 @@ def test_options_defaults() -> None:
 
 def test_gold_overview_counts(db) -> None:
     data = golden_project(db.session)
-    assert services.gold_overview(db.session, data["project"].id) == {
+    assert gold_overview(db.session, data["project"].id) == {
         "documents": 2, "sentences": 6, "complete": 5, "partial": 1, "spans": 11}

@@ -14,7 +14,10 @@ from sqlalchemy import select
 
 from annotator.adjudication.models import GoldSentence, GoldSpanRow
 from annotator.corpus.models import Sentence
-from annotator.export import formats, services
+from annotator.export import services
+from annotator.export.conll import CONLL_DOCSTART
+from annotator.export.options import parse_options
+from annotator.export.tally import make_tally
 from tests.export.gold_data import FIXED_TIME, add_gold, golden_project, sentences_of
 
 # Phrases the generated sentences are made of, with the label their gold span gets.
@@ -65,9 +68,9 @@ def make_training_project(session, n: int = 60):
 
 
 def export_text(session, project, fmt: str) -> str:
-    prepared = services.prepare_export(session, project, services.parse_options(fmt),
+    prepared = services.prepare_export(session, project, parse_options(fmt),
                                        with_agreement=False, now=FIXED_TIME)
-    return "".join(services.stream_export(session, prepared, formats.make_tally(prepared.header)))
+    return "".join(services.stream_export(session, prepared, make_tally(prepared.header)))
 
 
 def gold_entities(session, project) -> list[list[tuple[str, str]]]:
@@ -180,7 +183,7 @@ def test_conll_export_reads_back_to_the_same_entities(db) -> None:
     assert squash(read_conll(text)) == squash(gold)
     # spaCy's own CoNLL-2003 converter agrees (documents split on the -DOCSTART- line).
     spacy_docs = list(conll_ner_to_docs(text, n_sents=0, no_print=True))
-    assert len(spacy_docs) == text.count(formats.CONLL_DOCSTART) == 3
+    assert len(spacy_docs) == text.count(CONLL_DOCSTART) == 3
     from_spacy = [(e.text, e.label_) for doc in spacy_docs for e in doc.ents]
     assert squash([from_spacy]) == squash([[e for sentence in gold for e in sentence]])
 

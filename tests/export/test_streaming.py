@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import tracemalloc
 
-from annotator.export import formats, services
+from annotator.export import reading, services
+from annotator.export.options import parse_options
+from annotator.export.tally import make_tally
 from tests.export.gold_data import bulk_gold_project
 
 
@@ -13,9 +15,9 @@ def peak_bytes(session, project, fmt: str) -> tuple[int, int]:
     tracemalloc.start()
     try:
         tracemalloc.reset_peak()
-        options = services.parse_options(fmt, split="80/10/10")
+        options = parse_options(fmt, split="80/10/10")
         prepared = services.prepare_export(session, project, options, with_agreement=False)
-        tally = formats.make_tally(prepared.header)
+        tally = make_tally(prepared.header)
         written = sum(len(chunk) for chunk in services.stream_export(session, prepared, tally))
         return tracemalloc.get_traced_memory()[1], written
     finally:
@@ -24,7 +26,7 @@ def peak_bytes(session, project, fmt: str) -> tuple[int, int]:
 
 def test_peak_memory_does_not_grow_with_the_project(db, monkeypatch) -> None:
     # Small chunks so that both projects span many of them.
-    monkeypatch.setattr(services, "CHUNK_SENTENCES", 200)
+    monkeypatch.setattr(reading, "CHUNK_SENTENCES", 200)
     small = bulk_gold_project(db.session, "small", documents=20, per_document=25)
     large = bulk_gold_project(db.session, "large", documents=120, per_document=25)
     for fmt in ("gold-json", "jsonl", "conll"):

@@ -1,0 +1,122 @@
+"""jsonl: one sentence per line, in the shape spaCy and Prodigy users load directly (pure).
+
+Each line is ``{"text", "tokens", "spans", "meta"}``; tokens are the editor's, whitespace
+included, so a spaCy ``Doc`` built from them has the sentence's exact text and offsets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from annotator.export.alignment import Alignment, align
+from annotator.export.gold_json import annotations_json, dumps
+from annotator.export.records import (
+    ExportDocument,
+    ExportHeader,
+    ExportSentence,
+    GoldSpan,
+    sorted_spans,
+)
+from annotator.export.tally import Tally
+
+
+def prodigy_tokens(text: str, tokens: Sequence[tuple[int, int]]) -> tuple[list[dict], list[int]]:
+    """Return tokens in Prodigy's shape (text, start, end, id, ws), whitespace runs included.
+
+    ``"".join(t["text"] + " " * t["ws"])`` rebuilds ``text`` exactly, so
+    ``spacy.tokens.Doc(vocab, words, spaces)`` has the same text and character offsets.
+    Like spaCy, a single space after a token is its ``ws``; any other whitespace becomes a
+    token of its own. Returns the tokens and, for each of ``tokens``, its index among them.
+    """
+    out: list[dict[str, Any]] = []
+    index_of: list[int] = []
+
+    def add(start: int, end: int) -> None:
+        out.append(
+            {"text": text[start:end], "start": start, "end": end, "id": len(out), "ws": False}
+        )
+
+    position = 0
+    for start, end in tokens:
+        gap = start - position
+        if gap:
+            if out and text[position] == " ":
+                out[-1]["ws"] = True
+                position += 1
+            if position < start:
+                add(position, start)
+        index_of.append(len(out))
+        add(start, end)
+        position = end
+    if position < len(text):
+        if out and text[position] == " ":
+            out[-1]["ws"] = True
+            position += 1
+        if position < len(text):
+            add(position, len(text))
+    return out, index_of
+
+
+def write_jsonl(
+    header: ExportHeader, documents: Iterable[ExportDocument], tally: Tally
+) -> Iterator[str]:
+    """Yield one line per sentence: ``{"text", "tokens", "spans", "meta"}`` (spaCy/Prodigy).
+
+    A span gets ``token_start`` and ``token_end`` (inclusive, as in Prodigy) only when it
+    sits exactly on token boundaries; provenance per span sits in ``meta.provenance``.
+    """
+    with_annotations = header.include_annotations
+    for document in documents:
+        tally.add_document(document)
+        for sentence in document.sentences:
+            text = sentence.text
+            spans = sorted_spans(sentence.spans)
+            alignment = align(text, spans)
+            tally.add_sentence(document, sentence, alignment.off_boundary, alignment.dropped)
+            tokens, index_of = prodigy_tokens(text, alignment.tokens)
+            meta = _meta(document, sentence, spans)
+            if with_annotations:
+                meta["annotations"] = annotations_json(text, sentence.annotations or {})
+            out_spans = _spans_json(spans, alignment, index_of)
+            yield dumps({"text": text, "tokens": tokens, "spans": out_spans, "meta": meta}) + "\n"
+
+
+def _spans_json(
+    spans: Sequence[GoldSpan], alignment: Alignment, index_of: Sequence[int]
+) -> list[dict[str, Any]]:
+    """A sentence's spans, with Prodigy token indices where they sit exactly on tokens."""
+    out = []
+    for span, token_range, exact in zip(spans, alignment.ranges, alignment.exact, strict=True):
+        item: dict[str, Any] = {"start": span.start, "end": span.end, "label": span.label}
+        if exact and token_range is not None:
+            item["token_start"] = index_of[token_range[0]]
+            item["token_end"] = index_of[token_range[1] - 1]
+        item["attributes"] = dict(sorted(span.attributes.items()))
+        out.append(item)
+    return out
+
+
+def _meta(
+    document: ExportDocument, sentence: ExportSentence, spans: Sequence[GoldSpan]
+) -> dict[str, Any]:
+    """A line's ``meta``: where the sentence comes from and each span's provenance."""
+    return {
+        "sentence_id": sentence.id,
+        "document_id": document.id,
+        "document": document.title,
+        "index": sentence.index,
+        "split": document.split,
+        "gold_status": sentence.gold_status,
+        "annotators": list(sentence.annotators),
+        "provenance": [
+            {
+                "source": s.source,
+                "votes": {"k": s.votes, "n": s.voters},
+                "annotators": list(s.annotators),
+                "curator": s.curator,
+                "reason": s.reason,
+            }
+            for s in spans
+        ],
+    }

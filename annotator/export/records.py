@@ -1,0 +1,100 @@
+"""The plain records an export is made of: documents, sentences, spans, header (pure).
+
+The reader (``export/reading.py``) builds them from the database; every writer takes them
+from any iterable. ``sorted_spans`` gives spans their one exported order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import Any, NamedTuple
+
+SOURCES = ("unanimous", "majority", "curator")
+GOLD_STATUSES = ("complete", "partial")
+
+
+class GoldSpan(NamedTuple):
+    """One gold span with its provenance (a NamedTuple: a million of these must be cheap)."""
+
+    start: int  # code points, relative to the sentence, half-open
+    end: int
+    label: str
+    attributes: Mapping[str, str]
+    source: str  # unanimous | majority | curator
+    votes: int  # annotators who marked exactly this span (k)
+    voters: int  # annotators who finished the sentence (n)
+    annotators: tuple[str, ...]  # who marked it, sorted
+    curator: str | None = None
+    curated_at: str | None = None  # ISO 8601 UTC, curator spans only
+    reason: str | None = None
+    note: str | None = None
+
+
+class AnnotatorSpan(NamedTuple):
+    """An annotator's own span (exported with --include-annotations)."""
+
+    start: int
+    end: int
+    label: str
+    attributes: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotatorWork:
+    status: str  # done | skipped | in_progress
+    spans: tuple[AnnotatorSpan, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportSentence:
+    id: int
+    index: int  # position in the document, from 0
+    start: int  # offsets of the sentence in the document text
+    end: int
+    text: str
+    gold_status: str  # complete | partial
+    spans: tuple[GoldSpan, ...]
+    annotators: tuple[str, ...] = ()  # who finished (done) the sentence, sorted
+    annotations: Mapping[str, AnnotatorWork] | None = None  # only with include_annotations
+
+
+@dataclass(frozen=True, slots=True)
+class ExportDocument:
+    id: int
+    title: str
+    url: str | None
+    published: str | None  # ISO date
+    split: str | None  # train | dev | test, or None without --split
+    sentences: tuple[ExportSentence, ...]
+
+
+@dataclass(frozen=True)
+class ExportHeader:
+    """What an export says about itself, known before the first document is written."""
+
+    project_id: int
+    project_name: str
+    label_schema: Mapping[str, Any]  # the project's schema document, as stored
+    exported_at: str  # ISO 8601 UTC
+    format: str
+    options: Mapping[str, Any]  # split, seed, part, include_annotations, complete_only
+    agreement: Mapping[str, Any] | None = None  # see export/agreement_summary.py
+
+    @property
+    def include_annotations(self) -> bool:
+        return bool(self.options.get("include_annotations"))
+
+    @property
+    def split_names(self) -> tuple[str, ...] | None:
+        names = self.options.get("split_names")
+        return tuple(names) if names else None
+
+
+_SPAN_ORDER = itemgetter(0, 1, 2)  # start, end, label
+
+
+def sorted_spans(spans: Sequence[GoldSpan]) -> list[GoldSpan]:
+    """Return ``spans`` in export order: by start, end, then label."""
+    return sorted(spans, key=_SPAN_ORDER)
