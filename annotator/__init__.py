@@ -10,7 +10,9 @@ if TYPE_CHECKING:
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the Flask application (deferred import keeps pure modules framework-free)."""
+    """Build the Flask application."""
+    # Deferred: importing any annotator module imports this package first, and a pure module
+    # (annotator.agreement, annotator.spans ...) must not pull in Flask and the whole app.
     from annotator.factory import build_app
 
     return build_app(test_config)

@@ -9,13 +9,33 @@ from typing import Any
 
 from flask import Flask, has_request_context, jsonify, render_template, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from annotator import models  # noqa: F401  (registers every table on the metadata)
+from annotator.adjudication import api as adjudication_api
+from annotator.adjudication import views as adjudication_views
+from annotator.annotation import api as annotation_api
+from annotator.annotation import views as annotation_views
+from annotator.assignments import api as assignments_api
+from annotator.assignments import views as assignments_views
+from annotator.audit import views as audit_views
+from annotator.auth import views as auth_views
+from annotator.auth.services import load_user, unauthorized
+from annotator.commands import catalog
 from annotator.config import INSTANCE_DIR, ROOT, Defaults
+from annotator.corpus import views as corpus_views
 from annotator.db import MAX_ROW_ID
+from annotator.errors import DomainError
+from annotator.export import views as export_views
+from annotator.extensions import csrf, db, limiter, login_manager, migrate
+from annotator.ops import views as ops_views
+from annotator.projects import views as project_views
+from annotator.reports import views as reports_views
 
 
 def build_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -85,8 +105,6 @@ def register_proxy_fix(app: Flask) -> None:
     """Trust X-Forwarded-* from PROXY_HOPS reverse proxies (0: none, the default)."""
     hops = int(app.config.get("PROXY_HOPS", 0))
     if hops:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
@@ -147,9 +165,6 @@ def register_url_converters(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from annotator import models  # noqa: F401  (registers every table on the metadata)
-    from annotator.extensions import csrf, db, limiter, login_manager, migrate
-
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -157,28 +172,11 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
-
-    from annotator.auth.services import load_user, unauthorized
-
     login_manager.user_loader(load_user)
     login_manager.unauthorized_handler(unauthorized)
 
 
 def register_blueprints(app: Flask) -> None:
-    from annotator.adjudication import api as adjudication_api
-    from annotator.adjudication import views as adjudication_views
-    from annotator.annotation import api as annotation_api
-    from annotator.annotation import views as annotation_views
-    from annotator.assignments import api as assignments_api
-    from annotator.assignments import views as assignments_views
-    from annotator.audit import views as audit_views
-    from annotator.auth import views as auth_views
-    from annotator.corpus import views as corpus_views
-    from annotator.export import views as export_views
-    from annotator.ops import views as ops_views
-    from annotator.projects import views as project_views
-    from annotator.reports import views as reports_views
-
     app.register_blueprint(auth_views.bp)
     app.register_blueprint(project_views.bp)
     app.register_blueprint(corpus_views.bp)
@@ -195,9 +193,9 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from annotator.cli import register_commands
-
-    register_commands(app)
+    """The `annotator` commands on ``app.cli`` too, for ``flask --app annotator ...``."""
+    for command in catalog.load_all():
+        app.cli.add_command(command)
 
 
 def wants_json() -> bool:
@@ -205,14 +203,8 @@ def wants_json() -> bool:
 
 
 def register_error_handlers(app: Flask) -> None:
-    from flask_wtf.csrf import CSRFError
-
-    from annotator.errors import DomainError
-
     @app.errorhandler(DomainError)
     def domain_error(err: DomainError):
-        from annotator.extensions import db
-
         db.session.rollback()
         return jsonify(error=err.to_json()), err.status
 

@@ -11,9 +11,11 @@ from flask import abort, jsonify, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from annotator.auth.models import ROLES, Role, User
-from annotator.errors import Invalid
+from annotator.errors import Invalid, NotFound
+from annotator.extensions import db
 
 # A real hash to compare against when the user does not exist, so both paths cost the same.
 _DUMMY_HASH: str | None = None
@@ -42,8 +44,6 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     global _DUMMY_HASH
     user = session.scalar(select(User).where(User.username == username.strip()))
     if user is None:
-        from werkzeug.security import check_password_hash, generate_password_hash
-
         if _DUMMY_HASH is None:
             _DUMMY_HASH = generate_password_hash("not-a-password")
         check_password_hash(_DUMMY_HASH, password)
@@ -55,8 +55,6 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 
 def load_user(user_id: str) -> User | None:
     """Flask-Login loader: the id carries the session token, so a changed token logs out."""
-    from annotator.extensions import db
-
     uid, _, token = user_id.partition(":")
     if not (uid.isascii() and uid.isdigit()) or len(uid) > 10:
         return None
@@ -101,8 +99,6 @@ curator_required = role_required(Role.ADMIN.value, Role.CURATOR.value)
 
 
 def get_user(session: Session, user_id: int) -> User:
-    from annotator.errors import NotFound
-
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"user {user_id} does not exist")

@@ -12,6 +12,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from annotator.corpus.models import Document, Sentence
+from annotator.corpus.splitting import split_sentences
 from annotator.errors import Invalid
 
 MAX_TITLE = 500
@@ -166,8 +167,6 @@ def import_articles(
     Raises:
         ImportRefused: naming the file and line of the first problem.
     """
-    from annotator.corpus.splitting import split_sentences
-
     articles: list[ArticleIn] = []
     for name, data in files:
         articles.extend(read_articles(name, data))

@@ -5,6 +5,13 @@ from __future__ import annotations
 from importlib import resources
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from annotator.auth.models import User
+from annotator.auth.services import create_user
+from annotator.corpus.importing import import_articles
+from annotator.projects.models import Project
+from annotator.projects.services import create_project
 
 DEMO_PROJECT = "Conflict news demo"
 # Demo log-ins are printed by `make run`; they are for a local trial only.
@@ -15,23 +22,9 @@ DEMO_USERS = (
 )
 
 
-def upgrade_database() -> None:
-    """Bring the configured database to the newest migration."""
-    from flask_migrate import upgrade
-
-    upgrade()
-
-
-def load_demo() -> list[str]:
-    """Create what is missing of the demo and return lines to print (log-ins included)."""
-    from annotator.auth.models import User
-    from annotator.auth.services import create_user
-    from annotator.corpus.importing import import_articles
-    from annotator.extensions import db
-    from annotator.projects.models import Project
-    from annotator.projects.services import create_project
-
-    session = db.session
+def load_demo(session: Session) -> list[str]:
+    """Create what is missing of the demo (flushed, not committed) and return the lines to
+    print, log-ins included."""
     lines: list[str] = []
     project = session.scalar(select(Project).where(Project.name == DEMO_PROJECT))
     if project is None:
@@ -46,7 +39,6 @@ def load_demo() -> list[str]:
     for username, role, password in DEMO_USERS:
         if session.scalar(select(User.id).where(User.username == username)) is None:
             create_user(session, username, password, role)
-    session.commit()
     lines.append("log in at http://127.0.0.1:5000 with:")
     for username, role, password in DEMO_USERS:
         lines.append(f"  {role:<10} {username:<6} password: {password}")

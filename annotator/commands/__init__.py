@@ -1,0 +1,1 @@
+"""The `annotator` commands, one module per subject; `annotator.cli` loads them on demand."""

@@ -1,0 +1,25 @@
+"""The automatic adjudication pass from the command line."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from annotator.adjudication.services import auto_adjudicate
+from annotator.commands.outcome import committed
+from annotator.extensions import db
+from annotator.projects.services import get_project_by_name
+
+
+@click.command("adjudicate")
+@click.option("--project", "project_name", required=True, help="Project name.")
+@click.option("--batch", "batch_id", type=int, help="Only the sentences of this batch (id).")
+@click.option("--min-agree", "min_agree", type=int, required=True,
+              help="Accept a span when at least this many annotators marked it exactly alike.")
+@with_appcontext
+def adjudicate_command(project_name: str, batch_id: int | None, min_agree: int) -> None:
+    """Accept agreed spans into gold and close sentences with no remaining conflict."""
+    with committed(db.session):
+        project = get_project_by_name(db.session, project_name)
+        result = auto_adjudicate(db.session, project.id, batch_id=batch_id, min_agree=min_agree)
+    click.echo(f"adjudicated {project.name}: {result.summary()}")

@@ -1,0 +1,97 @@
+"""Every `annotator` command by name: where it lives and its one-line summary.
+
+`annotator --help` prints the summaries from here without importing a single command module
+(they import the app's services, SQLAlchemy, NumPy...); a command's module is imported when
+that command runs. A test checks that each summary is the first paragraph of the command's
+own docstring.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+import click
+
+
+@dataclass(frozen=True)
+class Entry:
+    module: str
+    attribute: str
+    summary: str
+
+
+COMMANDS: dict[str, Entry] = {
+    "init-db": Entry(
+        "annotator.commands.database", "init_db_command",
+        "Create or upgrade the database schema to the current version (runs the migrations).",
+    ),
+    "create-user": Entry(
+        "annotator.commands.setup", "create_user_command",
+        "Create a user NAME with a role; the password is prompted for (or read from stdin).",
+    ),
+    "create-project": Entry(
+        "annotator.commands.setup", "create_project_command",
+        "Create a project NAME with a label schema.",
+    ),
+    "import-articles": Entry(
+        "annotator.commands.articles", "import_articles_command",
+        "Import article FILES (.txt: title line then body; .jsonl: title, text, url, published).",
+    ),
+    "load-demo": Entry(
+        "annotator.commands.setup", "load_demo_command",
+        "Create the demo project, articles and users if missing, and print the log-ins.",
+    ),
+    "create-batch": Entry(
+        "annotator.commands.batches", "create_batch_command",
+        "Create a batch from documents, a sample or all remaining sentences, with overlap k.",
+    ),
+    "batch-status": Entry(
+        "annotator.commands.batches", "batch_status_command",
+        "Print the progress table: per batch and annotator (\"untyped\": EVENT spans still "
+        "without an event type).",
+    ),
+    "reassign-batch": Entry(
+        "annotator.commands.batches", "reassign_batch_command",
+        "Move an annotator's unfinished work in a batch to others, keeping the overlap.",
+    ),
+    "remove-batch": Entry(
+        "annotator.commands.batches", "remove_batch_command",
+        "Delete a batch nobody worked on, or archive one with annotations (with --yes).",
+    ),
+    "serve": Entry(
+        "annotator.commands.serving", "serve_command",
+        "Serve the app in production with gunicorn (several worker processes).",
+    ),
+    "backup": Entry(
+        "annotator.commands.database", "backup_command",
+        "Make a consistent copy of the database while the app keeps running.",
+    ),
+    "export": Entry(
+        "annotator.commands.export", "export_command",
+        "Export the gold standard as gold-json, jsonl (spaCy/Prodigy) or conll (BIO).",
+    ),
+    "import-annotations": Entry(
+        "annotator.commands.export", "import_annotations_command",
+        "Load spans from a JSONL FILE ({\"text\", \"spans\", \"meta\"?} per line); all or nothing.",
+    ),
+    "adjudicate": Entry(
+        "annotator.commands.adjudication", "adjudicate_command",
+        "Accept agreed spans into gold and close sentences with no remaining conflict.",
+    ),
+    "agreement": Entry(
+        "annotator.commands.agreement", "agreement_command",
+        "Measure inter-annotator agreement of a project (or one batch) or of a JSON-lines file.",
+    ),
+}
+
+
+def load(name: str) -> click.Command:
+    """The command called ``name``, its module imported now."""
+    entry = COMMANDS[name]
+    return getattr(importlib.import_module(entry.module), entry.attribute)
+
+
+def load_all() -> list[click.Command]:
+    """Every command (the app registers them on ``app.cli`` for ``flask --app annotator``)."""
+    return [load(name) for name in COMMANDS]

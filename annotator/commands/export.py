@@ -1,0 +1,116 @@
+"""The gold standard out (export) and spans from other tools in (import-annotations)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from annotator.commands.outcome import fail
+from annotator.errors import DomainError
+from annotator.export import services
+from annotator.export.agreement_summary import bootstrap_setting
+from annotator.export.card import render_card
+from annotator.export.importing import ImportRefused, import_annotations
+from annotator.export.options import parse_options
+from annotator.export.tally import make_tally
+from annotator.extensions import db
+from annotator.projects.services import get_project_by_name
+from annotator.transactions import start_consistent_read, unit_of_work
+
+
+@click.command("export")
+@click.option("--project", "project_name", required=True, help="Project name.")
+@click.option("--format", "fmt", required=True, type=click.Choice(["gold-json", "jsonl", "conll"]))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (stdout when omitted); the dataset card goes to FILE.card.md.")
+@click.option("--split", help="Split by document, e.g. 80/10/10 (train/dev/test) or 90/10.")
+@click.option("--seed", type=int, help="Seed of the split (default 0).")
+@click.option("--part", type=click.Choice(["train", "dev", "test"]),
+              help="Write only this part of the split.")
+@click.option("--include-annotations", is_flag=True, help="Add every annotator's own spans.")
+@click.option("--complete-only", is_flag=True, help="Leave out sentences with open conflicts.")
+@with_appcontext
+def export_command(project_name: str, fmt: str, out: Path | None, split: str | None,
+                   seed: int | None, part: str | None, include_annotations: bool,
+                   complete_only: bool) -> None:
+    """Export the gold standard as gold-json, jsonl (spaCy/Prodigy) or conll (BIO)."""
+    try:
+        options = parse_options(
+            fmt, split=split, seed=seed, part=part, include_annotations=include_annotations,
+            complete_only=complete_only,
+        )
+        start_consistent_read(db.session)
+        project = get_project_by_name(db.session, project_name)
+        # Agreement (the costly part) only where it is written: gold-json and the card.
+        prepared = services.prepare_export(
+            db.session, project, options, with_agreement=fmt == "gold-json" or out is not None,
+            bootstrap=bootstrap_setting(current_app.config),
+        )
+    except DomainError as err:
+        fail(err.message)
+    tally = make_tally(prepared.header)
+    chunks = services.stream_export(db.session, prepared, tally)
+    if out is None:
+        stream = sys.stdout.buffer  # bytes: UTF-8 whatever the terminal's encoding
+        for chunk in chunks:
+            stream.write(chunk.encode("utf-8"))
+        stream.flush()
+        click.echo(services.summary_line(prepared, tally.counts()), err=True)
+        return
+    write_atomically(out, chunks)
+    card = out.with_name(out.name + ".card.md")
+    card.write_text(render_card(prepared.header, tally.counts()), encoding="utf-8")
+    click.echo(f"{services.summary_line(prepared, tally.counts())}; wrote {out} and {card}")
+
+
+def write_atomically(out: Path, chunks) -> None:
+    """Write beside the target and rename, so a failed export never leaves half a file."""
+    partial = out.with_name(out.name + ".partial")
+    try:
+        with partial.open("w", encoding="utf-8", newline="\n") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+        partial.replace(out)
+    except OSError as err:
+        partial.unlink(missing_ok=True)
+        fail(f"{out}: cannot write: {err.strerror or err}")
+
+
+@click.command("import-annotations")
+@click.option("--project", "project_name", required=True, help="Project name.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as", "mode", type=click.Choice(["pre", "gold"]), default="pre", show_default=True,
+              help="pre: an annotator's in-progress annotation; gold: curated gold spans.")
+@click.option("--annotator", help="Whose pre-annotations these are (with --as pre).")
+@click.option("--curator", help="Curator or admin recorded on imported gold (optional).")
+@with_appcontext
+def import_annotations_command(project_name: str, file: Path, mode: str,
+                               annotator: str | None, curator: str | None) -> None:
+    """Load spans from a JSONL FILE ({"text", "spans", "meta"?} per line); all or nothing.
+
+    Lines are matched to sentences by meta.sentence_id (our exports) or by exact sentence text.
+    """
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if file.stat().st_size > limit:
+        fail(f"{file}: {file.stat().st_size} bytes is over the {limit}-byte limit; nothing stored")
+    with unit_of_work(db.session, catch=DomainError) as work:
+        project = get_project_by_name(db.session, project_name)
+        result = import_annotations(
+            db.session, project, file.read_bytes(), mode=mode, annotator=annotator,
+            curator=curator, source_name=file.name,
+        )
+    if isinstance(work.error, ImportRefused):
+        for line in work.error.details["errors"]:
+            click.echo(f"{file}: {line}", err=True)
+        fail(f"{file}: {work.message}")
+    if work.failed:
+        fail(work.message)
+    what = "gold sentences" if mode == "gold" else f"pre-annotations for {annotator}"
+    click.echo(
+        f"imported {result.sentences} {what} with {result.spans} spans "
+        f"({result.matched_by_id} matched by id, {result.matched_by_text} by text)"
+    )

@@ -1,0 +1,63 @@
+"""Setting up: users, projects and the demo."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from annotator.auth.services import create_user
+from annotator.commands.outcome import committed, fail
+from annotator.demo.loading import load_demo
+from annotator.extensions import db
+from annotator.projects.services import create_project
+
+
+@click.command("create-user")
+@click.argument("name")
+@click.option(
+    "--role", type=click.Choice(["admin", "curator", "annotator"]), default="annotator",
+    show_default=True,
+)
+@click.option("--password-stdin", is_flag=True, help="Read the password as one line from stdin.")
+@with_appcontext
+def create_user_command(name: str, role: str, password_stdin: bool) -> None:
+    """Create a user NAME with a role; the password is prompted for (or read from stdin)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with committed(db.session):
+        user = create_user(db.session, name, password, role)
+    click.echo(f"user {user.username} ({user.role}) created")
+
+
+@click.command("create-project")
+@click.argument("name")
+@click.option("--schema", "schema_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Label schema JSON file (default: the conflict-events schema).")
+@with_appcontext
+def create_project_command(name: str, schema_file: Path | None) -> None:
+    """Create a project NAME with a label schema."""
+    schema = None
+    if schema_file is not None:
+        try:
+            schema = json.loads(schema_file.read_text("utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+            fail(f"{schema_file}: cannot read schema: {err}")
+    with committed(db.session):
+        project = create_project(db.session, name, schema)
+    click.echo(f"project {project.name} created (id {project.id})")
+
+
+@click.command("load-demo")
+@with_appcontext
+def load_demo_command() -> None:
+    """Create the demo project, articles and users if missing, and print the log-ins."""
+    with committed(db.session):
+        lines = load_demo(db.session)
+    for line in lines:
+        click.echo(line)
