@@ -11,12 +11,11 @@ from sqlalchemy import select
 from annotator.adjudication import queries, services
 from annotator.adjudication.conflicts import KINDS, segments
 from annotator.adjudication.models import REASON_NAMES
-from annotator.annotation.queries import get_schema, sentence_context
+from annotator.annotation.editor import EditorLinks, get_editor_page, gold_saved_state
 from annotator.assignments.models import Batch
 from annotator.auth.models import Role, User
 from annotator.auth.services import admin_required, curator_required
 from annotator.corpus.models import Sentence
-from annotator.corpus.tokens import token_offsets
 from annotator.errors import DomainError, Invalid
 from annotator.extensions import db
 from annotator.projects.models import Project
@@ -190,50 +189,28 @@ def show_conflict(sentence_id: int, start: int, end: int):
 
 @bp.get("/sentences/<int:sentence_id>/gold")
 @curator_required
-def show_gold(sentence_id: int):
+def show_gold(sentence_id: int) -> str:
     """The whole sentence: every annotator's spans, and the gold in the span editor."""
     sentence = _sentence(sentence_id)
-    project = _project(sentence.project_id)
-    schema = get_schema(db.session, sentence.project_id)
+    project, filters = _project(sentence.project_id), _filters()
     view = queries.conflict_view(db.session, sentence)
-    filters = _filters()
-    text = sentence.text
-    region = _region_arg(request.args.get("conflict", ""), len(text))
-    editor = {
-        "sentence": {
-            "id": sentence.id, "text": text, "document_id": sentence.document_id,
-            "index": sentence.index, "excluded": sentence.excluded,
-        },
-        "tokens": token_offsets(text),
-        "spans": view.state["spans"],
-        "status": view.state["status"] or "partial",
-        "version": view.state["version"],
-        "flagged": False,
-        "flag_comment": "",
-        "schema": schema.raw,
-        "api_url": url_for("adjudication_api.put_gold", sentence_id=sentence.id),
-        "prev_url": None,
-        "next_url": None,
-        "done_url": url_for("adjudication.next_conflict", project_id=project.id, **filters),
-        "batch_id": None,
-        "user": current_user.username,
-        "mode": "gold",
-        "storage_key": f"annotator:unsaved-gold:{current_user.username}:{sentence.id}",
-    }
+    shown = get_editor_page(
+        db.session, sentence, gold_saved_state(view.state), _gold_links(project, sentence, filters),
+        user=current_user.username, mode="gold",
+    )
     return render_template(
-        "adjudication/gold.html",
-        project=project,
-        sentence=sentence,
-        document=sentence.document,
-        context=sentence_context(db.session, sentence),
-        schema=schema,
-        editor=editor,
-        view=view,
-        rows=_rows(text, view, None)[1:],
-        region=region,
-        reasons=REASON_NAMES,
-        filters=filters,
-        page={"schema": schema.raw, "mode": "gold"},
+        "adjudication/gold.html", **shown.template_args(), project=project, view=view,
+        rows=_rows(sentence.text, view, None)[1:], reasons=REASON_NAMES, filters=filters,
+        region=_region_arg(request.args.get("conflict", ""), len(sentence.text)),
+        page={"schema": shown.schema.raw, "mode": "gold"},
+    )
+
+
+def _gold_links(project: Project, sentence: Sentence, filters: dict[str, str]) -> EditorLinks:
+    """The gold editor's URLs: it saves to the gold API; "done" goes to the next conflict."""
+    return EditorLinks(
+        api_url=url_for("adjudication_api.put_gold", sentence_id=sentence.id),
+        done_url=url_for("adjudication.next_conflict", project_id=project.id, **filters),
     )
 
 

@@ -1,10 +1,10 @@
 // Adjudication pages: colour the annotators' versions, and on a conflict page pick a version
 // with one key (1-9), keep none (0), edit by hand (e), see the whole sentence (w), then move
 // on to the next conflict. The server re-checks every decision (409 when it went stale).
+import { sendJson } from "./api.js";
 import { isField, modalDialog, shortcutsMayAct } from "./keys.js";
 
 const page = JSON.parse(document.getElementById("adjudication-data").textContent);
-const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
 const $ = (id) => document.getElementById(id);
 const labelColor = Object.fromEntries(
   ((page.schema && page.schema.labels) || []).map((l) => [l.key, l.color || "#777777"]),
@@ -39,19 +39,7 @@ async function decide(pick) {
   if (pick !== 0) body.pick = pick;
   busy = true;
   say("saving…");
-  let response = null;
-  let result = null;
-  try {
-    response = await fetch(page.decide_url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
-      body: JSON.stringify(body),
-    });
-    result = await response.json().catch(() => null);
-  } catch (err) {
-    response = null;
-  }
+  const { response, result } = await sendJson(page.decide_url, "POST", body);
   busy = false;
   if (response && response.ok) {
     document.body.dataset.decided = String(pick);

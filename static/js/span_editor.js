@@ -1,95 +1,27 @@
 // The span editor: select tokens, label them, save every change at once, never lose one.
-// State lives in one object; the DOM is drawn from it and never read back (except the
-// browser's text selection, converted to code points at the boundary).
+// State lives in one object (editor_state.js); the DOM is drawn from it and never read back
+// (except the browser's text selection, converted to code points at the boundary). This
+// module draws the sentence and the span list, edits, selects, owns the page's keys and wires
+// the page; the popup (span_popup.js) and saving (saving.js) are their own modules.
 import {
-  codePointToUnitTable,
-  findOverlap,
-  segments,
-  sliceCodePoints,
-  snapToTokens,
-  stateKey,
-  unitToCodePoint,
-} from "./offsets.js";
+  attributeOf,
+  data,
+  els,
+  eventTypeName,
+  labelByHotkey,
+  labelByKey,
+  paint,
+  say,
+  snapshot,
+  state,
+  textOf,
+} from "./editor_state.js";
 import { isField, keepFocusOnPress, modalDialog, shortcutsMayAct } from "./keys.js";
+import { findOverlap, segments, snapToTokens, unitToCodePoint } from "./offsets.js";
+import { restoreUnsaved, scheduleSave, whenSaved, wireSaving } from "./saving.js";
+import { closePopup, openPopup, renderPopup, wirePopup } from "./span_popup.js";
 
-const data = JSON.parse(document.getElementById("editor-data").textContent);
-let csrfToken = document.querySelector('meta[name="csrf-token"]').content;
 const $ = (id) => document.getElementById(id);
-const els = {
-  sentence: $("sentence"),
-  popup: $("span-popup"),
-  status: $("save-status"),
-  statusValue: $("status-value"),
-  list: $("span-list"),
-  conflict: $("conflict"),
-  message: $("editor-message"),
-  help: $("help"),
-  flag: $("flag-panel"),
-  flagComment: $("flag-comment"),
-};
-const labels = data.schema.labels;
-const labelByKey = Object.fromEntries(labels.map((l) => [l.key, l]));
-const labelByHotkey = Object.fromEntries(labels.filter((l) => l.hotkey).map((l) => [l.hotkey, l]));
-const storageKey = data.storage_key || `annotator:unsaved:${data.user}:${data.sentence.id}`;
-const RETRY_MAX_MS = 30000;
-
-const state = {
-  text: data.sentence.text,
-  table: codePointToUnitTable(data.sentence.text),
-  tokens: data.tokens,
-  spans: data.spans.map(copySpan),
-  status: data.status || "in_progress",
-  flagged: Boolean(data.flagged),
-  flagComment: data.flag_comment || "",
-  version: data.version,
-  saved: null, // the last state the server confirmed
-  undo: [],
-  selection: null, // {start, end, first, last} in code points, snapped to tokens
-  popupIndex: -1, // the span whose popup is open
-  popupFilter: "",
-  popupCursor: 0,
-  dirty: false,
-  inFlight: false,
-  // Keys of states sent at the current version whose answer never came: if the server
-  // later says it holds one of them, that was this page's own save, not someone else's.
-  unconfirmed: [],
-  tokenRefreshed: false, // a fresh CSRF token was fetched after the last refusal
-  locked: false, // the server refused this user on this sentence (403/404): no more edits
-  retryMs: 0,
-  retryTimer: null,
-  conflict: null,
-  visibleSince: document.visibilityState === "visible" ? performance.now() : null,
-  spentMs: 0,
-  waiters: [],
-};
-state.saved = snapshot();
-
-function copySpan(s) {
-  return { start: s.start, end: s.end, label: s.label, attributes: { ...(s.attributes || {}) } };
-}
-
-function snapshot() {
-  return {
-    spans: state.spans.map(copySpan),
-    status: state.status,
-    flagged: state.flagged,
-    flagComment: state.flagComment,
-  };
-}
-
-/** A state as the server or localStorage spells it ({spans, status, flagged, flag_comment}). */
-function fromWire(x) {
-  return {
-    spans: (x.spans || []).map(copySpan),
-    status: x.status || "in_progress",
-    flagged: Boolean(x.flagged),
-    flagComment: x.flag_comment || "",
-  };
-}
-
-function sameAsSaved() {
-  return stateKey(state.saved) === stateKey(snapshot());
-}
 
 // ---------------------------------------------------------------- rendering
 
@@ -108,27 +40,28 @@ function renderSentence() {
   const root = els.sentence;
   root.replaceChildren();
   for (const seg of segments(cpLength(), state.spans)) {
-    const text = sliceCodePoints(state.text, state.table, seg.start, seg.end);
-    if (seg.spanIndex === -1) {
-      appendPlain(root, seg.start, seg.end, text);
-      continue;
-    }
-    const span = state.spans[seg.spanIndex];
-    const el = document.createElement("mark");
-    el.className = "span";
-    if (seg.spanIndex === state.popupIndex) el.classList.add("active");
-    el.dataset.start = String(span.start);
-    el.dataset.end = String(span.end);
-    el.dataset.label = span.label;
-    el.dataset.index = String(seg.spanIndex);
-    const type = span.attributes && span.attributes.event_type;
-    el.dataset.tag = type ? `${span.label} · ${eventTypeName(type)}` : span.label;
-    el.title = el.dataset.tag;
-    el.tabIndex = 0;
-    paint(el, labelByKey[span.label]);
-    el.append(document.createTextNode(text));
-    root.append(el);
+    const text = textOf(seg.start, seg.end);
+    if (seg.spanIndex === -1) appendPlain(root, seg.start, seg.end, text);
+    else root.append(spanMark(seg.spanIndex, text));
   }
+}
+
+function spanMark(index, text) {
+  const span = state.spans[index];
+  const el = document.createElement("mark");
+  el.className = "span";
+  if (index === state.popupIndex) el.classList.add("active");
+  el.dataset.start = String(span.start);
+  el.dataset.end = String(span.end);
+  el.dataset.label = span.label;
+  el.dataset.index = String(index);
+  const type = span.attributes && span.attributes.event_type;
+  el.dataset.tag = type ? `${span.label} · ${eventTypeName(type)}` : span.label;
+  el.title = el.dataset.tag;
+  el.tabIndex = 0;
+  paint(el, labelByKey[span.label]);
+  el.append(document.createTextNode(text));
+  return el;
 }
 
 function appendPlain(root, start, end, text) {
@@ -140,33 +73,16 @@ function appendPlain(root, start, end, text) {
   }
   const a = Math.max(sel.start, start);
   const b = Math.min(sel.end, end);
-  const piece = (x, y) => sliceCodePoints(state.text, state.table, x, y);
-  if (a > start) root.append(document.createTextNode(piece(start, a)));
+  if (a > start) root.append(document.createTextNode(textOf(start, a)));
   const mark = document.createElement("span");
   mark.className = "pending";
-  mark.append(document.createTextNode(piece(a, b)));
+  mark.append(document.createTextNode(textOf(a, b)));
   root.append(mark);
-  if (b < end) root.append(document.createTextNode(piece(b, end)));
-}
-
-function paint(el, label) {
-  const color = (label && label.color) || "#777777";
-  el.style.setProperty("--label-color", color);
+  if (b < end) root.append(document.createTextNode(textOf(b, end)));
 }
 
 function cpLength() {
   return state.table.length - 1;
-}
-
-function eventTypeName(value) {
-  const attr = attributeOf("EVENT", "event_type");
-  const found = attr && attr.values.find((v) => (v.value || v) === value);
-  return found ? found.name || found.value : value;
-}
-
-function attributeOf(labelKey, attrKey) {
-  const label = labelByKey[labelKey];
-  return label && (label.attributes || []).find((a) => a.key === attrKey);
 }
 
 function renderList() {
@@ -174,233 +90,30 @@ function renderList() {
   state.spans
     .map((s, i) => [s, i])
     .sort((a, b) => a[0].start - b[0].start)
-    .forEach(([span, index]) => {
-      const li = document.createElement("li");
-      li.className = "span-item";
-      li.dataset.index = String(index);
-      const chip = document.createElement("span");
-      chip.className = "chip";
-      paint(chip, labelByKey[span.label]);
-      chip.textContent = span.label;
-      const words = document.createElement("span");
-      words.className = "words";
-      words.textContent = sliceCodePoints(state.text, state.table, span.start, span.end);
-      li.append(chip, document.createTextNode(" "), words);
-      const type = span.attributes && span.attributes.event_type;
-      if (span.label === "EVENT" || type) {
-        const t = document.createElement("span");
-        t.className = type ? "etype" : "etype missing";
-        t.textContent = type ? eventTypeName(type) : "no event type";
-        li.append(document.createTextNode(" "), t);
-      }
-      li.addEventListener("click", () => openPopup(index));
-      els.list.append(li);
-    });
+    .forEach(([span, index]) => els.list.append(spanItem(span, index)));
 }
 
-function renderPopup() {
-  const popup = els.popup;
-  const index = state.popupIndex;
-  if (index < 0 || !state.spans[index]) {
-    popup.hidden = true;
-    popup.replaceChildren();
-    return;
+function spanItem(span, index) {
+  const li = document.createElement("li");
+  li.className = "span-item";
+  li.dataset.index = String(index);
+  const chip = document.createElement("span");
+  chip.className = "chip";
+  paint(chip, labelByKey[span.label]);
+  chip.textContent = span.label;
+  const words = document.createElement("span");
+  words.className = "words";
+  words.textContent = textOf(span.start, span.end);
+  li.append(chip, document.createTextNode(" "), words);
+  const type = span.attributes && span.attributes.event_type;
+  if (span.label === "EVENT" || type) {
+    const t = document.createElement("span");
+    t.className = type ? "etype" : "etype missing";
+    t.textContent = type ? eventTypeName(type) : "no event type";
+    li.append(document.createTextNode(" "), t);
   }
-  const span = state.spans[index];
-  const focused = focusKeyIn(popup);
-  popup.hidden = false;
-  popup.replaceChildren();
-  const title = document.createElement("p");
-  title.className = "popup-title";
-  title.textContent = `“${sliceCodePoints(state.text, state.table, span.start, span.end)}”`;
-  popup.append(title);
-  const row = document.createElement("div");
-  row.className = "popup-labels";
-  for (const label of labels) {
-    const b = document.createElement("button");
-    b.type = "button";
-    b.className = "label-choice";
-    if (label.key === span.label) b.classList.add("current");
-    b.dataset.label = label.key;
-    paint(b, label);
-    const k = document.createElement("kbd");
-    k.textContent = label.hotkey;
-    b.append(k, document.createTextNode(` ${label.name}`));
-    b.addEventListener("click", () => relabel(index, label.key));
-    row.append(b);
-  }
-  popup.append(row);
-  const attr = attributeOf(span.label, "event_type");
-  if (attr) popup.append(eventTypeChooser(span, attr));
-  const del = document.createElement("button");
-  del.type = "button";
-  del.className = "danger small";
-  del.id = "btn-delete-span";
-  del.textContent = "Delete span (Del)";
-  del.addEventListener("click", () => deleteSpan(index));
-  popup.append(del);
-  placePopup(index);
-  if (focused) refocus(popup, focused);
-}
-
-// The popup is redrawn from the state on every change; the focus must survive that, or the
-// next key would fall through to the page's shortcuts.
-function focusKeyIn(root) {
-  const el = document.activeElement;
-  if (!el || !root.contains(el)) return null;
-  if (el.id) return { id: el.id };
-  if (el.dataset && el.dataset.label) return { label: el.dataset.label };
-  return { first: true };
-}
-
-function refocus(root, key) {
-  let el = null;
-  if (key.id) el = document.getElementById(key.id);
-  else if (key.label) el = root.querySelector(`button.label-choice[data-label="${CSS.escape(key.label)}"]`);
-  el = el || firstField(root);
-  if (el) el.focus({ preventScroll: true });
-}
-
-/** The popup's first field: the event-type chooser, else the span's current label. */
-function firstField(root) {
-  return (
-    root.querySelector("#etype-filter") ||
-    root.querySelector("button.label-choice.current") ||
-    root.querySelector("button")
-  );
-}
-
-function eventTypeChooser(span, attr) {
-  const box = document.createElement("div");
-  box.className = "etype-chooser";
-  const input = document.createElement("input");
-  input.type = "search";
-  input.id = "etype-filter";
-  input.placeholder = "Event type: type to filter, ↑/↓, Enter";
-  input.value = state.popupFilter;
-  input.setAttribute("role", "combobox");
-  input.setAttribute("aria-label", "Event type");
-  input.setAttribute("aria-autocomplete", "list");
-  input.setAttribute("aria-expanded", "true");
-  input.setAttribute("aria-controls", "etype-list");
-  input.autocomplete = "off";
-  const list = document.createElement("ul");
-  list.className = "etype-list";
-  list.id = "etype-list";
-  list.setAttribute("role", "listbox");
-  list.setAttribute("aria-label", "Event types");
-  const options = filteredEventTypes(attr);
-  state.popupCursor = Math.min(state.popupCursor, Math.max(options.length - 1, 0));
-  const groupName = Object.fromEntries((attr.groups || []).map((g) => [g.key, g.name]));
-  let lastGroup = null;
-  options.forEach((opt, i) => {
-    if (opt.group !== lastGroup && opt.group) {
-      const g = document.createElement("li");
-      g.className = "etype-group";
-      g.textContent = groupName[opt.group] || opt.group;
-      list.append(g);
-      lastGroup = opt.group;
-    }
-    const li = document.createElement("li");
-    li.className = "etype-option";
-    li.setAttribute("role", "option");
-    li.id = `etype-option-${i}`;
-    li.dataset.value = opt.value;
-    const atCursor = i === state.popupCursor;
-    li.setAttribute("aria-selected", atCursor ? "true" : "false");
-    if (atCursor) {
-      li.classList.add("cursor");
-      input.setAttribute("aria-activedescendant", li.id);
-    }
-    if (span.attributes.event_type === opt.value) li.classList.add("chosen");
-    li.textContent = opt.name || opt.value;
-    li.addEventListener("click", () => setEventType(state.popupIndex, opt.value));
-    list.append(li);
-  });
-  input.addEventListener("input", () => {
-    state.popupFilter = input.value;
-    state.popupCursor = 0;
-    renderPopup();
-    const again = $("etype-filter");
-    again.focus();
-    again.setSelectionRange(again.value.length, again.value.length);
-  });
-  input.addEventListener("keydown", onChooserKey);
-  box.append(input, list);
-  return box;
-}
-
-function filteredEventTypes(attr) {
-  const needle = state.popupFilter.trim().toLowerCase();
-  return attr.values
-    .map((v) => (typeof v === "string" ? { value: v, name: v } : v))
-    .filter(
-      (v) => !needle || `${v.name} ${v.value} ${v.group || ""}`.toLowerCase().includes(needle),
-    );
-}
-
-function onChooserKey(event) {
-  const span = state.spans[state.popupIndex];
-  if (!span) return;
-  const attr = attributeOf(span.label, "event_type");
-  const options = filteredEventTypes(attr);
-  if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-    event.preventDefault();
-    const step = event.key === "ArrowDown" ? 1 : -1;
-    state.popupCursor = (state.popupCursor + step + options.length) % Math.max(options.length, 1);
-    renderPopup();
-    $("etype-filter").focus();
-  } else if (event.key === "Enter") {
-    event.preventDefault();
-    const option = options[state.popupCursor];
-    if (option) setEventType(state.popupIndex, option.value);
-  } else if (event.key === "Escape") {
-    event.preventDefault();
-    closePopup();
-  } else if (event.key === "Delete" && !event.target.value) {
-    // Nothing to delete in an empty filter: the key means the span, as elsewhere in the popup.
-    event.preventDefault();
-    deleteSpan(state.popupIndex);
-  }
-  event.stopPropagation(); // typed text is the filter's, never a page shortcut
-}
-
-/** Keys on the popup's buttons: label keys relabel, Delete removes, Escape closes. */
-function onPopupKey(event) {
-  event.stopPropagation();
-  if (state.popupIndex < 0) return;
-  const key = event.key;
-  if (key === "Escape") {
-    event.preventDefault();
-    closePopup();
-    return;
-  }
-  if ((event.ctrlKey || event.metaKey) && key.toLowerCase() === "z") {
-    event.preventDefault();
-    undo();
-    return;
-  }
-  if (event.ctrlKey || event.metaKey || event.altKey) return;
-  if (labelByHotkey[key]) {
-    event.preventDefault();
-    relabel(state.popupIndex, labelByHotkey[key].key);
-  } else if (key === "Delete" || key === "Backspace") {
-    event.preventDefault();
-    deleteSpan(state.popupIndex);
-  }
-  // Enter and Space activate the focused button (the browser's own behaviour), nothing else.
-}
-
-function placePopup(index) {
-  const mark = els.sentence.querySelector(`mark.span[data-index="${index}"]`);
-  if (!mark) return;
-  const box = mark.getBoundingClientRect();
-  const host = els.popup.offsetParent || document.body;
-  const hostBox = host.getBoundingClientRect();
-  // Under the span, but never past the reader's right edge (right-to-left text ends there).
-  const widest = Math.max(0, host.clientWidth - els.popup.offsetWidth);
-  els.popup.style.left = `${Math.min(Math.max(0, box.left - hostBox.left), widest)}px`;
-  els.popup.style.top = `${box.bottom - hostBox.top + 8}px`;
+  li.addEventListener("click", () => openPopup(index));
+  return li;
 }
 
 // ---------------------------------------------------------------- editing
@@ -492,33 +205,6 @@ function undo() {
   scheduleSave();
 }
 
-/** Open a span's popup with the focus in its first field, so keys typed go to the popup. */
-function openPopup(index) {
-  state.popupIndex = index;
-  state.popupFilter = "";
-  const span = state.spans[index];
-  const attr = span && attributeOf(span.label, "event_type");
-  const options = attr ? filteredEventTypes(attr) : [];
-  const chosen = span && options.findIndex((o) => o.value === span.attributes.event_type);
-  state.popupCursor = chosen > 0 ? chosen : 0;
-  state.selection = null;
-  render();
-  const first = firstField(els.popup);
-  if (first) first.focus({ preventScroll: true });
-}
-
-function closePopup() {
-  state.popupIndex = -1;
-  state.popupFilter = "";
-  render();
-  els.sentence.focus({ preventScroll: true });
-}
-
-function say(text) {
-  els.message.textContent = text;
-  els.message.hidden = !text;
-}
-
 // ---------------------------------------------------------------- selection
 
 function selectionFromBrowser() {
@@ -575,297 +261,7 @@ function extendSelection(step, move) {
   render();
 }
 
-// ---------------------------------------------------------------- saving
-
-function pendingPayload() {
-  return {
-    spans: state.spans
-      .map((s) => ({
-        start: s.start,
-        end: s.end,
-        label: s.label,
-        attributes: Object.fromEntries(Object.entries(s.attributes || {}).filter(([, v]) => v)),
-      }))
-      .sort((a, b) => a.start - b.start),
-    status: state.status,
-    version: state.version,
-    flagged: state.flagged,
-    flag_comment: state.flagged ? state.flagComment : "",
-  };
-}
-
-function goldNote() {
-  const reason = document.getElementById("gold-reason");
-  const note = document.getElementById("gold-note");
-  return { reason: (reason && reason.value) || null, note: (note && note.value.trim()) || null };
-}
-
-function remember() {
-  // Unsaved work survives a reload or a crashed tab: kept until the server confirms it.
-  try {
-    localStorage.setItem(
-      storageKey,
-      JSON.stringify({ ...pendingPayload(), savedAt: Date.now() }),
-    );
-  } catch (err) {
-    /* storage full or disabled: the retry loop still holds the state in memory */
-  }
-}
-
-function forget() {
-  try {
-    localStorage.removeItem(storageKey);
-  } catch (err) {
-    /* ignore */
-  }
-}
-
-function setSaveState(kind, text) {
-  els.status.dataset.state = kind;
-  els.status.textContent = text;
-}
-
-function spentSeconds() {
-  const now = performance.now();
-  let ms = state.spentMs;
-  if (state.visibleSince !== null) ms += now - state.visibleSince;
-  state.spentMs = 0;
-  state.visibleSince = document.visibilityState === "visible" ? now : null;
-  return Math.round(ms / 100) / 10;
-}
-
-function scheduleSave() {
-  if (state.conflict) return;
-  if (sameAsSaved() && !state.dirty) {
-    forget();
-    setSaveState("saved", "saved");
-    settle(true);
-    return;
-  }
-  remember();
-  if (state.inFlight || state.retryTimer) {
-    state.dirty = true;
-    return;
-  }
-  send();
-}
-
-async function send() {
-  state.dirty = false;
-  state.inFlight = true;
-  setSaveState("saving", "saving…");
-  const payload = pendingPayload();
-  const sentKey = stateKey(fromWire(payload));
-  if (!state.unconfirmed.includes(sentKey)) state.unconfirmed.push(sentKey);
-  // In the curator's gold editor (mode "gold") only spans and version go to the gold API,
-  // with the page's reason and note; status, flag and time belong to annotations.
-  const body = data.mode === "gold"
-    ? { spans: payload.spans, version: payload.version, ...goldNote() }
-    : { ...payload, time_spent: spentSeconds() };
-  let response;
-  let result = null;
-  try {
-    response = await fetch(data.api_url, {
-      method: "PUT",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken },
-      body: JSON.stringify(body),
-    });
-    result = await response.json().catch(() => null);
-  } catch (err) {
-    response = null;
-  }
-  state.inFlight = false;
-  if (response && response.status === 200 && result) {
-    accepted(result.version, fromWire(payload));
-    return;
-  }
-  if (response && response.status === 409 && result && result.error) {
-    const current = result.error.current;
-    // A save that landed but whose answer was lost comes back as 409 on the retry; the
-    // stored state is then this page's own (one version on), not another tab's change.
-    if (
-      current.version === payload.version + 1 &&
-      state.unconfirmed.includes(stateKey(fromWire(current)))
-    ) {
-      accepted(current.version, fromWire(current));
-      return;
-    }
-    showConflict(current);
-    settle(false);
-    return;
-  }
-  const csrfRefused = response && response.status === 400 && result && result.error &&
-    result.error.code === "csrf";
-  if (csrfRefused && !state.tokenRefreshed) {
-    // Logged out or in again elsewhere: the session, and with it the CSRF token, changed.
-    // Fetch a fresh token once, then send at once; refused again, the backoff takes over.
-    state.tokenRefreshed = true;
-    if (await refreshCsrfToken()) {
-      send();
-      return;
-    }
-  }
-  if (!csrfRefused) state.tokenRefreshed = false;
-  if (response && (response.status === 403 || response.status === 404)) {
-    // The sentence is no longer this user's to edit (reassigned, batch removed, deleted).
-    // What they typed is not thrown away: it stays on screen and in localStorage, and is
-    // sent if the page is opened again once they may edit it; editing stops meanwhile.
-    const message = (result && result.error && result.error.message) || `HTTP ${response.status}`;
-    state.locked = true;
-    say(`Not saved: ${message}. Your changes are kept in this browser and will be sent if ` +
-      "you can edit this sentence again; ask an admin.");
-    setSaveState("error", "not saved — you can no longer edit this sentence");
-    settle(false);
-    return;
-  }
-  if (response && response.status === 422) {
-    const message = (result && result.error && result.error.message) || `HTTP ${response.status}`;
-    const detail = result && result.error && result.error.spans
-      ? ` (${result.error.spans.map((e) => e.message).join("; ")})`
-      : "";
-    say(`Not saved: ${message}${detail}. Your last saved state is shown again.`);
-    state.spans = state.saved.spans.map(copySpan);
-    state.status = state.saved.status;
-    state.flagged = state.saved.flagged;
-    state.flagComment = state.saved.flagComment;
-    forget();
-    render();
-    setSaveState("saved", "saved");
-    settle(false);
-    return;
-  }
-  if (response && response.status === 401) {
-    setSaveState(
-      "error",
-      "not saved — you are logged out; log in again in another tab, then it retries",
-    );
-  } else {
-    setSaveState("error", "not saved — retrying");
-  }
-  retryLater();
-}
-
-/** The server holds ``saved`` as ``version``: record it, then send whatever changed since. */
-function accepted(version, saved) {
-  state.version = version;
-  state.saved = saved;
-  state.unconfirmed = [];
-  state.retryMs = 0;
-  if (!sameAsSaved()) {
-    remember();
-    send();
-    return;
-  }
-  forget();
-  setSaveState("saved", "saved");
-  settle(true);
-}
-
-/** Read a fresh CSRF token from this page served again; true when one was found. */
-async function refreshCsrfToken() {
-  try {
-    const response = await fetch(window.location.href, { credentials: "same-origin" });
-    if (!response.ok) return false;
-    const html = new DOMParser().parseFromString(await response.text(), "text/html");
-    const meta = html.querySelector('meta[name="csrf-token"]');
-    if (!meta || !meta.content) return false;
-    csrfToken = meta.content;
-    document.querySelector('meta[name="csrf-token"]').content = csrfToken;
-    return true;
-  } catch (err) {
-    return false;
-  }
-}
-
-function retryLater() {
-  state.retryMs = state.retryMs ? Math.min(state.retryMs * 2, RETRY_MAX_MS) : 1000;
-  clearTimeout(state.retryTimer);
-  state.retryTimer = setTimeout(() => {
-    state.retryTimer = null;
-    send();
-  }, state.retryMs);
-}
-
-function settle(ok) {
-  const waiters = state.waiters;
-  state.waiters = [];
-  waiters.forEach((resolve) => resolve(ok));
-}
-
-/** Resolve true once everything is saved, false if saving failed for good. */
-function whenSaved() {
-  if (!state.inFlight && !state.retryTimer && !state.dirty && sameAsSaved() && !state.conflict) {
-    return Promise.resolve(true);
-  }
-  if (state.conflict) return Promise.resolve(false);
-  return new Promise((resolve) => state.waiters.push(resolve));
-}
-
-// ---------------------------------------------------------------- conflicts
-
-function showConflict(current) {
-  state.conflict = current;
-  clearTimeout(state.retryTimer);
-  state.retryTimer = null;
-  setSaveState("error", "not saved — conflict");
-  const box = els.conflict;
-  box.hidden = false;
-  box.replaceChildren();
-  const p = document.createElement("p");
-  p.textContent =
-    "This sentence was changed in another tab or window since you opened it. " +
-    "Nothing was overwritten. The saved version has:";
-  const ul = document.createElement("ul");
-  ul.className = "conflict-spans";
-  if (!current.spans.length) {
-    const li = document.createElement("li");
-    li.textContent = "no spans";
-    ul.append(li);
-  }
-  for (const s of current.spans) {
-    const li = document.createElement("li");
-    const eventType = s.attributes && s.attributes.event_type;
-    const type = eventType ? ` · ${eventTypeName(eventType)}` : "";
-    const words = sliceCodePoints(state.text, state.table, s.start, s.end);
-    li.textContent = `${s.label}: “${words}”${type}`;
-    ul.append(li);
-  }
-  const load = document.createElement("button");
-  load.type = "button";
-  load.id = "btn-load-saved";
-  load.textContent = "Load the saved version (discard mine)";
-  load.addEventListener("click", () => resolveConflict(false));
-  const keep = document.createElement("button");
-  keep.type = "button";
-  keep.id = "btn-keep-mine";
-  keep.className = "primary";
-  keep.textContent = "Keep mine (save it over the saved version)";
-  keep.addEventListener("click", () => resolveConflict(true));
-  box.append(p, ul, load, document.createTextNode(" "), keep);
-}
-
-function resolveConflict(keepMine) {
-  const current = state.conflict;
-  if (!current) return;
-  state.conflict = null;
-  els.conflict.hidden = true;
-  state.version = current.version;
-  state.unconfirmed = [];
-  state.saved = fromWire(current);
-  if (!keepMine) {
-    Object.assign(state, fromWire(current));
-    state.undo = [];
-    forget();
-    setSaveState("saved", "saved");
-    render();
-    return;
-  }
-  render();
-  scheduleSave();
-}
-
-// ---------------------------------------------------------------- navigation
+// ---------------------------------------------------------------- navigation and the flag
 
 async function go(url, status) {
   if (status && state.status !== status && !data.sentence.excluded) {
@@ -913,21 +309,16 @@ function saveFlag(flagged) {
   toggleFlag(false);
 }
 
-// ---------------------------------------------------------------- events
+// ---------------------------------------------------------------- keys
 
+/** The page's keys: they act only while the sentence (or nothing) has the focus. */
 function onKey(event) {
   if (event.defaultPrevented || help.isOpen) return;
   const target = event.target;
   const key = event.key;
   if (els.popup.contains(target)) return; // the popup's own handlers have it
   if (!shortcutsMayAct(target, els.sentence)) {
-    // A field, a button or a link has the focus: its keys are its own. Escape leaves a
-    // field (closing the flag form) and gives the keyboard back to the sentence.
-    if (key === "Escape" && (isField(target) || els.flag.contains(target))) {
-      event.preventDefault();
-      if (els.flag.contains(target)) toggleFlag(false);
-      else focusSentence();
-    }
+    leaveField(event);
     return;
   }
   if (key === "?") {
@@ -943,66 +334,88 @@ function onKey(event) {
     return;
   }
   if (state.conflict) return;
+  if (editingKey(event)) return;
+  const action = pageActions[key];
+  if (action) {
+    event.preventDefault();
+    action();
+  }
+}
+
+/** A field, a button or a link has the focus: its keys are its own, but Escape leaves it. */
+function leaveField(event) {
+  // Escape leaves a field (closing the flag form) and gives the keyboard back to the sentence.
+  const target = event.target;
+  if (event.key === "Escape" && (isField(target) || els.flag.contains(target))) {
+    event.preventDefault();
+    if (els.flag.contains(target)) toggleFlag(false);
+    else focusSentence();
+  }
+}
+
+/** Undo, keyboard selection, label keys, Enter on a span, Delete: true when the key was one. */
+function editingKey(event) {
+  const key = event.key;
   if ((event.ctrlKey || event.metaKey) && key.toLowerCase() === "z") {
     event.preventDefault();
     undo();
-    return;
+    return true;
   }
-  if (event.ctrlKey || event.metaKey) return;
-  if (event.shiftKey && (key === "ArrowRight" || key === "ArrowLeft")) {
+  if (event.ctrlKey || event.metaKey) return true;
+  if ((event.shiftKey || event.altKey) && (key === "ArrowRight" || key === "ArrowLeft")) {
     event.preventDefault();
-    extendSelection(key === "ArrowRight" ? 1 : -1, false);
-    return;
+    // Shift grows or shrinks the selection; Alt moves it (Shift wins when both are held).
+    extendSelection(key === "ArrowRight" ? 1 : -1, !event.shiftKey);
+    return true;
   }
-  if (event.altKey && (key === "ArrowRight" || key === "ArrowLeft")) {
-    event.preventDefault();
-    extendSelection(key === "ArrowRight" ? 1 : -1, true);
-    return;
-  }
-  if (event.altKey) return;
-  const mark = target instanceof Element ? target.closest("mark.span") : null;
+  if (event.altKey) return true;
+  const mark = event.target instanceof Element ? event.target.closest("mark.span") : null;
   if (mark && (key === "Enter" || key === " ")) {
     // Enter and Space on a focused span open it; they never mean "done" there.
     event.preventDefault();
     openPopup(Number(mark.dataset.index));
-    return;
+    return true;
   }
   if (labelByHotkey[key]) {
     event.preventDefault();
-    if (state.popupIndex >= 0) relabel(state.popupIndex, labelByHotkey[key].key);
-    else {
-      const browserSel = selectionFromBrowser();
-      if (browserSel) state.selection = browserSel;
-      labelSelection(labelByHotkey[key].key);
-    }
-    return;
+    labelKey(labelByHotkey[key].key);
+    return true;
   }
   if ((key === "Delete" || key === "Backspace") && state.popupIndex >= 0) {
     event.preventDefault();
     deleteSpan(state.popupIndex);
-    return;
+    return true;
   }
-  const actions = {
-    ArrowRight: () => go(data.next_url),
-    n: () => go(data.next_url),
-    ArrowLeft: () => go(data.prev_url),
-    p: () => go(data.prev_url),
-    s: () => go(data.next_url || data.done_url, "skipped"),
-    d: () => go(data.next_url || data.done_url, "done"),
-    Enter: () => go(data.next_url || data.done_url, "done"),
-    u: () => undo(),
-    f: () => toggleFlag(true),
-  };
-  if (actions[key]) {
-    event.preventDefault();
-    actions[key]();
+  return false;
+}
+
+/** A label key: relabel the open span, else label the selection (the browser's, if any). */
+function labelKey(label) {
+  if (state.popupIndex >= 0) relabel(state.popupIndex, label);
+  else {
+    const browserSel = selectionFromBrowser();
+    if (browserSel) state.selection = browserSel;
+    labelSelection(label);
   }
 }
 
+const pageActions = {
+  ArrowRight: () => go(data.next_url),
+  n: () => go(data.next_url),
+  ArrowLeft: () => go(data.prev_url),
+  p: () => go(data.prev_url),
+  s: () => go(data.next_url || data.done_url, "skipped"),
+  d: () => go(data.next_url || data.done_url, "done"),
+  Enter: () => go(data.next_url || data.done_url, "done"),
+  u: () => undo(),
+  f: () => toggleFlag(true),
+};
+
+// ---------------------------------------------------------------- wiring
+
 const DRAG_PX = 4; // a press that moved further than this is a selection, not a click
 
-function wire() {
-  document.addEventListener("keydown", onKey);
+function wireMouse() {
   let pressedAt = null;
   els.sentence.addEventListener("mousedown", (event) => {
     pressedAt = { x: event.clientX, y: event.clientY };
@@ -1026,7 +439,9 @@ function wire() {
     const mark = event.target.closest("mark.span");
     if (mark) openPopup(Number(mark.dataset.index));
   });
-  els.popup.addEventListener("keydown", onPopupKey);
+}
+
+function wireToolbar() {
   document.querySelectorAll(".label-button").forEach((button) => {
     paint(button, labelByKey[button.dataset.label]);
     keepFocusOnPress(button); // and the text selection
@@ -1048,60 +463,14 @@ function wire() {
   $("btn-flag").addEventListener("click", () => toggleFlag());
   $("flag-save").addEventListener("click", () => saveFlag(true));
   $("flag-clear").addEventListener("click", () => saveFlag(false));
-  document.addEventListener("visibilitychange", () => {
-    const now = performance.now();
-    if (document.visibilityState === "visible") state.visibleSince = now;
-    else if (state.visibleSince !== null) {
-      state.spentMs += now - state.visibleSince;
-      state.visibleSince = null;
-    }
-  });
-  window.addEventListener("online", () => {
-    if (state.retryTimer) {
-      clearTimeout(state.retryTimer);
-      state.retryTimer = null;
-      send();
-    }
-  });
-  window.addEventListener("beforeunload", (event) => {
-    if (!sameAsSaved() || state.inFlight) {
-      remember();
-      event.preventDefault();
-    }
-  });
 }
 
-function restoreUnsaved() {
-  let stored = null;
-  try {
-    stored = JSON.parse(localStorage.getItem(storageKey) || "null");
-  } catch (err) {
-    stored = null;
-  }
-  if (!stored || !Array.isArray(stored.spans)) return;
-  const mine = fromWire(stored);
-  if (stateKey(mine) === stateKey(state.saved)) {
-    // The server already holds it (the save landed, its answer did not): nothing to do.
-    forget();
-    return;
-  }
-  if (stored.version === state.version) {
-    // Edits made on top of the state the server still holds: apply them (undoable) and send.
-    change(() => Object.assign(state, mine));
-    say("Unsaved changes from your last visit were restored and are being saved.");
-    return;
-  }
-  // The server moved on meanwhile (another tab or device): show both and let the person
-  // choose; never overwrite silently.
-  Object.assign(state, mine);
-  render();
-  showConflict({
-    spans: data.spans,
-    status: data.status,
-    version: data.version,
-    flagged: data.flagged,
-    flag_comment: data.flag_comment,
-  });
+function wire() {
+  document.addEventListener("keydown", onKey);
+  wireMouse();
+  wirePopup({ render, relabel, setEventType, deleteSpan, undo });
+  wireToolbar();
+  wireSaving({ render, change });
 }
 
 wire();
