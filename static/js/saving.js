@@ -179,6 +179,7 @@ function accepted(version, saved) {
   state.saved = saved;
   state.unconfirmed = [];
   state.retryMs = 0;
+  state.tokenRefreshed = false; // a later change of session may fetch a fresh token again
   if (!sameAsSaved()) {
     remember();
     send();
