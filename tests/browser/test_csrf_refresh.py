@@ -34,12 +34,7 @@ def test_a_save_after_logging_in_again_elsewhere_fetches_a_fresh_token(
     stale = csrf_meta(page)
 
     # Logging out and in again in another tab starts a fresh session: the token is now stale.
-    other = context.new_page()
-    other.goto(f"{live.url}/projects/")
-    other.click("form.inline button[type=submit]")  # "Log out"
-    other.wait_for_url("**/login**")
-    browser_login(other, live.url, user)
-    other.close()
+    log_in_again_elsewhere(context, live.url, user)
 
     answers: list[int] = []
     page.on("response", lambda r: answers.append(r.status) if r.request.method == "PUT" else None)
@@ -51,6 +46,26 @@ def test_a_save_after_logging_in_again_elsewhere_fetches_a_fresh_token(
     assert csrf_meta(page) != stale
     assert "not saved — retrying" not in status_log(page)
     assert stored(database, sid, user)["spans"] == [(*rebels, "ACTOR", {})]
+
+    # The session changes once more after that save: this refusal gets its own fresh token.
+    log_in_again_elsewhere(context, live.url, user)
+    answers.clear()
+    kamdesh = cp_find(text, "Kamdesh")
+    drag_select(page, *kamdesh)
+    page.keyboard.press("2")
+    wait_saved(page, 2)
+    assert answers == [400, 200]
+    assert "not saved — retrying" not in status_log(page)
+
+
+def log_in_again_elsewhere(context, base_url: str, user: str) -> None:
+    """Log out and in again in another tab of the same browser: a new session and token."""
+    other = context.new_page()
+    other.goto(f"{base_url}/projects/")
+    other.click("form.inline button[type=submit]")  # "Log out"
+    other.wait_for_url("**/login**")
+    browser_login(other, base_url, user)
+    other.close()
 
 
 def test_a_token_refused_again_is_fetched_only_once_then_the_backoff_retries(
