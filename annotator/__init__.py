@@ -9,10 +9,10 @@ if TYPE_CHECKING:
     from flask import Flask
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the Flask application."""
+def create_app(test_config: Mapping[str, Any] | None = None, **parts: bool) -> Flask:
+    """Build the Flask application (``parts``: see ``annotator.factory.build_app``)."""
     # Deferred: importing any annotator module imports this package first, and a pure module
     # (annotator.agreement, annotator.spans ...) must not pull in Flask and the whole app.
     from annotator.factory import build_app
 
-    return build_app(test_config)
+    return build_app(test_config, **parts)

@@ -21,9 +21,15 @@ PLUGIN_SUMMARIES = {"db": "Perform database migrations (Flask-Migrate: `db upgra
 
 
 def create_app() -> Any:
-    """The app, for the commands that need one."""
+    """The app, for the commands that need one: the project's own commands get the database
+    and config alone (no web layer; Alembic only for `init-db`), Flask's and plugins' (`run`,
+    `routes`, `shell`, `db`) the whole app."""
     from annotator import create_app as build  # lazy: `--help` and file commands build no app
 
+    context = click.get_current_context(silent=True)
+    name = context.info_name if context is not None else None
+    if name in catalog.COMMANDS:
+        return build(web=False, migrations=name in catalog.SCHEMA_COMMANDS)
     return build()
 
 

@@ -1,18 +1,17 @@
-"""Flask extensions, created unbound and initialised by the factory."""
+"""Flask extensions, created unbound and initialised by the factory (Flask-Migrate is made
+there, only for the apps that need it)."""
 
 from __future__ import annotations
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
 from annotator.db import Base
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 # Storage comes from RATELIMIT_STORAGE_URI (memory:// per process; redis://... shared by

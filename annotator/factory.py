@@ -1,4 +1,10 @@
-"""Build the Flask app: config, extensions, models, blueprints, CLI, error handlers."""
+"""Build the Flask app: config, the database, migrations, then (for the web app) the web layer
+and the CLI on ``app.cli``.
+
+The command line asks for less: a command such as ``annotator export`` needs the config and the
+database only, not a single view, template or form, nor Alembic; ``build_app(web=False)`` makes
+that app (about half the start-up).
+"""
 
 from __future__ import annotations
 
@@ -7,39 +13,19 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, has_request_context, jsonify, render_template, request
-from flask.sessions import SecureCookieSessionInterface
-from flask_wtf.csrf import CSRFError
+from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from werkzeug.exceptions import HTTPException
-from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import IntegerConverter
 
 from annotator import models  # noqa: F401  (registers every table on the metadata)
-from annotator.adjudication import api as adjudication_api
-from annotator.adjudication import views as adjudication_views
-from annotator.annotation import api as annotation_api
-from annotator.annotation import views as annotation_views
-from annotator.assignments import api as assignments_api
-from annotator.assignments import views as assignments_views
-from annotator.audit import views as audit_views
-from annotator.auth import views as auth_views
-from annotator.auth.services import load_user, unauthorized
-from annotator.commands import catalog
 from annotator.config import INSTANCE_DIR, ROOT, Defaults
-from annotator.corpus import views as corpus_views
-from annotator.db import MAX_ROW_ID
-from annotator.errors import DomainError
-from annotator.export import views as export_views
-from annotator.extensions import csrf, db, limiter, login_manager, migrate
-from annotator.ops import views as ops_views
-from annotator.projects import views as project_views
-from annotator.reports import views as reports_views
+from annotator.extensions import db
 
 
-def build_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Create and configure an app instance."""
+def build_app(test_config: Mapping[str, Any] | None = None, *, web: bool = True,
+              migrations: bool = True) -> Flask:
+    """Create and configure an app instance: the whole web app, or (``web=False``) the
+    database and config alone, with or without the migrations (Flask-Migrate)."""
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     app = Flask(
         "annotator",
@@ -56,14 +42,24 @@ def build_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         configure_secret_key(app)
     else:
         app.config.update(test_config)
-    register_proxy_fix(app)
-    register_security(app)
-    register_url_converters(app)
-    register_extensions(app)
-    register_blueprints(app)
-    register_cli(app)
-    register_error_handlers(app)
+    db.init_app(app)
+    if migrations or web:
+        register_migrations(app)
+    if web:
+        # Lazy for start-up speed: the web layer imports every view, form and template helper.
+        from annotator import web as web_layer
+
+        web_layer.register(app)
+        register_cli(app)
     return app
+
+
+def register_migrations(app: Flask) -> None:
+    """Flask-Migrate (Alembic) over ``migrations/``: the `db` commands and `init-db`."""
+    # Lazy for start-up speed: Alembic is a third of a command's start-up, needed by few.
+    from flask_migrate import Migrate
+
+    Migrate(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
 
 
 def configure_database_url(app: Flask) -> None:
@@ -101,131 +97,10 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.close()
 
 
-def register_proxy_fix(app: Flask) -> None:
-    """Trust X-Forwarded-* from PROXY_HOPS reverse proxies (0: none, the default)."""
-    hops = int(app.config.get("PROXY_HOPS", 0))
-    if hops:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-
-
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",  # no inline script anywhere: data travels in JSON script tags
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
-
-
-class SessionInterface(SecureCookieSessionInterface):
-    """Mark the session cookie Secure whenever the request came over HTTPS."""
-
-    def get_cookie_secure(self, app: Flask) -> bool:
-        return bool(app.config["SESSION_COOKIE_SECURE"]) or (
-            has_request_context() and request.is_secure
-        )
-
-
-def register_security(app: Flask) -> None:
-    """Security headers on every response and HTTPS-aware session cookies."""
-    app.session_interface = SessionInterface()
-
-    @app.after_request
-    def security_headers(response):
-        headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if request.is_secure:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if response.mimetype == "text/html" or request.path.startswith("/api/"):
-            headers.setdefault("Cache-Control", "no-store")
-        return response
-
-
-class RowIdConverter(IntegerConverter):
-    """``<int:...>`` limited to ids a row can have (at most 2**31-1)."""
-
-    def __init__(self, map, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", MAX_ROW_ID)
-        super().__init__(map, *args, **kwargs)
-
-
-def register_url_converters(app: Flask) -> None:
-    app.url_map.converters["int"] = RowIdConverter
-
-
-def register_extensions(app: Flask) -> None:
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
-    csrf.init_app(app)
-    limiter.init_app(app)
-    login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
-    login_manager.login_message = None
-    login_manager.user_loader(load_user)
-    login_manager.unauthorized_handler(unauthorized)
-
-
-def register_blueprints(app: Flask) -> None:
-    app.register_blueprint(auth_views.bp)
-    app.register_blueprint(project_views.bp)
-    app.register_blueprint(corpus_views.bp)
-    app.register_blueprint(annotation_views.bp)
-    app.register_blueprint(annotation_api.api_bp)
-    app.register_blueprint(assignments_views.bp)
-    app.register_blueprint(assignments_api.api_bp)
-    app.register_blueprint(ops_views.bp)
-    app.register_blueprint(audit_views.bp)
-    app.register_blueprint(export_views.bp)
-    app.register_blueprint(adjudication_views.bp)
-    app.register_blueprint(adjudication_api.api_bp)
-    app.register_blueprint(reports_views.bp)
-
-
 def register_cli(app: Flask) -> None:
     """The `annotator` commands on ``app.cli`` too, for ``flask --app annotator ...``."""
+    # Lazy for start-up speed: each command's module imports its services.
+    from annotator.commands import catalog
+
     for command in catalog.load_all():
         app.cli.add_command(command)
-
-
-def wants_json() -> bool:
-    return request.path.startswith("/api/")
-
-
-def register_error_handlers(app: Flask) -> None:
-    @app.errorhandler(DomainError)
-    def domain_error(err: DomainError):
-        db.session.rollback()
-        return jsonify(error=err.to_json()), err.status
-
-    @app.errorhandler(CSRFError)
-    def csrf_error(err: CSRFError):
-        if wants_json():
-            return jsonify(error={"code": "csrf", "message": err.description}), 400
-        return render_template("errors/error.html", code=400, message=err.description), 400
-
-    @app.errorhandler(HTTPException)
-    def http_error(err: HTTPException):
-        if wants_json():
-            body = {"code": err.name.lower().replace(" ", "_"), "message": err.description}
-            return jsonify(error=body), err.code
-        return (
-            render_template("errors/error.html", code=err.code, message=err.description),
-            err.code,
-        )
-
-    @app.errorhandler(500)
-    def server_error(err):
-        if wants_json():
-            return jsonify(error={"code": "server_error", "message": "internal error"}), 500
-        return render_template("errors/error.html", code=500, message="Internal error."), 500

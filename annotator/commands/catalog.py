@@ -86,6 +86,10 @@ COMMANDS: dict[str, Entry] = {
 }
 
 
+# The commands that change the schema, so their app needs Flask-Migrate (Alembic).
+SCHEMA_COMMANDS = frozenset({"init-db"})
+
+
 def load(name: str) -> click.Command:
     """The command called ``name``, its module imported now."""
     entry = COMMANDS[name]
