@@ -18,6 +18,8 @@ MAX_SEED = 2**63 - 1
 
 @dataclass(frozen=True)
 class ExportOptions:
+    """The options of one export, checked (``parse_options``)."""
+
     format: str = "gold-json"
     split: tuple[int, ...] | None = None
     seed: int | None = None

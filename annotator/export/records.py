@@ -43,12 +43,16 @@ class AnnotatorSpan(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class AnnotatorWork:
+    """One annotator's work on a sentence: its status and own spans."""
+
     status: str  # done | skipped | in_progress
     spans: tuple[AnnotatorSpan, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class ExportSentence:
+    """An exported sentence: its text, place in the document, gold status and spans."""
+
     id: int
     index: int  # position in the document, from 0
     start: int  # offsets of the sentence in the document text
@@ -62,6 +66,8 @@ class ExportSentence:
 
 @dataclass(frozen=True, slots=True)
 class ExportDocument:
+    """An exported document with its exported sentences, in order."""
+
     id: int
     title: str
     url: str | None
