@@ -478,7 +478,7 @@ def agreement_command(ctx: click.Context, project_name: str | None, batch_id: in
                 agreement_columns(db.session, project.id, batch_id=batch_id),
                 schema=project.schema, bootstrap=bootstrap, seed=seed)
     if fmt == "json":
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False))
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False, allow_nan=False))
     else:
         click.echo(report_table(report))
 

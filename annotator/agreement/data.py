@@ -390,7 +390,7 @@ def _finish(rows: list[tuple[Any, str, Any]], annotators: list[str], spans_of: A
     group_pos: dict[Any, int] = {}
     row_group = []
     for _, _, group in rows:
-        key = _group_key(group)
+        key = group_key(group)
         if key not in group_pos:
             group_pos[key] = len(group_order)
             group_order.append(group)
@@ -565,7 +565,8 @@ def _columns(acc: _Spans, sent: np.ndarray, vocab: _Vocab, input_rows: list[Any]
     return sent, start, end, label, sub
 
 
-def _group_key(group: Any) -> Any:
+def group_key(group: Any) -> Any:
+    """The group as a dict key: itself when hashable, else its repr."""
     try:
         hash(group)
         return group

@@ -33,6 +33,11 @@ DISAGREEMENT_KINDS = KINDS[1:]
 SpanTuple = tuple[int, int, object, object]
 
 
+def disagreement_counts(per_kind: np.ndarray) -> dict[str, int]:
+    """Name the counts of a row indexed by kind code, disagreements only (``agree`` left out)."""
+    return {name: int(per_kind[i]) for i, name in enumerate(KINDS) if name in DISAGREEMENT_KINDS}
+
+
 @dataclass(frozen=True)
 class Event:
     """One outcome of matching: a pair of spans, or one span left unpaired.
@@ -220,11 +225,11 @@ def _match_hard(a: SpanArrays, b: SpanArrays, sentences: np.ndarray) -> tuple[np
     b_lo = np.searchsorted(b.sentence, sentences, side="left")
     b_hi = np.searchsorted(b.sentence, sentences, side="right")
     for s, i0, i1, j0, j1 in zip(sentences.tolist(), a_lo.tolist(), a_hi.tolist(),
-                                 b_lo.tolist(), b_hi.tolist()):
+                                 b_lo.tolist(), b_hi.tolist(), strict=True):
         sa = list(zip(a.start[i0:i1].tolist(), a.end[i0:i1].tolist(), a.label[i0:i1].tolist(),
-                      a.subtype[i0:i1].tolist()))
+                      a.subtype[i0:i1].tolist(), strict=True))
         sb = list(zip(b.start[j0:j1].tolist(), b.end[j0:j1].tolist(), b.label[j0:j1].tolist(),
-                      b.subtype[j0:j1].tolist()))
+                      b.subtype[j0:j1].tolist(), strict=True))
         for e in match_sentence(sa, sb):
             out[0].append(s)
             out[1].append(e.kind)

@@ -104,7 +104,6 @@ def show_agreement(project_id: int):
     report = queries.get_report(db.session, scope, bootstrap=_bootstrap())
     batches = queries.list_batches(db.session, scope.project.id)
     by_label, by_pair = charts.breakdown_rows(report)
-    labels = report["labels"]
     schema = scope.project.schema
     return render_template(
         "reports/agreement.html",
@@ -116,13 +115,13 @@ def show_agreement(project_id: int):
         metric=metric,
         metrics=charts.PAIR_METRICS,
         summary=charts.summary_rows(report),
-        heatmap=charts.pair_heatmap(report["annotators"], report["per_pair"], metric),
-        bars=charts.label_bars(labels, report["per_label"]),
+        heatmap=charts.pair_heatmap(report.annotators, charts.pair_cells(report.per_pair, metric),
+                                    metric),
+        bars=charts.label_bars(report.labels, charts.label_estimates(report.per_label)),
         label_metrics=charts.LABEL_METRICS,
         label_stack=charts.stacked_bars(by_label),
         pair_stack=charts.stacked_bars(by_pair),
-        confusion=charts.confusion_grid(report["confusion"]["labels"],
-                                        report["confusion"]["spans"]),
+        confusion=charts.confusion_grid(report.confusion.labels, report.confusion.spans),
         kinds=charts.KIND_NAMES,
         colors={lb.key: lb.color for lb in schema.labels},
         fmt=charts.fmt,
@@ -175,7 +174,7 @@ def download_json(project_id: int):
     except BadRequest as err:
         return jsonify(error={"code": "bad_request", "message": str(err)}), 400
     report = queries.get_report(db.session, scope, bootstrap=_bootstrap())
-    body = json.dumps(report, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+    body = json.dumps(report.to_json(), ensure_ascii=False, indent=1, allow_nan=False) + "\n"
     return _attachment(body, "application/json; charset=utf-8", _filename(scope, "json"))
 
 
