@@ -302,7 +302,7 @@ def phase_alpha(path: Path, runs: int, nltk_tokens: int) -> dict:
     from nltk.metrics.agreement import AnnotationTask
 
     from annotator import create_app
-    from annotator.agreement.data import build_corpus
+    from annotator.agreement.build import build_corpus
     from annotator.agreement.metrics import nominal_alpha
     from annotator.extensions import db
     from annotator.reports.input import agreement_items

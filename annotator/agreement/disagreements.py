@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from annotator.agreement.data import OUTSIDE, Corpus, SpanArrays, build_corpus
+from annotator.agreement.build import build_corpus
+from annotator.agreement.data import OUTSIDE, Corpus, SpanArrays
 from annotator.agreement.matching import AGREE, DISAGREEMENT_KINDS, KINDS, PairEvents, pair_events
 
 

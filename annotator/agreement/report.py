@@ -21,8 +21,8 @@ from annotator.agreement.blocks import (
     Tokenizer,
 )
 from annotator.agreement.bootstrap import intervals, resample, resampling_data
+from annotator.agreement.build import build_corpus
 from annotator.agreement.context import ReportContext
-from annotator.agreement.data import build_corpus
 from annotator.agreement.reading import reading, warning_list
 from annotator.agreement.section import section_figures
 from annotator.corpus.tokens import TOKEN_PATTERN_SUMMARY

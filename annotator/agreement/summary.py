@@ -21,7 +21,8 @@ import numpy as np
 
 from annotator.agreement.blocks import AgreementReport, Intervals
 from annotator.agreement.bootstrap import Resampling, intervals, pair_rows, resample
-from annotator.agreement.data import AgreementInputError, ItemColumns, build_corpus, group_key
+from annotator.agreement.build import build_corpus
+from annotator.agreement.data import AgreementInputError, ItemColumns, group_key
 from annotator.agreement.matching import pair_events
 from annotator.agreement.metrics import Figure, coincidence_matrix, prf, undefined, value_patterns
 from annotator.agreement.patterns import pattern_counts, sentence_patterns

@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from annotator.agreement.data import Corpus, ItemColumns, build_corpus
+from annotator.agreement.build import build_corpus
+from annotator.agreement.data import Corpus, ItemColumns
 from annotator.agreement.disagreements import disagreement_mask, label_codes
 from annotator.agreement.matching import DISAGREEMENT_KINDS, pair_events
 

@@ -10,12 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.agreement.data import (
-    AgreementInputError,
-    build_corpus,
-    char_classes,
-    token_bounds,
-)
+from annotator.agreement.build import build_corpus
+from annotator.agreement.data import AgreementInputError
+from annotator.agreement.tokenizing import char_classes, token_bounds
 from annotator.corpus.tokens import token_offsets
 
 

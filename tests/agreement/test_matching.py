@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.agreement.data import build_corpus
+from annotator.agreement.build import build_corpus
 from annotator.agreement.matching import KINDS, match_sentence, pair_events
 
 
