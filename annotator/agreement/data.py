@@ -31,7 +31,8 @@ class SpanArrays:
     def __len__(self) -> int:
         return int(self.sentence.size)
 
-    def take(self, mask_or_index: np.ndarray) -> SpanArrays:
+    def take(self, mask_or_index: np.ndarray | slice) -> SpanArrays:
+        """Return the spans a boolean mask, index array or slice selects."""
         return SpanArrays(self.sentence[mask_or_index], self.start[mask_or_index],
                           self.end[mask_or_index], self.label[mask_or_index],
                           self.subtype[mask_or_index])
@@ -64,6 +65,7 @@ class Corpus:
 
     @property
     def width(self) -> int:
+        """Number of value codes: the labels and O."""
         return len(self.labels) + 1
 
 

@@ -113,6 +113,7 @@ class _Totals:
     # --- one chunk ----------------------------------------------------------------------------
 
     def add(self, chunk: Chunk) -> None:
+        """Take in the sufficient statistics of one chunk of whole sentences."""
         corpus = build_corpus(chunk, labels=self.given, subtype_attribute=self.subtype_attribute)
         if len(corpus.ids) == 0:
             return
@@ -328,6 +329,7 @@ class _Codes:
 
     @property
     def width(self) -> int:
+        """Number of value codes: the labels and O."""
         return len(self.labels) + 1
 
 

@@ -99,6 +99,8 @@ def _text_width(name: str) -> float:
 
 @dataclass
 class HeatCell:
+    """One cell of the pair heatmap: a pair's figure, its colour and place."""
+
     row: str
     col: str
     x: float
@@ -112,11 +114,14 @@ class HeatCell:
 
     @property
     def text(self) -> str:
+        """What the cell prints: the figure, or nothing on the diagonal."""
         return "" if self.diagonal else fmt(self.value)
 
 
 @dataclass
 class Heatmap:
+    """The annotators x annotators heatmap of one pair figure."""
+
     metric: str
     names: list[str]
     width: float
@@ -160,6 +165,8 @@ def pair_heatmap(annotators: Sequence[str], cells: Mapping[tuple[str, str], Figu
 
 @dataclass
 class Bar:
+    """One figure's bar in a label's group, with its whisker."""
+
     metric: str
     x: float
     y: float
@@ -174,6 +181,8 @@ class Bar:
 
 @dataclass
 class BarRow:
+    """One label's group of bars."""
+
     label: str
     y: float
     height: float
@@ -182,6 +191,8 @@ class BarRow:
 
 @dataclass
 class BarChart:
+    """The per-label bar chart: its axis, ticks and rows."""
+
     width: float
     height: float
     left: float
@@ -268,6 +279,8 @@ def _bar(metric: str, estimate: Estimate, y: float, bar_h: float,
 
 @dataclass
 class Segment:
+    """One disagreement kind's part of a stacked bar."""
+
     kind: str
     x: float
     width: float
@@ -276,6 +289,8 @@ class Segment:
 
 @dataclass
 class StackRow:
+    """One stacked bar: a row of the disagreement breakdown."""
+
     key: Any  # what a click filters on: a label, a pair (a, b) or None for everything
     title: str
     y: float
@@ -285,6 +300,8 @@ class StackRow:
 
 @dataclass
 class StackChart:
+    """Stacked disagreement bars sharing one scale."""
+
     width: float
     height: float
     left: float
@@ -321,6 +338,8 @@ def stacked_bars(rows: Sequence[tuple[Any, str, Mapping[str, int]]], plot_width:
 
 @dataclass
 class ConfusionCell:
+    """One cell of the span confusion matrix."""
+
     row: str
     col: str
     x: float
@@ -334,6 +353,8 @@ class ConfusionCell:
 
 @dataclass
 class ConfusionGrid:
+    """The span confusion matrix laid out."""
+
     labels: list[str]
     width: float
     height: float
@@ -381,6 +402,8 @@ SUMMARY: tuple[tuple[str, str], ...] = (
 
 @dataclass
 class SummaryRow:
+    """One headline figure of the summary table."""
+
     key: str
     words: str
     value: float | None

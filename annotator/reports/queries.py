@@ -39,6 +39,7 @@ class Scope:
 
     @property
     def batch_id(self) -> int | None:
+        """The batch's id, or None for the whole project."""
         return self.batch.id if self.batch is not None else None
 
 
@@ -52,6 +53,7 @@ class Filters:
     cell: tuple[str, str] | None = None
 
     def as_kwargs(self) -> dict[str, Any]:
+        """Return the filters as ``list_disagreements``' keyword arguments."""
         return {"pair": self.pair, "label": self.label, "kind": self.kind, "cell": self.cell}
 
 
@@ -164,6 +166,7 @@ def list_batches(session: Session, project_id: int) -> Sequence[Batch]:
 
 
 def batch_names(batches: Sequence[Batch]) -> Mapping[int, str]:
+    """Return each batch's name by id."""
     return {b.id: b.name for b in batches}
 
 

@@ -15,6 +15,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 
 from annotator.agreement import DISAGREEMENT_KINDS
 from annotator.assignments.models import Batch
@@ -75,7 +76,7 @@ def _filters() -> queries.Filters:
     return queries.Filters(pair=pair, label=label, kind=kind, cell=_pair_of("cell"))
 
 
-def _bad_request_page(err: BadRequest):
+def _bad_request_page(err: BadRequest) -> tuple[str, int]:
     return render_template("errors/error.html", code=400, message=str(err)), 400
 
 
@@ -93,7 +94,8 @@ def _filename(scope: queries.Scope, ext: str) -> str:
 
 @bp.get("/projects/<int:project_id>/agreement")
 @admin_required
-def show_agreement(project_id: int):
+def show_agreement(project_id: int) -> ResponseReturnValue:
+    """Show the agreement dashboard of a project, or of one batch (``?batch=``)."""
     try:
         scope = _scope(project_id)
         metric = request.args.get("metric", "cohen_kappa")
@@ -131,7 +133,8 @@ def show_agreement(project_id: int):
 
 @bp.get("/batches/<int:batch_id>/agreement")
 @admin_required
-def show_batch_agreement(batch_id: int):
+def show_batch_agreement(batch_id: int) -> ResponseReturnValue:
+    """Redirect to the project's dashboard narrowed to the batch."""
     batch = db.session.get(Batch, batch_id) or abort(404)
     return redirect(url_for("reports.show_agreement", project_id=batch.project_id,
                             batch=batch.id))
@@ -139,7 +142,8 @@ def show_batch_agreement(batch_id: int):
 
 @bp.get("/projects/<int:project_id>/agreement/disagreements")
 @admin_required
-def list_disagreements(project_id: int):
+def list_disagreements(project_id: int) -> ResponseReturnValue:
+    """List the sentences holding the disagreements the filters ask for, a page at a time."""
     try:
         scope = _scope(project_id)
         filters = _filters()
@@ -168,7 +172,8 @@ def list_disagreements(project_id: int):
 
 @bp.get("/projects/<int:project_id>/agreement.json")
 @admin_required
-def download_json(project_id: int):
+def download_json(project_id: int) -> ResponseReturnValue:
+    """Send the report as JSON (``AgreementReport.to_json()``)."""
     try:
         scope = _scope(project_id)
     except BadRequest as err:
@@ -180,7 +185,8 @@ def download_json(project_id: int):
 
 @bp.get("/projects/<int:project_id>/agreement.csv")
 @admin_required
-def download_csv(project_id: int):
+def download_csv(project_id: int) -> ResponseReturnValue:
+    """Send every figure of the report as one CSV row."""
     try:
         scope = _scope(project_id)
     except BadRequest as err:
