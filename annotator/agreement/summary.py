@@ -5,7 +5,7 @@ object and the dataset card, docs/export.md) from an agreement report. ``summari
 returns exactly the same summary from a sequence of chunks of items, each holding whole
 sentences, without building the report: between chunks it keeps only per-sentence sufficient
 statistics (the token value patterns of each sentence and, per annotator pair, the sentence's
-span counts; see ``report.Resampling``), a few bytes per sentence where the report holds every
+span counts; see ``bootstrap.Resampling``), a few bytes per sentence where the report holds every
 token and span of the project.
 """
 
