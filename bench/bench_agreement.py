@@ -22,7 +22,9 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -89,79 +91,99 @@ def database(sentences: int) -> Path:
     OUT.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.unlink(missing_ok=True)
-    from sqlalchemy import insert, select
-
+    # Imported here, as in every phase: each process loads only what it runs.
     from annotator import create_app
+    from annotator.extensions import db
 
     app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}"})
-    from annotator.annotation.models import Annotation, SpanRow
-    from annotator.assignments.models import Batch, BatchSentence
-    from annotator.auth.services import create_user
-    from annotator.corpus.models import Document, Sentence
-    from annotator.extensions import db
-    from annotator.projects.services import create_project
-
     t0 = time.perf_counter()
     texts, spans = generate(sentences)
     with app.app_context():
         db.create_all()
-        project = create_project(db.session, "bench")
-        users = [create_user(db.session, n, "bench-password", "annotator") for n in ANNOTATORS]
-        db.session.flush()
-        per_doc = 25
-        doc_rows, sentence_rows = [], []
-        for d in range(0, sentences, per_doc):
-            chunk = texts[d:d + per_doc]
-            body = " ".join(chunk)
-            doc_rows.append({"project_id": project.id, "title": f"Doc {d // per_doc}",
-                             "text": body, "content_hash": f"{d:064d}"})
-        doc_ids = db.session.scalars(
-            insert(Document).returning(Document.id, sort_by_parameter_order=True), doc_rows
-        ).all()
-        for j, doc_id in enumerate(doc_ids):
-            pos = 0
-            for i, text in enumerate(texts[j * per_doc:(j + 1) * per_doc]):
-                sentence_rows.append({"document_id": doc_id, "project_id": project.id,
-                                      "index": i, "start": pos, "end": pos + len(text),
-                                      "excluded": False})
-                pos += len(text) + 1
-        db.session.execute(insert(Sentence), sentence_rows)
-        sentence_ids = db.session.scalars(
-            select(Sentence.id).where(Sentence.project_id == project.id)
-            .order_by(Sentence.document_id, Sentence.index)).all()
-        batch = Batch(project_id=project.id, name="Batch 1", overlap=3, seed=0, source="remaining")
-        db.session.add(batch)
-        db.session.flush()
-        db.session.execute(insert(BatchSentence), [
-            {"batch_id": batch.id, "sentence_id": sid, "position": i}
-            for i, sid in enumerate(sentence_ids)])
-        ann_rows = [{"sentence_id": sid, "annotator_id": u.id, "status": "done", "version": 1}
-                    for sid in sentence_ids for u in users]
-        ann_ids = db.session.scalars(
-            insert(Annotation).returning(Annotation.id, sort_by_parameter_order=True), ann_rows
-        ).all()
-        span_rows = []
-        for s_i in range(sentences):
-            for k in range(len(users)):
-                ann_id = ann_ids[s_i * len(users) + k]
-                for sp in spans[s_i][k]:
-                    span_rows.append({"annotation_id": ann_id, "start": sp["start"],
-                                      "end": sp["end"], "label": sp["label"],
-                                      "attributes": sp["attributes"]})
-        for i in range(0, len(span_rows), 100_000):
-            db.session.execute(insert(SpanRow), span_rows[i:i + 100_000])
+        sentence_ids, users = _fill_project(db, texts)
+        n_spans = _fill_annotations(db, sentence_ids, users, spans)
         db.session.commit()
         db.engine.dispose()
     tmp.rename(path)
-    print(f"generated {path.name} in {time.perf_counter() - t0:.1f} s "
-          f"({len(span_rows)} spans)")
+    print(f"generated {path.name} in {time.perf_counter() - t0:.1f} s ({n_spans} spans)")
     return path
+
+
+def _fill_project(db: Any, texts: list[str]) -> tuple[list[int], list[Any]]:
+    """The project, its annotators, documents of 25 sentences and one batch of them all.
+
+    Returns the sentence ids (document order) and the annotators.
+    """
+    from sqlalchemy import insert, select
+
+    from annotator.assignments.models import Batch, BatchSentence
+    from annotator.auth.services import create_user
+    from annotator.corpus.models import Document, Sentence
+    from annotator.projects.services import create_project
+
+    project = create_project(db.session, "bench")
+    users = [create_user(db.session, n, "bench-password", "annotator") for n in ANNOTATORS]
+    db.session.flush()
+    per_doc = 25
+    doc_rows, sentence_rows = [], []
+    for d in range(0, len(texts), per_doc):
+        chunk = texts[d:d + per_doc]
+        body = " ".join(chunk)
+        doc_rows.append({"project_id": project.id, "title": f"Doc {d // per_doc}",
+                         "text": body, "content_hash": f"{d:064d}"})
+    doc_ids = db.session.scalars(
+        insert(Document).returning(Document.id, sort_by_parameter_order=True), doc_rows
+    ).all()
+    for j, doc_id in enumerate(doc_ids):
+        pos = 0
+        for i, text in enumerate(texts[j * per_doc:(j + 1) * per_doc]):
+            sentence_rows.append({"document_id": doc_id, "project_id": project.id,
+                                  "index": i, "start": pos, "end": pos + len(text),
+                                  "excluded": False})
+            pos += len(text) + 1
+    db.session.execute(insert(Sentence), sentence_rows)
+    sentence_ids = db.session.scalars(
+        select(Sentence.id).where(Sentence.project_id == project.id)
+        .order_by(Sentence.document_id, Sentence.index)).all()
+    batch = Batch(project_id=project.id, name="Batch 1", overlap=3, seed=0, source="remaining")
+    db.session.add(batch)
+    db.session.flush()
+    db.session.execute(insert(BatchSentence), [
+        {"batch_id": batch.id, "sentence_id": sid, "position": i}
+        for i, sid in enumerate(sentence_ids)])
+    return list(sentence_ids), users
+
+
+def _fill_annotations(db: Any, sentence_ids: list[int], users: list[Any],
+                      spans: list[list[list[dict]]]) -> int:
+    """Every annotator's finished annotation of every sentence, with its spans; returns the
+    number of spans."""
+    from sqlalchemy import insert
+
+    from annotator.annotation.models import Annotation, SpanRow
+
+    ann_rows = [{"sentence_id": sid, "annotator_id": u.id, "status": "done", "version": 1}
+                for sid in sentence_ids for u in users]
+    ann_ids = db.session.scalars(
+        insert(Annotation).returning(Annotation.id, sort_by_parameter_order=True), ann_rows
+    ).all()
+    span_rows = []
+    for s_i in range(len(sentence_ids)):
+        for k in range(len(users)):
+            ann_id = ann_ids[s_i * len(users) + k]
+            for sp in spans[s_i][k]:
+                span_rows.append({"annotation_id": ann_id, "start": sp["start"],
+                                  "end": sp["end"], "label": sp["label"],
+                                  "attributes": sp["attributes"]})
+    for i in range(0, len(span_rows), 100_000):
+        db.session.execute(insert(SpanRow), span_rows[i:i + 100_000])
+    return len(span_rows)
 
 
 CPU_TIMES: list[float] = []  # process CPU seconds of the last median_time's runs
 
 
-def median_time(fn, runs: int) -> tuple[float, list[float], object]:
+def median_time(fn: Callable[[], object], runs: int) -> tuple[float, list[float], object]:
     """Median wall time of ``runs`` calls; CPU_TIMES gets each run's process CPU time (on a
     busy shared machine wall time includes waiting for a core, CPU time does not)."""
     times, result = [], None
@@ -210,7 +232,7 @@ def phase_pipeline(path: Path, runs: int) -> dict:
         total_rss = peak_rss_mb()
         via_items, via_items_runs, report_items = median_time(everything_items, runs)
         via_items_cpu = statistics.median(CPU_TIMES)
-        assert json.dumps(report_items) == json.dumps(report)
+        assert json.dumps(report_items.to_json()) == json.dumps(report.to_json())
         cols, cols_runs, _ = median_time(lambda: agreement_columns(db.session, project_id), runs)
         cols_cpu = statistics.median(CPU_TIMES)
         read, read_runs, items = median_time(
@@ -224,10 +246,10 @@ def phase_pipeline(path: Path, runs: int) -> dict:
         boot_cpu = statistics.median(CPU_TIMES)
         db.session.remove()
         db.engine.dispose()
-    ov = report["overall"]
+    ov = report.overall
     return {
-        "sentences": report["counts"]["sentences"], "annotators": len(report["annotators"]),
-        "tokens": report["counts"]["tokens"], "spans": sum(report["counts"]["spans"].values()),
+        "sentences": report.counts.sentences, "annotators": len(report.annotators),
+        "tokens": report.counts.tokens, "spans": sum(report.counts.spans.values()),
         "total_s": total, "total_runs": total_runs, "total_peak_rss_mb": total_rss,
         "total_cpu_s": total_cpu, "read_cpu_s": read_cpu, "report_cpu_s": pure_cpu,
         "via_items_s": via_items, "via_items_runs": via_items_runs,
@@ -235,12 +257,13 @@ def phase_pipeline(path: Path, runs: int) -> dict:
         "columns_cpu_s": cols_cpu,
         "read_s": read, "read_runs": read_runs, "report_s": pure, "report_runs": pure_runs,
         "bootstrap_replicates": boot_reps, "bootstrap_s": boot, "bootstrap_cpu_s": boot_cpu,
-        "alpha": ov["krippendorff_alpha"], "span_f1": ov["span_f1"],
-        "unitizing_alpha": ov["unitizing_alpha"], "peak_rss_mb": peak_rss_mb(),
+        "alpha": ov.krippendorff_alpha.value, "span_f1": ov.span_f1.value,
+        "unitizing_alpha": ov.unitizing_alpha.value, "peak_rss_mb": peak_rss_mb(),
     }
 
 
 def main() -> None:
+    """Run each phase in a process of its own and print the figures."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sentences", type=int, default=100_000)
@@ -302,7 +325,7 @@ def phase_alpha(path: Path, runs: int, nltk_tokens: int) -> dict:
     from nltk.metrics.agreement import AnnotationTask
 
     from annotator import create_app
-    from annotator.agreement.data import build_corpus
+    from annotator.agreement.build import build_corpus
     from annotator.agreement.metrics import nominal_alpha
     from annotator.extensions import db
     from annotator.reports.input import agreement_items

@@ -33,6 +33,11 @@ DISAGREEMENT_KINDS = KINDS[1:]
 SpanTuple = tuple[int, int, object, object]
 
 
+def disagreement_counts(per_kind: np.ndarray) -> dict[str, int]:
+    """Name the counts of a row indexed by kind code, disagreements only (``agree`` left out)."""
+    return {name: int(per_kind[i]) for i, name in enumerate(KINDS) if name in DISAGREEMENT_KINDS}
+
+
 @dataclass(frozen=True)
 class Event:
     """One outcome of matching: a pair of spans, or one span left unpaired.
@@ -153,6 +158,34 @@ def pair_events(corpus: Corpus, ka: int, kb: int) -> PairEvents:
     a_idx = np.flatnonzero(shared[A.sentence])
     b_idx = np.flatnonzero(shared[B.sentence])
     a, b = A.take(a_idx), B.take(b_idx)
+    parts = _easy_events(a, b, corpus.present.shape[1])
+    sentence = np.concatenate([p[0] for p in parts]).astype(np.int64)
+    kinds = np.concatenate([p[1] for p in parts]).astype(np.int8)
+    paired = np.concatenate([p[2] for p in parts]).astype(bool)
+    ai = np.concatenate([p[3] for p in parts]).astype(np.int64)
+    bi = np.concatenate([p[4] for p in parts]).astype(np.int64)
+    order = np.argsort(sentence, kind="stable")
+    sentence, kinds, paired, ai, bi = (x[order] for x in (sentence, kinds, paired, ai, bi))
+    has_a = ai >= 0
+    has_b = bi >= 0
+    a_label = np.where(has_a, a.label[np.where(has_a, ai, 0)] if len(a) else 0, 0)
+    b_label = np.where(has_b, b.label[np.where(has_b, bi, 0)] if len(b) else 0, 0)
+    a_sub = np.where(has_a, a.subtype[np.where(has_a, ai, 0)] if len(a) else 0, 0)
+    b_sub = np.where(has_b, b.subtype[np.where(has_b, bi, 0)] if len(b) else 0, 0)
+    # Report indices into the annotators' full span arrays.
+    ai = np.where(has_a, a_idx[np.where(has_a, ai, 0)] if len(a) else -1, -1)
+    bi = np.where(has_b, b_idx[np.where(has_b, bi, 0)] if len(b) else -1, -1)
+    return PairEvents(sentence, kinds, paired, ai, bi, a_label.astype(np.int64),
+                      b_label.astype(np.int64), a_sub.astype(np.int64), b_sub.astype(np.int64),
+                      shared)
+
+
+def _easy_events(a: SpanArrays, b: SpanArrays, n_sentences: int) -> list[tuple[np.ndarray, ...]]:
+    """The events of two annotators' spans in the sentences both annotated, in parts:
+    one-to-one overlaps, spans nothing overlaps, then the sentences with a split or merge.
+
+    Each part: (sentence, kind, paired, index into ``a`` or -1, index into ``b`` or -1).
+    """
     lo_a = np.searchsorted(b.end, a.start, side="right")
     n_a = np.searchsorted(b.start, a.end, side="left") - lo_a
     lo_b = np.searchsorted(a.end, b.start, side="right")
@@ -161,7 +194,7 @@ def pair_events(corpus: Corpus, ka: int, kb: int) -> PairEvents:
     partner_a = np.where(n_b == 1, lo_b, 0)
     complex_a = (n_a >= 2) | ((n_a == 1) & (n_b[partner_b] >= 2) if len(b) else False)
     complex_b = (n_b >= 2) | ((n_b == 1) & (n_a[partner_a] >= 2) if len(a) else False)
-    hard = np.zeros(corpus.present.shape[1], dtype=bool)
+    hard = np.zeros(n_sentences, dtype=bool)
     hard[a.sentence[complex_a]] = True
     hard[b.sentence[complex_b]] = True
     easy_a = ~hard[a.sentence]
@@ -191,26 +224,7 @@ def pair_events(corpus: Corpus, ka: int, kb: int) -> PairEvents:
     hard_sentences = np.flatnonzero(hard)
     if hard_sentences.size:
         parts.append(_match_hard(a, b, hard_sentences))
-
-    sentence = np.concatenate([p[0] for p in parts]).astype(np.int64)
-    kinds = np.concatenate([p[1] for p in parts]).astype(np.int8)
-    paired = np.concatenate([p[2] for p in parts]).astype(bool)
-    ai = np.concatenate([p[3] for p in parts]).astype(np.int64)
-    bi = np.concatenate([p[4] for p in parts]).astype(np.int64)
-    order = np.argsort(sentence, kind="stable")
-    sentence, kinds, paired, ai, bi = (x[order] for x in (sentence, kinds, paired, ai, bi))
-    has_a = ai >= 0
-    has_b = bi >= 0
-    a_label = np.where(has_a, a.label[np.where(has_a, ai, 0)] if len(a) else 0, 0)
-    b_label = np.where(has_b, b.label[np.where(has_b, bi, 0)] if len(b) else 0, 0)
-    a_sub = np.where(has_a, a.subtype[np.where(has_a, ai, 0)] if len(a) else 0, 0)
-    b_sub = np.where(has_b, b.subtype[np.where(has_b, bi, 0)] if len(b) else 0, 0)
-    # Report indices into the annotators' full span arrays.
-    ai = np.where(has_a, a_idx[np.where(has_a, ai, 0)] if len(a) else -1, -1)
-    bi = np.where(has_b, b_idx[np.where(has_b, bi, 0)] if len(b) else -1, -1)
-    return PairEvents(sentence, kinds, paired, ai, bi, a_label.astype(np.int64),
-                      b_label.astype(np.int64), a_sub.astype(np.int64), b_sub.astype(np.int64),
-                      shared)
+    return parts
 
 
 def _match_hard(a: SpanArrays, b: SpanArrays, sentences: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -220,11 +234,11 @@ def _match_hard(a: SpanArrays, b: SpanArrays, sentences: np.ndarray) -> tuple[np
     b_lo = np.searchsorted(b.sentence, sentences, side="left")
     b_hi = np.searchsorted(b.sentence, sentences, side="right")
     for s, i0, i1, j0, j1 in zip(sentences.tolist(), a_lo.tolist(), a_hi.tolist(),
-                                 b_lo.tolist(), b_hi.tolist()):
+                                 b_lo.tolist(), b_hi.tolist(), strict=True):
         sa = list(zip(a.start[i0:i1].tolist(), a.end[i0:i1].tolist(), a.label[i0:i1].tolist(),
-                      a.subtype[i0:i1].tolist()))
+                      a.subtype[i0:i1].tolist(), strict=True))
         sb = list(zip(b.start[j0:j1].tolist(), b.end[j0:j1].tolist(), b.label[j0:j1].tolist(),
-                      b.subtype[j0:j1].tolist()))
+                      b.subtype[j0:j1].tolist(), strict=True))
         for e in match_sentence(sa, sb):
             out[0].append(s)
             out[1].append(e.kind)

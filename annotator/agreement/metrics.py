@@ -16,10 +16,12 @@ class Figure(NamedTuple):
 
 
 def undefined(reason: str) -> Figure:
+    """Return an undefined figure and the reason why."""
     return Figure(None, reason)
 
 
 def defined(value: float) -> Figure:
+    """Return a figure with a value (as a Python float)."""
     return Figure(float(value), None)
 
 

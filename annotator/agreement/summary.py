@@ -5,7 +5,7 @@ object and the dataset card, docs/export.md) from an agreement report. ``summari
 returns exactly the same summary from a sequence of chunks of items, each holding whole
 sentences, without building the report: between chunks it keeps only per-sentence sufficient
 statistics (the token value patterns of each sentence and, per annotator pair, the sentence's
-span counts; see ``report.Resampling``), a few bytes per sentence where the report holds every
+span counts; see ``bootstrap.Resampling``), a few bytes per sentence where the report holds every
 token and span of the project.
 """
 
@@ -13,34 +13,31 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
 import numpy as np
 
-from annotator.agreement.data import AgreementInputError, ItemColumns, _group_key, build_corpus
+from annotator.agreement.blocks import AgreementReport, Intervals
+from annotator.agreement.bootstrap import Resampling, intervals, pair_rows, resample
+from annotator.agreement.build import build_corpus
+from annotator.agreement.data import AgreementInputError, ItemColumns, group_key
 from annotator.agreement.matching import pair_events
 from annotator.agreement.metrics import Figure, coincidence_matrix, prf, undefined, value_patterns
-from annotator.agreement.report import (
-    MIN_UNITS,
-    REPORT_FORMAT,
-    Resampling,
-    _mean,
-    _mean_label,
-    _put,
+from annotator.agreement.patterns import pattern_counts, sentence_patterns
+from annotator.agreement.reading import warning_list
+from annotator.agreement.reasons import (
+    NOT_SHARED,
     alpha_figures,
-    intervals,
+    label_mean_over_pairs,
     label_prf,
-    pair_rows,
-    pattern_counts,
-    resample,
-    sentence_patterns,
-    warning_list,
+    mean_over_pairs,
+    unless_single,
 )
+from annotator.agreement.report import MIN_UNITS, REPORT_FORMAT
 
 Chunk = ItemColumns | Iterable[Mapping[str, Any]]
-ONE_ANNOTATOR = "only one annotator: nothing to compare"
-NOT_SHARED = "no sentence was annotated by both"
 
 
 def summarize_chunks(
@@ -69,7 +66,7 @@ def summarize_chunks(
     totals = _Totals(labels, subtype_attribute)
     for chunk in chunks:
         totals.add(chunk)
-    return summarize_report(totals.report(bootstrap, seed, min_units))
+    return totals.summary(bootstrap, seed, min_units).to_json()
 
 
 class _Pair:
@@ -116,6 +113,7 @@ class _Totals:
     # --- one chunk ----------------------------------------------------------------------------
 
     def add(self, chunk: Chunk) -> None:
+        """Take in the sufficient statistics of one chunk of whole sentences."""
         corpus = build_corpus(chunk, labels=self.given, subtype_attribute=self.subtype_attribute)
         if len(corpus.ids) == 0:
             return
@@ -123,7 +121,7 @@ class _Totals:
         who = [self._code(self.annotator_code, self.annotators, a) for a in corpus.annotators]
         what = np.array([0, *(self._label(lb) for lb in corpus.labels)], dtype=np.int64)
         offset = self.sentences
-        groups = [self._code(self.group_code, None, _group_key(g)) for g in corpus.group_order]
+        groups = [self._code(self.group_code, None, group_key(g)) for g in corpus.group_order]
         sizes = [hi - lo for lo, hi in corpus.group_bounds]
         self.sentence_group.append(np.repeat(np.array(groups, dtype=np.int32), sizes))
         compared = corpus.present.sum(axis=0) >= 2
@@ -201,10 +199,46 @@ class _Totals:
 
     # --- the figures ----------------------------------------------------------------------------
 
-    def report(self, bootstrap: int, seed: int, min_units: int) -> dict[str, Any]:
-        """The part of ``agreement_report``'s result that ``summarize_report`` reads."""
-        names = sorted(self.annotators)
+    def summary(self, bootstrap: int, seed: int, min_units: int) -> AgreementSummary:
+        """``summarize_report``'s summary of the report on every chunk seen."""
+        codes = self._final_codes()
+        names, labels, width = codes.names, codes.labels, codes.width
         single = len(names) < 2
+        by_id = self._patterns_by_id(codes)
+        patterns, freq = self._report_patterns(by_id, codes)
+        counts = pattern_counts(patterns, width)
+        alpha, label_alpha = alpha_figures(coincidence_matrix(counts, freq), labels, single,
+                                           counts.size)
+        tables = {(a, b): _pair_table(self.pairs.get((a, b)), width, codes.label_map)
+                  for a, b in combinations(names, 2)}
+        f1, label_f1 = self._span_f1(tables, labels, single)
+        spans_compared = dict.fromkeys(labels, 0)
+        for c, n in self.spans_compared.items():
+            spans_compared[labels[codes.label_map[c] - 1]] += n
+        overall_ci: Intervals | None = None
+        label_ci: dict[str, Intervals | None] = dict.fromkeys(labels)
+        if bootstrap > 0:
+            samples = resample(self._resampling(width, tables, by_id), width, int(bootstrap),
+                               int(seed))
+            overall_ci, label_intervals = intervals(samples, labels)
+            label_ci.update(label_intervals)
+        per_label = {lb: SummaryFigures(label_alpha[i], label_f1[lb], label_ci[lb],
+                                        spans_compared[lb]) for i, lb in enumerate(labels)}
+        return AgreementSummary(
+            report_format=REPORT_FORMAT, sentences=self.compared, annotators=len(names),
+            tokens=int(freq[counts.sum(axis=1) >= 2].sum()),
+            overall=SummaryFigures(alpha, f1, overall_ci, sum(spans_compared.values())),
+            labels=per_label, replicates=int(bootstrap), seed=int(seed),
+            warnings=warning_list(len(names), self.compared, codes.unknown, spans_compared,
+                                  min_units))
+
+    def _final_codes(self) -> _Codes:
+        """The report's order of annotators and labels, and the codes seen so far in it.
+
+        Raises:
+            AgreementInputError: too many labels, or an id that repeats across chunks.
+        """
+        names = sorted(self.annotators)
         if self.given is None:
             labels, unknown = sorted(self.labels), []
         else:
@@ -217,76 +251,49 @@ class _Totals:
             repeated = np.flatnonzero(ids[1:] == ids[:-1])
             if repeated.size:
                 raise AgreementInputError(f"item {int(ids[repeated[0]])}: duplicate id")
-        width = len(labels) + 1
         final = {lb: c for c, lb in enumerate(labels, start=1)}
-        label_map = np.array([0, *(final[lb] for lb in self.labels)], dtype=np.int64)
-        annotator_map = [names.index(a) for a in self.annotators]
+        return _Codes(names, labels, unknown,
+                      np.array([0, *(final[lb] for lb in self.labels)], dtype=np.int64),
+                      [names.index(a) for a in self.annotators])
 
-        # Token figures: the report's distinct patterns in its order, with their frequencies.
-        by_id = np.full((len(self.pattern_freq), len(names)), -1, dtype=np.int64)
+    def _patterns_by_id(self, codes: _Codes) -> np.ndarray:
+        """Every pattern seen, by id, in the report's annotator and label codes."""
+        by_id = np.full((len(self.pattern_freq), len(codes.names)), -1, dtype=np.int64)
         for key, i in self.pattern_id.items():
             for k, v in enumerate(key):
                 if v >= 0:
-                    by_id[i, annotator_map[k]] = label_map[v]
-        if names:
-            patterns, _ = value_patterns(by_id.T, width)
-            freq_of = {tuple(r): f for r, f in zip(by_id.tolist(), self.pattern_freq,
-                                                     strict=True)}
-            freq = np.array([freq_of[tuple(r)] for r in patterns.tolist()], dtype=np.float64)
-        else:
-            patterns, freq = np.zeros((0, 0), dtype=np.int64), np.zeros(0)
-        counts = pattern_counts(patterns, width)
-        alpha, label_alpha = alpha_figures(coincidence_matrix(counts, freq), labels, single,
-                                           counts.size)
+                    by_id[i, codes.annotator_map[k]] = codes.label_map[v]
+        return by_id
 
-        # Span F1 of every pair of annotators (in name order), then their mean.
+    def _report_patterns(self, by_id: np.ndarray, codes: _Codes
+                         ) -> tuple[np.ndarray, np.ndarray]:
+        """The report's distinct patterns in its order, with their frequencies."""
+        if not codes.names:
+            return np.zeros((0, 0), dtype=np.int64), np.zeros(0)
+        patterns, _ = value_patterns(by_id.T, codes.width)
+        freq_of = {tuple(r): f for r, f in zip(by_id.tolist(), self.pattern_freq, strict=True)}
+        return patterns, np.array([freq_of[tuple(r)] for r in patterns.tolist()],
+                                  dtype=np.float64)
+
+    def _span_f1(self, tables: Mapping[tuple[str, str], tuple[np.ndarray, ...]],
+                 labels: list[str], single: bool) -> tuple[Figure, dict[str, Figure]]:
+        """Exact span F1 averaged over pairs of annotators (in name order), overall and per
+        label."""
         f1s: list[Figure] = []
         label_f1: dict[str, list[Figure]] = {lb: [] for lb in labels}
-        tables = {}
-        for a, b in combinations(names, 2):
+        for (a, b), (_, row, rows) in tables.items():
             pair = self.pairs.get((a, b))
             no_shared = None if pair is not None and pair.shared else NOT_SHARED
-            tables[a, b] = sentence, row, rows = _pair_table(pair, width, label_map)
             exact, n_a, n_b = np.tensordot(np.bincount(row, minlength=rows.shape[0]), rows, 1)
             f1s.append(undefined(no_shared) if no_shared else prf(
                 float(exact[1:].sum()), float(n_a[1:].sum()), float(n_b[1:].sum()))["f1"])
             for c, lb in enumerate(labels, start=1):
                 label_f1[lb].append(label_prf(exact[c], n_a[c], n_b[c], lb, no_shared)["f1"])
+        return (unless_single(mean_over_pairs(f1s, "span F1"), single),
+                {lb: unless_single(label_mean_over_pairs(figs, "span F1", lb), single)
+                 for lb, figs in label_f1.items()})
 
-        spans_compared = dict.fromkeys(labels, 0)
-        for c, n in self.spans_compared.items():
-            spans_compared[labels[label_map[c] - 1]] += n
-        overall: dict[str, Any] = {"undefined": {}}
-        _put(overall, "krippendorff_alpha", alpha)
-        _put(overall, "span_f1", undefined(ONE_ANNOTATOR) if single else _mean(f1s, "span F1"))
-        per_label: dict[str, dict[str, Any]] = {}
-        for lb, fig in zip(labels, label_alpha, strict=True):
-            block: dict[str, Any] = {"undefined": {}}
-            _put(block, "krippendorff_alpha", fig)
-            _put(block, "span_f1", undefined(ONE_ANNOTATOR) if single else
-                 _mean_label(label_f1[lb], "span F1", lb))
-            block["spans_compared"] = spans_compared[lb]
-            per_label[lb] = block
-        if bootstrap > 0:
-            samples = resample(self._resampling(names, width, tables, by_id), width,
-                               int(bootstrap), int(seed))
-            overall["ci"], label_ci = intervals(samples, labels)
-            for lb, ci in label_ci.items():
-                per_label[lb]["ci"] = ci
-        rated = counts.sum(axis=1)
-        return {
-            "format": REPORT_FORMAT,
-            "annotators": names,
-            "counts": {"sentences_compared": self.compared,
-                       "tokens_compared": int(freq[rated >= 2].sum())},
-            "overall": overall,
-            "per_label": per_label,
-            "bootstrap": {"replicates": int(bootstrap), "seed": int(seed)},
-            "warnings": warning_list(len(names), self.compared, unknown, spans_compared,
-                                     min_units),
-        }
-
-    def _resampling(self, names: list[str], width: int,
+    def _resampling(self, width: int,
                     tables: Mapping[tuple[str, str], tuple[np.ndarray, ...]],
                     by_id: np.ndarray) -> Resampling:
         """The bootstrap's statistics, with the compared sentences numbered as the report
@@ -308,6 +315,22 @@ class _Totals:
                  if sentence.size]
         return Resampling(int(chosen.size), sentence, pattern, tokens,
                           pattern_counts(by_id, width), pairs)
+
+
+@dataclass(frozen=True)
+class _Codes:
+    """The report's annotator and label order, and maps from the codes met chunk by chunk."""
+
+    names: list[str]  # annotators, sorted
+    labels: list[str]  # given labels, then the others sorted
+    unknown: list[str]  # labels not in the given list
+    label_map: np.ndarray  # code of first appearance (0: O) -> report's code
+    annotator_map: list[int]  # annotator code of first appearance -> report's index
+
+    @property
+    def width(self) -> int:
+        """Number of value codes: the labels and O."""
+        return len(self.labels) + 1
 
 
 def _pair_table(pair: _Pair | None, width: int, label_map: np.ndarray
@@ -332,38 +355,68 @@ def _pair_table(pair: _Pair | None, width: int, label_map: np.ndarray
 # --- the summary -------------------------------------------------------------------------------
 
 
-def _figure(block: Mapping[str, Any], name: str) -> dict[str, Any]:
-    interval = (block.get("ci") or {}).get(name)
-    return {
-        "value": block.get(name),
-        "ci95": list(interval) if interval else None,
-        "reason": (block.get("undefined") or {}).get(name),
-    }
+@dataclass(frozen=True)
+class SummaryFigures:
+    """What the export keeps of one report block: alpha and exact span F1, their intervals,
+    and the spans they rest on."""
+
+    krippendorff_alpha: Figure
+    span_f1: Figure
+    ci: Intervals | None
+    spans: int | None
+
+    def to_json(self) -> dict[str, Any]:
+        """Return ``{"krippendorff_alpha": {"value", "ci95", "reason"}, "span_f1", "spans"}``."""
+        return {"krippendorff_alpha": self._figure("krippendorff_alpha"),
+                "span_f1": self._figure("span_f1"), "spans": self.spans}
+
+    def _figure(self, name: str) -> dict[str, Any]:
+        fig: Figure = getattr(self, name)
+        interval = self.ci.get(name) if self.ci is not None else None
+        return {"value": fig.value, "ci95": list(interval) if interval else None,
+                "reason": fig.reason if fig.value is None else None}
 
 
-def summarize_report(report: Mapping[str, Any]) -> dict[str, Any]:
-    """Keep the figures the export reports from an agreement report (``agreement_report``)."""
-    counts = report["counts"]
-    labels = {
-        label: {
-            "krippendorff_alpha": _figure(block, "krippendorff_alpha"),
-            "span_f1": _figure(block, "span_f1"),
-            "spans": block.get("spans_compared"),
+@dataclass(frozen=True)
+class AgreementSummary:
+    """The agreement figures the export reports (gold-json's ``agreement``, the card)."""
+
+    report_format: str
+    sentences: int  # sentences compared (annotated by two or more)
+    annotators: int
+    tokens: int  # tokens compared
+    overall: SummaryFigures  # its spans: the labels' spans summed
+    labels: dict[str, SummaryFigures]
+    replicates: int
+    seed: int
+    warnings: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the summary as docs/export.md documents it."""
+        labels = {label: block.to_json() for label, block in self.labels.items()}
+        return {
+            "report_format": self.report_format,
+            "sentences": self.sentences,
+            "annotators": self.annotators,
+            "tokens": self.tokens,
+            "overall": self.overall.to_json(),
+            "labels": labels,
+            "bootstrap": {"replicates": self.replicates, "seed": self.seed},
+            "warnings": list(self.warnings),
         }
-        for label, block in report["per_label"].items()
-    }
-    return {
-        "report_format": report.get("format"),
-        "sentences": counts["sentences_compared"],
-        "annotators": len(report["annotators"]),
-        "tokens": counts["tokens_compared"],
-        "overall": {
-            "krippendorff_alpha": _figure(report["overall"], "krippendorff_alpha"),
-            "span_f1": _figure(report["overall"], "span_f1"),
-            "spans": sum(x["spans"] or 0 for x in labels.values()),
-        },
-        "labels": labels,
-        "bootstrap": {"replicates": report["bootstrap"]["replicates"],
-                      "seed": report["bootstrap"]["seed"]},
-        "warnings": list(report["warnings"]),
-    }
+
+
+def summarize_report(report: AgreementReport) -> dict[str, Any]:
+    """Keep the figures the export reports from an agreement report (``agreement_report``)."""
+    labels = {label: SummaryFigures(block.krippendorff_alpha, block.span_f1, block.ci,
+                                    block.spans_compared)
+              for label, block in report.per_label.items()}
+    overall = report.overall
+    return AgreementSummary(
+        report_format=report.format, sentences=report.counts.sentences_compared,
+        annotators=len(report.annotators), tokens=report.counts.tokens_compared,
+        overall=SummaryFigures(overall.krippendorff_alpha, overall.span_f1, overall.ci,
+                               sum(block.spans or 0 for block in labels.values())),
+        labels=labels, replicates=report.bootstrap.replicates, seed=report.bootstrap.seed,
+        warnings=list(report.warnings),
+    ).to_json()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
+from annotator.agreement.blocks import AgreementReport, FigureBlock
 from annotator.agreement.data import AgreementInputError
 
 SPAN_KEYS = {"start", "end", "label", "attributes", "text"}
@@ -117,60 +118,67 @@ COLUMNS = (("krippendorff_alpha", "alpha"), ("fleiss_kappa", "fleiss"),
            ("unitizing_alpha", "alpha_u"))
 
 
-def _num(value: Any) -> str:
+def _num(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
 
 
-def _row(name: str, block: Mapping[str, Any], width: int) -> str:
-    cells = [_num(block.get(key)) for key, _ in COLUMNS]
+def _row(name: str, block: FigureBlock, width: int) -> str:
+    figures = block.figures()
+    cells = [_num(figures[key].value if key in figures else None) for key, _ in COLUMNS]
     return f"{name:<{width}}  " + "  ".join(f"{c:>7}" for c in cells)
 
 
-def report_table(report: Mapping[str, Any]) -> str:
+def report_table(report: AgreementReport) -> str:
     """Render the headline figures of an ``agreement_report`` as aligned plain text."""
-    counts = report["counts"]
-    ov = report["overall"]
+    counts = report.counts
+    ov = report.overall
     lines = [
-        f"{len(report['annotators'])} annotators ({', '.join(report['annotators']) or '-'}); "
-        f"{counts['sentences']} sentences, {counts['sentences_compared']} seen by two or more; "
-        f"{counts['tokens']} tokens ({counts['tokens_inside_spans']} inside spans)",
+        f"{len(report.annotators)} annotators ({', '.join(report.annotators) or '-'}); "
+        f"{counts.sentences} sentences, {counts.sentences_compared} seen by two or more; "
+        f"{counts.tokens} tokens ({counts.tokens_inside_spans} inside spans)",
         "",
     ]
-    names = ["overall", "  inside spans", *report["per_label"]]
-    pairs = [f"{p['annotators'][0]} / {p['annotators'][1]}" for p in report["per_pair"]]
+    names = ["overall", "  inside spans", *report.per_label]
+    pairs = [f"{p.annotators[0]} / {p.annotators[1]}" for p in report.per_pair]
     width = max(len(n) for n in [*names, *pairs, "pair"])
     lines.append(f"{'':<{width}}  " + "  ".join(f"{h:>7}" for _, h in COLUMNS))
     lines.append(_row("overall", ov, width))
-    lines.append(_row("  inside spans", ov["inside_spans"], width))
-    for label, block in report["per_label"].items():
+    lines.append(_row("  inside spans", ov.inside_spans, width))
+    for label, block in report.per_label.items():
         lines.append(_row(label, block, width))
-    if report["per_pair"]:
+    if report.per_pair:
         lines.append("")
         lines.append(f"{'pair':<{width}}  " + "  ".join(f"{h:>7}" for _, h in COLUMNS))
-        for name, pair in zip(pairs, report["per_pair"], strict=True):
+        for name, pair in zip(pairs, report.per_pair, strict=True):
             lines.append(_row(name, pair, width))
-    ci = ov.get("ci")
-    if ci:
+    lines.extend(_details(report))
+    return "\n".join(lines)
+
+
+def _details(report: AgreementReport) -> list[str]:
+    """Intervals, event types, disagreements, undefined figures, warnings and the reading."""
+    ov = report.overall
+    lines: list[str] = []
+    if ov.ci is not None:
         lines.append("")
-        for key, interval in ci.items():
+        for key, interval in ov.ci.to_json().items():
             shown = "-" if interval is None else f"[{interval[0]:.3f}, {interval[1]:.3f}]"
             lines.append(f"95% interval {key}: {shown}")
-    et = ov["event_type"]
+    et = ov.event_type
     lines.append("")
-    lines.append(f"event types over {et['pairs']} matched event pairs: strict "
-                 f"{_num(et['strict_agreement'])}, hierarchical "
-                 f"{_num(et['hierarchical_agreement'])}")
-    kinds = ov["disagreements"]
+    lines.append(f"event types over {et.pairs} matched event pairs: strict "
+                 f"{_num(et.strict_agreement.value)}, hierarchical "
+                 f"{_num(et.hierarchical_agreement.value)}")
     lines.append("disagreements: " + ", ".join(f"{k.replace('_', '-')} {v}"
-                                               for k, v in kinds.items()))
-    undefined = [(f"overall {k}", v) for k, v in ov.get("undefined", {}).items()]
+                                               for k, v in ov.disagreements.items()))
+    undefined = [(f"overall {k}", v) for k, v in ov.undefined.items()]
     if undefined:
         lines.append("")
         lines.extend(f"undefined: {where}: {why}" for where, why in undefined)
-    if report.get("warnings"):
+    if report.warnings:
         lines.append("")
-        lines.extend(f"warning: {w}" for w in report["warnings"])
-    if report.get("reading"):
+        lines.extend(f"warning: {w}" for w in report.warnings)
+    if report.reading:
         lines.append("")
-        lines.extend(report["reading"])
-    return "\n".join(lines)
+        lines.extend(report.reading)
+    return lines

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import click
 from flask.cli import ScriptInfo
 
 from annotator.agreement import AgreementInputError, agreement_report
+from annotator.agreement.blocks import AgreementReport
 from annotator.agreement.textio import read_items, report_table
 from annotator.assignments.models import Batch
 from annotator.commands.outcome import committed, fail
@@ -45,12 +45,12 @@ def agreement_command(ctx: click.Context, project_name: str | None, batch_id: in
         with app.app_context():
             report = project_report(project_name, batch_id, bootstrap=bootstrap, seed=seed)
     if fmt == "json":
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False, allow_nan=False))
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False, allow_nan=False))
     else:
         click.echo(report_table(report))
 
 
-def file_report(input_file: Path, *, bootstrap: int, seed: int) -> Any:
+def file_report(input_file: Path, *, bootstrap: int, seed: int) -> AgreementReport:
     """The report of a JSON-lines file of items, labels read with the default schema."""
     schema = parse_schema(default_schema_document())
     try:
@@ -72,7 +72,7 @@ def file_report(input_file: Path, *, bootstrap: int, seed: int) -> Any:
 
 
 def project_report(project_name: str, batch_id: int | None, *, bootstrap: int,
-                   seed: int) -> Any:
+                   seed: int) -> AgreementReport:
     """The report of a project's finished annotations (or one batch's), inside an app."""
     with committed(db.session):
         project = get_project_by_name(db.session, project_name)

@@ -12,7 +12,7 @@ from bisect import bisect_right
 # "cafe" + "\u0301", and Arabic harakat (Mn) or Devanagari vowel signs (Mc) would cut words
 # apart. The set comes from the interpreter's own unicodedata, read once at import: the same
 # Unicode version as str.isalnum() and re's \w, so the regex, the agreement library's NumPy
-# table (agreement/data.py) and the export's fast boundary test (export/formats.py) classify
+# table (agreement/tokenizing.py) and the export's fast boundary test (export/formats.py) classify
 # every code point alike (tests compare them for all of them). The third-party `regex` module's
 # \p{M} would do too, but it ships its own Unicode version, which could disagree with \w.
 # Marks live only in planes 0, 1 and 14 (2-3 hold CJK ideographs, 4-13 are unassigned, 15-16

@@ -8,9 +8,18 @@ presentation attributes (``fill="..."``), which the strict CSP allows (unlike ``
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from annotator.agreement.blocks import (
+    AgreementReport,
+    FigureBlock,
+    Interval,
+    LabelFigures,
+    PairFigures,
+)
+from annotator.agreement.metrics import Figure
 
 # Disagreement kinds in drawing order, with the words the page uses for them.
 KIND_NAMES: dict[str, str] = {
@@ -38,6 +47,7 @@ LABEL_METRICS: dict[str, str] = {
 }
 
 UNDEFINED_FILL = "#eef1f5"
+NO_FIGURE = Figure(None)  # a pair without the figure: an undefined cell without a reason
 # Agreement colour scale: red at 0 (and below), amber at Krippendorff's 0.667 minimum for
 # tentative conclusions, green from his 0.8 "reliable" threshold up to 1.
 SCALE = ((0.0, (217, 45, 32)), (0.667, (247, 176, 34)), (0.8, (102, 198, 128)),
@@ -49,10 +59,11 @@ def agreement_colour(value: float | None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return UNDEFINED_FILL
     v = min(max(float(value), SCALE[0][0]), SCALE[-1][0])
-    for (x0, c0), (x1, c1) in zip(SCALE, SCALE[1:]):
+    for (x0, c0), (x1, c1) in zip(SCALE, SCALE[1:], strict=False):
         if v <= x1:
             t = (v - x0) / (x1 - x0)
-            return "#" + "".join(f"{round(a + (b - a) * t):02x}" for a, b in zip(c0, c1))
+            channels = (round(a + (b - a) * t) for a, b in zip(c0, c1, strict=True))
+            return "#" + "".join(f"{c:02x}" for c in channels)
     return "#" + "".join(f"{c:02x}" for c in SCALE[-1][1])
 
 
@@ -88,6 +99,8 @@ def _text_width(name: str) -> float:
 
 @dataclass
 class HeatCell:
+    """One cell of the pair heatmap: a pair's figure, its colour and place."""
+
     row: str
     col: str
     x: float
@@ -101,11 +114,14 @@ class HeatCell:
 
     @property
     def text(self) -> str:
+        """What the cell prints: the figure, or nothing on the diagonal."""
         return "" if self.diagonal else fmt(self.value)
 
 
 @dataclass
 class Heatmap:
+    """The annotators x annotators heatmap of one pair figure."""
+
     metric: str
     names: list[str]
     width: float
@@ -116,16 +132,19 @@ class Heatmap:
     cells: list[HeatCell] = field(default_factory=list)
 
 
-def pair_heatmap(annotators: Sequence[str], per_pair: Sequence[Mapping[str, Any]],
+def pair_cells(per_pair: Sequence[PairFigures], metric: str) -> dict[tuple[str, str], Figure]:
+    """Each annotator pair's ``metric`` (one of ``PAIR_METRICS``), for ``pair_heatmap``."""
+    return {pair.annotators: pair.figures()[metric] for pair in per_pair}
+
+
+def pair_heatmap(annotators: Sequence[str], cells: Mapping[tuple[str, str], Figure],
                  metric: str = "cohen_kappa", size: float = 54.0) -> Heatmap:
-    """Lay out the annotators x annotators matrix of one pair figure (symmetric)."""
+    """Lay out the annotators x annotators matrix of one pair figure (symmetric; ``cells``:
+    each pair's figure, in either order)."""
     names = list(annotators)
-    values: dict[tuple[str, str], tuple[float | None, str | None]] = {}
-    for block in per_pair:
-        a, b = block["annotators"]
-        value = block.get(metric)
-        reason = block.get("undefined", {}).get(metric)
-        values[(a, b)] = values[(b, a)] = (value, reason)
+    values: dict[tuple[str, str], Figure] = {}
+    for (a, b), fig in cells.items():
+        values[(a, b)] = values[(b, a)] = fig
     label_w = max((_text_width(n) for n in names), default=0.0) + 12
     left, top = label_w, label_w * 0.72 + 8
     heat = Heatmap(metric, names, left + size * len(names) + 8, top + size * len(names) + 8,
@@ -133,9 +152,10 @@ def pair_heatmap(annotators: Sequence[str], per_pair: Sequence[Mapping[str, Any]
     for i, a in enumerate(names):
         for j, b in enumerate(names):
             diagonal = i == j
-            value, reason = (None, None) if diagonal else values.get((a, b), (None, None))
-            fill = "#f8f9fb" if diagonal else agreement_colour(value)
-            heat.cells.append(HeatCell(a, b, left + j * size, top + i * size, size, value,
+            fig = NO_FIGURE if diagonal else values.get((a, b), NO_FIGURE)
+            reason = fig.reason if fig.value is None else None
+            fill = "#f8f9fb" if diagonal else agreement_colour(fig.value)
+            heat.cells.append(HeatCell(a, b, left + j * size, top + i * size, size, fig.value,
                                        reason, fill, text_colour(fill), diagonal))
     return heat
 
@@ -145,6 +165,8 @@ def pair_heatmap(annotators: Sequence[str], per_pair: Sequence[Mapping[str, Any]
 
 @dataclass
 class Bar:
+    """One figure's bar in a label's group, with its whisker."""
+
     metric: str
     x: float
     y: float
@@ -152,13 +174,15 @@ class Bar:
     height: float
     value: float | None
     reason: str | None
-    ci: list[float] | None
+    ci: Interval | None
     ci_x: tuple[float, float] | None
     value_x: float
 
 
 @dataclass
 class BarRow:
+    """One label's group of bars."""
+
     label: str
     y: float
     height: float
@@ -167,6 +191,8 @@ class BarRow:
 
 @dataclass
 class BarChart:
+    """The per-label bar chart: its axis, ticks and rows."""
+
     width: float
     height: float
     left: float
@@ -177,13 +203,34 @@ class BarChart:
     metrics: list[str]
 
 
-def label_bars(labels: Sequence[str], per_label: Mapping[str, Mapping[str, Any]],
+@dataclass(frozen=True)
+class Estimate:
+    """A figure and its 95% interval (None when it has none)."""
+
+    figure: Figure
+    ci: Interval | None = None
+
+
+NO_ESTIMATE = Estimate(NO_FIGURE)
+
+
+def label_estimates(per_label: Mapping[str, LabelFigures],
+                    metrics: Sequence[str] = tuple(LABEL_METRICS)
+                    ) -> dict[str, dict[str, Estimate]]:
+    """Each label's ``metrics`` with their intervals, for ``label_bars``."""
+    return {lb: {m: Estimate(block.figures()[m], block.ci.get(m) if block.ci else None)
+                 for m in metrics}
+            for lb, block in per_label.items()}
+
+
+def label_bars(labels: Sequence[str], estimates: Mapping[str, Mapping[str, Estimate]],
                metrics: Sequence[str] = tuple(LABEL_METRICS), plot_width: float = 420.0,
                bar_h: float = 11.0) -> BarChart:
     """Horizontal grouped bars: one group per label, one bar per figure, 95% whiskers."""
-    values = [per_label[lb].get(m) for lb in labels for m in metrics]
+    shown = {lb: {m: estimates[lb].get(m, NO_ESTIMATE) for m in metrics} for lb in labels}
+    values = [e.figure.value for lb in labels for e in shown[lb].values()]
     lows = [v for v in values if v is not None] + [
-        ci[0] for lb in labels for ci in (per_label[lb].get("ci") or {}).values() if ci]
+        e.ci[0] for lb in labels for e in estimates[lb].values() if e.ci]
     # The axis runs from 0 (or below, to the lowest value or interval, in steps of 0.2) to 1.
     lo = min([0.0, *lows])
     lo = max(-1.0, math.floor(lo * 5 - 1e-9) / 5) if lo < 0 else 0.0
@@ -197,21 +244,8 @@ def label_bars(labels: Sequence[str], per_label: Mapping[str, Mapping[str, Any]]
     gap = 14.0
     y = 12.0
     for lb in labels:
-        block = per_label[lb]
-        bars = []
-        for k, m in enumerate(metrics):
-            value = block.get(m)
-            reason = block.get("undefined", {}).get(m)
-            ci = (block.get("ci") or {}).get(m)
-            by = y + k * (bar_h + 2)
-            if value is None:
-                x, w = x_of(0.0), 0.0
-            else:
-                x0, x1 = sorted((x_of(0.0), x_of(value)))
-                x, w = x0, x1 - x0
-            ci_x = (x_of(ci[0]), x_of(ci[1])) if ci else None
-            value_x = max(x + w, ci_x[1] if ci_x else 0.0, x_of(0.0)) + 4
-            bars.append(Bar(m, x, by, w, bar_h, value, reason, ci, ci_x, value_x))
+        bars = [_bar(m, e, y + k * (bar_h + 2), bar_h, x_of)
+                for k, (m, e) in enumerate(shown[lb].items())]
         height = len(metrics) * (bar_h + 2)
         rows.append(BarRow(lb, y, height, bars))
         y += height + gap
@@ -224,11 +258,29 @@ def label_bars(labels: Sequence[str], per_label: Mapping[str, Mapping[str, Any]]
                     list(metrics))
 
 
+def _bar(metric: str, estimate: Estimate, y: float, bar_h: float,
+         x_of: Callable[[float], float]) -> Bar:
+    """One bar from 0 to the value (leftwards when negative), its whisker and label place."""
+    value = estimate.figure.value
+    reason = estimate.figure.reason if value is None else None
+    if value is None:
+        x, w = x_of(0.0), 0.0
+    else:
+        x0, x1 = sorted((x_of(0.0), x_of(value)))
+        x, w = x0, x1 - x0
+    ci = estimate.ci
+    ci_x = (x_of(ci[0]), x_of(ci[1])) if ci else None
+    value_x = max(x + w, ci_x[1] if ci_x else 0.0, x_of(0.0)) + 4
+    return Bar(metric, x, y, w, bar_h, value, reason, ci, ci_x, value_x)
+
+
 # --- stacked disagreement bars ---------------------------------------------------------------
 
 
 @dataclass
 class Segment:
+    """One disagreement kind's part of a stacked bar."""
+
     kind: str
     x: float
     width: float
@@ -237,6 +289,8 @@ class Segment:
 
 @dataclass
 class StackRow:
+    """One stacked bar: a row of the disagreement breakdown."""
+
     key: Any  # what a click filters on: a label, a pair (a, b) or None for everything
     title: str
     y: float
@@ -246,6 +300,8 @@ class StackRow:
 
 @dataclass
 class StackChart:
+    """Stacked disagreement bars sharing one scale."""
+
     width: float
     height: float
     left: float
@@ -263,7 +319,7 @@ def stacked_bars(rows: Sequence[tuple[Any, str, Mapping[str, int]]], plot_width:
     left = max((_text_width(title) for _, title, _ in rows), default=40.0) + 14
     out: list[StackRow] = []
     y = 8.0
-    for (key, title, counts), total in zip(rows, totals):
+    for (key, title, counts), total in zip(rows, totals, strict=True):
         x = left
         segments = []
         for kind in KIND_NAMES:
@@ -282,6 +338,8 @@ def stacked_bars(rows: Sequence[tuple[Any, str, Mapping[str, int]]], plot_width:
 
 @dataclass
 class ConfusionCell:
+    """One cell of the span confusion matrix."""
+
     row: str
     col: str
     x: float
@@ -295,6 +353,8 @@ class ConfusionCell:
 
 @dataclass
 class ConfusionGrid:
+    """The span confusion matrix laid out."""
+
     labels: list[str]
     width: float
     height: float
@@ -342,57 +402,59 @@ SUMMARY: tuple[tuple[str, str], ...] = (
 
 @dataclass
 class SummaryRow:
+    """One headline figure of the summary table."""
+
     key: str
     words: str
     value: float | None
-    ci: list[float] | None
+    ci: Interval | None
     reason: str | None
     n: int | None
     n_of: str
 
 
-def _lookup(block: Mapping[str, Any], dotted: str) -> tuple[Any, str | None]:
+def _lookup(block: FigureBlock, dotted: str) -> Figure:
     *path, key = dotted.split(".")
     for part in path:
-        block = block.get(part, {})
-    return block.get(key), block.get("undefined", {}).get(key)
+        block = getattr(block, part)
+    return block.figures()[key]
 
 
-def summary_rows(report: Mapping[str, Any]) -> list[SummaryRow]:
+def summary_rows(report: AgreementReport) -> list[SummaryRow]:
     """The headline figures of a report, each with its interval, size and undefined reason."""
-    overall = report["overall"]
-    counts = report["counts"]
-    ci = overall.get("ci") or {}
-    spans = sum(b.get("spans_compared", 0) for b in report["per_label"].values())
+    overall = report.overall
+    counts = report.counts
+    spans = sum(b.spans_compared for b in report.per_label.values())
+    event_pairs = overall.event_type.pairs
     sizes = {
-        "krippendorff_alpha": (counts["tokens_compared"], "tokens"),
-        "fleiss_kappa": (overall.get("fleiss_units"), "tokens"),
-        "cohen_kappa": (counts["tokens_compared"], "tokens"),
-        "inside_spans.krippendorff_alpha": (counts["tokens_inside_spans"], "tokens"),
-        "inside_spans.cohen_kappa": (counts["tokens_inside_spans"], "tokens"),
+        "krippendorff_alpha": (counts.tokens_compared, "tokens"),
+        "fleiss_kappa": (overall.fleiss_units, "tokens"),
+        "cohen_kappa": (counts.tokens_compared, "tokens"),
+        "inside_spans.krippendorff_alpha": (counts.tokens_inside_spans, "tokens"),
+        "inside_spans.cohen_kappa": (counts.tokens_inside_spans, "tokens"),
         "span_f1": (spans, "spans"),
         "span_f1_partial": (spans, "spans"),
-        "unitizing_alpha": (overall.get("unitizing_sentences"), "sentences"),
-        "event_type.strict_agreement": (overall.get("event_type", {}).get("pairs"),
-                                        "matched event pairs"),
-        "event_type.hierarchical_agreement": (overall.get("event_type", {}).get("pairs"),
-                                              "matched event pairs"),
+        "unitizing_alpha": (overall.unitizing_sentences, "sentences"),
+        "event_type.strict_agreement": (event_pairs, "matched event pairs"),
+        "event_type.hierarchical_agreement": (event_pairs, "matched event pairs"),
     }
     rows = []
     for key, words in SUMMARY:
-        value, reason = _lookup(overall, key)
+        fig = _lookup(overall, key)
         n, n_of = sizes[key]
-        rows.append(SummaryRow(key, words, value, ci.get(key), reason, n, n_of))
+        ci = overall.ci.get(key) if overall.ci is not None else None
+        rows.append(SummaryRow(key, words, fig.value, ci,
+                               fig.reason if fig.value is None else None, n, n_of))
     return rows
 
 
-def breakdown_rows(report: Mapping[str, Any]) -> tuple[list[tuple[Any, str, Mapping[str, int]]],
-                                                        list[tuple[Any, str, Mapping[str, int]]]]:
+BreakdownRow = tuple[Any, str, Mapping[str, int]]
+
+
+def breakdown_rows(report: AgreementReport) -> tuple[list[BreakdownRow], list[BreakdownRow]]:
     """Rows for the stacked disagreement bars: (overall + each label), and each pair."""
-    by_label: list[tuple[Any, str, Mapping[str, int]]] = [
-        (None, "all labels", report["overall"].get("disagreements", {}))]
-    by_label += [(lb, lb, block.get("disagreements", {}))
-                 for lb, block in report["per_label"].items()]
-    by_pair = [(tuple(p["annotators"]), " / ".join(p["annotators"]), p.get("disagreements", {}))
-               for p in report["per_pair"]]
+    by_label: list[BreakdownRow] = [(None, "all labels", report.overall.disagreements)]
+    by_label += [(lb, lb, block.disagreements) for lb, block in report.per_label.items()]
+    by_pair: list[BreakdownRow] = [(p.annotators, " / ".join(p.annotators), p.disagreements)
+                                   for p in report.per_pair]
     return by_label, by_pair

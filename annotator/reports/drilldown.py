@@ -3,9 +3,9 @@
 ``agreement.list_disagreements`` describes every disagreement in full (texts and spans), one
 Python dict at a time: on a large project that takes many seconds and a lot of memory, while a
 page shows twenty sentences. This index counts them per sentence with array operations over
-the library's own matching (``pair_events``), using the same filters; the page then asks
-``list_disagreements`` for its twenty sentences only. tests/reports/test_drilldown.py checks
-the two agree.
+the library's own matching (``pair_events``) and filters (``disagreement_mask``); the page
+then asks ``list_disagreements`` for its twenty sentences only. tests/reports/test_drilldown.py
+checks the two agree.
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from annotator.agreement.data import OUTSIDE, Corpus, ItemColumns, build_corpus
-from annotator.agreement.matching import AGREE, KINDS, pair_events
+from annotator.agreement.build import build_corpus
+from annotator.agreement.data import Corpus, ItemColumns
+from annotator.agreement.disagreements import disagreement_mask, label_codes
+from annotator.agreement.matching import DISAGREEMENT_KINDS, pair_events
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,7 @@ def matching_sentences(corpus: Corpus, *, pair: Sequence[str] | None = None,
     label, column label) of the span confusion matrix in either orientation, "O" for no span.
     """
     names = corpus.annotators
-    code = {lb: c for c, lb in enumerate(corpus.labels, start=1)}
-    code[OUTSIDE] = 0
+    code = label_codes(corpus)
     pairs = list(combinations(range(len(names)), 2))
     if pair is not None:
         if len(pair) != 2 or any(p not in names for p in pair) or pair[0] == pair[1]:
@@ -57,20 +58,12 @@ def matching_sentences(corpus: Corpus, *, pair: Sequence[str] | None = None,
     if (label is not None and label not in code) or (
             cell is not None and any(c not in code for c in cell)):
         return []
-    if kind is not None and kind not in KINDS[1:]:
+    if kind is not None and kind not in DISAGREEMENT_KINDS:
         raise ValueError(f"unknown disagreement kind {kind!r}")
     counts = np.zeros(len(corpus.ids), dtype=np.int64)
     for ka, kb in pairs:
         ev = pair_events(corpus, ka, kb)
-        mask = ev.kind != AGREE
-        if kind is not None:
-            mask &= ev.kind == KINDS.index(kind)
-        if label is not None:
-            mask &= (ev.a_label == code[label]) | (ev.b_label == code[label])
-        if cell is not None:
-            x, y = code[cell[0]], code[cell[1]]
-            mask &= ((ev.a_label == x) & (ev.b_label == y)) | (
-                (ev.a_label == y) & (ev.b_label == x))
+        mask = disagreement_mask(ev, code, label=label, kind=kind, cell=cell)
         counts += np.bincount(ev.sentence[mask], minlength=counts.size)
     return [Hit(corpus.ids[s], corpus.groups[s], int(counts[s]))
             for s in np.flatnonzero(counts).tolist()]

@@ -8,9 +8,12 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from annotator.agreement.blocks import AgreementReport, EventTypeAgreement, Interval, Section
+from annotator.agreement.metrics import Figure
+
 CSV_COLUMNS = ("scope", "subject", "name", "value", "ci_low", "ci_high", "n", "n_of", "reason")
 
-# (figure, what its n counts) per kind of block; the n itself is looked up by _n().
+# The figures each kind of block gives a row, in row order.
 TOKEN_FIGURES = ("krippendorff_alpha", "fleiss_kappa", "cohen_kappa")
 INSIDE_FIGURES = ("krippendorff_alpha", "fleiss_kappa", "cohen_kappa")
 SPAN_FIGURES = ("span_f1", "span_f1_partial")
@@ -21,9 +24,11 @@ EVENT_FIGURES = ("strict_agreement", "hierarchical_agreement", "strict_alpha",
 PAIR_SEPARATOR = " / "
 
 
-def _row(scope: str, subject: Any, name: str, block: Mapping[str, Any], key: str,
-         n: int | None, n_of: str, ci: Sequence[float] | None = None) -> dict[str, Any]:
-    value = block.get(key)
+Row = dict[str, Any]
+
+
+def _row(scope: str, subject: Any, name: str, value: Any, n: int | None, n_of: str,
+         ci: Interval | None = None, reason: str | None = None) -> Row:
     return {
         "scope": scope,
         "subject": "" if subject is None else str(subject),
@@ -33,87 +38,99 @@ def _row(scope: str, subject: Any, name: str, block: Mapping[str, Any], key: str
         "ci_high": ci[1] if ci else None,
         "n": n,
         "n_of": n_of if n is not None else "",
-        "reason": block.get("undefined", {}).get(key) or "",
+        "reason": reason or "",
     }
 
 
-def _section_rows(scope: str, subject: Any, section: Mapping[str, Any],
-                  with_labels: bool) -> list[dict[str, Any]]:
-    """Rows of one report section (the whole report, or one group's section)."""
-    rows: list[dict[str, Any]] = []
-    counts = section["counts"]
-    overall = section["overall"]
-    ci = overall.get("ci") or {}
-    spans_compared = sum(b.get("spans_compared", 0) for b in section["per_label"].values())
-    for key in TOKEN_FIGURES:
-        rows.append(_row(scope, subject, key, overall, key, counts["tokens_compared"], "tokens",
-                         ci.get(key)))
-    inside = overall.get("inside_spans", {})
-    for key in INSIDE_FIGURES:
-        rows.append(_row(scope, subject, f"inside_spans.{key}", inside, key,
-                         inside.get("tokens"), "tokens"))
-    for key in SPAN_FIGURES:
-        rows.append(_row(scope, subject, key, overall, key, spans_compared, "spans", ci.get(key)))
-    rows.append(_row(scope, subject, "unitizing_alpha", overall, "unitizing_alpha",
-                     overall.get("unitizing_sentences"), "sentences"))
-    event = overall.get("event_type", {})
-    for key in EVENT_FIGURES:
-        rows.append(_row(scope, subject, f"event_type.{key}", event, key, event.get("pairs"),
-                         "event span pairs"))
-    for kind, count in overall.get("disagreements", {}).items():
-        rows.append(_row(scope, subject, f"disagreements.{kind}", {"v": count}, "v", None, ""))
-    if not with_labels:
-        return rows
+def _figure_row(scope: str, subject: Any, name: str, fig: Figure, n: int | None, n_of: str,
+                ci: Interval | None = None) -> Row:
+    return _row(scope, subject, name, fig.value, n, n_of, ci,
+                fig.reason if fig.value is None else None)
 
-    for label, block in section["per_label"].items():
-        ci = block.get("ci") or {}
-        for key in TOKEN_FIGURES:
-            rows.append(_row("label", label, key, block, key, counts["tokens_compared"],
-                             "tokens", ci.get(key)))
-        inside = block.get("inside_spans", {})
-        for key in INSIDE_FIGURES:
-            rows.append(_row("label", label, f"inside_spans.{key}", inside, key,
-                             counts["tokens_inside_spans"], "tokens"))
-        for key in SPAN_FIGURES:
-            rows.append(_row("label", label, key, block, key, block.get("spans_compared"),
-                             "spans", ci.get(key)))
-        rows.append(_row("label", label, "unitizing_alpha", block, "unitizing_alpha",
-                         overall.get("unitizing_sentences"), "sentences"))
-        for kind, count in block.get("disagreements", {}).items():
-            rows.append(_row("label", label, f"disagreements.{kind}", {"v": count}, "v", None, ""))
 
-    for block in section["per_pair"]:
-        subject_pair = PAIR_SEPARATOR.join(block["annotators"])
-        rows.append(_row("pair", subject_pair, "cohen_kappa", block, "cohen_kappa",
-                         block.get("tokens"), "tokens"))
-        inside = block.get("inside_spans", {})
-        rows.append(_row("pair", subject_pair, "inside_spans.cohen_kappa", inside, "cohen_kappa",
-                         inside.get("tokens"), "tokens"))
-        n_spans = sum(block.get("spans", {}).values())
-        for key in PAIR_SPAN_FIGURES:
-            rows.append(_row("pair", subject_pair, key, block, key, n_spans, "spans"))
-        rows.append(_row("pair", subject_pair, "unitizing_alpha", block, "unitizing_alpha",
-                         block.get("sentences"), "sentences"))
-        event = block.get("event_type", {})
-        for key in EVENT_FIGURES:
-            rows.append(_row("pair", subject_pair, f"event_type.{key}", event, key,
-                             event.get("pairs"), "event span pairs"))
-        for kind, count in block.get("disagreements", {}).items():
-            rows.append(_row("pair", subject_pair, f"disagreements.{kind}", {"v": count}, "v",
-                             None, ""))
+def _count_rows(scope: str, subject: Any, kinds: Mapping[str, int]) -> list[Row]:
+    return [_row(scope, subject, f"disagreements.{kind}", count, None, "")
+            for kind, count in kinds.items()]
+
+
+def _event_rows(scope: str, subject: Any, event: EventTypeAgreement) -> list[Row]:
+    figures = event.figures()
+    return [_figure_row(scope, subject, f"event_type.{key}", figures[key], event.pairs,
+                        "event span pairs") for key in EVENT_FIGURES]
+
+
+def _overall_rows(scope: str, subject: Any, section: Section) -> list[Row]:
+    """Rows of a section's overall figures."""
+    counts, overall = section.counts, section.overall
+    ci = overall.ci.get if overall.ci is not None else _no_interval
+    figures, inside = overall.figures(), overall.inside_spans
+    spans_compared = sum(b.spans_compared for b in section.per_label.values())
+    rows = [_figure_row(scope, subject, key, figures[key], counts.tokens_compared, "tokens",
+                        ci(key)) for key in TOKEN_FIGURES]
+    rows += [_figure_row(scope, subject, f"inside_spans.{key}", inside.figures()[key],
+                         inside.tokens, "tokens") for key in INSIDE_FIGURES]
+    rows += [_figure_row(scope, subject, key, figures[key], spans_compared, "spans", ci(key))
+             for key in SPAN_FIGURES]
+    rows.append(_figure_row(scope, subject, "unitizing_alpha", overall.unitizing_alpha,
+                            overall.unitizing_sentences, "sentences"))
+    rows += _event_rows(scope, subject, overall.event_type)
+    return rows + _count_rows(scope, subject, overall.disagreements)
+
+
+def _label_rows(section: Section) -> list[Row]:
+    """Rows of each label's figures."""
+    counts, rows = section.counts, []
+    for label, block in section.per_label.items():
+        ci = block.ci.get if block.ci is not None else _no_interval
+        figures, inside = block.figures(), block.inside_spans.figures()
+        rows += [_figure_row("label", label, key, figures[key], counts.tokens_compared,
+                             "tokens", ci(key)) for key in TOKEN_FIGURES]
+        rows += [_figure_row("label", label, f"inside_spans.{key}", inside[key],
+                             counts.tokens_inside_spans, "tokens") for key in INSIDE_FIGURES]
+        rows += [_figure_row("label", label, key, figures[key], block.spans_compared, "spans",
+                             ci(key)) for key in SPAN_FIGURES]
+        rows.append(_figure_row("label", label, "unitizing_alpha", block.unitizing_alpha,
+                                section.overall.unitizing_sentences, "sentences"))
+        rows += _count_rows("label", label, block.disagreements)
     return rows
 
 
-def report_rows(report: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _pair_rows(section: Section) -> list[Row]:
+    """Rows of each annotator pair's figures."""
+    rows = []
+    for block in section.per_pair:
+        subject = PAIR_SEPARATOR.join(block.annotators)
+        figures = block.figures()
+        rows.append(_figure_row("pair", subject, "cohen_kappa", block.cohen_kappa,
+                                block.tokens, "tokens"))
+        rows.append(_figure_row("pair", subject, "inside_spans.cohen_kappa",
+                                block.inside_spans.cohen_kappa, block.inside_spans.tokens,
+                                "tokens"))
+        n_spans = sum(block.spans.values())
+        rows += [_figure_row("pair", subject, key, figures[key], n_spans, "spans")
+                 for key in PAIR_SPAN_FIGURES]
+        rows.append(_figure_row("pair", subject, "unitizing_alpha", block.unitizing_alpha,
+                                block.sentences, "sentences"))
+        rows += _event_rows("pair", subject, block.event_type)
+        rows += _count_rows("pair", subject, block.disagreements)
+    return rows
+
+
+def _no_interval(name: str) -> None:
+    return None
+
+
+def report_rows(report: AgreementReport) -> list[Row]:
     """Every figure of ``report`` as one row: overall, per label, per pair, then per batch.
 
     ``subject`` names the label, the pair ("a / b") or the batch (its group id); ``n`` is the
     number of units the figure rests on and ``n_of`` says what they are (tokens, spans,
     sentences, event span pairs); ``reason`` says why an undefined figure (value None) is.
     """
-    rows = _section_rows("overall", None, report, with_labels=True)
-    for group in report.get("per_group", []):
-        rows.extend(_section_rows("batch", group["group"], group, with_labels=False))
+    rows = _overall_rows("overall", None, report.whole)
+    rows += _label_rows(report.whole) + _pair_rows(report.whole)
+    for group in report.per_group:
+        rows += _overall_rows("batch", group.group, group.section)
     return rows
 
 
@@ -198,7 +215,7 @@ def group_by_sentence(entries: Sequence[Mapping[str, Any]],
                                        "group": entry.get("group"), "disagreements": [],
                                        "_names": [], "_disputed": {}}
         item["disagreements"].append(entry)
-        for name, side in zip(entry["annotators"], ("a_spans", "b_spans")):
+        for name, side in zip(entry["annotators"], ("a_spans", "b_spans"), strict=True):
             if name not in item["_names"]:
                 item["_names"].append(name)
             marks = item["_disputed"].setdefault(name, set())

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import Connection, Select, Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from annotator.agreement.data import ItemColumns, gc_paused
@@ -17,6 +17,7 @@ from annotator.annotation.models import Annotation, SpanRow
 from annotator.assignments.models import Batch, BatchSentence
 from annotator.auth.models import User
 from annotator.corpus.models import Document, Sentence
+from annotator.projects.models import Project
 
 # Sentences per chunk of agreement_column_chunks: a few MB of rows at a time.
 AGREEMENT_CHUNK_SENTENCES = 4000
@@ -31,7 +32,7 @@ COUNTED_SENTENCE = Sentence.excluded.is_(False)
 EVENT_TYPE_KEY = "event_type"  # the span attribute the agreement report reads as the subtype
 
 
-def _driver_rows(conn, statement) -> Iterator[tuple[Any, ...]]:
+def _driver_rows(conn: Connection, statement: Select[Any]) -> Iterator[tuple[Any, ...]]:
     """Rows of a Core select as the DB-API cursor's plain tuples, fetched in chunks.
 
     For the million-row span read this halves the time of SQLAlchemy's Row objects. Only
@@ -48,7 +49,7 @@ def _driver_rows(conn, statement) -> Iterator[tuple[Any, ...]]:
 
 
 def agreement_items(
-    session, project_id: int, *, batch_id: int | None = None
+    session: Session, project_id: int, *, batch_id: int | None = None
 ) -> Iterator[dict[str, Any]]:
     """Yield ``{"id", "text", "annotations": {user: [span dicts]}, "group"}`` per sentence.
 
@@ -62,7 +63,7 @@ def agreement_items(
     yield from items
 
 
-def _agreement_queries(project_id: int, batch_id: int | None) -> tuple[Any, ...]:
+def _agreement_queries(project_id: int, batch_id: int | None) -> tuple[Select[Any], ...]:
     """The selects behind agreement_items and agreement_columns: sentences (document order),
     finished annotations, their spans, batch membership, document texts."""
     sentence_q = (
@@ -102,7 +103,8 @@ def _agreement_queries(project_id: int, batch_id: int | None) -> tuple[Any, ...]
     return sentence_q, annotations_q, spans_q, group_q, texts_q
 
 
-def agreement_columns(session, project_id: int, *, batch_id: int | None = None) -> ItemColumns:
+def agreement_columns(session: Session, project_id: int, *, batch_id: int | None = None
+                      ) -> ItemColumns:
     """The same data as ``agreement_items``, in columns (no dict per span): about twice as
     fast to read and to measure, for the agreement report on large projects."""
     conn = session.connection()
@@ -111,7 +113,7 @@ def agreement_columns(session, project_id: int, *, batch_id: int | None = None) 
 
 
 def agreement_column_chunks(
-    session, project_id: int, *, batch_id: int | None = None,
+    session: Session, project_id: int, *, batch_id: int | None = None,
     sentences_per_chunk: int | None = None,
 ) -> Iterator[ItemColumns]:
     """``agreement_columns``' data in chunks of whole documents, in the same order.
@@ -159,8 +161,9 @@ def agreement_column_chunks(
             texts_q.where(Document.id.between(lo, hi)))
 
 
-def _read_columns(conn, names: dict[int, str], sentence_q, annotations_q, spans_q, group_q,
-                  texts_q) -> ItemColumns:
+def _read_columns(conn: Connection, names: dict[int, str], sentence_q: Select[Any],
+                  annotations_q: Select[Any], spans_q: Select[Any], group_q: Select[Any],
+                  texts_q: Select[Any]) -> ItemColumns:
     with gc_paused():
         annotations = list(_driver_rows(conn, annotations_q))
         annotated = {sentence_id for _, sentence_id, _ in annotations}
@@ -178,7 +181,7 @@ def _read_columns(conn, names: dict[int, str], sentence_q, annotations_q, spans_
         ann_index = {a: i for i, a in enumerate(ann_ids)}
         rows = list(_driver_rows(conn, spans_q))  # same filters: every span's annotation is in
         if rows:
-            span_ann, starts, ends, labels, raws = zip(*rows)
+            span_ann, starts, ends, labels, raws = zip(*rows, strict=True)
         else:
             span_ann = starts = ends = labels = raws = ()
         decoded: dict[str, Any] = {}
@@ -200,7 +203,7 @@ def _read_columns(conn, names: dict[int, str], sentence_q, annotations_q, spans_
         )
 
 
-def _agreement_items(session, project_id: int, batch_id: int | None
+def _agreement_items(session: Session, project_id: int, batch_id: int | None
                      ) -> Iterator[dict[str, Any]]:
     sentence_q, annotations_q, spans_q, group_q, texts_q = _agreement_queries(
         project_id, batch_id)
@@ -251,6 +254,32 @@ def _agreement_items(session, project_id: int, batch_id: int | None
             "annotations": annotations,
             "group": groups.get(sentence_id),
         }
+
+
+def agreement_fingerprint(session: Session, project: Project) -> tuple[Any, ...]:
+    """A value that changes whenever anything the project's agreement input reads changes.
+
+    Every save of an annotation bumps its version and updated_at (whatever its status), a
+    removed annotation lowers the count; batch membership decides the per-batch groups; the
+    schema decides the labels and the event-type hierarchy; excluding an annotated sentence
+    (or including it again) takes it out of (or back into) the input. Caches of values
+    computed from ``agreement_items``, ``agreement_columns`` or their chunks are keyed on it.
+    """
+    annotations = session.execute(
+        select(func.count(Annotation.id), func.max(Annotation.updated_at),
+               func.coalesce(func.sum(Annotation.version), 0))
+        .join(Sentence, Sentence.id == Annotation.sentence_id)
+        .where(Sentence.project_id == project.id)
+    ).one()
+    batches = session.execute(
+        select(func.count(BatchSentence.id), func.max(BatchSentence.id))
+        .join(Batch, Batch.id == BatchSentence.batch_id)
+        .where(Batch.project_id == project.id)
+    ).one()
+    schema = hashlib.sha256(
+        json.dumps(project.label_schema, sort_keys=True).encode()).hexdigest()
+    return (*annotations, *batches, schema, project.created_at,
+            excluded_fingerprint(session, project.id))
 
 
 def excluded_fingerprint(session: Session, project_id: int) -> str:

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from annotator.agreement import ItemColumns, agreement_report, list_disagreements
+from annotator import caching
+from annotator.agreement import AgreementReport, ItemColumns, agreement_report, list_disagreements
 from annotator.agreement.data import Corpus
 from annotator.annotation.models import Annotation, SpanRow
-from annotator.assignments.models import Batch, BatchSentence
+from annotator.assignments.models import Batch
 from annotator.auth.models import User
 from annotator.corpus.models import Document, Sentence
 from annotator.projects.models import Project
@@ -27,7 +24,7 @@ from annotator.reports.input import (
     COUNTED_SENTENCE,
     COUNTED_STATUS,
     agreement_columns,
-    excluded_fingerprint,
+    agreement_fingerprint,
 )
 
 SEED = 0  # fixed: the same data always gives the same intervals
@@ -42,6 +39,7 @@ class Scope:
 
     @property
     def batch_id(self) -> int | None:
+        """The batch's id, or None for the whole project."""
         return self.batch.id if self.batch is not None else None
 
 
@@ -55,74 +53,8 @@ class Filters:
     cell: tuple[str, str] | None = None
 
     def as_kwargs(self) -> dict[str, Any]:
+        """Return the filters as ``list_disagreements``' keyword arguments."""
         return {"pair": self.pair, "label": self.label, "kind": self.kind, "cell": self.cell}
-
-
-class _Cache:
-    """A small per-process LRU whose entries are valid only for the data's fingerprint.
-
-    Reports are cheap to keep but costly to compute on large projects; each worker process
-    keeps its own copy, recomputed once the project's annotations change.
-    """
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.entries: OrderedDict[Any, tuple[Any, Any]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get_or_compute(self, key: Any, fingerprint: Any, compute: Callable[[], Any]) -> Any:
-        with self.lock:
-            hit = self.entries.get(key)
-            if hit is not None and hit[0] == fingerprint:
-                self.entries.move_to_end(key)
-                return hit[1]
-        value = compute()
-        with self.lock:
-            self.entries[key] = (fingerprint, value)
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-        return value
-
-    def peek(self, key: Any, fingerprint: Any) -> Any:
-        """The value kept for ``key`` if it is still valid for ``fingerprint``, else None."""
-        with self.lock:
-            hit = self.entries.get(key)
-            return hit[1] if hit is not None and hit[0] == fingerprint else None
-
-    def clear(self) -> None:
-        with self.lock:
-            self.entries.clear()
-
-
-REPORTS = _Cache(16)
-DRILLDOWNS = _Cache(64)  # sentence lists per filter: small
-CORPORA = _Cache(2)  # array form of a scope's items: ~100 MB for 100,000 sentences
-
-
-def fingerprint(session: Session, project: Project) -> tuple[Any, ...]:
-    """A value that changes whenever anything the project's report reads changes.
-
-    Every save of an annotation bumps its version and updated_at (whatever its status), a
-    removed annotation lowers the count; batch membership decides the per-batch groups; the
-    schema decides the labels and the event-type hierarchy; excluding an annotated sentence
-    (or including it again) takes it out of (or back into) the report.
-    """
-    annotations = session.execute(
-        select(func.count(Annotation.id), func.max(Annotation.updated_at),
-               func.coalesce(func.sum(Annotation.version), 0))
-        .join(Sentence, Sentence.id == Annotation.sentence_id)
-        .where(Sentence.project_id == project.id)
-    ).one()
-    batches = session.execute(
-        select(func.count(BatchSentence.id), func.max(BatchSentence.id))
-        .join(Batch, Batch.id == BatchSentence.batch_id)
-        .where(Batch.project_id == project.id)
-    ).one()
-    schema = hashlib.sha256(
-        json.dumps(project.label_schema, sort_keys=True).encode()).hexdigest()
-    return (*annotations, *batches, schema, project.created_at,
-            excluded_fingerprint(session, project.id))
 
 
 def _columns(session: Session, scope: Scope) -> ItemColumns:
@@ -140,36 +72,37 @@ def _key(session: Session, scope: Scope, *extra: Any) -> tuple[Any, ...]:
     return (str(session.get_bind().url), scope.project.id, scope.batch_id, *extra)
 
 
-def cached_report(session: Session, scope: Scope, *, bootstrap: int) -> dict[str, Any] | None:
+def cached_report(session: Session, scope: Scope, *, bootstrap: int) -> AgreementReport | None:
     """The report ``get_report`` would return, if this process holds it for the current data
     (no computation)."""
-    return REPORTS.peek(_key(session, scope, bootstrap), fingerprint(session, scope.project))
+    return caching.peek("report", _key(session, scope, bootstrap),
+                        agreement_fingerprint(session, scope.project))
 
 
-def get_report(session: Session, scope: Scope, *, bootstrap: int) -> dict[str, Any]:
+def get_report(session: Session, scope: Scope, *, bootstrap: int) -> AgreementReport:
     """The agreement report of ``scope`` (finished annotations only), with 95% intervals."""
     project = scope.project
 
-    def compute() -> dict[str, Any]:
+    def compute() -> AgreementReport:
         return agreement_report(_columns(session, scope), schema=project.schema,
                                 bootstrap=bootstrap, seed=SEED)
 
-    return REPORTS.get_or_compute(_key(session, scope, bootstrap),
-                                  fingerprint(session, project), compute)
+    return caching.get_or_compute("report", _key(session, scope, bootstrap),
+                                  agreement_fingerprint(session, project), compute)
 
 
 def _corpus(session: Session, scope: Scope) -> Corpus:
     """The scope's annotations in the library's array form, kept while the data stays the
-    same."""
-    return CORPORA.get_or_compute(
-        _key(session, scope), fingerprint(session, scope.project),
+    same (~100 MB for 100,000 sentences: the cache keeps few)."""
+    return caching.get_or_compute(
+        "corpus", _key(session, scope), agreement_fingerprint(session, scope.project),
         lambda: corpus_of(_columns(session, scope), list(scope.project.schema.keys)))
 
 
 def list_disagreement_hits(session: Session, scope: Scope, filters: Filters) -> list[Hit]:
     """Every sentence holding disagreements that match ``filters``, with their number."""
-    return DRILLDOWNS.get_or_compute(
-        _key(session, scope, filters), fingerprint(session, scope.project),
+    return caching.get_or_compute(
+        "drilldown", _key(session, scope, filters), agreement_fingerprint(session, scope.project),
         lambda: matching_sentences(_corpus(session, scope), **filters.as_kwargs()))
 
 
@@ -214,7 +147,8 @@ def items_for_sentences(session: Session, sentence_ids: Sequence[int]) -> list[d
         annotations[sid][username] = []
     if owners:
         for ann_id, start, end, label, attributes in session.execute(
-                select(SpanRow.annotation_id, SpanRow.start, SpanRow.end, SpanRow.label, SpanRow.attributes)
+                select(SpanRow.annotation_id, SpanRow.start, SpanRow.end, SpanRow.label,
+                       SpanRow.attributes)
                 .where(SpanRow.annotation_id.in_(list(owners)))
                 .order_by(SpanRow.annotation_id, SpanRow.start, SpanRow.end)):
             sid, username = owners[ann_id]
@@ -232,12 +166,10 @@ def list_batches(session: Session, project_id: int) -> Sequence[Batch]:
 
 
 def batch_names(batches: Sequence[Batch]) -> Mapping[int, str]:
+    """Return each batch's name by id."""
     return {b.id: b.name for b in batches}
 
 
-# (database, project id) -> (fingerprint of its finished annotations, figures): the report is
-# computed again only when an annotation was finished, reopened or changed since (per process).
-_AGREEMENT_CACHE: dict[tuple[str, int], tuple[tuple[Any, ...], tuple[dict[str, float], str]]] = {}
 AGREEMENT_SOURCE = "per-label exact span F1, pair-averaged (annotator.agreement report)"
 
 
@@ -246,28 +178,25 @@ def label_agreement_for(session: Session, project_id: int) -> tuple[dict[str, fl
 
     The agreement library's per-label ``span_f1`` (exact match, averaged over annotator
     pairs) on the project's finished annotations; labels it leaves undefined are absent.
+    Computed again only when what the report reads has changed (per process).
     """
-    fingerprint = (*session.execute(
-        select(func.count(Annotation.id), func.max(Annotation.updated_at))
-        .join(Sentence, Sentence.id == Annotation.sentence_id)
-        .where(Sentence.project_id == project_id, Annotation.status == COUNTED_STATUS)
-    ).one(), excluded_fingerprint(session, project_id))
-    key = (str(session.get_bind().url), project_id)
-    cached = _AGREEMENT_CACHE.get(key)
-    if cached is not None and cached[0] == fingerprint:
-        return cached[1]
-    # Columns rather than a dict per span: the same report, about twice as fast. Without
-    # groups the report skips its per-batch sections, which the queue does not use.
-    columns = agreement_columns(session, project_id)
-    columns = replace(columns, groups=[None] * len(columns.ids))
-    figures: dict[str, float] = {}
-    if columns.ids:
-        per_label = agreement_report(columns)["per_label"]
-        figures = {
-            label: float(block["span_f1"])
-            for label, block in sorted(per_label.items())
-            if block.get("span_f1") is not None
-        }
-    result = (figures, AGREEMENT_SOURCE)
-    _AGREEMENT_CACHE[key] = (fingerprint, result)
-    return result
+    project = session.get(Project, project_id)
+    if project is None:
+        return {}, AGREEMENT_SOURCE
+
+    def compute() -> tuple[dict[str, float], str]:
+        # Columns rather than a dict per span: the same report, about twice as fast. Without
+        # groups the report skips its per-batch sections, which the queue does not use.
+        columns = agreement_columns(session, project_id)
+        columns = replace(columns, groups=[None] * len(columns.ids))
+        figures: dict[str, float] = {}
+        if columns.ids:
+            figures = {
+                label: float(block.span_f1.value)
+                for label, block in sorted(agreement_report(columns).per_label.items())
+                if block.span_f1.value is not None
+            }
+        return figures, AGREEMENT_SOURCE
+
+    return caching.get_or_compute("label-agreement", (str(session.get_bind().url), project_id),
+                                  agreement_fingerprint(session, project), compute)

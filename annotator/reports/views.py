@@ -15,6 +15,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 
 from annotator.agreement import DISAGREEMENT_KINDS
 from annotator.assignments.models import Batch
@@ -75,7 +76,7 @@ def _filters() -> queries.Filters:
     return queries.Filters(pair=pair, label=label, kind=kind, cell=_pair_of("cell"))
 
 
-def _bad_request_page(err: BadRequest):
+def _bad_request_page(err: BadRequest) -> tuple[str, int]:
     return render_template("errors/error.html", code=400, message=str(err)), 400
 
 
@@ -93,7 +94,8 @@ def _filename(scope: queries.Scope, ext: str) -> str:
 
 @bp.get("/projects/<int:project_id>/agreement")
 @admin_required
-def show_agreement(project_id: int):
+def show_agreement(project_id: int) -> ResponseReturnValue:
+    """Show the agreement dashboard of a project, or of one batch (``?batch=``)."""
     try:
         scope = _scope(project_id)
         metric = request.args.get("metric", "cohen_kappa")
@@ -104,7 +106,6 @@ def show_agreement(project_id: int):
     report = queries.get_report(db.session, scope, bootstrap=_bootstrap())
     batches = queries.list_batches(db.session, scope.project.id)
     by_label, by_pair = charts.breakdown_rows(report)
-    labels = report["labels"]
     schema = scope.project.schema
     return render_template(
         "reports/agreement.html",
@@ -116,13 +117,13 @@ def show_agreement(project_id: int):
         metric=metric,
         metrics=charts.PAIR_METRICS,
         summary=charts.summary_rows(report),
-        heatmap=charts.pair_heatmap(report["annotators"], report["per_pair"], metric),
-        bars=charts.label_bars(labels, report["per_label"]),
+        heatmap=charts.pair_heatmap(report.annotators, charts.pair_cells(report.per_pair, metric),
+                                    metric),
+        bars=charts.label_bars(report.labels, charts.label_estimates(report.per_label)),
         label_metrics=charts.LABEL_METRICS,
         label_stack=charts.stacked_bars(by_label),
         pair_stack=charts.stacked_bars(by_pair),
-        confusion=charts.confusion_grid(report["confusion"]["labels"],
-                                        report["confusion"]["spans"]),
+        confusion=charts.confusion_grid(report.confusion.labels, report.confusion.spans),
         kinds=charts.KIND_NAMES,
         colors={lb.key: lb.color for lb in schema.labels},
         fmt=charts.fmt,
@@ -132,7 +133,8 @@ def show_agreement(project_id: int):
 
 @bp.get("/batches/<int:batch_id>/agreement")
 @admin_required
-def show_batch_agreement(batch_id: int):
+def show_batch_agreement(batch_id: int) -> ResponseReturnValue:
+    """Redirect to the project's dashboard narrowed to the batch."""
     batch = db.session.get(Batch, batch_id) or abort(404)
     return redirect(url_for("reports.show_agreement", project_id=batch.project_id,
                             batch=batch.id))
@@ -140,7 +142,8 @@ def show_batch_agreement(batch_id: int):
 
 @bp.get("/projects/<int:project_id>/agreement/disagreements")
 @admin_required
-def list_disagreements(project_id: int):
+def list_disagreements(project_id: int) -> ResponseReturnValue:
+    """List the sentences holding the disagreements the filters ask for, a page at a time."""
     try:
         scope = _scope(project_id)
         filters = _filters()
@@ -169,19 +172,21 @@ def list_disagreements(project_id: int):
 
 @bp.get("/projects/<int:project_id>/agreement.json")
 @admin_required
-def download_json(project_id: int):
+def download_json(project_id: int) -> ResponseReturnValue:
+    """Send the report as JSON (``AgreementReport.to_json()``)."""
     try:
         scope = _scope(project_id)
     except BadRequest as err:
         return jsonify(error={"code": "bad_request", "message": str(err)}), 400
     report = queries.get_report(db.session, scope, bootstrap=_bootstrap())
-    body = json.dumps(report, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+    body = json.dumps(report.to_json(), ensure_ascii=False, indent=1, allow_nan=False) + "\n"
     return _attachment(body, "application/json; charset=utf-8", _filename(scope, "json"))
 
 
 @bp.get("/projects/<int:project_id>/agreement.csv")
 @admin_required
-def download_csv(project_id: int):
+def download_csv(project_id: int) -> ResponseReturnValue:
+    """Send every figure of the report as one CSV row."""
     try:
         scope = _scope(project_id)
     except BadRequest as err:

@@ -361,7 +361,7 @@ def test_label_agreement_matches_the_agreement_library(cases) -> None:
     ]
     library = {
         label: block["span_f1"]
-        for label, block in agreement_report(items)["per_label"].items()
+        for label, block in agreement_report(items).to_json()["per_label"].items()
         if block.get("span_f1") is not None
     }
     ours = label_agreement([annotations for annotations, _ in cases])

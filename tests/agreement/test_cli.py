@@ -46,7 +46,7 @@ def test_input_json_is_the_library_report(tmp_path) -> None:
     result = CliRunner().invoke(main, ["agreement", "--input", str(good_file(tmp_path)),
                                        "--format", "json"])
     assert result.exit_code == 0, result.output
-    expected = agreement_report(ITEMS, schema=parse_schema(default_schema_document()))
+    expected = agreement_report(ITEMS, schema=parse_schema(default_schema_document())).to_json()
     assert json.loads(result.output) == json.loads(json.dumps(expected))
 
 
@@ -54,7 +54,7 @@ def test_input_table(tmp_path) -> None:
     result = CliRunner().invoke(main, ["agreement", "--input", str(good_file(tmp_path))])
     assert result.exit_code == 0, result.output
     out = result.output
-    report = agreement_report(ITEMS, schema=parse_schema(default_schema_document()))
+    report = agreement_report(ITEMS, schema=parse_schema(default_schema_document())).to_json()
     assert out.startswith("3 annotators (alice, bob, carol); 2 sentences")
     overall = next(line for line in out.splitlines() if line.startswith("overall"))
     assert f"{report['overall']['krippendorff_alpha']:.3f}" in overall
@@ -194,7 +194,8 @@ def test_project_report_matches_the_library(app, db, project_data) -> None:
                                                 "--format", "json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    expected = agreement_report(agreement_items(db.session, project.id), schema=project.schema)
+    expected = agreement_report(agreement_items(db.session, project.id),
+                                schema=project.schema).to_json()
     assert report == json.loads(json.dumps(expected))
     assert report["counts"]["sentences_compared"] == 3
     assert report["per_pair"][0]["disagreements"]["label_only"] == 1
@@ -229,8 +230,8 @@ def test_columns_from_the_database_equal_the_items(app, db, project_data) -> Non
         assert cols.ids == [it["id"] for it in items]
         assert cols.texts == [it["text"] for it in items]
         assert cols.groups == [it["group"] for it in items]
-        one = agreement_report(items, schema=project.schema)
-        two = agreement_report(cols, schema=project.schema)
+        one = agreement_report(items, schema=project.schema).to_json()
+        two = agreement_report(cols, schema=project.schema).to_json()
         assert json.dumps(one) == json.dumps(two)
         assert one["overall"]["event_type"]["pairs"] == 0
         assert one["counts"]["annotations"] == 7

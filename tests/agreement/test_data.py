@@ -10,12 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.agreement.data import (
-    AgreementInputError,
-    build_corpus,
-    char_classes,
-    token_bounds,
-)
+from annotator.agreement.build import build_corpus
+from annotator.agreement.data import AgreementInputError
+from annotator.agreement.tokenizing import char_classes, token_bounds
 from annotator.corpus.tokens import token_offsets
 
 
@@ -45,14 +42,14 @@ MARKED = st.lists(st.one_of(
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60))
 def test_vectorised_tokenizer_equals_the_shared_tokenizer(text) -> None:
     starts, ends = token_bounds(text)
-    assert list(zip(starts.tolist(), ends.tolist())) == token_offsets(text)
+    assert list(zip(starts.tolist(), ends.tolist(), strict=True)) == token_offsets(text)
 
 
 @settings(max_examples=400, deadline=None)
 @given(MARKED)
 def test_vectorised_tokenizer_equals_the_shared_tokenizer_around_marks(text) -> None:
     starts, ends = token_bounds(text)
-    assert list(zip(starts.tolist(), ends.tolist())) == token_offsets(text)
+    assert list(zip(starts.tolist(), ends.tolist(), strict=True)) == token_offsets(text)
 
 
 @pytest.mark.parametrize(
@@ -75,7 +72,7 @@ def test_vectorised_tokenizer_equals_the_shared_tokenizer_around_marks(text) -> 
 )
 def test_token_examples(text, tokens) -> None:
     starts, ends = token_bounds(text)
-    assert [text[s:e] for s, e in zip(starts, ends)] == tokens
+    assert [text[s:e] for s, e in zip(starts, ends, strict=True)] == tokens
 
 
 def _item(spans_a, spans_b=None, text="Rebels shelled the town of Kafr Tala.", **kw):

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.agreement.data import build_corpus
+from annotator.agreement.build import build_corpus
 from annotator.agreement.matching import KINDS, match_sentence, pair_events
 
 
@@ -57,7 +57,7 @@ def test_every_span_appears_exactly_once_per_side() -> None:
 def flat_spans(draw, length: int):
     cuts = sorted(set(draw(st.lists(st.integers(0, length), max_size=10))))
     spans = []
-    for s, e in zip(cuts, cuts[1:]):
+    for s, e in zip(cuts, cuts[1:], strict=False):
         if draw(st.integers(0, 2)) == 0:
             continue
         label = draw(st.sampled_from(["ACTOR", "UNIT", "EVENT"]))
@@ -91,7 +91,8 @@ def test_vectorised_matching_equals_the_per_sentence_matcher(data) -> None:
             ev = pair_events(corpus, ka, kb)
             got = Counter(
                 (int(s), int(k), int(a), int(b), bool(p))
-                for s, k, a, b, p in zip(ev.sentence, ev.kind, ev.a_index, ev.b_index, ev.paired)
+                for s, k, a, b, p in zip(ev.sentence, ev.kind, ev.a_index, ev.b_index, ev.paired,
+                                         strict=True)
             )
             expected: Counter = Counter()
             A, B = corpus.spans[ka], corpus.spans[kb]

@@ -191,7 +191,7 @@ def unitizations(draw):
     coders = []
     for _ in range(m):
         cuts = sorted(set(draw(st.lists(st.integers(0, length), max_size=8))))
-        units = [(a, b) for a, b in zip(cuts, cuts[1:]) if draw(st.booleans())]
+        units = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if draw(st.booleans())]
         coders.append(units)
     return length, coders
 

@@ -1,4 +1,4 @@
-"""The whole report against reference implementations, edge cases, groups, bootstrap, drill-down."""
+"""The whole report against reference implementations, edge cases, groups, bootstrap, columns."""
 
 from __future__ import annotations
 
@@ -15,13 +15,7 @@ from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss_kappa
 
-from annotator.agreement import (
-    DISAGREEMENT_KINDS,
-    AgreementInputError,
-    agreement_report,
-    list_disagreements,
-    reading,
-)
+from annotator.agreement import AgreementInputError, agreement_report, list_disagreements
 from annotator.agreement.metrics import unitizing_alpha
 from annotator.corpus.tokens import token_offsets
 from annotator.projects.schema import default_schema_document, parse_schema
@@ -29,6 +23,11 @@ from annotator.projects.schema import default_schema_document, parse_schema
 SCHEMA = parse_schema(default_schema_document())
 LABELS = ["ACTOR", "LOCATION", "UNIT", "EVENT"]
 TEXT = "Government forces shelled the village of Kafr Tala on Monday."
+
+
+def report_json(items, **kw):
+    """The report as JSON-ready data (``AgreementReport.to_json()``), as the routes serve it."""
+    return agreement_report(items, **kw).to_json()
 
 
 def sp(start, end, label, event_type=None):
@@ -113,7 +112,7 @@ def random_items(draw, *, complete=False):
 @given(random_items())
 def test_token_figures_match_reference_implementations(case) -> None:
     names, items = case
-    report = agreement_report(items, labels=sorted(LABELS))
+    report = report_json(items, labels=sorted(LABELS))
     matrix = token_matrix(items, names)
     assert report["counts"]["tokens"] == len(matrix[0])
     ov = report["overall"]
@@ -174,7 +173,7 @@ def test_token_figures_match_reference_implementations(case) -> None:
 @given(random_items())
 def test_span_f1_matches_a_set_based_reference(case) -> None:
     _, items = case
-    report = agreement_report(items, labels=LABELS)
+    report = report_json(items, labels=LABELS)
     f1s = []
     for pair in report["per_pair"]:
         a_name, b_name = pair["annotators"]
@@ -213,7 +212,7 @@ def test_span_f1_matches_a_set_based_reference(case) -> None:
 @given(random_items(complete=True))
 def test_unitizing_alpha_in_the_report_is_the_continuum_of_all_sentences(case) -> None:
     names, items = case
-    report = agreement_report(items, labels=LABELS)
+    report = report_json(items, labels=LABELS)
     coders = []
     offset = 0
     for k in range(len(names)):
@@ -244,7 +243,7 @@ PERFECT = {n: [sp(0, 17, "ACTOR"), sp(18, 25, "EVENT", "shelling_artillery_missi
 
 
 def test_one_annotator_only() -> None:
-    report = agreement_report(_one({"a": PERFECT["a"]}), schema=SCHEMA)
+    report = report_json(_one({"a": PERFECT["a"]}), schema=SCHEMA)
     ov = report["overall"]
     for key in ("krippendorff_alpha", "fleiss_kappa", "cohen_kappa", "span_f1",
                 "unitizing_alpha"):
@@ -256,7 +255,7 @@ def test_one_annotator_only() -> None:
 
 
 def test_nobody_labelled_anything() -> None:
-    report = agreement_report(_one({"a": [], "b": [], "c": []}), schema=SCHEMA)
+    report = report_json(_one({"a": [], "b": [], "c": []}), schema=SCHEMA)
     ov = report["overall"]
     assert ov["krippendorff_alpha"] is None
     assert "nobody labelled anything" in ov["undefined"]["krippendorff_alpha"]
@@ -276,7 +275,7 @@ def test_nobody_labelled_anything() -> None:
 
 
 def test_perfect_agreement() -> None:
-    report = agreement_report(_one(PERFECT), schema=SCHEMA)
+    report = report_json(_one(PERFECT), schema=SCHEMA)
     ov = report["overall"]
     for key in ("krippendorff_alpha", "fleiss_kappa", "cohen_kappa", "span_f1",
                 "span_f1_partial", "unitizing_alpha"):
@@ -295,7 +294,7 @@ def test_perfect_agreement() -> None:
 
 def test_a_label_nobody_used_is_null_with_a_reason() -> None:
     items = _one({"a": [sp(0, 17, "ACTOR")], "b": [sp(0, 10, "ACTOR")]})
-    report = agreement_report(items, schema=SCHEMA)
+    report = report_json(items, schema=SCHEMA)
     unit = report["per_label"]["UNIT"]
     for key in ("krippendorff_alpha", "fleiss_kappa", "cohen_kappa", "span_f1"):
         assert unit[key] is None and unit["undefined"][key] == "nobody used UNIT", key
@@ -307,7 +306,7 @@ def test_a_label_nobody_used_is_null_with_a_reason() -> None:
 def test_no_sentence_seen_by_two_annotators() -> None:
     items = [{"id": 1, "text": TEXT, "annotations": {"a": PERFECT["a"]}},
              {"id": 2, "text": TEXT, "annotations": {"b": PERFECT["b"]}}]
-    report = agreement_report(items, schema=SCHEMA)
+    report = report_json(items, schema=SCHEMA)
     pair = report["per_pair"][0]
     assert pair["sentences"] == 0
     assert pair["undefined"]["cohen_kappa"] == "no sentence was annotated by both"
@@ -318,15 +317,15 @@ def test_no_sentence_seen_by_two_annotators() -> None:
 
 
 def test_no_items_at_all() -> None:
-    report = agreement_report([], schema=SCHEMA)
+    report = report_json([], schema=SCHEMA)
     assert report["counts"]["sentences"] == 0 and report["annotators"] == []
     assert report["overall"]["krippendorff_alpha"] is None
     json.dumps(report, allow_nan=False)
 
 
 def test_empty_list_is_o_but_absent_is_missing() -> None:
-    both = agreement_report(_one({"a": [sp(0, 17, "ACTOR")], "b": []}), schema=SCHEMA)
-    absent = agreement_report(_one({"a": [sp(0, 17, "ACTOR")], "b": None}), schema=SCHEMA)
+    both = report_json(_one({"a": [sp(0, 17, "ACTOR")], "b": []}), schema=SCHEMA)
+    absent = report_json(_one({"a": [sp(0, 17, "ACTOR")], "b": None}), schema=SCHEMA)
     assert both["per_pair"][0]["disagreements"]["missed"] == 1
     assert both["overall"]["krippendorff_alpha"] is not None
     assert absent["per_pair"][0]["sentences"] == 0
@@ -345,7 +344,7 @@ def test_event_types_strict_and_hierarchical() -> None:
             "a": [sp(18, 25, "EVENT", "armed_clash")],
             "b": [sp(18, 25, "EVENT", "armed_clash")]}},  # same: full credit
     ]
-    report = agreement_report(items, schema=SCHEMA)
+    report = report_json(items, schema=SCHEMA)
     et = report["overall"]["event_type"]
     assert et["pairs"] == 3
     assert et["strict_agreement"] == pytest.approx(1 / 3)
@@ -375,7 +374,7 @@ def test_event_types_strict_and_hierarchical() -> None:
 def test_confusion_matrix_counts_labels_across_annotators() -> None:
     items = _one({"a": [sp(0, 17, "UNIT"), sp(41, 50, "LOCATION")],
                   "b": [sp(0, 17, "ACTOR")]})
-    report = agreement_report(items, schema=SCHEMA)
+    report = report_json(items, schema=SCHEMA)
     conf = report["confusion"]
     assert conf["labels"] == LABELS + ["O"]
     m = np.array(conf["spans"])
@@ -401,14 +400,14 @@ def test_each_group_equals_a_report_on_its_items_alone(case, groups) -> None:
     _, items = case
     for item, g in zip(items, groups, strict=False):
         item["group"] = g
-    report = agreement_report(items, labels=LABELS)
+    report = report_json(items, labels=LABELS)
     distinct = list(dict.fromkeys(it["group"] for it in items))
     if distinct == [None]:
         assert report["per_group"] == []
         return
     assert [g["group"] for g in report["per_group"]] == distinct
     for block in report["per_group"]:
-        alone = agreement_report([it for it in items if it["group"] == block["group"]],
+        alone = report_json([it for it in items if it["group"] == block["group"]],
                                  labels=LABELS)
         # Annotators absent from a group still appear there (with no data) but not alone.
         for key in ("krippendorff_alpha", "fleiss_kappa", "span_f1", "unitizing_alpha"):
@@ -427,9 +426,9 @@ def test_bootstrap_is_seeded_and_brackets_the_estimate() -> None:
         if rng.random() < 0.3:
             other = [sp(0, 10, "ACTOR")] + other[1:]
         items.append({"id": i, "text": TEXT, "annotations": {"a": gold, "b": other}})
-    one = agreement_report(items, schema=SCHEMA, bootstrap=200, seed=5)
-    two = agreement_report(items, schema=SCHEMA, bootstrap=200, seed=5)
-    other_seed = agreement_report(items, schema=SCHEMA, bootstrap=200, seed=6)
+    one = report_json(items, schema=SCHEMA, bootstrap=200, seed=5)
+    two = report_json(items, schema=SCHEMA, bootstrap=200, seed=5)
+    other_seed = report_json(items, schema=SCHEMA, bootstrap=200, seed=6)
     assert one["overall"]["ci"] == two["overall"]["ci"]
     assert one["overall"]["ci"] != other_seed["overall"]["ci"]
     lo, hi = one["overall"]["ci"]["krippendorff_alpha"]
@@ -439,15 +438,15 @@ def test_bootstrap_is_seeded_and_brackets_the_estimate() -> None:
     assert one["per_label"]["ACTOR"]["ci"]["span_f1"] is not None
     assert one["per_label"]["UNIT"]["ci"]["krippendorff_alpha"] is None  # never used
     assert one["bootstrap"]["replicates"] == 200 and one["bootstrap"]["seed"] == 5
-    assert "ci" not in agreement_report(items, schema=SCHEMA)["overall"]
+    assert "ci" not in report_json(items, schema=SCHEMA)["overall"]
 
 
 def test_bad_input_raises_agreement_input_error() -> None:
     with pytest.raises(AgreementInputError, match="item 1"):
-        agreement_report(_one({"a": [sp(0, 999, "ACTOR")]}))
+        report_json(_one({"a": [sp(0, 999, "ACTOR")]}))
 
 
-# --- drill-down and reading ------------------------------------------------------------------
+# --- determinism, pairs, columns --------------------------------------------------------------
 
 DRILL = [
     {"id": "s1", "text": TEXT, "group": 4, "annotations": {
@@ -457,99 +456,17 @@ DRILL = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("filters", "expected"),
-    [
-        ({}, {("a", "b", "label_only"), ("a", "b", "subtype_only"), ("a", "b", "missed"),
-              ("a", "c", "boundary_only"), ("a", "c", "missed"), ("b", "c", "label_and_boundary"),
-              ("b", "c", "missed")}),
-        ({"pair": ("b", "a")}, {("a", "b", "label_only"), ("a", "b", "subtype_only"),
-                                ("a", "b", "missed")}),
-        ({"kind": "missed", "label": "LOCATION"}, {("a", "b", "missed"), ("b", "c", "missed")}),
-        ({"cell": ("ACTOR", "UNIT")}, {("a", "b", "label_only"),
-                                       ("b", "c", "label_and_boundary")}),
-        ({"cell": ("O", "EVENT")}, {("a", "c", "missed"), ("b", "c", "missed")}),
-        ({"label": "NOPE"}, set()),
-        ({"pair": ("a", "zz")}, set()),
-    ],
-)
-def test_list_disagreements_filters(filters, expected) -> None:
-    got = list_disagreements(DRILL, schema=SCHEMA, **filters)
-    assert {(d["annotators"][0], d["annotators"][1], d["kind"]) for d in got} == expected
-    for d in got:
-        assert d["sentence_id"] == "s1" and d["text"] == TEXT and d["group"] == 4
-        assert d["kind"] in DISAGREEMENT_KINDS
-        for side in ("a_spans", "b_spans"):
-            for s in d[side]:
-                assert s["text"] == TEXT[s["start"]:s["end"]]
-
-
-def test_list_disagreements_shows_both_sides() -> None:
-    got = list_disagreements(DRILL, schema=SCHEMA, kind="subtype_only")
-    assert got == [{
-        "sentence_id": "s1", "text": TEXT, "group": 4, "annotators": ["a", "b"],
-        "kind": "subtype_only", "labels": ["EVENT", "EVENT"],
-        "a_spans": [{"start": 18, "end": 25, "label": "EVENT",
-                     "attributes": {"event_type": "armed_clash"}, "text": "shelled"}],
-        "b_spans": [{"start": 18, "end": 25, "label": "EVENT",
-                     "attributes": {"event_type": "protest"}, "text": "shelled"}],
-    }]
-    assert len(list_disagreements(DRILL, limit=2)) == 2
-    with pytest.raises(ValueError):
-        list_disagreements(DRILL, kind="agree")
-
-
-def test_drill_down_counts_equal_the_report_breakdown() -> None:
-    report = agreement_report(DRILL, schema=SCHEMA)
-    for kind, n in report["overall"]["disagreements"].items():
-        assert len(list_disagreements(DRILL, schema=SCHEMA, kind=kind)) == n
-    for pair in report["per_pair"]:
-        got = list_disagreements(DRILL, schema=SCHEMA, pair=pair["annotators"])
-        assert len(got) == sum(pair["disagreements"].values())
-
-
-@pytest.mark.parametrize(
-    ("alpha", "words"),
-    [(0.85, "reliable"), (0.71, "tentative agreement"), (0.4, "unreliable")],
-)
-def test_reading_names_krippendorff_thresholds(alpha, words) -> None:
-    report = {"overall": {"krippendorff_alpha": alpha, "undefined": {}}}
-    assert reading(report)[0] == f"alpha {alpha:.2f}: " + {
-        "reliable": "reliable.",
-        "tentative agreement": "tentative agreement: good enough for tentative conclusions only.",
-        "unreliable": "unreliable: below Krippendorff's 0.667 minimum.",
-    }[words]
-
-
-def test_reading_of_a_real_report() -> None:
-    report = agreement_report(DRILL, schema=SCHEMA)
-    text = " ".join(report["reading"])
-    assert text.startswith("alpha ")
-    assert "Cohen's kappa" in text and "span F1" in text and "most disagreements are" in text
-    undefined = agreement_report(_one({"a": []}))
-    assert undefined["reading"][0].startswith("Krippendorff's alpha is undefined: only one")
-
-
 def test_report_is_deterministic_and_json_ready() -> None:
-    a = agreement_report(DRILL, schema=SCHEMA, bootstrap=20)
-    b = agreement_report(list(reversed(DRILL)), schema=SCHEMA, bootstrap=20)
+    a = report_json(DRILL, schema=SCHEMA, bootstrap=20)
+    b = report_json(list(reversed(DRILL)), schema=SCHEMA, bootstrap=20)
     assert json.dumps(a, allow_nan=False) == json.dumps(b, allow_nan=False)
     assert list(a)[:4] == ["format", "annotators", "labels", "tokenizer"]
 
 
 def test_pairs_are_all_annotator_pairs_in_name_order() -> None:
-    report = agreement_report(DRILL, schema=SCHEMA)
+    report = report_json(DRILL, schema=SCHEMA)
     assert [p["annotators"] for p in report["per_pair"]] == [list(p) for p in
                                                              combinations("abc", 2)]
-
-
-def test_limit_keeps_the_first_disagreements_in_sentence_order() -> None:
-    items = [{"id": i, "text": TEXT, "annotations": {
-        "a": [sp(0, 17, "ACTOR")], "b": [], "c": [sp(0, 17, "UNIT")]}} for i in range(5)]
-    every = list_disagreements(items)
-    first = list_disagreements(items, limit=4)
-    assert first == every[:4]
-    assert [d["sentence_id"] for d in first] == [0, 0, 0, 1]
 
 
 def to_columns(items):
@@ -582,8 +499,8 @@ def test_columns_give_the_same_report_as_items(case, groups) -> None:
     _, items = case
     for item, g in zip(items, groups, strict=False):
         item["group"] = g
-    from_items = agreement_report(items, labels=LABELS)
-    from_columns = agreement_report(to_columns(items), labels=LABELS)
+    from_items = report_json(items, labels=LABELS)
+    from_columns = report_json(to_columns(items), labels=LABELS)
     assert json.dumps(from_items) == json.dumps(from_columns)
 
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotator.agreement import AgreementInputError, agreement_report
-from annotator.agreement.report import RESAMPLING_BLOCK
+from annotator.agreement.bootstrap import RESAMPLING_BLOCK
 from annotator.agreement.summary import summarize_chunks, summarize_report
 from annotator.corpus.tokens import token_offsets
 from annotator.projects.schema import default_schema_document, parse_schema
@@ -55,7 +55,7 @@ def projects(draw):
             if how == 5 and len(text) >= 2:
                 # Anywhere, not only on token bounds: boundaries that cut tokens.
                 cuts = sorted(draw(st.sets(st.integers(0, len(text)), min_size=2, max_size=4)))
-                pairs = list(zip(cuts[::2], cuts[1::2]))
+                pairs = list(zip(cuts[::2], cuts[1::2], strict=False))
             else:
                 pairs, pos = [], 0
                 while pos < len(bounds):

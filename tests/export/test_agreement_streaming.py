@@ -6,6 +6,7 @@ import random
 
 from sqlalchemy import select
 
+from annotator import caching
 from annotator.agreement import agreement_report
 from annotator.agreement.summary import summarize_chunks, summarize_report
 from annotator.assignments.services import create_batch
@@ -127,7 +128,7 @@ def test_no_chunk_without_annotations(db) -> None:
 
 def test_streamed_summary_is_the_dashboard_reports_summary(db, monkeypatch) -> None:
     project = busy_project(db.session)
-    reports.REPORTS.clear()
+    caching.clear()
     monkeypatch.setattr("annotator.reports.input.AGREEMENT_CHUNK_SENTENCES", 5)
     calls = []
     real = summarize_chunks
@@ -167,6 +168,6 @@ def test_an_excluded_sentence_does_not_make_a_summary(db) -> None:
     assert export_agreement.agreement_summary(db.session, project)["sentences"] == 1
     first.excluded = True
     db.session.commit()
-    reports.REPORTS.clear()
+    caching.clear()
     # Excluded sentences count nowhere: no sentence is finished by two annotators any more.
     assert export_agreement.agreement_summary(db.session, project) is None

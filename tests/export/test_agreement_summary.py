@@ -24,7 +24,7 @@ def test_summary_repeats_the_librarys_figures_with_intervals(db) -> None:
     summary = agreement_summary(db.session, project)
     # Recomputed here from the items, as the agreement dashboard does (200 replicates, seed 0).
     items = list(agreement_items(db.session, project.id))
-    report = agreement_report(items, schema=project.schema, bootstrap=200, seed=0)
+    report = agreement_report(items, schema=project.schema, bootstrap=200, seed=0).to_json()
     assert summary["annotators"] == 3 and summary["sentences"] == 2
     assert summary["overall"]["krippendorff_alpha"]["value"] == report["overall"][
         "krippendorff_alpha"]

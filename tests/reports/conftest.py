@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from annotator import caching
 from annotator.annotation.queries import get_annotation
 from annotator.annotation.services import AnnotationIn, save_annotation
 from annotator.corpus.models import Sentence
-from annotator.reports import queries
 from tests.factories import prepare_batch
 
 # Sentence texts look like "Report 0-2: rebels shelled the village of Kafr 0 near post 2."
@@ -33,12 +33,9 @@ def annotate(session, user, sentence_id: int, spans: list[dict], status: str = "
 @pytest.fixture(autouse=True)
 def fresh_caches():
     """Reports are cached per process: every test starts without them."""
-    caches = (queries.REPORTS, queries.DRILLDOWNS, queries.CORPORA)
-    for cache in caches:
-        cache.clear()
+    caching.clear()
     yield
-    for cache in caches:
-        cache.clear()
+    caching.clear()
 
 
 @pytest.fixture

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from annotator.agreement import agreement_report
+from annotator.agreement.metrics import Figure
 from annotator.reports import charts
+from annotator.reports.charts import Estimate
 
 
 @pytest.mark.parametrize(
@@ -45,17 +47,18 @@ def test_fmt_and_short() -> None:
     assert charts.short("x" * 30) == "x" * 15 + "…"
 
 
-PAIRS = [
-    {"annotators": ["a", "b"], "cohen_kappa": 0.5, "span_f1": 0.9, "undefined": {}},
-    {"annotators": ["a", "c"], "cohen_kappa": None, "span_f1": 0.1,
-     "undefined": {"cohen_kappa": "no sentence was annotated by both"}},
-    {"annotators": ["b", "c"], "cohen_kappa": 1.0, "span_f1": None,
-     "undefined": {"span_f1": "nobody marked a span"}},
-]
+# Each pair's figures, as ``charts.pair_cells`` takes them from a report's pair blocks.
+PAIRS = {
+    "cohen_kappa": {("a", "b"): Figure(0.5),
+                    ("a", "c"): Figure(None, "no sentence was annotated by both"),
+                    ("b", "c"): Figure(1.0)},
+    "span_f1": {("a", "b"): Figure(0.9), ("a", "c"): Figure(0.1),
+                ("b", "c"): Figure(None, "nobody marked a span")},
+}
 
 
 def test_pair_heatmap_is_symmetric_with_an_empty_diagonal() -> None:
-    heat = charts.pair_heatmap(["a", "b", "c"], PAIRS, "cohen_kappa", size=50)
+    heat = charts.pair_heatmap(["a", "b", "c"], PAIRS["cohen_kappa"], "cohen_kappa", size=50)
     assert len(heat.cells) == 9
     cell = {(c.row, c.col): c for c in heat.cells}
     assert cell[("a", "b")].value == cell[("b", "a")].value == 0.5
@@ -71,17 +74,17 @@ def test_pair_heatmap_is_symmetric_with_an_empty_diagonal() -> None:
 
 
 def test_pair_heatmap_shows_the_chosen_figure() -> None:
-    heat = charts.pair_heatmap(["a", "b", "c"], PAIRS, "span_f1")
+    heat = charts.pair_heatmap(["a", "b", "c"], PAIRS["span_f1"], "span_f1")
     cell = {(c.row, c.col): c for c in heat.cells}
     assert cell[("b", "a")].value == 0.9 and cell[("b", "c")].reason == "nobody marked a span"
 
 
 def test_label_bars_geometry() -> None:
     per_label = {
-        "ACTOR": {"krippendorff_alpha": 0.5, "span_f1": 1.0, "undefined": {},
-                  "ci": {"krippendorff_alpha": [0.25, 0.75], "span_f1": [1.0, 1.0]}},
-        "UNIT": {"krippendorff_alpha": -0.3, "span_f1": None,
-                 "undefined": {"span_f1": "nobody used UNIT"}, "ci": {}},
+        "ACTOR": {"krippendorff_alpha": Estimate(Figure(0.5), (0.25, 0.75)),
+                  "span_f1": Estimate(Figure(1.0), (1.0, 1.0))},
+        "UNIT": {"krippendorff_alpha": Estimate(Figure(-0.3)),
+                 "span_f1": Estimate(Figure(None, "nobody used UNIT"))},
     }
     chart = charts.label_bars(["ACTOR", "UNIT"], per_label,
                               metrics=("krippendorff_alpha", "span_f1"), plot_width=400)
@@ -103,7 +106,7 @@ def test_label_bars_geometry() -> None:
 
 
 def test_label_bars_axis_starts_at_zero_without_negative_values() -> None:
-    chart = charts.label_bars(["A"], {"A": {"krippendorff_alpha": 0.2, "undefined": {}}},
+    chart = charts.label_bars(["A"], {"A": {"krippendorff_alpha": Estimate(Figure(0.2))}},
                               metrics=("krippendorff_alpha",))
     assert chart.ticks[0][1] == "0.0" and chart.zero_x == chart.left
 
@@ -145,16 +148,38 @@ def test_summary_rows_and_breakdown_of_a_real_report() -> None:
         {"id": 1, "text": "Rebels hit Kamdesh.",
          "annotations": {"a": [{"start": 0, "end": 6, "label": "ACTOR"}], "b": []}},
     ]
-    report = agreement_report(items, labels=["ACTOR", "UNIT"])
-    rows = {r.key: r for r in charts.summary_rows(report)}
-    assert [r.key for r in charts.summary_rows(report)] == [k for k, _ in charts.SUMMARY]
+    typed = agreement_report(items, labels=["ACTOR", "UNIT"])
+    report = typed.to_json()
+    rows = {r.key: r for r in charts.summary_rows(typed)}
+    assert [r.key for r in charts.summary_rows(typed)] == [k for k, _ in charts.SUMMARY]
     assert rows["span_f1"].value == report["overall"]["span_f1"] == 0.0
     assert rows["span_f1"].n == 1 and rows["span_f1"].n_of == "spans"
     ev = rows["event_type.strict_agreement"]
     assert ev.value is None and ev.reason == report["overall"]["event_type"]["undefined"][
         "strict_agreement"]
-    by_label, by_pair = charts.breakdown_rows(report)
+    by_label, by_pair = charts.breakdown_rows(typed)
     assert by_label[0] == (None, "all labels", report["overall"]["disagreements"])
     assert [r[0] for r in by_label[1:]] == ["ACTOR", "UNIT"]
     assert by_pair == [(("a", "b"), "a / b", report["per_pair"][0]["disagreements"])]
     assert by_pair[0][2]["missed"] == 1
+
+
+def test_pair_cells_and_label_estimates_read_a_real_report() -> None:
+    items = [{"id": i, "text": "Rebels hit Kamdesh.",
+              "annotations": {"a": [{"start": 0, "end": 6, "label": "ACTOR"}],
+                              "b": [{"start": 0, "end": 6, "label": "ACTOR"}], "c": []}}
+             for i in range(12)]
+    typed = agreement_report(items, labels=["ACTOR", "UNIT"], bootstrap=20)
+    report = typed.to_json()
+    for metric in charts.PAIR_METRICS:
+        cells = charts.pair_cells(typed.per_pair, metric)
+        for pair in report["per_pair"]:
+            fig = cells[tuple(pair["annotators"])]
+            assert fig.value == pair[metric]
+            assert (fig.reason if fig.value is None else None) == pair["undefined"].get(metric)
+    estimates = charts.label_estimates(typed.per_label)
+    for label, block in report["per_label"].items():
+        for metric in charts.LABEL_METRICS:
+            assert estimates[label][metric].figure.value == block[metric]
+            ci = block["ci"].get(metric)
+            assert estimates[label][metric].ci == (tuple(ci) if ci else None)

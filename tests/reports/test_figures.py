@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+from pathlib import Path
 
 from annotator.agreement import agreement_report, list_disagreements
+from annotator.projects.schema import default_schema_document, parse_schema
 from annotator.reports import figures
+
+GOLDEN = Path(__file__).parent.parent / "agreement" / "golden"
 
 TEXT = "Rebels shelled Kamdesh."
 ITEMS = [
@@ -21,14 +26,15 @@ ITEMS = [
 
 
 def test_report_rows_cover_every_scope_once() -> None:
-    report = agreement_report(ITEMS, labels=["ACTOR", "LOCATION", "UNIT"], bootstrap=20)
-    rows = figures.report_rows(report)
+    typed = agreement_report(ITEMS, labels=["ACTOR", "LOCATION", "UNIT"], bootstrap=20)
+    rows = figures.report_rows(typed)
+    report = typed.to_json()
     keys = [(r["scope"], r["subject"], r["name"]) for r in rows]
     assert len(keys) == len(set(keys))
     assert {r["scope"] for r in rows} == {"overall", "label", "pair", "batch"}
     assert {r["subject"] for r in rows if r["scope"] == "batch"} == {"1", "2"}
     assert {r["subject"] for r in rows if r["scope"] == "pair"} == {"a / b"}
-    table = {k: r for k, r in zip(keys, rows)}
+    table = {k: r for k, r in zip(keys, rows, strict=True)}
     assert table[("overall", "", "span_f1")]["value"] == report["overall"]["span_f1"]
     assert table[("overall", "", "span_f1")]["ci_low"] == report["overall"]["ci"]["span_f1"][0]
     assert table[("label", "UNIT", "disagreements.label_only")]["value"] == 1
@@ -38,6 +44,15 @@ def test_report_rows_cover_every_scope_once() -> None:
     # an undefined figure keeps its reason
     unit_kappa = table[("batch", "2", "event_type.strict_agreement")]
     assert unit_kappa["value"] is None and unit_kappa["reason"]
+
+
+def test_csv_is_byte_for_byte_the_one_on_file() -> None:
+    """report.csv was written from the dict-building report the typed one replaced."""
+    items = json.loads((GOLDEN / "items.json").read_text(encoding="utf-8"))
+    report = agreement_report(items, schema=parse_schema(default_schema_document()),
+                              bootstrap=50, seed=4)
+    with open(GOLDEN / "report.csv", encoding="utf-8", newline="") as expected:
+        assert figures.rows_to_csv(figures.report_rows(report)) == expected.read()
 
 
 def test_csv_round_trips_numbers_and_neutralises_formulas() -> None:

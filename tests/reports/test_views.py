@@ -30,7 +30,7 @@ def expected_report(db, project_id: int, batch_id: int | None = None) -> dict[st
         for item in items:
             item.pop("group")
     project = db.session.get(Project, project_id)
-    return agreement_report(items, schema=project.schema, bootstrap=BOOTSTRAP, seed=0)
+    return agreement_report(items, schema=project.schema, bootstrap=BOOTSTRAP, seed=0).to_json()
 
 
 def admin_client(app, name: str = "admin1"):
