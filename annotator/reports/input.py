@@ -259,8 +259,10 @@ def _agreement_items(session: Session, project_id: int, batch_id: int | None
 def agreement_fingerprint(session: Session, project: Project) -> tuple[Any, ...]:
     """A value that changes whenever anything the project's agreement input reads changes.
 
-    Every save of an annotation bumps its version and updated_at (whatever its status), a
-    removed annotation lowers the count; batch membership decides the per-batch groups; the
+    Only finished annotations are read, so only they are counted: finishing, reopening or
+    changing a finished annotation changes their count, last change or sum of versions (every
+    save bumps the version), while drafts being saved leave cached reports alone; batch
+    membership decides the per-batch groups; the
     schema decides the labels and the event-type hierarchy; excluding an annotated sentence
     (or including it again) takes it out of (or back into) the input. Caches of values
     computed from ``agreement_items``, ``agreement_columns`` or their chunks are keyed on it.
@@ -269,7 +271,7 @@ def agreement_fingerprint(session: Session, project: Project) -> tuple[Any, ...]
         select(func.count(Annotation.id), func.max(Annotation.updated_at),
                func.coalesce(func.sum(Annotation.version), 0))
         .join(Sentence, Sentence.id == Annotation.sentence_id)
-        .where(Sentence.project_id == project.id)
+        .where(Sentence.project_id == project.id, Annotation.status == COUNTED_STATUS)
     ).one()
     batches = session.execute(
         select(func.count(BatchSentence.id), func.max(BatchSentence.id))
