@@ -399,7 +399,7 @@ def import_annotations_command(project_name: str, file: Path, mode: str,
 @with_appcontext
 def adjudicate_command(project_name: str, batch_id: int | None, min_agree: int) -> None:
     """Accept agreed spans into gold and close sentences with no remaining conflict."""
-    from annotator.adjudication.services import auto_adjudicate
+    from annotator.adjudication.automatic import auto_adjudicate
     from annotator.extensions import db
     from annotator.projects.services import get_project_by_name
 

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from annotator.adjudication.gold_edits import restore_gold
 from annotator.annotation.services import restore_version
 from annotator.audit.services import get_event, list_history
 from annotator.auth.services import admin_required
@@ -35,8 +36,6 @@ def restore_event(event_id: int):
     sentence_id = event.sentence_id
     try:
         if event.target == "gold":
-            from annotator.adjudication.services import restore_gold
-
             annotation = restore_gold(db.session, current_user, event_id)
         else:
             annotation = restore_version(db.session, current_user, event_id)
