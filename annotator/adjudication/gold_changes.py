@@ -97,9 +97,14 @@ def claim(session: Session, gold: GoldSentence) -> None:
 
 
 def stale(session: Session, sentence_id: int, message: str) -> Conflict:
-    """A 409 carrying the gold as it now stands (read again: this change wrote nothing)."""
-    return Conflict(message, current=gold_state(session, load_gold(session, sentence_id,
-                                                                   fresh=True)))
+    """A 409 carrying the gold as it now stands.
+
+    No rollback is needed to read it: this change wrote nothing, and its failed write (a
+    compare-and-set that matched no row, an insert that skipped) raised nothing. The gold is
+    read again over what this session holds, which may be older.
+    """
+    current = load_gold(session, sentence_id, fresh=True)
+    return Conflict(message, current=gold_state(session, current))
 
 
 def close(gold: GoldSentence, user: User) -> None:
