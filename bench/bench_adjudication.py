@@ -23,19 +23,25 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from annotator import create_app
+from annotator.adjudication.automatic import auto_adjudicate
+from annotator.adjudication.decisions import decide
+from annotator.adjudication.queue import list_queue
+from annotator.adjudication.requests import DecisionIn
+from annotator.annotation.models import Annotation, SpanRow
+from annotator.auth.models import User
+from annotator.auth.services import create_user
+from annotator.corpus.models import Document, Sentence
+from annotator.extensions import db
+from annotator.projects.services import create_project
+from annotator.reports import input as input_queries
 
 TEXT = "Rebels shelled the village of Kafr Tala near the M5 highway on Monday."
 WORDS = [(0, 6), (7, 14), (19, 26), (30, 39), (45, 55), (56, 62)]
 LABELS = ["ACTOR", "EVENT", "LOCATION", "LOCATION", "LOCATION", "UNIT"]
 
 
-def fill(db, sentences: int, seed: int) -> int:
+def fill(db, sentences: int, seed: int) -> tuple[int, int]:
     """A project, three annotators and ``sentences`` sentences all three finished."""
-    from annotator.annotation.models import Annotation, SpanRow
-    from annotator.auth.services import create_user
-    from annotator.corpus.models import Document, Sentence
-    from annotator.projects.services import create_project
-
     project = create_project(db.session, "bench")
     users = [create_user(db.session, f"ann{i}", "bench-password", "annotator") for i in range(3)]
     curator = create_user(db.session, "curator", "bench-password", "curator")
@@ -61,7 +67,7 @@ def fill(db, sentences: int, seed: int) -> int:
             annotation_rows.append({"sentence_id": sid, "annotator_id": user.id,
                                     "status": "done", "version": 1})
             spans = []
-            for (start, end), label in zip(WORDS, LABELS):
+            for (start, end), label in zip(WORDS, LABELS, strict=True):
                 roll = rng.random()
                 if roll < 0.06:
                     continue  # missed
@@ -78,7 +84,7 @@ def fill(db, sentences: int, seed: int) -> int:
     db.session.execute(
         insert(SpanRow),
         [{"annotation_id": a, "start": s, "end": e, "label": lb, "attributes": {}}
-         for a, spans in zip(ann_ids, readings) for s, e, lb in spans],
+         for a, spans in zip(ann_ids, readings, strict=True) for s, e, lb in spans],
     )
     db.session.commit()
     return project.id, curator.id
@@ -93,11 +99,6 @@ def timed(fn):
 def one_run(workdir: Path, run: int, sentences: int) -> dict[str, float]:
     app = create_app({"SECRET_KEY": "b", "SQLALCHEMY_DATABASE_URI":
                       f"sqlite:///{workdir / f'adj-{run}.sqlite3'}"})
-    from annotator.adjudication import queries, services
-    from annotator.auth.models import User
-    from annotator.extensions import db
-    from annotator.reports import input as input_queries
-
     with app.app_context():
         db.create_all()
         project_id, curator_id = fill(db, sentences, seed=run)
@@ -106,7 +107,7 @@ def one_run(workdir: Path, run: int, sentences: int) -> dict[str, float]:
             lambda: sum(1 for _ in input_queries.agreement_items(db.session, project_id)))
 
         def auto():
-            result = services.auto_adjudicate(db.session, project_id, min_agree=2)
+            result = auto_adjudicate(db.session, project_id, min_agree=2)
             db.session.commit()
             return result
 
@@ -114,17 +115,17 @@ def one_run(workdir: Path, run: int, sentences: int) -> dict[str, float]:
         out["automatic pass, re-run"], again = timed(auto)
         assert again.changed == 0
         out["queue, agreement cold"], queue = timed(
-            lambda: queries.list_queue(db.session, project_id))
+            lambda: list_queue(db.session, project_id))
         out["queue, agreement cached"], _ = timed(
-            lambda: queries.list_queue(db.session, project_id))
+            lambda: list_queue(db.session, project_id))
         item = queue.items[0]
         curator = db.session.get(User, curator_id)
 
         def decide_and_next():
-            services.decide(db.session, curator, item.sentence_id, services.DecisionIn(
+            decide(db.session, curator, item.sentence_id, DecisionIn(
                 item.conflict.start, item.conflict.end, "none", item.gold_version))
             db.session.commit()
-            return queries.list_queue(db.session, project_id).items[0]
+            return list_queue(db.session, project_id).items[0]
 
         out["decision + next conflict"], _ = timed(decide_and_next)
         print(f"  run {run}: {result.summary()}; queue {len(queue.items)} conflicts")

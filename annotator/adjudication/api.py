@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 from flask_login import current_user
 
-from annotator.adjudication import queries, services
+from annotator.adjudication import decisions, gold_edits, queries, requests
 from annotator.annotation.api import json_body
 from annotator.auth.services import curator_required
 from annotator.corpus.models import Sentence
@@ -44,8 +44,8 @@ def get_gold(sentence_id: int):
 @curator_required
 def put_gold(sentence_id: int):
     _sentence(sentence_id)
-    change = services.GoldIn.from_json(json_body())
-    saved = services.save_gold(db.session, current_user, sentence_id, change)
+    change = requests.GoldIn.from_json(json_body())
+    saved = gold_edits.save_gold(db.session, current_user, sentence_id, change)
     db.session.commit()
     return jsonify(version=saved.version, status=saved.status)
 
@@ -54,7 +54,7 @@ def put_gold(sentence_id: int):
 @curator_required
 def decide(sentence_id: int):
     _sentence(sentence_id)
-    change = services.DecisionIn.from_json(json_body())
-    saved = services.decide(db.session, current_user, sentence_id, change)
+    change = requests.DecisionIn.from_json(json_body())
+    saved = decisions.decide(db.session, current_user, sentence_id, change)
     db.session.commit()
     return jsonify(version=saved.version, status=saved.status)

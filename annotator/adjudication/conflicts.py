@@ -6,8 +6,9 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import combinations, pairwise
 
+from annotator.agreement.metrics import Figure, prf
 from annotator.spans import Span
 
 # Conflict kinds. A region can show several aspects at once; its primary kind is the first
@@ -34,15 +35,17 @@ class Accepted:
 
     @property
     def votes(self) -> int:
+        """How many annotators marked it."""
         return len(self.annotators)
 
     @property
     def unanimous(self) -> bool:
+        """Whether every annotator of the sentence marked it."""
         return self.votes == self.voters
 
 
 @dataclass(frozen=True)
-class Conflict:
+class ConflictRegion:
     """A region of overlapping spans on which the annotators differ."""
 
     start: int  # the region: from the first span's start to the last span's end
@@ -54,6 +57,7 @@ class Conflict:
     labels: tuple[str, ...]  # labels used in the region, sorted
 
     def version_of(self, annotator: str) -> tuple[Span, ...]:
+        """The annotator's spans in the region (empty: marked nothing there)."""
         return dict(self.versions)[annotator]
 
 
@@ -63,10 +67,11 @@ class Outcome:
     accepted: tuple[Accepted, ...]  # sorted by span; never overlapping one another
     # Spans overlapping an accepted span: settled by the vote, kept only as dissent.
     outvoted: tuple[tuple[str, Span], ...]
-    conflicts: tuple[Conflict, ...]  # sorted by region
+    conflicts: tuple[ConflictRegion, ...]  # sorted by region
 
 
 def overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
+    """Whether two half-open ranges share a code point."""
     return a_start < b_end and b_start < a_end
 
 
@@ -115,7 +120,7 @@ def adjudicate(annotations: Mapping[str, Sequence[Span]], min_agree: int) -> Out
         else:
             remaining.append(s)
     conflicts = tuple(
-        _conflict(component, who, voters) for component in _components(sorted(remaining))
+        _region(component, who, voters) for component in _components(sorted(remaining))
     )
     return Outcome(voters, accepted, tuple(sorted(outvoted)), conflicts)
 
@@ -147,12 +152,12 @@ def _components(spans: Sequence[Span]) -> list[list[Span]]:
     return groups
 
 
-def _conflict(
+def _region(
     component: list[Span], who: Mapping[Span, set[str]], voters: Sequence[str]
-) -> Conflict:
+) -> ConflictRegion:
     versions = tuple((name, tuple(s for s in component if name in who[s])) for name in voters)
     aspects = _aspects(versions)
-    return Conflict(
+    return ConflictRegion(
         start=min(s.start for s in component),
         end=max(s.end for s in component),
         kind=_primary(aspects),
@@ -198,12 +203,13 @@ def display_order(sentence_id: int, annotators: Iterable[str]) -> list[str]:
     sentences; a hash of sentence and name gives a stable order that differs per sentence.
     """
     def key(name: str) -> str:
+        """A stable, per-sentence shuffle key for the name."""
         return hashlib.sha256(f"{sentence_id}\x00{name}".encode()).hexdigest()
 
     return sorted(annotators, key=key)
 
 
-def is_open(conflict: Conflict, decided: Iterable[tuple[int, int]]) -> bool:
+def is_open(conflict: ConflictRegion, decided: Iterable[tuple[int, int]]) -> bool:
     """A conflict is open unless a curator's decision covers part of its region."""
     return not any(overlaps(conflict.start, conflict.end, a, b) for a, b in decided)
 
@@ -217,9 +223,9 @@ def label_agreement(items: Iterable[Mapping[str, Sequence[Span]]]) -> dict[str, 
     used the label. A label no pair used is absent.
     """
     totals: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for annotations in items:
+    for sentence in items:
         keyed = {
-            name: {(s.start, s.end, s.label) for s in spans} for name, spans in annotations.items()
+            name: {(s.start, s.end, s.label) for s in spans} for name, spans in sentence.items()
         }
         for a, b in combinations(sorted(keyed), 2):
             for label in {k[2] for k in keyed[a]} | {k[2] for k in keyed[b]}:
@@ -234,7 +240,7 @@ def label_agreement(items: Iterable[Mapping[str, Sequence[Span]]]) -> dict[str, 
     return {label: sum(v) / len(v) for label, v in sorted(per_label.items())}
 
 
-def queue_key(conflict: Conflict, agreement: Mapping[str, float | None]) -> tuple[int, float]:
+def queue_key(conflict: ConflictRegion, agreement: Mapping[str, float | None]) -> tuple[int, float]:
     """Sort key, disagreement first: the kind, then the lowest agreement among its labels.
 
     A label without a figure sorts after every measured one.
@@ -246,22 +252,31 @@ def queue_key(conflict: Conflict, agreement: Mapping[str, float | None]) -> tupl
 
 @dataclass(frozen=True)
 class PRF:
-    tp: int
-    fp: int
-    fn: int
+    """Counts of an annotator's spans against gold; the figures are ``agreement.metrics.prf``'s."""
+
+    tp: int  # spans in both
+    fp: int  # the annotator's only
+    fn: int  # gold's only
 
     @property
     def precision(self) -> float | None:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
+        """Share of the annotator's spans that are gold's (None: the annotator marked none)."""
+        return self._figures["precision"].value
 
     @property
     def recall(self) -> float | None:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
+        """Share of gold's spans the annotator marked (None: gold has none)."""
+        return self._figures["recall"].value
 
     @property
     def f1(self) -> float | None:
-        denominator = 2 * self.tp + self.fp + self.fn
-        return 2 * self.tp / denominator if denominator else None
+        """Harmonic mean of precision and recall (None: neither side has a span)."""
+        return self._figures["f1"].value
+
+    @property
+    def _figures(self) -> dict[str, Figure]:
+        # gold is the reference, the annotator the other side
+        return prf(self.tp, self.tp + self.fn, self.tp + self.fp)
 
 
 def score_against_gold(
@@ -302,7 +317,7 @@ def segments(
     points = sorted(cuts)
     ordered = sorted(spans)
     pieces: list[tuple[str, Span | None, bool]] = []
-    for a, b in zip(points, points[1:]):
+    for a, b in pairwise(points):
         cover = next((s for s in ordered if s.start <= a and b <= s.end), None)
         inside = region is None or (region[0] <= a and b <= region[1])
         pieces.append((text[a:b], cover, inside))

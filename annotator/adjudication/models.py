@@ -1,4 +1,4 @@
-"""Gold standard: one adjudicated record per sentence, its spans with provenance, curator decisions."""
+"""Gold: one adjudicated record per sentence, its spans with provenance, curator decisions."""
 
 from __future__ import annotations
 
@@ -90,6 +90,7 @@ class GoldSpanRow(Base):
     gold: Mapped[GoldSentence] = relationship(back_populates="spans")
 
     def to_value(self) -> Span:
+        """The span as the pure value type."""
         return Span(self.start, self.end, self.label, tuple(sorted(self.attributes.items())))
 
 

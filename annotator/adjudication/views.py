@@ -6,13 +6,11 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from annotator.adjudication import queries, services
+from annotator.adjudication import automatic, gold_edits, input, pages, queries, queue, settings
 from annotator.adjudication.conflicts import KINDS, segments
 from annotator.adjudication.models import REASON_NAMES
 from annotator.annotation.editor import EditorLinks, get_editor_page, gold_saved_state
-from annotator.assignments.models import Batch
 from annotator.auth.models import Role, User
 from annotator.auth.services import admin_required, curator_required
 from annotator.corpus.models import Sentence
@@ -23,7 +21,6 @@ from annotator.projects.models import Project
 bp = Blueprint("adjudication", __name__)
 
 FILTERS = ("label", "kind", "annotator")
-PER_PAGE = 50
 
 
 def _filters() -> dict[str, str]:
@@ -44,26 +41,10 @@ def _sentence(sentence_id: int) -> Sentence:
 def show_queue(project_id: int):
     project = _project(project_id)
     filters = _filters()
-    queue = queries.list_queue(db.session, project.id, **filters)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    pages = max((len(queue.items) + PER_PAGE - 1) // PER_PAGE, 1)
-    batches = db.session.scalars(
-        select(Batch).where(Batch.project_id == project.id).order_by(Batch.id)
-    ).all()
-    return render_template(
-        "adjudication/queue.html",
-        project=project,
-        queue=queue,
-        items=queries.with_texts(db.session, queue.items[(page - 1) * PER_PAGE : page * PER_PAGE]),
-        page=page,
-        pages=pages,
-        filters=filters,
-        kinds=KINDS,
-        labels=project.schema.keys,
-        counts=queries.gold_counts(db.session, project.id),
-        batches=batches,
-        show_names=queries.get_show_names(db.session, project.id),
-    )
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 10**6)
+    shown = pages.queue_page(db.session, project.id, filters, page)
+    return render_template("adjudication/queue.html", project=project, filters=filters,
+                           kinds=KINDS, labels=project.schema.keys, **vars(shown))
 
 
 @bp.get("/projects/<int:project_id>/adjudication/next")
@@ -72,7 +53,7 @@ def next_conflict(project_id: int):
     """Go to the first open conflict (after ``after=sentence-start-end`` when skipping)."""
     project = _project(project_id)
     filters = _filters()
-    items = queries.list_queue(db.session, project.id, **filters).items
+    items = queue.list_queue(db.session, project.id, **filters).items
     after = request.args.get("after", "")
     if after:
         keys = [f"{i.sentence_id}-{i.conflict.start}-{i.conflict.end}" for i in items]
@@ -100,7 +81,7 @@ def run_auto(project_id: int):
     try:
         if min_agree is None:
             raise Invalid("give min-agree as a whole number")
-        result = services.auto_adjudicate(
+        result = automatic.auto_adjudicate(
             db.session, project.id, batch_id=batch_id, min_agree=min_agree, actor=current_user
         )
     except DomainError as err:
@@ -117,7 +98,7 @@ def run_auto(project_id: int):
 def update_settings(project_id: int):
     project = _project(project_id)
     show = request.form.get("show_names") == "1"
-    services.set_show_names(db.session, current_user, project.id, show)
+    settings.set_show_names(db.session, current_user, project.id, show)
     db.session.commit()
     flash(
         "Curators now see annotators' names." if show
@@ -130,7 +111,7 @@ def update_settings(project_id: int):
 def _rows(text: str, view: queries.SentenceView, region: tuple[int, int] | None):
     """Display rows: the current gold, then every annotator's version of ``region``."""
     gold_spans = [
-        queries.to_span(s["start"], s["end"], s["label"], s["attributes"])
+        input.to_span(s["start"], s["end"], s["label"], s["attributes"])
         for s in view.state["spans"]
     ]
     rows: list[dict[str, Any]] = [
@@ -240,13 +221,13 @@ def _gold_form_action(sentence_id: int, action) -> Any:
 @bp.post("/sentences/<int:sentence_id>/gold/close")
 @curator_required
 def close_sentence(sentence_id: int):
-    return _gold_form_action(sentence_id, services.close_gold)
+    return _gold_form_action(sentence_id, gold_edits.close_gold)
 
 
 @bp.post("/sentences/<int:sentence_id>/gold/reopen")
 @curator_required
 def reopen_sentence(sentence_id: int):
-    return _gold_form_action(sentence_id, services.reopen_gold)
+    return _gold_form_action(sentence_id, gold_edits.reopen_gold)
 
 
 @bp.get("/projects/<int:project_id>/feedback")
@@ -258,23 +239,8 @@ def show_feedback(project_id: int):
     if user_id != current_user.id and current_user.role != Role.ADMIN:
         abort(403)
     user = db.session.get(User, user_id) or abort(404)
-    feedback = queries.annotator_feedback(db.session, project.id, user.id)
-    people = (
-        queries.project_annotators(db.session, project.id)
-        if current_user.role == Role.ADMIN else []
-    )
-    differences = [
-        {"sentence_id": d.sentence_id, "mine": segments(d.text, d.mine),
-         "gold": segments(d.text, d.gold)}
-        for d in feedback.differences
-    ]
-    return render_template(
-        "adjudication/feedback.html",
-        project=project,
-        user=user,
-        feedback=feedback,
-        differences=differences,
-        people=people,
-        schema=project.schema,
-        page={"schema": project.schema.raw},
-    )
+    shown = pages.feedback_page(db.session, project.id, user.id,
+                                list_people=current_user.role == Role.ADMIN)
+    return render_template("adjudication/feedback.html", project=project, user=user,
+                           schema=project.schema, page={"schema": project.schema.raw},
+                           **vars(shown))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Insert, Table, bindparam, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from annotator.annotation.models import STATUSES, Annotation, SpanRow, Status
@@ -18,11 +20,11 @@ from annotator.annotation.queries import (
     get_sentence_facts,
 )
 from annotator.assignments.services import FINISHED, sync_finished
-from annotator.audit.services import record_change
+from annotator.audit.services import Change, get_event, record_change, record_changes
 from annotator.auth.models import User
 from annotator.db import utcnow
 from annotator.errors import Conflict, Invalid
-from annotator.spans import InvalidSpans, parse_spans
+from annotator.spans import InvalidSpans, Span, parse_spans
 
 ALLOWED_FIELDS = {"spans", "status", "version", "time_spent", "flagged", "flag_comment"}
 MAX_FLAG_COMMENT = 1000
@@ -109,10 +111,35 @@ def save_annotation(
     )
 
 
+def insert_unless_taken(
+    session: Session, table: Table, key: tuple[str, ...], returning: tuple[str, ...]
+) -> Insert:
+    """An INSERT that skips, returning no row, each row whose ``key`` another row holds.
+
+    A lost creation race then raises nothing, and the transaction can still read the row
+    that won: no rollback, and no SAVEPOINT either (pysqlite lets a SAVEPOINT that opens the
+    transaction commit on release). ON CONFLICT DO NOTHING reads alike in PostgreSQL and
+    SQLite, the two databases supported.
+    """
+    return _insert_unless_taken(session.get_bind().dialect.name, table, key, returning)
+
+
+@cache  # one statement per database and table: SQLAlchemy then reuses its compiled SQL
+def _insert_unless_taken(
+    dialect: str, table: Table, key: tuple[str, ...], returning: tuple[str, ...]
+) -> Insert:
+    make = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    return (
+        make(table)
+        .on_conflict_do_nothing(index_elements=list(key))
+        .returning(*(table.c[name] for name in returning))
+    )
+
+
 # The save's writes, built once (see ANNOTATION_ROWS in queries.py); Core statements on the
 # tables, so no ORM object is loaded or flushed on this path.
 _annotation = Annotation.__table__
-_CREATE = insert(_annotation).returning(_annotation.c.id)
+OWNER_KEY = ("annotator_id", "sentence_id")  # the unique key of an annotation
 # (bind names may not repeat a column's name in an UPDATE, hence the "new_" prefix)
 _COMPARE_AND_SET = (
     update(_annotation)
@@ -158,67 +185,24 @@ def write_annotation(
         "flag_comment": state.get("flag_comment") or None,
         "updated_at": now,
     }
-    before = None
-    if current is None:
-        if expected_version != 0:
-            raise _conflict(session, owner_id, sentence_id)
-        try:
-            annotation_id = session.execute(_CREATE, {
-                "sentence_id": sentence_id, "annotator_id": owner_id, "version": 1,
-                "time_spent": time_spent, "created_at": now, **values,
-            }).scalar_one()
-        except IntegrityError:
-            # Another request created it first: the client's version 0 is stale (_conflict
-            # rolls the transaction back).
-            raise _conflict(session, owner_id, sentence_id) from None
-        version = 1
-    else:
-        if current.version != expected_version:  # stale already: no write needed to know
-            raise _conflict(session, owner_id, sentence_id)
-        before = {
-            "spans": [
-                {"start": r.start, "end": r.end, "label": r.label, "attributes": r.attributes or {}}
-                for r in rows
-                if r.start is not None
-            ],
-            "status": current.status,
-            "flagged": current.flagged,
-            "flag_comment": current.flag_comment or "",
-            "version": current.version,
-        }
-        # Compare-and-set: of two racing writes of the same version only one matches here.
+    if current is not None and current.version == expected_version:
+        before = _stored_state(rows)
         # The new total time is computed from the row as read, which is the row updated
         # whenever the version still matches.
-        new_values = {
+        _compare_and_set(session, owner_id, sentence_id, current.id, expected_version, {
             **values, "version": expected_version + 1,
             "time_spent": min(current.time_spent + time_spent, time_cap),
-        }
-        result = session.execute(_COMPARE_AND_SET, {
-            "annotation_id": current.id, "expected_version": expected_version,
-            **{f"new_{column}": value for column, value in new_values.items()},
         })
-        if result.rowcount != 1:
-            raise _conflict(session, owner_id, sentence_id)
-        annotation_id = current.id
-        version = expected_version + 1
-    spans_unchanged = before is not None and _span_key(before["spans"]) == _span_key(
-        state["spans"])
-    if before is not None and not spans_unchanged:
-        session.execute(_DELETE_SPANS, {"annotation_id": annotation_id})
-    if state["spans"] and not spans_unchanged:  # e.g. "mark done" often changes no span
-        session.execute(
-            _INSERT_SPAN,
-            [
-                {
-                    "annotation_id": annotation_id,
-                    "start": s["start"],
-                    "end": s["end"],
-                    "label": s["label"],
-                    "attributes": s.get("attributes") or {},
-                }
-                for s in state["spans"]
-            ],
-        )
+        annotation_id, version = current.id, expected_version + 1
+    elif current is None and expected_version == 0:
+        before = None
+        annotation_id = _create(session, owner_id, sentence_id, {
+            **values, "version": 1, "time_spent": time_spent, "created_at": now,
+        })
+        version = 1
+    else:  # stale already: no write needed to know
+        raise _conflict(session, owner_id, sentence_id)
+    _write_spans(session, annotation_id, before, state["spans"])
     was_finished = before is not None and before["status"] in FINISHED
     if was_finished != (state["status"] in FINISHED):  # the queue only cares about this flip
         sync_finished(session, owner_id, sentence_id, state["status"])
@@ -229,6 +213,69 @@ def write_annotation(
     )
     session.flush()
     return Saved(annotation_id=annotation_id, version=version, status=state["status"])
+
+
+def _stored_state(rows: Sequence[Any]) -> dict[str, Any]:
+    """The annotation as read (its columns, one row per span), as the audit trail holds it."""
+    current = rows[0]
+    return {
+        "spans": [
+            {"start": r.start, "end": r.end, "label": r.label, "attributes": r.attributes or {}}
+            for r in rows
+            if r.start is not None
+        ],
+        "status": current.status,
+        "flagged": current.flagged,
+        "flag_comment": current.flag_comment or "",
+        "version": current.version,
+    }
+
+
+def _create(session: Session, owner_id: int, sentence_id: int, values: dict[str, Any]) -> int:
+    """Insert the owner's first annotation of the sentence; its id."""
+    annotation_id = session.execute(
+        insert_unless_taken(session, _annotation, OWNER_KEY, ("id",)),
+        {"sentence_id": sentence_id, "annotator_id": owner_id, **values},
+    ).scalar_one_or_none()
+    if annotation_id is None:  # another request created it first: version 0 is stale
+        raise _conflict(session, owner_id, sentence_id)
+    return annotation_id
+
+
+def _compare_and_set(
+    session: Session, owner_id: int, sentence_id: int, annotation_id: int,
+    expected_version: int, new_values: dict[str, Any],
+) -> None:
+    """Update the row only if it still has the version read: of two racing writes one lands."""
+    result = session.execute(_COMPARE_AND_SET, {
+        "annotation_id": annotation_id, "expected_version": expected_version,
+        **{f"new_{column}": value for column, value in new_values.items()},
+    })
+    if result.rowcount != 1:
+        raise _conflict(session, owner_id, sentence_id)
+
+
+def _write_spans(
+    session: Session, annotation_id: int, before: dict[str, Any] | None,
+    spans: list[dict[str, Any]],
+) -> None:
+    """Replace the stored spans with ``spans``, unless they are the same."""
+    if before is not None and _span_key(before["spans"]) == _span_key(spans):
+        return  # e.g. "mark done" often changes no span
+    if before is not None:
+        session.execute(_DELETE_SPANS, {"annotation_id": annotation_id})
+    if spans:
+        session.execute(_INSERT_SPAN, [_span_row(annotation_id, s) for s in spans])
+
+
+def _span_row(annotation_id: int, span: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "annotation_id": annotation_id,
+        "start": span["start"],
+        "end": span["end"],
+        "label": span["label"],
+        "attributes": span.get("attributes") or {},
+    }
 
 
 def _span_key(spans: list[dict[str, Any]]) -> list[tuple]:
@@ -245,13 +292,59 @@ class Saved:
     status: str
 
 
+def create_annotations(
+    session: Session,
+    *,
+    actor_id: int | None,
+    owner_id: int,
+    items: Sequence[tuple[int, Sequence[Span]]],
+    status: str,
+    action: str,
+) -> None:
+    """Create the owner's annotation of each sentence at version 1, in a few statements.
+
+    The bulk twin of a first ``write_annotation``, for ``(sentence id, spans)`` pairs whose
+    spans ``spans.parse_spans`` checked: the same rows, and the same audit record each.
+
+    Raises:
+        Conflict: the owner has an annotation of one of these sentences already (none of
+        them is stored once the caller rolls back).
+    """
+    now = utcnow()
+    created = session.execute(
+        insert_unless_taken(session, _annotation, OWNER_KEY, ("sentence_id", "id")),
+        [
+            {"sentence_id": sentence_id, "annotator_id": owner_id, "status": status,
+             "version": 1, "time_spent": 0.0, "flagged": False, "flag_comment": None,
+             "created_at": now, "updated_at": now}
+            for sentence_id, _ in items
+        ],
+    ).all()
+    ids = dict(created)
+    taken = [sentence_id for sentence_id, _ in items if sentence_id not in ids]
+    if taken:
+        raise Conflict(f"an annotation of sentence {taken[0]} by this annotator exists already")
+    states = {sid: [s.to_json() for s in spans] for sid, spans in items}
+    rows = [_span_row(ids[sid], s) for sid, spans in states.items() for s in spans]
+    if rows:
+        session.execute(_INSERT_SPAN, rows)
+    if status in FINISHED:
+        for sentence_id in states:
+            sync_finished(session, owner_id, sentence_id, status)
+    record_changes(session, [
+        Change(actor_id, owner_id, sid, "annotation", action, 1, None,
+               {"spans": spans, "status": status, "flagged": False, "flag_comment": "",
+                "version": 1})
+        for sid, spans in states.items()
+    ], at=now)
+    session.flush()
+
+
 def restore_version(session: Session, admin: User, event_id: int) -> Saved:
     """Make the state an audit event recorded (its "after") the owner's current annotation.
 
     The restore is itself a new version, recorded in the trail; nothing is overwritten.
     """
-    from annotator.audit.services import get_event
-
     event = get_event(session, event_id)
     if event.target != "annotation" or event.owner_id is None:
         raise Invalid("only annotation changes can be restored here")
@@ -271,7 +364,11 @@ def restore_version(session: Session, admin: User, event_id: int) -> Saved:
 
 
 def _conflict(session: Session, owner_id: int, sentence_id: int) -> Conflict:
-    session.rollback()
+    """A 409 carrying the owner's annotation as it now stands (this save wrote nothing).
+
+    No rollback is needed to read it: the failed write raised nothing (a compare-and-set
+    that matched no row, or an insert that skipped), so the transaction is still usable.
+    """
     owner = session.get(User, owner_id)
     return Conflict(
         "this annotation was changed elsewhere (another tab or device); "

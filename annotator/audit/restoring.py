@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from annotator.adjudication.services import restore_gold
+from annotator.adjudication.gold_edits import restore_gold
 from annotator.annotation.services import restore_version
 from annotator.audit.services import get_event
 from annotator.auth.models import User

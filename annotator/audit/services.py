@@ -1,7 +1,10 @@
-"""Record every change to an annotation, list a sentence's history, restore an old version."""
+"""Record every change to an annotation or to gold, list a sentence's history, find one change."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -13,10 +16,24 @@ from annotator.db import utcnow
 from annotator.errors import NotFound
 
 
+@dataclass(frozen=True)
+class Change:
+    """One change for the trail: who made it, to what, the version it produced, before/after."""
+
+    actor_id: int | None  # None: nobody logged in (a command-line import)
+    owner_id: int | None  # the annotator whose annotation changed; None for gold
+    sentence_id: int
+    target: str  # "annotation" | "gold"
+    action: str
+    version: int
+    before: dict[str, Any] | None
+    after: dict[str, Any]
+
+
 def record_change(
     session: Session,
     *,
-    actor_id: int,
+    actor_id: int | None,
     owner_id: int | None,
     sentence_id: int,
     target: str,
@@ -28,14 +45,30 @@ def record_change(
     """Append one audit row (who, when, before, after) in the caller's transaction."""
     # One statement object for every call, values bound at execution: every save writes
     # a row, and a statement built per call with .values() costs more CPU than the insert.
-    session.execute(_INSERT_EVENT, {
-        "at": utcnow(), "actor_id": actor_id, "owner_id": owner_id, "sentence_id": sentence_id,
-        "target": target, "action": action, "version": version, "before": before,
-        "after": after,
-    })
+    session.execute(_INSERT_EVENT, _row(
+        Change(actor_id, owner_id, sentence_id, target, action, version, before, after),
+        utcnow(),
+    ))
+
+
+def record_changes(
+    session: Session, changes: Sequence[Change], at: datetime | None = None
+) -> None:
+    """Append one audit row per change in one statement (writes in bulk), all at ``at``."""
+    if changes:
+        when = at or utcnow()
+        session.execute(_INSERT_EVENT, [_row(change, when) for change in changes])
 
 
 _INSERT_EVENT = insert(AuditEvent.__table__)
+
+
+def _row(change: Change, at: datetime) -> dict[str, Any]:
+    return {
+        "at": at, "actor_id": change.actor_id, "owner_id": change.owner_id,
+        "sentence_id": change.sentence_id, "target": change.target, "action": change.action,
+        "version": change.version, "before": change.before, "after": change.after,
+    }
 
 
 def list_history(
@@ -53,6 +86,7 @@ def list_history(
 
 
 def get_event(session: Session, event_id: int) -> AuditEvent:
+    """The audit event, or NotFound."""
     event = session.get(AuditEvent, event_id)
     if event is None:
         raise NotFound(f"audit event {event_id} does not exist")

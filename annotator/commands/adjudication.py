@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from annotator.adjudication.services import auto_adjudicate
+from annotator.adjudication.automatic import auto_adjudicate
 from annotator.commands.outcome import committed
 from annotator.extensions import db
 from annotator.projects.services import get_project_by_name

@@ -7,18 +7,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from annotator.adjudication.models import GoldSentence, GoldSpanRow
-from annotator.annotation.models import Annotation, SpanRow
-from annotator.audit.services import record_change
+from annotator.adjudication.bulk import import_gold
+from annotator.adjudication.models import GoldSentence
+from annotator.annotation.models import Annotation, Status
+from annotator.annotation.services import create_annotations
 from annotator.auth.models import User
 from annotator.corpus.models import Document, Sentence
-from annotator.db import utcnow
 from annotator.errors import Invalid, NotFound
 from annotator.projects.models import Project
-from annotator.spans import InvalidSpans, parse_spans
+from annotator.spans import InvalidSpans, Span, parse_spans
 
 MODES = ("pre", "gold")
 # Keys other tools (Prodigy) put on spans that carry no information we store: token indices
@@ -31,7 +31,7 @@ MAX_ERRORS = 50  # a broken file would otherwise print one line per line
 class ImportRefused(Invalid):
     """The file cannot be imported; ``errors`` names every bad line (nothing was stored)."""
 
-    def __init__(self, errors: Sequence[str]):
+    def __init__(self, errors: Sequence[str]) -> None:
         shown = list(errors[:MAX_ERRORS])
         more = len(errors) - len(shown)
         super().__init__(
@@ -56,6 +56,9 @@ class _Line:
     text: str
     spans: Any
     sentence_id: int | None  # from meta.sentence_id, when the file is one of our exports
+
+
+Accepted = tuple[_Line, int, list[Span]]  # a line, its sentence, its valid spans
 
 
 def _parse_lines(data: bytes, errors: list[str]) -> list[_Line]:
@@ -102,6 +105,10 @@ def _parse_lines(data: bytes, errors: list[str]) -> list[_Line]:
     return lines
 
 
+# A sentence's text, cut from its document in the database.
+SENTENCE_TEXT = func.substr(Document.text, Sentence.start + 1, Sentence.end - Sentence.start)
+
+
 def _match(
     session: Session, project_id: int, lines: list[_Line], errors: list[str]
 ) -> dict[int, tuple[int, bool]]:
@@ -111,58 +118,73 @@ def _match(
     installation) falls back to matching by text; an id of this project whose text differs
     is an error (the file is stale or edited).
     """
-    sentence_text = func.substr(Document.text, Sentence.start + 1, Sentence.end - Sentence.start)
     matched: dict[int, tuple[int, bool]] = {}
     by_id = [ln for ln in lines if ln.sentence_id is not None]
     if by_id:
-        rows = {
-            sid: (text, excluded)
-            for sid, text, excluded in session.execute(
-                select(Sentence.id, sentence_text, Sentence.excluded)
-                .join(Document, Document.id == Sentence.document_id)
-                .where(Sentence.project_id == project_id,
-                       Sentence.id.in_({ln.sentence_id for ln in by_id}))
-            )
-        }
-        for ln in by_id:
-            found = rows.get(ln.sentence_id)
-            if found is None:
-                ln.sentence_id = None
-            elif found[0] != ln.text:
-                errors.append(
-                    f"line {ln.number}: the text differs from sentence {ln.sentence_id}'s text"
-                )
-            else:
-                matched[ln.number] = (ln.sentence_id, found[1])
+        _match_by_id(session, project_id, by_id, matched, errors)
     by_text = [ln for ln in lines if ln.sentence_id is None and ln.number not in matched]
     if by_text:
-        wanted = {ln.text for ln in by_text}
-        lengths = {len(t) for t in wanted}
-        candidates: dict[str, list[tuple[int, bool]]] = {}
-        # Streams the project's sentences; only those with a wanted text are kept.
-        stmt = (
-            select(Sentence.id, sentence_text, Sentence.excluded)
+        _match_by_text(session, project_id, by_text, matched, errors)
+    return matched
+
+
+def _match_by_id(
+    session: Session, project_id: int, lines: list[_Line],
+    matched: dict[int, tuple[int, bool]], errors: list[str],
+) -> None:
+    """Match lines by meta.sentence_id; an id from elsewhere is dropped (matched by text)."""
+    rows = {
+        sid: (text, excluded)
+        for sid, text, excluded in session.execute(
+            select(Sentence.id, SENTENCE_TEXT, Sentence.excluded)
             .join(Document, Document.id == Sentence.document_id)
             .where(Sentence.project_id == project_id,
-                   (Sentence.end - Sentence.start).in_(lengths))
-            .order_by(Sentence.id)
-            .execution_options(yield_per=2000)
+                   Sentence.id.in_({ln.sentence_id for ln in lines}))
         )
-        for sid, text, excluded in session.execute(stmt):
-            if text in wanted:
-                candidates.setdefault(text, []).append((sid, excluded))
-        for ln in by_text:
-            found = candidates.get(ln.text, [])
-            if not found:
-                errors.append(f"line {ln.number}: no sentence of the project has this text")
-            elif len(found) > 1:
-                errors.append(
-                    f"line {ln.number}: the text matches {len(found)} sentences "
-                    f"({', '.join(str(s) for s, _ in found[:5])}); give meta.sentence_id"
-                )
-            else:
-                matched[ln.number] = found[0]
-    return matched
+    }
+    for ln in lines:
+        found = rows.get(ln.sentence_id)
+        if found is None:
+            ln.sentence_id = None
+        elif found[0] != ln.text:
+            errors.append(
+                f"line {ln.number}: the text differs from sentence {ln.sentence_id}'s text"
+            )
+        else:
+            matched[ln.number] = (ln.sentence_id, found[1])
+
+
+def _match_by_text(
+    session: Session, project_id: int, lines: list[_Line],
+    matched: dict[int, tuple[int, bool]], errors: list[str],
+) -> None:
+    """Match lines to the one sentence of the project with exactly their text."""
+    wanted = {ln.text for ln in lines}
+    lengths = {len(t) for t in wanted}
+    candidates: dict[str, list[tuple[int, bool]]] = {}
+    # Streams the project's sentences; only those with a wanted text are kept.
+    stmt = (
+        select(Sentence.id, SENTENCE_TEXT, Sentence.excluded)
+        .join(Document, Document.id == Sentence.document_id)
+        .where(Sentence.project_id == project_id,
+               (Sentence.end - Sentence.start).in_(lengths))
+        .order_by(Sentence.id)
+        .execution_options(yield_per=2000)
+    )
+    for sid, text, excluded in session.execute(stmt):
+        if text in wanted:
+            candidates.setdefault(text, []).append((sid, excluded))
+    for ln in lines:
+        found = candidates.get(ln.text, [])
+        if not found:
+            errors.append(f"line {ln.number}: no sentence of the project has this text")
+        elif len(found) > 1:
+            errors.append(
+                f"line {ln.number}: the text matches {len(found)} sentences "
+                f"({', '.join(str(s) for s, _ in found[:5])}); give meta.sentence_id"
+            )
+        else:
+            matched[ln.number] = found[0]
 
 
 def import_annotations(
@@ -187,49 +209,11 @@ def import_annotations(
         Invalid / NotFound: a bad mode or user.
         ImportRefused: naming every bad line; the database is unchanged.
     """
-    if mode not in MODES:
-        raise Invalid(f"--as must be one of {', '.join(MODES)}")
-    owner = curator_user = None
-    if mode == "pre":
-        if not annotator:
-            raise Invalid("--as pre needs --annotator NAME (whose pre-annotations these are)")
-        owner = _user(session, annotator)
-    elif annotator:
-        raise Invalid("--annotator is for --as pre; gold takes --curator NAME")
-    if curator:
-        if mode != "gold":
-            raise Invalid("--curator is for --as gold")
-        curator_user = _user(session, curator)
-        if curator_user.role not in CURATOR_ROLES:
-            raise Invalid(f"{curator} is not a curator or admin")
+    owner, curator_user = _users(session, mode, annotator, curator)
     errors: list[str] = []
     lines = _parse_lines(data, errors)
     matched = _match(session, project.id, lines, errors)
-    schema = project.schema
-    seen: dict[int, int] = {}
-    accepted: list[tuple[_Line, int, list[dict[str, Any]]]] = []
-    texts = {ln.number: ln.text for ln in lines}
-    for ln in lines:
-        if ln.number not in matched:
-            continue
-        sentence_id, excluded = matched[ln.number]
-        if sentence_id in seen:
-            errors.append(
-                f"line {ln.number}: sentence {sentence_id} was already given on line "
-                f"{seen[sentence_id]}"
-            )
-            continue
-        seen[sentence_id] = ln.number
-        if excluded:
-            errors.append(f"line {ln.number}: sentence {sentence_id} is excluded from annotation")
-            continue
-        try:
-            spans = parse_spans(ln.spans, texts[ln.number], schema)
-        except InvalidSpans as err:
-            errors.extend(f"line {ln.number}: span {e.index}: {e.message}" if e.index >= 0
-                          else f"line {ln.number}: {e.message}" for e in err.errors)
-            continue
-        accepted.append((ln, sentence_id, [s.to_json() for s in spans]))
+    accepted = _check_lines(lines, matched, project, errors)
     if accepted:
         errors.extend(_existing(session, mode, owner, accepted))
     if errors:
@@ -249,6 +233,61 @@ def import_annotations(
     )
 
 
+def _users(
+    session: Session, mode: str, annotator: str | None, curator: str | None
+) -> tuple[User | None, User | None]:
+    """The owner of pre-annotations and the curator of gold the options name (or None)."""
+    if mode not in MODES:
+        raise Invalid(f"--as must be one of {', '.join(MODES)}")
+    owner = curator_user = None
+    if mode == "pre":
+        if not annotator:
+            raise Invalid("--as pre needs --annotator NAME (whose pre-annotations these are)")
+        owner = _user(session, annotator)
+    elif annotator:
+        raise Invalid("--annotator is for --as pre; gold takes --curator NAME")
+    if curator:
+        if mode != "gold":
+            raise Invalid("--curator is for --as gold")
+        curator_user = _user(session, curator)
+        if curator_user.role not in CURATOR_ROLES:
+            raise Invalid(f"{curator} is not a curator or admin")
+    return owner, curator_user
+
+
+def _check_lines(
+    lines: list[_Line], matched: dict[int, tuple[int, bool]], project: Project,
+    errors: list[str],
+) -> list[Accepted]:
+    """The matched lines whose sentence is given once, not excluded, and whose spans are valid
+    (``spans.parse_spans``, as the annotation API checks them); the others go to ``errors``."""
+    schema = project.schema
+    seen: dict[int, int] = {}
+    accepted: list[Accepted] = []
+    for ln in lines:
+        if ln.number not in matched:
+            continue
+        sentence_id, excluded = matched[ln.number]
+        if sentence_id in seen:
+            errors.append(
+                f"line {ln.number}: sentence {sentence_id} was already given on line "
+                f"{seen[sentence_id]}"
+            )
+            continue
+        seen[sentence_id] = ln.number
+        if excluded:
+            errors.append(f"line {ln.number}: sentence {sentence_id} is excluded from annotation")
+            continue
+        try:
+            spans = parse_spans(ln.spans, ln.text, schema)
+        except InvalidSpans as err:
+            errors.extend(f"line {ln.number}: span {e.index}: {e.message}" if e.index >= 0
+                          else f"line {ln.number}: {e.message}" for e in err.errors)
+            continue
+        accepted.append((ln, sentence_id, spans))
+    return accepted
+
+
 def _user(session: Session, name: str) -> User:
     user = session.scalar(select(User).where(User.username == name))
     if user is None:
@@ -260,7 +299,7 @@ def _user(session: Session, name: str) -> User:
 
 def _existing(
     session: Session, mode: str, owner: User | None,
-    accepted: list[tuple[_Line, int, list[dict[str, Any]]]],
+    accepted: list[Accepted],
 ) -> list[str]:
     """Lines whose sentence already has what the import would create (never overwritten)."""
     ids = [sid for _, sid, _ in accepted]
@@ -279,53 +318,17 @@ def _existing(
     return [f"line {ln.number}: {what} sentence {sid}" for ln, sid, _ in accepted if sid in taken]
 
 
-def _store_pre(
-    session: Session, owner: User, accepted: list[tuple[_Line, int, list[dict[str, Any]]]]
-) -> None:
-    now = utcnow()
-    for _, sentence_id, spans in accepted:
-        annotation = Annotation(
-            sentence_id=sentence_id, annotator_id=owner.id, status="in_progress", version=1,
-            time_spent=0.0, created_at=now, updated_at=now,
-        )
-        session.add(annotation)
-        session.flush()
-        if spans:
-            session.execute(insert(SpanRow.__table__), [
-                {"annotation_id": annotation.id, **s} for s in spans
-            ])
-        record_change(
-            session, actor_id=None, owner_id=owner.id, sentence_id=sentence_id,
-            target="annotation", action="import", version=1, before=None,
-            after={"spans": spans, "status": "in_progress", "flagged": False,
-                   "flag_comment": "", "version": 1},
-        )
+def _store_pre(session: Session, owner: User, accepted: list[Accepted]) -> None:
+    create_annotations(
+        session, actor_id=None, owner_id=owner.id, status=Status.IN_PROGRESS.value,
+        action="import", items=[(sentence_id, spans) for _, sentence_id, spans in accepted],
+    )
 
 
 def _store_gold(
-    session: Session, curator: User | None,
-    accepted: list[tuple[_Line, int, list[dict[str, Any]]]], source_name: str,
+    session: Session, curator: User | None, accepted: list[Accepted], source_name: str
 ) -> None:
-    now = utcnow()
-    curator_id = curator.id if curator else None
-    for ln, sentence_id, spans in accepted:
-        gold = GoldSentence(
-            sentence_id=sentence_id, status="complete", version=1, closed_by_id=curator_id,
-            closed_at=now, created_at=now, updated_at=now,
-        )
-        session.add(gold)
-        session.flush()
-        note = f"imported from {source_name} line {ln.number}"[:2000]
-        if spans:
-            session.execute(insert(GoldSpanRow.__table__), [
-                {"gold_id": gold.id, "start": s["start"], "end": s["end"], "label": s["label"],
-                 "attributes": s["attributes"], "source": "curator", "votes": 0, "voters": 0,
-                 "annotators": [], "curator_id": curator_id, "reason": None, "note": note,
-                 "created_at": now}
-                for s in spans
-            ])
-        record_change(
-            session, actor_id=curator_id, owner_id=None, sentence_id=sentence_id,
-            target="gold", action="import", version=1, before=None,
-            after={"spans": spans, "status": "complete", "note": note, "version": 1},
-        )
+    import_gold(session, curator, [
+        (sentence_id, spans, f"imported from {source_name} line {ln.number}"[:2000])
+        for ln, sentence_id, spans in accepted
+    ])

@@ -5,10 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from annotator.adjudication.conflicts import display_order, is_open
+from annotator.adjudication.input import sentence_outcome
+from annotator.adjudication.models import GoldDecision, GoldSentence, GoldSpanRow
+from annotator.adjudication.queries import get_gold
+from annotator.annotation.models import Annotation, SpanRow
 from annotator.annotation.queries import get_annotation
 from annotator.annotation.services import AnnotationIn, save_annotation
+from annotator.audit.models import AuditEvent
 from annotator.corpus.models import Sentence
 from tests.factories import make_user, prepare_batch
 
@@ -45,3 +51,62 @@ def world(db) -> dict[str, Any]:
         )
     )
     return {**data, "sentences": sentences}
+
+
+def counts(db) -> tuple[int, int, int, int]:
+    """Rows in gold_sentence, gold_span, gold_decision, and gold audit events."""
+    return tuple(
+        db.session.scalar(select(func.count()).select_from(model))
+        for model in (GoldSentence, GoldSpanRow, GoldDecision)
+    ) + (db.session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.target == "gold")
+    ),)
+
+
+def annotator_rows(db) -> list[tuple]:
+    return [tuple(r) for r in db.session.execute(
+        select(Annotation.id, Annotation.version, SpanRow.start, SpanRow.end, SpanRow.label)
+        .join(SpanRow, SpanRow.annotation_id == Annotation.id).order_by(SpanRow.id)
+    )]
+
+
+@pytest.fixture
+def scene(db, world):
+    """Three sentences annotated by ann0..ann2:
+
+    s0: everyone marks "rebels" ACTOR (unanimous) and "Kafr 0" LOCATION; ann2 marks it UNIT.
+    s1: ann0 and ann1 mark "rebels" ACTOR, ann2 marks "rebels shelled" ACTOR (boundary);
+        only ann0 marks "post 0" LOCATION (missed).
+    s2: nobody marks anything.
+    """
+    a0, a1, a2 = world["annotators"]
+    s0, s1, s2 = world["sentences"][:3]
+    t0, t1 = s0.text, s1.text
+    annotate(db.session, a0, s0.id, [span_of(t0, "rebels"), span_of(t0, "Kafr 0", "LOCATION")])
+    annotate(db.session, a1, s0.id, [span_of(t0, "rebels"), span_of(t0, "Kafr 0", "LOCATION")])
+    annotate(db.session, a2, s0.id, [span_of(t0, "rebels"), span_of(t0, "Kafr 0", "UNIT")])
+    annotate(db.session, a0, s1.id, [span_of(t1, "rebels"), span_of(t1, "post 1", "LOCATION")])
+    annotate(db.session, a1, s1.id, [span_of(t1, "rebels")])
+    annotate(db.session, a2, s1.id, [span_of(t1, "rebels shelled")])
+    for user in (a0, a1, a2):
+        annotate(db.session, user, s2.id, [])
+    db.session.commit()
+    return {**world, "s0": s0, "s1": s1, "s2": s2}
+
+
+def gold_of(db, sentence) -> list[tuple]:
+    gold = get_gold(db.session, sentence.id)
+    return sorted(
+        (s.start, s.end, s.label, s.source, s.votes, s.voters, tuple(s.annotators))
+        for s in gold.spans
+    )
+
+
+def open_conflicts(db, sentence):
+    gold = get_gold(db.session, sentence.id)
+    outcome, decided, _ = sentence_outcome(db.session, sentence.id, gold)
+    return gold, outcome, [c for c in outcome.conflicts if is_open(c, decided)]
+
+
+def pick_for(sentence_id: int, outcome, name: str) -> int:
+    return display_order(sentence_id, outcome.voters).index(name) + 1

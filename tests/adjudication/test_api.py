@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from annotator.adjudication import services
+from annotator.adjudication.automatic import auto_adjudicate
 from annotator.adjudication.models import GoldDecision, GoldSentence, GoldSpanRow
 from annotator.adjudication.queries import get_gold
 from annotator.audit.models import AuditEvent
@@ -26,9 +26,9 @@ def gold_rows(db) -> tuple[int, int, int, int]:
 def conflict(client, db, world):
     """s0 annotated: ann0, ann1 "rebels" ACTOR; ann2 "rebels" UNIT; automatic pass at M=3."""
     s0 = world["sentences"][0]
-    for user, label in zip(world["annotators"], ["ACTOR", "ACTOR", "UNIT"]):
+    for user, label in zip(world["annotators"], ["ACTOR", "ACTOR", "UNIT"], strict=True):
         annotate(db.session, user, s0.id, [span_of(s0.text, "rebels", label)])
-    services.auto_adjudicate(db.session, world["project"].id, min_agree=3)
+    auto_adjudicate(db.session, world["project"].id, min_agree=3)
     db.session.commit()
     login(client, "curator1")
     return {**world, "s0": s0, "headers": api_headers(client)}

@@ -22,7 +22,7 @@ def gold_rows(db) -> tuple[int, int]:
 @pytest.fixture
 def annotated(db, world):
     s0 = world["sentences"][0]
-    for user, label in zip(world["annotators"], ["ACTOR", "ACTOR", "UNIT"]):
+    for user, label in zip(world["annotators"], ["ACTOR", "ACTOR", "UNIT"], strict=True):
         annotate(db.session, user, s0.id, [span_of(s0.text, "rebels", label)])
     db.session.commit()
     return {**world, "s0": s0}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -19,6 +21,7 @@ from annotator.adjudication.conflicts import (
     score_against_gold,
     segments,
 )
+from annotator.agreement.report import agreement_report
 from annotator.spans import Span
 
 
@@ -258,7 +261,7 @@ def annotator_spans(draw, length: int = 24) -> list[Span]:
     """Non-overlapping spans on a text of ``length`` characters."""
     cuts = sorted(draw(st.sets(st.integers(0, length), max_size=8)))
     spans = []
-    for a, b in zip(cuts[::2], cuts[1::2]):
+    for a, b in zip(cuts[::2], cuts[1::2], strict=False):
         if a < b:
             label = draw(st.sampled_from(LABELS))
             etype = draw(st.sampled_from([None, "armed_clash", "air_drone_strike"]))
@@ -288,7 +291,7 @@ def test_accepted_spans_never_overlap_and_have_their_votes(case) -> None:
     annotations, min_agree = case
     out = adjudicate(annotations, min_agree)
     spans = [x.span for x in out.accepted]
-    for a, b in zip(spans, spans[1:]):
+    for a, b in pairwise(spans):
         assert a.end <= b.start
     for x in out.accepted:
         assert x.votes >= min_agree and x.voters == len(annotations)
@@ -314,7 +317,7 @@ def test_conflicts_are_real_disjoint_and_any_choice_makes_valid_gold(case) -> No
     annotations, min_agree = case
     out = adjudicate(annotations, min_agree)
     accepted = [x.span for x in out.accepted]
-    for c, d in zip(out.conflicts, out.conflicts[1:]):
+    for c, d in pairwise(out.conflicts):
         assert c.end <= d.start
     for c in out.conflicts:
         assert len({spans for _, spans in c.versions}) >= 2, "annotators differ in a conflict"
@@ -327,7 +330,7 @@ def test_conflicts_are_real_disjoint_and_any_choice_makes_valid_gold(case) -> No
                 assert not any(s.start < a.end and a.start < s.end for a in accepted)
     # Picking the first annotator's version everywhere gives non-overlapping gold.
     gold = sorted(accepted + [s for c in out.conflicts for s in c.versions[0][1]])
-    for a, b in zip(gold, gold[1:]):
+    for a, b in pairwise(gold):
         assert a.end <= b.start
 
 
@@ -352,8 +355,6 @@ def test_identical_annotators_leave_no_conflict(spans, n) -> None:
 @given(st.lists(sentences(), min_size=1, max_size=5))
 def test_label_agreement_matches_the_agreement_library(cases) -> None:
     """The queue orders by the library's per-label span F1; this module's own is the same."""
-    from annotator.agreement.report import agreement_report
-
     items = [
         {"id": i, "text": "x" * 24,
          "annotations": {n: [s.to_json() for s in spans] for n, spans in annotations.items()}}

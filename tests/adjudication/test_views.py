@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 from sqlalchemy import select
 
-from annotator.adjudication import services
+from annotator.adjudication.automatic import auto_adjudicate
 from annotator.adjudication.conflicts import display_order
+from annotator.adjudication.gold_edits import close_gold, save_gold
 from annotator.adjudication.models import AdjudicationSetting
 from annotator.adjudication.queries import get_gold
+from annotator.adjudication.requests import GoldIn
 from annotator.audit.models import AuditEvent
+from annotator.corpus.models import Sentence
 from tests.adjudication.conftest import annotate, span_of
 from tests.conftest import csrf_from, login
+from tests.factories import make_document
 
 
 @pytest.fixture
 def scene(db, world):
     """s0: a label conflict (ann2 says UNIT); s1: everyone agrees on "rebels" ACTOR."""
     s0, s1 = world["sentences"][:2]
-    for user, label in zip(world["annotators"], ["ACTOR", "ACTOR", "UNIT"]):
+    for user, label in zip(world["annotators"], ["ACTOR", "ACTOR", "UNIT"], strict=True):
         annotate(db.session, user, s0.id, [span_of(s0.text, "rebels", label)])
         annotate(db.session, user, s1.id, [span_of(s1.text, "rebels")])
     db.session.commit()
@@ -59,7 +64,7 @@ def test_the_button_refuses_bad_input_and_changes_nothing(client, db, scene) -> 
 
 
 def test_conflict_page_hides_names_until_an_admin_shows_them(app, client, db, scene) -> None:
-    services.auto_adjudicate(db.session, scene["project"].id, min_agree=3)
+    auto_adjudicate(db.session, scene["project"].id, min_agree=3)
     db.session.commit()
     login(client, "curator1")
     start = client.get(f"/projects/{scene['project'].id}/adjudication/next")
@@ -82,9 +87,6 @@ def test_conflict_page_hides_names_until_an_admin_shows_them(app, client, db, sc
 
 
 def test_article_text_is_escaped_on_the_gold_page(client, db, world) -> None:
-    from annotator.corpus.models import Sentence
-    from tests.factories import make_document
-
     make_document(db.session, world["project"], title="<b>t</b>",
                   text="<script>alert(1)</script> rebels struck.")
     db.session.commit()
@@ -97,15 +99,13 @@ def test_article_text_is_escaped_on_the_gold_page(client, db, world) -> None:
 
 
 def test_whole_sentence_page_carries_the_gold_editor(client, db, scene) -> None:
-    services.auto_adjudicate(db.session, scene["project"].id, min_agree=3)
+    auto_adjudicate(db.session, scene["project"].id, min_agree=3)
     db.session.commit()
     login(client, "curator1")
     page = client.get(f"/sentences/{scene['s0'].id}/gold?conflict=12-18").get_data(as_text=True)
     assert 'id="editor-data"' in page and "js/span_editor.js" in page
     data = re.search(r'<script type="application/json" id="editor-data">(.*?)</script>', page,
                      re.S).group(1)
-    import json
-
     editor = json.loads(data)
     assert editor["mode"] == "gold" and editor["api_url"].endswith(f"/{scene['s0'].id}/gold")
     assert editor["version"] == 1 and editor["storage_key"].startswith("annotator:unsaved-gold")
@@ -114,7 +114,7 @@ def test_whole_sentence_page_carries_the_gold_editor(client, db, scene) -> None:
 
 
 def test_close_and_reopen_through_the_forms(client, db, scene) -> None:
-    services.auto_adjudicate(db.session, scene["project"].id, min_agree=3)
+    auto_adjudicate(db.session, scene["project"].id, min_agree=3)
     db.session.commit()
     login(client, "curator1")
     s0 = scene["s0"].id
@@ -136,9 +136,9 @@ def test_close_and_reopen_through_the_forms(client, db, scene) -> None:
 
 def test_skipping_moves_past_the_current_conflict(client, db, scene) -> None:
     s2 = scene["sentences"][2]
-    for user, label in zip(scene["annotators"], ["ACTOR", "UNIT", "UNIT"]):
+    for user, label in zip(scene["annotators"], ["ACTOR", "UNIT", "UNIT"], strict=True):
         annotate(db.session, user, s2.id, [span_of(s2.text, "rebels", label)])
-    services.auto_adjudicate(db.session, scene["project"].id, min_agree=3)
+    auto_adjudicate(db.session, scene["project"].id, min_agree=3)
     db.session.commit()
     login(client, "curator1")
     project = scene["project"].id
@@ -150,19 +150,19 @@ def test_skipping_moves_past_the_current_conflict(client, db, scene) -> None:
 
 
 def test_a_decided_conflict_page_says_so(client, db, scene) -> None:
-    services.auto_adjudicate(db.session, scene["project"].id, min_agree=3)
+    auto_adjudicate(db.session, scene["project"].id, min_agree=3)
     db.session.commit()
     login(client, "curator1")
     s0 = scene["s0"]
     r = s0.text.index("rebels")
-    services.close_gold(db.session, scene["curator"], s0.id, 1)
+    close_gold(db.session, scene["curator"], s0.id, 1)
     db.session.commit()
     page = client.get(f"/sentences/{s0.id}/conflicts/{r}/{r + 6}").get_data(as_text=True)
     assert 'id="not-open"' in page and 'data-pick="1"' not in page
 
 
 def test_feedback_page_shows_own_scores_and_guards_others(app, client, db, scene) -> None:
-    services.auto_adjudicate(db.session, scene["project"].id, min_agree=2)
+    auto_adjudicate(db.session, scene["project"].id, min_agree=2)
     db.session.commit()
     ann2 = scene["annotators"][2]
     login(client, "ann2")
@@ -193,10 +193,10 @@ def test_project_page_links_the_queue_for_curators_only(app, client, db, scene) 
 
 
 def test_admin_sees_gold_history_and_restores_it(app, client, db, scene) -> None:
-    services.auto_adjudicate(db.session, scene["project"].id, min_agree=2)
+    auto_adjudicate(db.session, scene["project"].id, min_agree=2)
     db.session.commit()
     s0 = scene["s0"]
-    services.save_gold(db.session, scene["curator"], s0.id, services.GoldIn([], 1))
+    save_gold(db.session, scene["curator"], s0.id, GoldIn([], 1))
     db.session.commit()
     login(client, "admin1")
     page = client.get(f"/sentences/{s0.id}/history").get_data(as_text=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,21 +13,27 @@ from annotator.annotation.models import Annotation, SpanRow
 from annotator.audit.models import AuditEvent
 from annotator.corpus.models import Sentence
 from tests.conftest import api_headers, login
-from tests.factories import prepare_project
+from tests.factories import prepare_batch, prepare_project
 
 scalars = st.one_of(
     st.none(), st.booleans(), st.integers(-2**70, 2**70), st.floats(allow_nan=True),
-    st.text(max_size=30), st.sampled_from(["ACTOR", "EVENT", "LOCATION", "UNIT", "done", "skipped"]),
+    st.text(max_size=30),
+    st.sampled_from(["ACTOR", "EVENT", "LOCATION", "UNIT", "done", "skipped"]),
 )
 json_values = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4)
+    ),
     max_leaves=12,
 )
-offsets = st.one_of(st.integers(-5, 200), st.floats(-5, 200), st.text(max_size=3), st.none(), st.booleans())
+offsets = st.one_of(
+    st.integers(-5, 200), st.floats(-5, 200), st.text(max_size=3), st.none(), st.booleans()
+)
 spans = st.fixed_dictionaries(
     {"start": offsets, "end": offsets,
-     "label": st.one_of(st.sampled_from(["ACTOR", "EVENT", "LOCATION", "UNIT", "actor", ""]), json_values)},
+     "label": st.one_of(st.sampled_from(["ACTOR", "EVENT", "LOCATION", "UNIT", "actor", ""]),
+                        json_values)},
     optional={"attributes": st.one_of(
         st.fixed_dictionaries({"event_type": st.one_of(
             st.sampled_from(["air_drone_strike", "riot", "picnic"]), json_values)}),
@@ -38,7 +45,8 @@ bodies = st.one_of(
     st.fixed_dictionaries(
         {"spans": st.one_of(st.lists(spans, max_size=6), json_values),
          "version": st.one_of(st.integers(-2, 3), json_values)},
-        optional={"status": st.one_of(st.sampled_from(["done", "skipped", "in_progress"]), json_values),
+        optional={"status": st.one_of(st.sampled_from(["done", "skipped", "in_progress"]),
+                                      json_values),
                   "time_spent": st.one_of(st.floats(allow_nan=True), json_values),
                   "flagged": json_values, "flag_comment": json_values},
     ),
@@ -85,8 +93,6 @@ def test_get_with_odd_ids_never_500(client, db, path_id) -> None:
     if not db.session.scalar(select(func.count()).select_from(Sentence)):
         prepare_project(db.session)
         login(client, "ann_a")
-    from urllib.parse import quote
-
     response = client.get(f"/api/sentences/{quote(str(path_id), safe='')}/annotation")
     assert response.status_code in {200, 404}
     assert response.is_json
@@ -97,8 +103,6 @@ def test_get_with_odd_ids_never_500(client, db, path_id) -> None:
 @given(batch=st.one_of(st.text(max_size=12), st.integers(-10, 2**70).map(str)),
        extra=st.dictionaries(st.text(min_size=1, max_size=5), st.text(max_size=5), max_size=3))
 def test_queue_api_with_odd_parameters_never_500(client, db, batch, extra) -> None:
-    from tests.factories import prepare_batch
-
     if not db.session.scalar(select(func.count()).select_from(Sentence)):
         prepare_batch(db.session)
         login(client, "ann0")

@@ -9,18 +9,22 @@ from sqlalchemy import select
 
 from annotator.corpus.models import Sentence
 from tests.conftest import login
-from tests.factories import prepare_project
+from tests.factories import make_document, prepare_project
 
 
 def editor_data(html: str) -> dict:
-    match = re.search(r'<script type="application/json" id="editor-data">(.*?)</script>', html, re.S)
+    match = re.search(
+        r'<script type="application/json" id="editor-data">(.*?)</script>', html, re.S
+    )
     assert match
     return json.loads(match.group(1))
 
 
 def test_annotation_page_shows_sentence_with_context(client, db) -> None:
     prepare_project(db.session)
-    sentences = list(db.session.scalars(select(Sentence).order_by(Sentence.document_id, Sentence.index)))
+    sentences = list(
+        db.session.scalars(select(Sentence).order_by(Sentence.document_id, Sentence.index))
+    )
     login(client, "ann_a")
     middle = sentences[1]
     page = client.get(f"/sentences/{middle.id}")
@@ -37,8 +41,6 @@ def test_annotation_page_shows_sentence_with_context(client, db) -> None:
 
 
 def test_article_text_is_escaped(client, db) -> None:
-    from tests.factories import make_document
-
     data = prepare_project(db.session)
     make_document(db.session, data["project"], title="<b>bold</b>",
                   text="Militants <script>alert(1)</script> attacked the post in Idlib.")
@@ -57,7 +59,9 @@ def test_project_page_lists_sentences_and_continue_goes_to_first_unfinished(clie
     login(client, "ann_a")
     page = client.get(f"/projects/{pid}")
     assert page.status_code == 200 and b"Government forces shelled" in page.data
-    first = db.session.scalars(select(Sentence).order_by(Sentence.document_id, Sentence.index)).first()
+    first = db.session.scalars(
+        select(Sentence).order_by(Sentence.document_id, Sentence.index)
+    ).first()
     response = client.get(f"/projects/{pid}/continue")
     assert response.headers["Location"].endswith(f"/sentences/{first.id}")
 

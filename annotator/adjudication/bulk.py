@@ -1,0 +1,125 @@
+"""Gold written in bulk, a few statements for many sentences: the automatic pass, imports."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from annotator.adjudication.models import GoldSentence, GoldSource, GoldSpanRow, GoldStatus
+from annotator.annotation.services import insert_unless_taken
+from annotator.audit.services import Change, record_changes
+from annotator.auth.models import User
+from annotator.db import utcnow
+from annotator.errors import Conflict
+from annotator.spans import Span
+
+SPAN_COLUMNS = (
+    "start", "end", "label", "attributes", "source", "votes", "voters", "annotators",
+    "curator_id", "reason", "note",
+)
+GOLD_COLUMNS = (
+    "sentence_id", "status", "version", "min_agree", "created_at", "updated_at", "closed_at",
+    "closed_by_id",
+)
+
+
+def state_of(
+    spans: Sequence[Any], status: str, version: int, min_agree: int | None,
+    names: dict[int, str],
+) -> dict[str, Any]:
+    """The audit trail's picture of a gold record, as ``queries.gold_state`` draws it.
+
+    ``spans`` are rows or dicts with SPAN_COLUMNS; ``names`` maps curator ids to names.
+    """
+    rows = [s if isinstance(s, dict) else s._asdict() for s in spans]
+    return {
+        "spans": [
+            {**{c: r[c] for c in SPAN_COLUMNS}, "attributes": dict(r["attributes"] or {}),
+             "annotators": list(r["annotators"] or []), "curator": names.get(r["curator_id"])}
+            for r in sorted(rows, key=lambda r: (r["start"], r["end"]))
+        ],
+        "status": status,
+        "version": version,
+        "min_agree": min_agree,
+    }
+
+
+def insert_golds(session: Session, rows: Sequence[dict[str, Any]]) -> dict[int, int]:
+    """Insert gold records (GOLD_COLUMNS, one per sentence); their ids by sentence id.
+
+    A sentence that has a gold record already gets none; the caller sees it missing.
+    """
+    statement = insert_unless_taken(
+        session, GoldSentence.__table__, ("sentence_id",), ("sentence_id", "id")
+    )
+    return dict(session.execute(statement, list(rows)).all())
+
+
+def insert_spans(
+    session: Session, per_gold: Sequence[tuple[int, Sequence[dict[str, Any]]]], now: datetime
+) -> None:
+    """Insert gold spans (SPAN_COLUMNS) of these gold records in one statement."""
+    rows = [
+        {"gold_id": gold_id, "created_at": now, **{c: span[c] for c in SPAN_COLUMNS}}
+        for gold_id, spans in per_gold
+        for span in spans
+    ]
+    if rows:
+        session.execute(insert(GoldSpanRow.__table__), rows)
+
+
+def record_gold_changes(
+    session: Session, actor_id: int | None, now: datetime,
+    changes: Sequence[tuple[int, str, int, dict[str, Any] | None, dict[str, Any]]],
+) -> None:
+    """One audit row per changed gold record: (sentence id, action, version, before, after)."""
+    record_changes(session, [
+        Change(actor_id, None, sentence_id, "gold", action, version, before, after)
+        for sentence_id, action, version, before, after in changes
+    ], at=now)
+
+
+def import_gold(
+    session: Session, curator: User | None, items: Sequence[tuple[int, Sequence[Span], str]],
+    action: str = "import",
+) -> None:
+    """Store complete gold for each (sentence id, spans, note), spans the curator's.
+
+    For sentences without gold, and spans ``spans.parse_spans`` checked. Each span carries
+    the note; each record is closed by ``curator`` (None: nobody named) and gets the audit
+    record a curator's save gets.
+
+    Raises:
+        Conflict: one of these sentences has gold already (the caller rolls back).
+    """
+    now = utcnow()
+    curator_id = curator.id if curator is not None else None
+    complete = GoldStatus.COMPLETE.value
+    ids = insert_golds(session, [
+        {"sentence_id": sentence_id, "status": complete, "version": 1, "min_agree": None,
+         "created_at": now, "updated_at": now, "closed_at": now, "closed_by_id": curator_id}
+        for sentence_id, _, _ in items
+    ])
+    taken = [sentence_id for sentence_id, _, _ in items if sentence_id not in ids]
+    if taken:
+        raise Conflict(f"gold exists already for sentence {taken[0]}")
+    spans = {
+        sentence_id: [
+            {"start": s.start, "end": s.end, "label": s.label, "attributes": dict(s.attributes),
+             "source": GoldSource.CURATOR.value, "votes": 0, "voters": 0, "annotators": [],
+             "curator_id": curator_id, "reason": None, "note": note}
+            for s in sentence_spans
+        ]
+        for sentence_id, sentence_spans, note in items
+    }
+    insert_spans(session, [(ids[sid], rows) for sid, rows in spans.items()], now)
+    names = {curator.id: curator.username} if curator is not None else {}
+    record_gold_changes(session, curator_id, now, [
+        (sid, action, 1, None, state_of(rows, complete, 1, None, names))
+        for sid, rows in spans.items()
+    ])
+    session.flush()

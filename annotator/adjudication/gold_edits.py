@@ -1,0 +1,204 @@
+"""A curator's edits of a sentence's whole gold; closing, reopening and restoring it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from annotator.adjudication.conflicts import ConflictRegion, Outcome, is_open, overlaps
+from annotator.adjudication.gold_changes import (
+    Saved,
+    annotators_by_span,
+    claim,
+    close,
+    create_gold,
+    curator_span,
+    get_sentence,
+    load_gold,
+    parse_gold_spans,
+    record_gold_change,
+    require_curator,
+    stale,
+)
+from annotator.adjudication.input import sentence_outcome
+from annotator.adjudication.models import GoldDecision, GoldSentence, GoldSpanRow, GoldStatus
+from annotator.adjudication.queries import gold_state
+from annotator.adjudication.requests import GoldIn
+from annotator.audit.services import get_event
+from annotator.auth.models import Role, User
+from annotator.db import utcnow
+from annotator.errors import Forbidden, Invalid, NotFound
+from annotator.spans import Span
+
+
+def save_gold(session: Session, curator: User, sentence_id: int, change: GoldIn) -> Saved:
+    """Make ``change.spans`` the sentence's gold (the curator's whole-sentence editor).
+
+    Spans kept as they were keep their provenance; new ones are the curator's. An open
+    conflict whose region changed counts as decided ("edited"); the sentence closes when no
+    open conflict remains. Version 0 creates the gold record of a sentence without one.
+
+    Raises:
+        NotFound.  Invalid: bad spans (each named).  Conflict: stale version.
+    """
+    require_curator(curator)
+    sentence = get_sentence(session, sentence_id)
+    spans = parse_gold_spans(session, sentence, change.spans)
+    gold = load_gold(session, sentence_id)
+    current_version = gold.version if gold is not None else 0
+    if change.version != current_version:
+        raise stale(session, sentence_id, "the gold of this sentence changed since you loaded it")
+    existing = {s.to_value(): s for s in gold.spans} if gold is not None else {}
+    if gold is not None and set(existing) == set(spans):
+        return Saved(gold.version, gold.status, sentence.project_id)  # nothing changed
+    outcome, decided, annotations = sentence_outcome(session, sentence_id, gold)
+    before = gold_state(session, gold) if gold is not None else None
+    if gold is None:
+        gold = create_gold(session, sentence_id)
+    else:
+        claim(session, gold)
+    wanted = set(spans)
+    for value, row in existing.items():
+        if value not in wanted:
+            gold.spans.remove(row)
+    who = annotators_by_span(annotations)
+    now = utcnow()
+    for span in spans:
+        if span not in existing:
+            gold.spans.append(
+                curator_span(span, len(annotations), who, curator, change.reason, change.note,
+                             now)
+            )
+    _decide_edited(session, gold, outcome, decided, list(existing), spans, curator, change)
+    return record_gold_change(session, gold, sentence, curator, "edit", before)
+
+
+def _decide_edited(
+    session: Session, gold: GoldSentence, outcome: Outcome, decided: list[tuple[int, int]],
+    old: Sequence[Span], new: Sequence[Span], curator: User, change: GoldIn,
+) -> None:
+    """Record every open conflict whose spans the edit changed as decided; close if none is left."""
+    newly: list[tuple[int, int]] = []
+    for conflict in outcome.conflicts:
+        if not is_open(conflict, decided):
+            continue
+        if _inside(old, conflict) != _inside(new, conflict):
+            session.add(
+                GoldDecision(
+                    gold_id=gold.id, start=conflict.start, end=conflict.end,
+                    kind=conflict.kind, choice="edited", curator_id=curator.id,
+                    reason=change.reason, note=change.note, created_at=utcnow(),
+                )
+            )
+            newly.append((conflict.start, conflict.end))
+    still_open = [c for c in outcome.conflicts if is_open(c, [*decided, *newly])]
+    if gold.status == GoldStatus.PARTIAL and not still_open:
+        close(gold, curator)
+
+
+def _inside(spans: Sequence[Span], region: ConflictRegion) -> list[Span]:
+    return sorted(s for s in spans if overlaps(s.start, s.end, region.start, region.end))
+
+
+# ---------------------------------------------------------------------------- close, reopen
+
+
+def _gold_at(session: Session, sentence_id: int, version: int) -> GoldSentence:
+    """The sentence's gold at the version the curator saw."""
+    gold = load_gold(session, sentence_id)
+    if gold is None:
+        raise NotFound("no gold for this sentence yet")
+    if gold.version != version:
+        raise stale(session, sentence_id, "the gold of this sentence changed since you loaded it")
+    return gold
+
+
+def close_gold(session: Session, curator: User, sentence_id: int, version: int) -> Saved:
+    """Close a sentence: every conflict still open is decided as "keep none"."""
+    require_curator(curator)
+    sentence = get_sentence(session, sentence_id)
+    gold = _gold_at(session, sentence_id, version)
+    if gold.status == GoldStatus.COMPLETE:
+        raise Invalid("this sentence is already closed")
+    before = gold_state(session, gold)
+    outcome, decided, _ = sentence_outcome(session, sentence_id, gold)
+    claim(session, gold)
+    for conflict in outcome.conflicts:
+        if is_open(conflict, decided):
+            session.add(
+                GoldDecision(
+                    gold_id=gold.id, start=conflict.start, end=conflict.end, kind=conflict.kind,
+                    choice="none", curator_id=curator.id, note="closed with the sentence",
+                    created_at=utcnow(),
+                )
+            )
+    close(gold, curator)
+    return record_gold_change(session, gold, sentence, curator, "close", before)
+
+
+def reopen_gold(session: Session, curator: User, sentence_id: int, version: int) -> Saved:
+    """Reopen a sentence: status partial, its decisions withdrawn so they can be redone.
+
+    The gold spans stay as they are until a curator decides the conflicts again.
+    """
+    require_curator(curator)
+    sentence = get_sentence(session, sentence_id)
+    gold = _gold_at(session, sentence_id, version)
+    if gold.status != GoldStatus.COMPLETE:
+        raise Invalid("this sentence is not closed")
+    before = gold_state(session, gold)
+    claim(session, gold)
+    session.execute(delete(GoldDecision).where(GoldDecision.gold_id == gold.id))
+    gold.status = GoldStatus.PARTIAL.value
+    gold.closed_at = None
+    gold.closed_by_id = None
+    return record_gold_change(session, gold, sentence, curator, "reopen", before)
+
+
+# ---------------------------------------------------------------------------- restore
+
+
+def restore_gold(session: Session, admin: User, event_id: int) -> Saved:
+    """Make the gold an audit event recorded (its "after") the sentence's gold again.
+
+    The restore is itself a new version in the trail; decisions are left as they are.
+    """
+    if admin.role != Role.ADMIN:
+        raise Forbidden("only admins restore")
+    event = get_event(session, event_id)
+    if event.target != "gold":
+        raise Invalid("only gold changes can be restored here")
+    sentence = get_sentence(session, event.sentence_id)
+    gold = load_gold(session, sentence.id)
+    before = gold_state(session, gold) if gold is not None else None
+    if gold is None:
+        gold = create_gold(session, sentence.id)
+    else:
+        claim(session, gold)
+    for row in list(gold.spans):
+        gold.spans.remove(row)
+    now = utcnow()
+    for s in event.after.get("spans", []):
+        gold.spans.append(_restored_span(s, now))
+    status = event.after.get("status") or GoldStatus.PARTIAL.value
+    gold.status = status
+    if status == GoldStatus.COMPLETE:
+        gold.closed_at, gold.closed_by_id = now, admin.id
+    else:
+        gold.closed_at, gold.closed_by_id = None, None
+    session.flush()
+    return record_gold_change(session, gold, sentence, admin, "restore", before)
+
+
+def _restored_span(s: dict[str, Any], now: datetime) -> GoldSpanRow:
+    """A gold span as an audit record holds it, stored anew."""
+    return GoldSpanRow(
+        start=s["start"], end=s["end"], label=s["label"], attributes=s.get("attributes") or {},
+        source=s["source"], votes=s.get("votes", 0), voters=s.get("voters", 0),
+        annotators=s.get("annotators") or [], curator_id=s.get("curator_id"),
+        reason=s.get("reason"), note=s.get("note"), created_at=now,
+    )

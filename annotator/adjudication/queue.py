@@ -1,0 +1,179 @@
+"""The conflict queue: every open conflict of a project, disagreement first (reads)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from annotator import caching
+from annotator.adjudication.conflicts import ConflictRegion, adjudicate, is_open, queue_key
+from annotator.adjudication.input import decided_regions, sentence_annotations, sentence_texts
+from annotator.adjudication.models import GoldSentence
+from annotator.annotation.models import Annotation
+from annotator.corpus.models import Document, Sentence
+from annotator.reports.input import COUNTED_SENTENCE, COUNTED_STATUS
+from annotator.reports.queries import label_agreement_for
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    sentence_id: int
+    document_id: int
+    document_title: str
+    index: int
+    text: str
+    conflict: ConflictRegion
+    agreement: float | None  # the lowest agreement among the conflict's labels
+    gold_version: int
+
+
+@dataclass(frozen=True)
+class Queue:
+    items: list[QueueItem]
+    agreement: dict[str, float]
+    agreement_source: str
+    annotators: list[str]  # everyone with a version in an open conflict (for the filter)
+
+
+@dataclass(frozen=True)
+class Filters:
+    label: str | None = None
+    kind: str | None = None
+    annotator: str | None = None
+
+    def admit(self, conflict: ConflictRegion) -> bool:
+        """Whether the conflict passes every filter given."""
+        return (
+            (self.label is None or self.label in conflict.labels)
+            and (self.kind is None or conflict.kind == self.kind)
+            and (self.annotator is None or self.annotator in dict(conflict.versions))
+        )
+
+
+def list_queue(
+    session: Session,
+    project_id: int,
+    *,
+    label: str | None = None,
+    kind: str | None = None,
+    annotator: str | None = None,
+) -> Queue:
+    """Open conflicts of the project, disagreement first (kind, then label agreement).
+
+    Only sentences the automatic pass has seen (a gold record, still partial) have a queue;
+    a conflict is open until a curator's decision covers its region.
+    """
+    golds = _partial_golds(session, project_id)
+    if not golds:
+        return Queue([], {}, "", [])
+    agreement, source = label_agreement_for(session, project_id)
+    conflicts = sentence_conflicts(session, project_id, golds)
+    decided = decided_regions(session, [g.id for g in golds])
+    filters = Filters(label, kind, annotator)
+    found: list[tuple[tuple, QueueItem]] = []
+    everyone: set[str] = set()
+    for position, g in enumerate(golds):
+        for conflict in conflicts.get(g.sentence_id, ()):
+            if not is_open(conflict, decided.get(g.id, [])):
+                continue
+            everyone.update(name for name, _ in conflict.versions)
+            if not filters.admit(conflict):
+                continue
+            key = queue_key(conflict, agreement)
+            item = QueueItem(
+                sentence_id=g.sentence_id, document_id=g.document_id, document_title=g.title,
+                index=g.index, text="", conflict=conflict,
+                agreement=None if key[1] > 1 else key[1], gold_version=g.version,
+            )
+            found.append(((*key, position, conflict.start), item))
+    found.sort(key=lambda pair: pair[0])
+    return Queue([item for _, item in found], agreement, source, sorted(everyone))
+
+
+def _partial_golds(session: Session, project_id: int) -> list[Any]:
+    """The project's partial gold records with their sentences, in reading order."""
+    return list(session.execute(
+        select(
+            GoldSentence.id, GoldSentence.sentence_id, GoldSentence.min_agree,
+            GoldSentence.version, Sentence.document_id, Sentence.index, Sentence.start,
+            Sentence.end, Document.title,
+        )
+        .join(Sentence, Sentence.id == GoldSentence.sentence_id)
+        .join(Document, Document.id == Sentence.document_id)
+        .where(Sentence.project_id == project_id, GoldSentence.status == "partial",
+               COUNTED_SENTENCE)
+        .order_by(Sentence.document_id, Sentence.index)
+    ).all())
+
+
+def with_texts(session: Session, items: Sequence[QueueItem]) -> list[QueueItem]:
+    """The queue items with their sentences' text (for the page shown, not the whole queue)."""
+    texts = sentence_texts(session, sorted({i.sentence_id for i in items}))
+    return [replace(i, text=texts[i.sentence_id]) for i in items]
+
+
+# A curator's every decision asks for the next conflict; recomputing every partial sentence
+# from its spans each time would read them all. So the cache holds, per (database, project),
+# one dict: sentence id -> (what its conflicts depend on, the conflicts). Only sentences whose
+# finished annotations (count, last change, sum of versions: every save bumps a version) or
+# min-agree changed are read and computed again; sentences no longer partial are dropped.
+# The dict is updated in place, so the cache's fingerprint is only this layout's version; a
+# store that copies values (a shared one) keeps nothing between calls, and every call then
+# computes every sentence: slower, never wrong.
+CONFLICTS = "conflicts"
+CONFLICTS_LAYOUT = 1
+
+
+def sentence_conflicts(
+    session: Session, project_id: int, golds: Sequence[Any]
+) -> dict[int, tuple[ConflictRegion, ...]]:
+    """Every conflict (open or decided) of these partial gold sentences."""
+    fingerprints = _annotation_fingerprints(session, project_id)
+    wanted = {g.sentence_id: (g.min_agree, fingerprints.get(g.sentence_id)) for g in golds}
+    held: dict[int, tuple[tuple[Any, ...], tuple[ConflictRegion, ...]]] = caching.get_or_compute(
+        CONFLICTS, (str(session.get_bind().url), project_id), CONFLICTS_LAYOUT, dict
+    )
+    known = dict(held)  # a copy: another thread of this worker may update ``held`` meanwhile
+    stale = [g for g in golds if g.sentence_id not in known
+             or known[g.sentence_id][0] != wanted[g.sentence_id]]
+    fresh = _compute_conflicts(session, stale)
+    for sid, conflicts in fresh.items():
+        held[sid] = (wanted[sid], conflicts)
+    for sid in known.keys() - wanted.keys():
+        held.pop(sid, None)
+    return {sid: fresh[sid] if sid in fresh else known[sid][1] for sid in wanted}
+
+
+def _annotation_fingerprints(session: Session, project_id: int) -> dict[int, tuple[Any, ...]]:
+    """Per partial gold sentence: count, last change and sum of versions of its annotations."""
+    return {
+        sid: (n, last, versions)
+        for sid, n, last, versions in session.execute(
+            select(Annotation.sentence_id, func.count(Annotation.id),
+                   func.max(Annotation.updated_at), func.sum(Annotation.version))
+            .join(GoldSentence, GoldSentence.sentence_id == Annotation.sentence_id)
+            .join(Sentence, Sentence.id == Annotation.sentence_id)
+            .where(Sentence.project_id == project_id, GoldSentence.status == "partial",
+                   Annotation.status == COUNTED_STATUS, COUNTED_SENTENCE)
+            .group_by(Annotation.sentence_id)
+        )
+    }
+
+
+def _compute_conflicts(
+    session: Session, golds: Sequence[Any]
+) -> dict[int, tuple[ConflictRegion, ...]]:
+    """The conflicts of these gold sentences, computed from their finished annotations."""
+    annotations = sentence_annotations(session, [g.sentence_id for g in golds])
+    result: dict[int, tuple[ConflictRegion, ...]] = {}
+    for g in golds:
+        spans = annotations.get(g.sentence_id, {})
+        found: tuple[ConflictRegion, ...] = ()
+        if spans:
+            found = adjudicate(spans, max(1, min(g.min_agree or len(spans), len(spans)))).conflicts
+        result[g.sentence_id] = found
+    return result

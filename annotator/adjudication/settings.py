@@ -1,0 +1,24 @@
+"""Per-project adjudication settings an admin may change."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from annotator.adjudication.models import AdjudicationSetting
+from annotator.auth.models import Role, User
+from annotator.errors import Forbidden, NotFound
+from annotator.projects.models import Project
+
+
+def set_show_names(session: Session, admin: User, project_id: int, show: bool) -> None:
+    """Let curators of the project see annotators' names (admins only)."""
+    if admin.role != Role.ADMIN:
+        raise Forbidden("only admins change adjudication settings")
+    if session.get(Project, project_id) is None:
+        raise NotFound(f"project {project_id} does not exist")
+    setting = session.get(AdjudicationSetting, project_id)
+    if setting is None:
+        session.add(AdjudicationSetting(project_id=project_id, show_names=show))
+    else:
+        setting.show_names = show
+    session.flush()
