@@ -110,3 +110,14 @@ def test_no_module_imports_another_modules_private_names() -> None:
                 if private:
                     reaching.append(f"{path.relative_to(ROOT)}:{node.lineno}: {private}")
     assert reaching == []
+
+
+def test_every_room_can_be_read_in_one_sitting() -> None:
+    """No Python module over 500 lines, no JavaScript module over 600: split by subject."""
+    too_long = [
+        f"{path.relative_to(ROOT)}: {n} lines"
+        for path, limit in [*((p, 500) for p in python_files()),
+                            *((p, 600) for p in sorted((ROOT / "static/js").glob("*.js")))]
+        if (n := len(path.read_text().splitlines())) > limit
+    ]
+    assert too_long == []
