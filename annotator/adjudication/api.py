@@ -12,6 +12,7 @@ from annotator.corpus.models import Sentence
 from annotator.corpus.tokens import token_offsets
 from annotator.errors import NotFound
 from annotator.extensions import db
+from annotator.transactions import unit_of_work
 
 api_bp = Blueprint("adjudication_api", __name__, url_prefix="/api")
 
@@ -45,8 +46,8 @@ def get_gold(sentence_id: int):
 def put_gold(sentence_id: int):
     _sentence(sentence_id)
     change = requests.GoldIn.from_json(json_body())
-    saved = gold_edits.save_gold(db.session, current_user, sentence_id, change)
-    db.session.commit()
+    with unit_of_work(db.session):
+        saved = gold_edits.save_gold(db.session, current_user, sentence_id, change)
     return jsonify(version=saved.version, status=saved.status)
 
 
@@ -55,6 +56,6 @@ def put_gold(sentence_id: int):
 def decide(sentence_id: int):
     _sentence(sentence_id)
     change = requests.DecisionIn.from_json(json_body())
-    saved = decisions.decide(db.session, current_user, sentence_id, change)
-    db.session.commit()
+    with unit_of_work(db.session):
+        saved = decisions.decide(db.session, current_user, sentence_id, change)
     return jsonify(version=saved.version, status=saved.status)

@@ -17,6 +17,7 @@ from annotator.corpus.models import Sentence
 from annotator.errors import DomainError, Invalid
 from annotator.extensions import db
 from annotator.projects.models import Project
+from annotator.transactions import unit_of_work
 
 bp = Blueprint("adjudication", __name__)
 
@@ -78,17 +79,15 @@ def run_auto(project_id: int):
     project = _project(project_id)
     min_agree = request.form.get("min_agree", type=int)
     batch_id = request.form.get("batch_id", type=int) or None
-    try:
+    with unit_of_work(db.session, catch=DomainError) as work:
         if min_agree is None:
             raise Invalid("give min-agree as a whole number")
         result = automatic.auto_adjudicate(
             db.session, project.id, batch_id=batch_id, min_agree=min_agree, actor=current_user
         )
-    except DomainError as err:
-        db.session.rollback()
-        flash(f"Automatic adjudication not run: {err.message}", "error")
+    if work.failed:
+        flash(f"Automatic adjudication not run: {work.message}", "error")
     else:
-        db.session.commit()
         flash(f"Automatic adjudication done: {result.summary()}.", "success")
     return redirect(url_for("adjudication.show_queue", project_id=project.id))
 
@@ -98,8 +97,8 @@ def run_auto(project_id: int):
 def update_settings(project_id: int):
     project = _project(project_id)
     show = request.form.get("show_names") == "1"
-    settings.set_show_names(db.session, current_user, project.id, show)
-    db.session.commit()
+    with unit_of_work(db.session):
+        settings.set_show_names(db.session, current_user, project.id, show)
     flash(
         "Curators now see annotators' names." if show
         else "Annotators' names are hidden from curators.",
@@ -205,15 +204,13 @@ def _region_arg(raw: str, length: int) -> tuple[int, int] | None:
 def _gold_form_action(sentence_id: int, action) -> Any:
     sentence = _sentence(sentence_id)
     version = request.form.get("version", type=int)
-    try:
+    with unit_of_work(db.session, catch=DomainError) as work:
         if version is None:
             raise Invalid("the form lacks the gold version; reload the page")
         saved = action(db.session, current_user, sentence.id, version)
-    except DomainError as err:
-        db.session.rollback()
-        flash(f"Not changed: {err.message}", "error")
+    if work.failed:
+        flash(f"Not changed: {work.message}", "error")
     else:
-        db.session.commit()
         flash(f"The sentence is now {saved.status}.", "success")
     return redirect(url_for("adjudication.show_gold", sentence_id=sentence.id, **_filters()))
 

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from annotator.annotation import queries, services
 from annotator.errors import DomainError, Invalid
 from annotator.extensions import db
+from annotator.transactions import unit_of_work
 
 api_bp = Blueprint("annotation_api", __name__, url_prefix="/api")
 
@@ -41,13 +42,10 @@ def get_annotation(sentence_id: int):
 @login_required
 def put_annotation(sentence_id: int):
     change = services.AnnotationIn.from_json(json_body())
-    saved = services.save_annotation(
-        db.session,
-        current_user,
-        sentence_id,
-        change,
-        max_spent=current_app.config["MAX_TIME_SPENT_SECONDS"],
-    )
-    version, status = saved.version, saved.status
-    db.session.commit()
+    with unit_of_work(db.session):  # a domain error rolls back, then answers its 4xx JSON
+        saved = services.save_annotation(
+            db.session, current_user, sentence_id, change,
+            max_spent=current_app.config["MAX_TIME_SPENT_SECONDS"],
+        )
+        version, status = saved.version, saved.status
     return jsonify(version=version, status=status)

@@ -60,6 +60,6 @@ def show_document(document_id: int):
 @admin_required
 def toggle_exclusion(sentence_id: int):
     sentence = db.session.get(Sentence, sentence_id) or abort(404)
-    services.set_excluded(db.session, sentence_id, not sentence.excluded)
-    db.session.commit()
+    with unit_of_work(db.session):
+        services.set_excluded(db.session, sentence_id, not sentence.excluded)
     return redirect(url_for("corpus.show_document", document_id=sentence.document_id))
