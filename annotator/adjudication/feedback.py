@@ -15,7 +15,7 @@ from annotator.adjudication.models import GoldSentence, GoldSpanRow
 from annotator.annotation.models import Annotation, SpanRow
 from annotator.auth.models import User
 from annotator.corpus.models import Sentence
-from annotator.reports.input import COUNTED_SENTENCE, COUNTED_STATUS
+from annotator.reports.counted import COUNTED_SENTENCE, COUNTED_STATUS
 from annotator.spans import Span
 
 

@@ -13,7 +13,7 @@ from annotator.adjudication.models import GoldDecision, GoldSentence
 from annotator.annotation.models import Annotation, SpanRow
 from annotator.auth.models import User
 from annotator.corpus.models import Document, Sentence
-from annotator.reports.input import COUNTED_STATUS
+from annotator.reports.counted import COUNTED_STATUS
 from annotator.spans import Span
 
 CHUNK = 500  # ids per IN (...) list: well under every database's parameter limit

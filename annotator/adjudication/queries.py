@@ -17,7 +17,7 @@ from annotator.adjudication.input import sentence_outcome, user_names
 from annotator.adjudication.models import AdjudicationSetting, GoldSentence, GoldSpanRow
 from annotator.annotation.models import Annotation
 from annotator.corpus.models import Sentence
-from annotator.reports.input import COUNTED_SENTENCE, COUNTED_STATUS
+from annotator.reports.counted import COUNTED_SENTENCE, COUNTED_STATUS
 from annotator.spans import Span
 
 

@@ -15,7 +15,7 @@ from annotator.adjudication.input import decided_regions, sentence_annotations, 
 from annotator.adjudication.models import GoldSentence
 from annotator.annotation.models import Annotation
 from annotator.corpus.models import Document, Sentence
-from annotator.reports.input import COUNTED_SENTENCE, COUNTED_STATUS
+from annotator.reports.counted import COUNTED_SENTENCE, COUNTED_STATUS
 from annotator.reports.queries import label_agreement_for
 
 

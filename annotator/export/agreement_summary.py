@@ -13,12 +13,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from annotator.agreement.summary import summarize_chunks, summarize_report
 from annotator.annotation.models import Annotation
 from annotator.corpus.models import Sentence
 from annotator.projects.models import Project
-from annotator.reports.input import COUNTED_SENTENCE, COUNTED_STATUS, agreement_column_chunks
-from annotator.reports.queries import SEED, Scope, cached_report
+from annotator.reports.counted import COUNTED_SENTENCE, COUNTED_STATUS
 
 # Bootstrap replicates behind the 95% intervals: the agreement dashboard's number
 # (reports.views.DEFAULT_BOOTSTRAP, setting AGREEMENT_BOOTSTRAP), so the card and the
@@ -57,6 +55,12 @@ def agreement_summary(
     )
     if session.execute(finished_twice).first() is None:
         return None
+    # Lazy for start-up speed: the agreement library (NumPy) is loaded only when two
+    # annotators finished a sentence, so exporting a project without agreement never loads it.
+    from annotator.agreement.summary import summarize_chunks, summarize_report
+    from annotator.reports.input import agreement_column_chunks
+    from annotator.reports.queries import SEED, Scope, cached_report
+
     report = cached_report(session, Scope(project), bootstrap=bootstrap)
     if report is not None:
         return summarize_report(report)

@@ -18,17 +18,10 @@ from annotator.assignments.models import Batch, BatchSentence
 from annotator.auth.models import User
 from annotator.corpus.models import Document, Sentence
 from annotator.projects.models import Project
+from annotator.reports.counted import COUNTED_SENTENCE, COUNTED_STATUS
 
 # Sentences per chunk of agreement_column_chunks: a few MB of rows at a time.
 AGREEMENT_CHUNK_SENTENCES = 4000
-# Only finished work counts: an in-progress annotation is a draft, and a skipped sentence
-# was not read to the end; both are missing data (absent), never "marked nothing".
-COUNTED_STATUS = "done"
-# A sentence an admin excluded from annotation (boilerplate, even one excluded after it was
-# annotated) counts nowhere: not in agreement, not in the automatic gold pass or the conflict
-# queue, not in annotators' feedback, not in the export. Its annotations and gold stay stored
-# and count again if it is included again.
-COUNTED_SENTENCE = Sentence.excluded.is_(False)
 EVENT_TYPE_KEY = "event_type"  # the span attribute the agreement report reads as the subtype
 
 
