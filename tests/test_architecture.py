@@ -88,6 +88,15 @@ def nested_imports(tree: ast.AST) -> Iterator[ast.Import | ast.ImportFrom]:
                     yield inner
 
 
+def explained(lines: list[str], index: int) -> bool:
+    """A comment on the import's line, or just above the run of imports it belongs to."""
+    if "#" in lines[index]:
+        return True
+    while index > 0 and lines[index - 1].strip().startswith(("from ", "import ")):
+        index -= 1
+    return index > 0 and lines[index - 1].strip().startswith("#")
+
+
 def test_imports_inside_functions_say_why() -> None:
     """An import inside a function is there for a reason other than a cycle (start-up speed,
     an optional heavy dependency), written in a comment on its line or the line above."""
@@ -95,9 +104,9 @@ def test_imports_inside_functions_say_why() -> None:
     for path in python_files():
         lines = path.read_text().splitlines()
         for node in nested_imports(ast.parse("\n".join(lines))):
-            here, above = lines[node.lineno - 1], lines[node.lineno - 2]
-            if "#" not in here and not above.strip().startswith("#"):
-                unexplained.append(f"{path.relative_to(ROOT)}:{node.lineno}: {here.strip()}")
+            if not explained(lines, node.lineno - 1):
+                unexplained.append(f"{path.relative_to(ROOT)}:{node.lineno}: "
+                                   f"{lines[node.lineno - 1].strip()}")
     assert unexplained == []
 
 
