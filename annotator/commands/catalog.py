@@ -35,7 +35,7 @@ COMMANDS: dict[str, Entry] = {
         "Create a project NAME with a label schema.",
     ),
     "import-articles": Entry(
-        "annotator.commands.articles", "import_articles_command",
+        "annotator.commands.importing", "import_articles_command",
         "Import article FILES (.txt: title line then body; .jsonl: title, text, url, published).",
     ),
     "load-demo": Entry(
@@ -72,7 +72,7 @@ COMMANDS: dict[str, Entry] = {
         "Export the gold standard as gold-json, jsonl (spaCy/Prodigy) or conll (BIO).",
     ),
     "import-annotations": Entry(
-        "annotator.commands.export", "import_annotations_command",
+        "annotator.commands.importing", "import_annotations_command",
         "Load spans from a JSONL FILE ({\"text\", \"spans\", \"meta\"?} per line); all or nothing.",
     ),
     "adjudicate": Entry(

@@ -1,4 +1,4 @@
-"""The gold standard out (export) and spans from other tools in (import-annotations)."""
+"""The gold standard out: gold-json, JSONL or CoNLL with the dataset card."""
 
 from __future__ import annotations
 
@@ -14,12 +14,11 @@ from annotator.errors import DomainError
 from annotator.export import services
 from annotator.export.agreement_summary import bootstrap_setting
 from annotator.export.card import render_card
-from annotator.export.importing import ImportRefused, import_annotations
 from annotator.export.options import parse_options
 from annotator.export.tally import make_tally
 from annotator.extensions import db
 from annotator.projects.services import get_project_by_name
-from annotator.transactions import start_consistent_read, unit_of_work
+from annotator.transactions import start_consistent_read
 
 
 @click.command("export")
@@ -78,39 +77,3 @@ def write_atomically(out: Path, chunks) -> None:
     except OSError as err:
         partial.unlink(missing_ok=True)
         fail(f"{out}: cannot write: {err.strerror or err}")
-
-
-@click.command("import-annotations")
-@click.option("--project", "project_name", required=True, help="Project name.")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--as", "mode", type=click.Choice(["pre", "gold"]), default="pre", show_default=True,
-              help="pre: an annotator's in-progress annotation; gold: curated gold spans.")
-@click.option("--annotator", help="Whose pre-annotations these are (with --as pre).")
-@click.option("--curator", help="Curator or admin recorded on imported gold (optional).")
-@with_appcontext
-def import_annotations_command(project_name: str, file: Path, mode: str,
-                               annotator: str | None, curator: str | None) -> None:
-    """Load spans from a JSONL FILE ({"text", "spans", "meta"?} per line); all or nothing.
-
-    Lines are matched to sentences by meta.sentence_id (our exports) or by exact sentence text.
-    """
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
-    if file.stat().st_size > limit:
-        fail(f"{file}: {file.stat().st_size} bytes is over the {limit}-byte limit; nothing stored")
-    with unit_of_work(db.session, catch=DomainError) as work:
-        project = get_project_by_name(db.session, project_name)
-        result = import_annotations(
-            db.session, project, file.read_bytes(), mode=mode, annotator=annotator,
-            curator=curator, source_name=file.name,
-        )
-    if isinstance(work.error, ImportRefused):
-        for line in work.error.details["errors"]:
-            click.echo(f"{file}: {line}", err=True)
-        fail(f"{file}: {work.message}")
-    if work.failed:
-        fail(work.message)
-    what = "gold sentences" if mode == "gold" else f"pre-annotations for {annotator}"
-    click.echo(
-        f"imported {result.sentences} {what} with {result.spans} spans "
-        f"({result.matched_by_id} matched by id, {result.matched_by_text} by text)"
-    )
