@@ -138,7 +138,8 @@ def test_streamed_summary_is_the_dashboard_reports_summary(db, monkeypatch) -> N
         calls.append(len(chunks))
         return real(chunks, **kw)
 
-    monkeypatch.setattr(export_agreement, "summarize_chunks", spy)
+    # Looked up where the export imports it from when a summary is due (a lazy import).
+    monkeypatch.setattr("annotator.agreement.summary.summarize_chunks", spy)
     streamed = export_agreement.agreement_summary(db.session, project)
     assert calls and calls[0] > 2  # nothing cached: computed from several chunks
     # The dashboard's report, computed now and cached: the export then summarizes it as it is.
