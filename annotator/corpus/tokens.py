@@ -6,6 +6,7 @@ import re
 import sys
 import unicodedata
 from bisect import bisect_right
+from functools import cache
 
 # Combining marks (Unicode general categories Mn, Mc, Me) belong to the character they follow.
 # Python's \w does not match them, so without this "cafe\u0301" (a decomposed é) would be
@@ -38,35 +39,59 @@ def _mark_ranges() -> tuple[tuple[int, int], ...]:
     return tuple((a, b) for a, b in ranges)
 
 
-MARK_RANGES = _mark_ranges()
-_RANGE_STARTS = [a for a, _ in MARK_RANGES]
+@cache
+def mark_ranges() -> tuple[tuple[int, int], ...]:
+    """Inclusive (first, last) code-point ranges of every combining mark (scanned once, on
+    first use: a command that never tokenizes does not pay for the scan)."""
+    return _mark_ranges()
+
+
+@cache
+def _range_starts() -> list[int]:
+    return [a for a, _ in mark_ranges()]
 
 
 def is_mark(ch: str) -> bool:
     """Whether ``ch`` is a combining mark, as the tokenizer counts them (one code point)."""
-    i = bisect_right(_RANGE_STARTS, ord(ch)) - 1
-    return i >= 0 and ord(ch) <= MARK_RANGES[i][1]
+    i = bisect_right(_range_starts(), ord(ch)) - 1
+    return i >= 0 and ord(ch) <= mark_ranges()[i][1]
 
 
-# The ranges as the body of a regex character class.
-_MARKS = "".join(f"\\U{a:08x}-\\U{b:08x}" if a != b else f"\\U{a:08x}" for a, b in MARK_RANGES)
+@cache
+def token_re() -> re.Pattern[str]:
+    """The token pattern, compiled on first use.
 
-# A word token is a maximal run of word characters and combining marks (a mark at the start,
-# e.g. after a space, simply starts one); every other non-space character is a token of its
-# own together with the combining marks that follow it (an emoji and its U+FE0F variation
-# selector). Offsets are Python string indices (code points), the unit used for spans
-# everywhere.
-TOKEN_PATTERN = rf"[\w{_MARKS}]+|[^\w\s][{_MARKS}]*"
-TOKEN_RE = re.compile(TOKEN_PATTERN)
+    A word token is a maximal run of word characters and combining marks (a mark at the
+    start, e.g. after a space, simply starts one); every other non-space character is a token
+    of its own together with the combining marks that follow it (an emoji and its U+FE0F
+    variation selector). Offsets are Python string indices (code points), the unit used for
+    spans everywhere.
+    """
+    marks = "".join(f"\\U{a:08x}-\\U{b:08x}" if a != b else f"\\U{a:08x}"
+                    for a, b in mark_ranges())
+    return re.compile(rf"[\w{marks}]+|[^\w\s][{marks}]*")
+
+
+def __getattr__(name: str) -> object:
+    # MARK_RANGES, TOKEN_RE and TOKEN_PATTERN stay module attributes, built on first access.
+    if name == "MARK_RANGES":
+        return mark_ranges()
+    if name == "TOKEN_RE":
+        return token_re()
+    if name == "TOKEN_PATTERN":
+        return token_re().pattern
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 # How the pattern reads, for reports and documentation (the real one lists the mark ranges).
 TOKEN_PATTERN_SUMMARY = r"[\w\p{M}]+|[^\w\s]\p{M}*"
 
 
 def token_offsets(text: str) -> list[tuple[int, int]]:
     """Return the half-open [start, end) code-point offsets of every token in ``text``."""
-    return [m.span() for m in TOKEN_RE.finditer(text)]
+    return [m.span() for m in token_re().finditer(text)]
 
 
 def tokenize(text: str) -> list[str]:
     """Return the tokens of ``text`` as strings."""
-    return TOKEN_RE.findall(text)
+    return token_re().findall(text)
