@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from annotator.agreement.metrics import Figure
 
@@ -26,9 +26,11 @@ def undefined_reasons(figures: Mapping[str, Figure]) -> dict[str, str | None]:
 class FigureBlock:
     """A block of named figures; ``figures()`` lists them in the order of its JSON."""
 
+    FIGURES: ClassVar[tuple[str, ...]] = ()  # the figure fields, in JSON order
+
     def figures(self) -> dict[str, Figure]:
         """Return the block's figures by name, in JSON order."""
-        raise NotImplementedError
+        return {name: getattr(self, name) for name in self.FIGURES}
 
     def figure(self, name: str) -> Figure | None:
         """Return the figure called ``name``, or None when the block has no such figure."""
@@ -102,9 +104,7 @@ class OverallInsideSpans(FigureBlock):
     fleiss_units: int
     cohen_kappa: Figure
 
-    def figures(self) -> dict[str, Figure]:
-        return {"krippendorff_alpha": self.krippendorff_alpha,
-                "fleiss_kappa": self.fleiss_kappa, "cohen_kappa": self.cohen_kappa}
+    FIGURES: ClassVar[tuple[str, ...]] = ("krippendorff_alpha", "fleiss_kappa", "cohen_kappa")
 
     def to_json(self) -> dict[str, Any]:
         """Return the block as the report's JSON has it."""
@@ -124,9 +124,7 @@ class LabelInsideSpans(FigureBlock):
     fleiss_kappa: Figure
     cohen_kappa: Figure
 
-    def figures(self) -> dict[str, Figure]:
-        return {"krippendorff_alpha": self.krippendorff_alpha,
-                "fleiss_kappa": self.fleiss_kappa, "cohen_kappa": self.cohen_kappa}
+    FIGURES: ClassVar[tuple[str, ...]] = ("krippendorff_alpha", "fleiss_kappa", "cohen_kappa")
 
     def to_json(self) -> dict[str, Any]:
         """Return the block as the report's JSON has it."""
@@ -152,11 +150,14 @@ class OverallFigures(FigureBlock):
     inside_spans: OverallInsideSpans
     ci: Intervals | None = None
 
-    def figures(self) -> dict[str, Figure]:
-        return {"krippendorff_alpha": self.krippendorff_alpha,
-                "fleiss_kappa": self.fleiss_kappa, "cohen_kappa": self.cohen_kappa,
-                "span_f1": self.span_f1, "span_f1_partial": self.span_f1_partial,
-                "unitizing_alpha": self.unitizing_alpha}
+    FIGURES: ClassVar[tuple[str, ...]] = (
+        "krippendorff_alpha",
+        "fleiss_kappa",
+        "cohen_kappa",
+        "span_f1",
+        "span_f1_partial",
+        "unitizing_alpha",
+    )
 
     def to_json(self) -> dict[str, Any]:
         """Return the block as the report's JSON has it."""
@@ -196,11 +197,14 @@ class LabelFigures(FigureBlock):
     spans_compared: int
     ci: Intervals | None = None
 
-    def figures(self) -> dict[str, Figure]:
-        return {"krippendorff_alpha": self.krippendorff_alpha,
-                "fleiss_kappa": self.fleiss_kappa, "cohen_kappa": self.cohen_kappa,
-                "span_f1": self.span_f1, "span_f1_partial": self.span_f1_partial,
-                "unitizing_alpha": self.unitizing_alpha}
+    FIGURES: ClassVar[tuple[str, ...]] = (
+        "krippendorff_alpha",
+        "fleiss_kappa",
+        "cohen_kappa",
+        "span_f1",
+        "span_f1_partial",
+        "unitizing_alpha",
+    )
 
     def to_json(self) -> dict[str, Any]:
         """Return the block as the report's JSON has it."""
@@ -240,10 +244,14 @@ class PairLabelFigures(FigureBlock):
     matches: Matches
     disagreements: PerKind
 
-    def figures(self) -> dict[str, Figure]:
-        return {"cohen_kappa": self.cohen_kappa, "span_f1": self.span_f1,
-                "precision": self.precision, "recall": self.recall,
-                "span_f1_partial": self.span_f1_partial, "unitizing_alpha": self.unitizing_alpha}
+    FIGURES: ClassVar[tuple[str, ...]] = (
+        "cohen_kappa",
+        "span_f1",
+        "precision",
+        "recall",
+        "span_f1_partial",
+        "unitizing_alpha",
+    )
 
     def to_json(self) -> dict[str, Any]:
         """Return the block as the report's JSON has it."""
@@ -260,8 +268,7 @@ class PairInsideSpans(FigureBlock):
     tokens: int
     cohen_kappa: Figure
 
-    def figures(self) -> dict[str, Figure]:
-        return {"cohen_kappa": self.cohen_kappa}
+    FIGURES: ClassVar[tuple[str, ...]] = ("cohen_kappa",)
 
     def to_json(self) -> dict[str, Any]:
         """Return the block as the report's JSON has it."""
@@ -298,12 +305,16 @@ class PairFigures(FigureBlock):
         """The annotator precision and recall take as the reference."""
         return self.annotators[0]
 
-    def figures(self) -> dict[str, Figure]:
-        return {"cohen_kappa": self.cohen_kappa, "span_f1": self.span_f1,
-                "precision": self.precision, "recall": self.recall,
-                "span_f1_partial": self.span_f1_partial,
-                "precision_partial": self.precision_partial,
-                "recall_partial": self.recall_partial, "unitizing_alpha": self.unitizing_alpha}
+    FIGURES: ClassVar[tuple[str, ...]] = (
+        "cohen_kappa",
+        "span_f1",
+        "precision",
+        "recall",
+        "span_f1_partial",
+        "precision_partial",
+        "recall_partial",
+        "unitizing_alpha",
+    )
 
     def to_json(self) -> dict[str, Any]:
         """Return the block as the report's JSON has it."""
