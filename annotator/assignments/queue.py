@@ -70,21 +70,7 @@ def queue_next(session: Session, user_id: int, batch_id: int) -> QueueAnswer:
 
 def is_assigned(session: Session, user_id: int, sentence_id: int) -> bool:
     """Whether a live batch gives this sentence to this user."""
-    return bool(
-        session.scalar(
-            select(
-                exists(
-                    select(Assignment.id)
-                    .join(Batch, Batch.id == Assignment.batch_id)
-                    .where(
-                        Assignment.annotator_id == user_id,
-                        Assignment.sentence_id == sentence_id,
-                        Batch.archived_at.is_(None),
-                    )
-                )
-            )
-        )
-    )
+    return batch_of(session, user_id, sentence_id) is not None
 
 
 def project_has_batches(session: Session, project_id: int) -> bool:
