@@ -8,6 +8,7 @@ is built only for commands that need it.
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import click
@@ -61,3 +62,18 @@ class AnnotatorGroup(FlaskGroup):
 @click.group(cls=AnnotatorGroup, create_app=create_app)
 def main() -> None:
     """Annotate conflict-news text: manage the database, users, projects and articles."""
+
+
+def run() -> None:
+    """The console script: run `main`, then let the process end without the collector's last
+    walk over every loaded module's objects.
+
+    At exit the interpreter runs a full garbage collection over everything the command imported
+    (SQLAlchemy, Flask, NumPy: ~0.2 s of an `annotator export` on this machine); frozen objects
+    are skipped. Nothing is lost: files, the database and atexit handlers close as usual. Tests
+    call `main` (through click's runner), never this.
+    """
+    try:
+        main(prog_name="annotator")
+    finally:
+        gc.freeze()

@@ -25,10 +25,11 @@ from annotator.corpus import views as corpus_views
 from annotator.db import MAX_ROW_ID
 from annotator.errors import DomainError
 from annotator.export import views as export_views
-from annotator.extensions import csrf, db, limiter, login_manager
+from annotator.extensions import db
 from annotator.ops import views as ops_views
 from annotator.projects import views as project_views
 from annotator.reports import views as reports_views
+from annotator.web_extensions import csrf, limiter, login_manager
 
 
 def register(app: Flask) -> None:

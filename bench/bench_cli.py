@@ -21,7 +21,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CLI = "import sys; from annotator.cli import main; main(prog_name='annotator')"
+# What the console script runs (pyproject.toml: annotator = "annotator.cli:run"); a checkout
+# from before `run` existed (--repo) runs `main`.
+CLI = ("import annotator.cli as c; "
+       "(c.run if hasattr(c, 'run') else lambda: c.main(prog_name='annotator'))()")
 
 
 def timed(args: list[str], cwd: Path, env: dict[str, str]) -> float:

@@ -20,8 +20,9 @@ from annotator.auth import services
 from annotator.auth.forms import LoginForm, PasswordForm, UserForm
 from annotator.auth.services import admin_required, authenticate
 from annotator.errors import DomainError
-from annotator.extensions import db, limiter
+from annotator.extensions import db
 from annotator.transactions import unit_of_work
+from annotator.web_extensions import limiter
 
 bp = Blueprint("auth", __name__)
 
