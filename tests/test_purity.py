@@ -9,6 +9,7 @@ PURE = [
     "annotator.spans",
     "annotator.caching",
     "annotator.projects.schema",
+    "annotator.projects.guidelines",
     "annotator.corpus.tokens",
     "annotator.corpus.splitting",
     "annotator.export.alignment",

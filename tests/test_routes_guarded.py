@@ -18,6 +18,8 @@ EXPECTED: dict[str, tuple[str, str, tuple[int, int, int, int, int]]] = {
     "projects.index": ("GET", "/", (302, 302, 302, 302, 302)),
     "projects.home": ("GET", "/projects/", (302, 200, 200, 200, 200)),
     "projects.show_project": ("GET", "/projects/{project}", (302, 200, 200, 200, 200)),
+    "projects.show_guidelines": ("GET", "/projects/{project}/guidelines", (302, 200, 200, 200, 200)),
+    "projects.edit_guidelines": ("GET", "/projects/{project}/guidelines/edit", (302, 403, 403, 403, 200)),
     "annotation.continue_project": ("GET", "/projects/{project}/continue", (302, 302, 302, 302, 302)),
     "annotation.show_sentence": ("GET", "/sentences/{sentence}", (302, 200, 403, 200, 200)),
     "annotation_api.get_annotation": ("GET", "/api/sentences/{sentence}/annotation", (401, 200, 403, 200, 200)),

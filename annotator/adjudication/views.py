@@ -16,6 +16,7 @@ from annotator.auth.services import admin_required, curator_required
 from annotator.corpus.models import Sentence
 from annotator.errors import DomainError, Invalid
 from annotator.extensions import db
+from annotator.projects.guidelines import entries
 from annotator.projects.models import Project
 from annotator.transactions import unit_of_work
 
@@ -164,6 +165,7 @@ def show_conflict(sentence_id: int, start: int, end: int):
         reasons=REASON_NAMES,
         page=page,
         filters=filters,
+        guide=entries(project.schema),
     )
 
 

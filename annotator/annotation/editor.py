@@ -13,6 +13,7 @@ from annotator.assignments.queue import batch_of, queue_neighbours
 from annotator.auth.models import User
 from annotator.corpus.models import Document, Sentence
 from annotator.corpus.tokens import token_offsets
+from annotator.projects.guidelines import entries
 from annotator.projects.schema import LabelSchema
 
 # The saved state the editor starts from, as the annotation API spells it.
@@ -54,7 +55,7 @@ class EditorPage:
         """Return the names the editor's templates use."""
         return {
             "sentence": self.sentence, "document": self.document, "context": self.context,
-            "schema": self.schema, "editor": self.editor,
+            "schema": self.schema, "editor": self.editor, "guide": entries(self.schema),
         }
 
 

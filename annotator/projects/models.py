@@ -1,11 +1,11 @@
-"""Projects and their label schema."""
+"""Projects, their label schema and the published versions of their guidelines."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from annotator.db import Base, UTCDateTime, utcnow
@@ -23,3 +23,19 @@ class Project(Base):
     @property
     def schema(self) -> LabelSchema:
         return parse_schema(self.label_schema)
+
+
+class GuidelinesVersion(Base):
+    """One published version of a project's guidelines: the Markdown text and the label schema
+    (definitions and examples) as they were; the newest row is the current guidelines."""
+
+    __tablename__ = "guidelines_version"
+    __table_args__ = (Index("ix_guidelines_version_project", "project_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"))
+    version: Mapped[str] = mapped_column(String(40))  # the schema version it was published as
+    body: Mapped[str] = mapped_column(Text)  # Markdown
+    label_schema: Mapped[dict[str, Any]] = mapped_column(JSON)
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
@@ -16,7 +17,9 @@ from annotator.assignments.untyped import (
 )
 from annotator.auth.models import User
 from annotator.corpus.models import Document, Sentence
-from annotator.projects.models import Project
+from annotator.projects.guidelines import Entry, entries, render_markdown
+from annotator.projects.models import GuidelinesVersion, Project
+from annotator.projects.schema import parse_schema
 
 
 @dataclass(frozen=True)
@@ -130,3 +133,65 @@ def list_sentences(
         .offset((page - 1) * per_page)
     ).all()
     return [SentenceRow(*r) for r in rows], total or 0
+
+
+@dataclass(frozen=True)
+class PublishedVersion:
+    version: str
+    published_at: datetime
+    published_by: str | None
+
+
+def guidelines_version(
+    session: Session, project_id: int, version: str | None = None
+) -> GuidelinesVersion | None:
+    """Return the newest published guidelines of a project, or its newest ``version``."""
+    query = select(GuidelinesVersion).where(GuidelinesVersion.project_id == project_id)
+    if version is not None:
+        query = query.where(GuidelinesVersion.version == version)
+    return session.scalar(query.order_by(GuidelinesVersion.id.desc()).limit(1))
+
+
+def guidelines_history(session: Session, project_id: int, limit: int = 50
+                       ) -> list[PublishedVersion]:
+    """Return the newest published versions of a project's guidelines, newest first."""
+    rows = session.execute(
+        select(GuidelinesVersion.version, GuidelinesVersion.published_at, User.username)
+        .outerjoin(User, User.id == GuidelinesVersion.published_by)
+        .where(GuidelinesVersion.project_id == project_id)
+        .order_by(GuidelinesVersion.id.desc()).limit(limit)
+    )
+    return [PublishedVersion(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class GuidelinesPage:
+    """What the guidelines page shows: one version's text (rendered) and definitions."""
+
+    project: Project
+    version: str
+    body: str  # Markdown, for the editor
+    html: str  # sanitised
+    entries: list[Entry]
+    published: PublishedVersion | None  # None: nothing published yet (the schema's own text)
+    is_current: bool
+    history: list[PublishedVersion]
+
+
+def guidelines_page(session: Session, project: Project, version: str | None = None
+                    ) -> GuidelinesPage | None:
+    """Return the guidelines page of ``version`` (default: current), None for an unknown one."""
+    shown = guidelines_version(session, project.id, version)
+    if shown is None and version is not None and version != project.schema.version:
+        return None
+    history = guidelines_history(session, project.id)
+    if shown is None:  # nothing published yet: the schema's definitions, no text
+        return GuidelinesPage(project, project.schema.version, "", "",
+                              entries(project.schema), None, True, history)
+    current = guidelines_version(session, project.id)
+    published = next((h for h in history if h.version == shown.version), None)
+    return GuidelinesPage(
+        project, shown.version, shown.body, render_markdown(shown.body),
+        entries(parse_schema(shown.label_schema)), published,
+        current is not None and current.id == shown.id, history,
+    )

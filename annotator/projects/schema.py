@@ -17,10 +17,23 @@ class SchemaError(ValueError):
 
 
 @dataclass(frozen=True)
+class Examples:
+    """A definition's examples for the guidelines: text to mark, and text not to mark."""
+
+    mark: tuple[str, ...] = ()
+    dont_mark: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.mark or self.dont_mark)
+
+
+@dataclass(frozen=True)
 class AttributeValue:
     value: str
     name: str
     group: str | None = None
+    description: str = ""
+    examples: Examples = Examples()
 
 
 @dataclass(frozen=True)
@@ -51,6 +64,7 @@ class Label:
     hotkey: str
     description: str
     attributes: tuple[Attribute, ...] = ()
+    examples: Examples = Examples()
 
     def attribute(self, key: str) -> Attribute | None:
         return next((a for a in self.attributes if a.key == key), None)
@@ -136,6 +150,7 @@ def parse_schema(doc: Any) -> LabelSchema:
                 hotkey=hotkey,
                 description=str(lb.get("description", "")),
                 attributes=attributes,
+                examples=parse_examples(lb.get("examples"), f"{where}.examples"),
             )
         )
     return LabelSchema(name=name, version=version, labels=tuple(labels), raw=doc)
@@ -163,7 +178,11 @@ def _parse_attribute(a: Any, where: str) -> Attribute:
         group = v.get("group")
         if group is not None and groups and group not in group_keys:
             raise SchemaError(f"{vwhere}: unknown group {group!r}")
-        values.append(AttributeValue(value=value, name=str(v.get("name", value)), group=group))
+        values.append(AttributeValue(
+            value=value, name=str(v.get("name", value)), group=group,
+            description=str(v.get("description", "")),
+            examples=parse_examples(v.get("examples"), f"{vwhere}.examples"),
+        ))
     if len({v.value for v in values}) != len(values):
         raise SchemaError(f"{where}: duplicate value")
     return Attribute(
@@ -173,3 +192,29 @@ def _parse_attribute(a: Any, where: str) -> Attribute:
         values=tuple(values),
         groups=groups,
     )
+
+
+MAX_EXAMPLES = 20
+MAX_EXAMPLE_LENGTH = 500
+
+
+def parse_examples(raw: Any, where: str) -> Examples:
+    """Check a definition's examples: ``{"mark": [text, ...], "dont_mark": [text, ...]}``."""
+    if raw is None:
+        return Examples()
+    if not isinstance(raw, dict):
+        raise SchemaError(f"{where}: must be an object with 'mark' and 'dont_mark' lists")
+    unknown = set(raw) - {"mark", "dont_mark"}
+    if unknown:
+        raise SchemaError(f"{where}: unknown key {sorted(unknown)[0]!r}")
+    lists = []
+    for key in ("mark", "dont_mark"):
+        items = raw.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
+            raise SchemaError(f"{where}.{key}: must be a list of strings")
+        if len(items) > MAX_EXAMPLES:
+            raise SchemaError(f"{where}.{key}: at most {MAX_EXAMPLES} examples")
+        if any(len(x) > MAX_EXAMPLE_LENGTH for x in items):
+            raise SchemaError(f"{where}.{key}: an example is longer than {MAX_EXAMPLE_LENGTH}")
+        lists.append(tuple(items))
+    return Examples(mark=lists[0], dont_mark=lists[1])

@@ -1,14 +1,21 @@
-"""Create projects and change their label schema."""
+"""Create projects, change their label schema and publish their guidelines."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from annotator.errors import Invalid, NotFound
-from annotator.projects.models import Project
+from annotator.projects.guidelines import (
+    GuidelinesError,
+    apply_definitions,
+    check_body,
+    next_version,
+)
+from annotator.projects.models import GuidelinesVersion, Project
 from annotator.projects.schema import SchemaError, default_schema_document, parse_schema
 
 
@@ -35,3 +42,25 @@ def get_project_by_name(session: Session, name: str) -> Project:
     if project is None:
         raise NotFound(f"no project named {name!r}")
     return project
+
+
+def publish_guidelines(
+    session: Session, project: Project, publisher_id: int | None, body: str,
+    definitions: Mapping[str, str],
+) -> GuidelinesVersion:
+    """Publish a new version of the guidelines: the Markdown ``body`` and the definitions and
+    examples from the editor's fields; bumps the schema's version (exports carry it)."""
+    try:
+        body = check_body(body)
+        document = apply_definitions(project.label_schema, definitions)
+    except GuidelinesError as err:
+        raise Invalid(str(err)) from None
+    document["version"] = next_version(str(document.get("version", "1")))
+    project.label_schema = document
+    published = GuidelinesVersion(
+        project_id=project.id, version=document["version"], body=body,
+        label_schema=document, published_by=publisher_id,
+    )
+    session.add(published)
+    session.flush()
+    return published

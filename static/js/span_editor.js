@@ -56,6 +56,7 @@ function spanMark(index, text) {
   el.dataset.label = span.label;
   el.dataset.index = String(index);
   const type = span.attributes && span.attributes.event_type;
+  if (type) el.dataset.eventType = type;
   el.dataset.tag = type ? `${span.label} · ${eventTypeName(type)}` : span.label;
   el.title = el.dataset.tag;
   el.tabIndex = 0;
