@@ -52,6 +52,8 @@ def build_wheel(tmp: Path) -> Path:
     source.mkdir()
     skip = shutil.ignore_patterns("__pycache__", "*.pyc", "_resources", "*.egg-info")
     for name in SOURCES:
+        if not (ROOT / name).exists():
+            continue
         if (ROOT / name).is_dir():
             shutil.copytree(ROOT / name, source / name, ignore=skip)
         else:
