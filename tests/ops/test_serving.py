@@ -14,11 +14,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from annotator import create_app
 from annotator.annotation.models import SpanRow
+from annotator.commands import serving
 
 
 def test_sqlite_is_set_up_for_concurrent_use_and_foreign_keys_hold(app, db) -> None:
@@ -138,3 +140,28 @@ def test_annotator_serve_runs_gunicorn_workers(database_url: str, tmp_path: Path
     # the command line it ran is printed first
     assert "--workers 2 --threads 2" in outputs[0]
     assert f"--control-socket {instance / f'gunicorn-{ports[1]}.ctl'}" in outputs[1]
+
+
+def test_serve_hands_gunicorn_a_control_socket_of_its_own(monkeypatch, tmp_path) -> None:
+    """The gunicorn command line: this instance's socket, none on request, none (said so)
+    when the path is too long for a unix socket; gunicorn of this very interpreter."""
+    ran: list[list[str]] = []
+
+    def execv(path: str, args: list[str]) -> None:
+        ran.append([path, *args[1:]])
+
+    monkeypatch.setattr(serving.os, "execv", execv)
+    monkeypatch.setattr(serving, "INSTANCE_DIR", tmp_path / "inst")
+    runner = CliRunner()
+    long_path = tmp_path / ("x" * 120) / "gunicorn.ctl"
+    for args in (["--port", "8123"], ["--port", "8124", "--no-control-socket"],
+                 ["--control-socket", str(long_path)]):
+        result = runner.invoke(serving.serve_command, args)
+        assert result.exit_code == 0, result.output
+    default, disabled, too_long = ran
+    assert default[:3] == [sys.executable, "-m", "gunicorn"]
+    assert default[default.index("--control-socket") + 1] == str(tmp_path / "inst" /
+                                                                  "gunicorn-8123.ctl")
+    assert "--no-control-socket" in disabled and "--control-socket" not in disabled
+    assert "--no-control-socket" in too_long and "--control-socket" not in too_long
+    assert (tmp_path / "inst").is_dir() and (tmp_path / "inst").stat().st_mode & 0o777 == 0o700
