@@ -1,12 +1,32 @@
-"""Default configuration: safe development values, no secrets."""
+"""Default configuration: safe development values, no secrets; where the app's files are.
+
+The templates, static files and migrations live in the top-level ``templates/``, ``static/``
+and ``migrations/`` folders of the source tree. A wheel carries them inside the package, in
+``annotator/_resources/`` (``setup.py`` copies them there at build time), so an installed app
+finds them through its own package and needs no source tree.
+"""
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-INSTANCE_DIR = Path(os.environ.get("ANNOTATOR_INSTANCE", ROOT / "instance")).resolve()
+PACKAGE_DIR = Path(__file__).resolve().parent
+BUNDLED_RESOURCES = PACKAGE_DIR / "_resources"
+# An installed wheel carries its resources; a source checkout (editable install, PYTHONPATH=.)
+# has them beside the package.
+INSTALLED = BUNDLED_RESOURCES.is_dir()
+ROOT = BUNDLED_RESOURCES if INSTALLED else PACKAGE_DIR.parent
+TEMPLATES_DIR = ROOT / "templates"
+STATIC_DIR = ROOT / "static"
+MIGRATIONS_DIR = ROOT / "migrations"
+# The instance folder (SQLite database, secret key, config.py): ANNOTATOR_INSTANCE, else
+# <checkout>/instance, else, installed, <prefix>/var/annotator-instance as Flask puts it
+# (<prefix>: the virtualenv or Python installation the package is installed in).
+DEFAULT_INSTANCE = (Path(sys.prefix) / "var" / "annotator-instance" if INSTALLED
+                    else PACKAGE_DIR.parent / "instance")
+INSTANCE_DIR = Path(os.environ.get("ANNOTATOR_INSTANCE", DEFAULT_INSTANCE)).resolve()
 
 
 class Defaults:

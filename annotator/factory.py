@@ -18,7 +18,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from annotator import models  # noqa: F401  (registers every table on the metadata)
-from annotator.config import INSTANCE_DIR, ROOT, Defaults
+from annotator.config import INSTANCE_DIR, MIGRATIONS_DIR, STATIC_DIR, TEMPLATES_DIR, Defaults
 from annotator.extensions import db
 
 
@@ -26,13 +26,14 @@ def build_app(test_config: Mapping[str, Any] | None = None, *, web: bool = True,
               migrations: bool = True) -> Flask:
     """Create and configure an app instance: the whole web app, or (``web=False``) the
     database and config alone, with or without the migrations (Flask-Migrate)."""
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    # The instance folder holds the database and the secret key: its owner's alone.
+    INSTANCE_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     app = Flask(
         "annotator",
         instance_path=str(INSTANCE_DIR),
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        template_folder=str(TEMPLATES_DIR),
+        static_folder=str(STATIC_DIR),
     )
     app.config.from_object(Defaults)
     if test_config is None:
@@ -59,7 +60,7 @@ def register_migrations(app: Flask) -> None:
     # Lazy for start-up speed: Alembic is a third of a command's start-up, needed by few.
     from flask_migrate import Migrate
 
-    Migrate(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    Migrate(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
 
 
 def configure_database_url(app: Flask) -> None:
@@ -81,6 +82,27 @@ def configure_secret_key(app: Flask) -> None:
                 fh.write(secrets.token_hex(32))
         key = path.read_text().strip()
     app.config["SECRET_KEY"] = key
+
+
+@event.listens_for(Engine, "do_connect")
+def _create_sqlite_file_private(dialect, connection_record, cargs, cparams) -> None:
+    """Create a new SQLite database file readable by its owner only (0600).
+
+    SQLite would create it with the process umask (usually 0644, readable by every local
+    user); made here first, it gets 0600, and SQLite gives its -wal, -shm and -journal files
+    the database file's own permissions.
+    """
+    if dialect.name != "sqlite" or not cargs or cparams.get("uri"):
+        return
+    path = str(cargs[0])
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError:
+        return  # no such folder, or not writable: SQLite reports it in its own words
 
 
 @event.listens_for(Engine, "connect")

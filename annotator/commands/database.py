@@ -24,14 +24,17 @@ def init_db_command() -> None:
 
 @click.command("backup")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write (SQLite: a database file; PostgreSQL: a pg_dump archive).")
+              help="File to write (SQLite: a database file; PostgreSQL: a pg_dump archive). "
+                   "Never the live database or its -wal/-shm/-journal file.")
+@click.option("--force", is_flag=True, help="Overwrite OUT if it exists.")
 @with_appcontext
-def backup_command(out: Path) -> None:
+def backup_command(out: Path, force: bool) -> None:
     """Make a consistent copy of the database while the app keeps running."""
     # The engine's URL, not the configured string: Flask-SQLAlchemy resolves a relative
     # SQLite path against the instance folder.
     url = db.engine.url.render_as_string(hide_password=False)
     try:
-        click.echo(backup_database(url, out, pg_dump_path=current_app.config.get("PG_DUMP")))
+        click.echo(backup_database(url, out, pg_dump_path=current_app.config.get("PG_DUMP"),
+                                   force=force))
     except BackupError as err:
         fail(str(err))

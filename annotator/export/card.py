@@ -2,6 +2,9 @@
 
 ``render_card`` writes Markdown from the header and the tally's counts, one section after
 the other; gold-json embeds it, the download and the command line write it beside the data.
+Every value that is not the card's own text (names, versions, labels, descriptions, the
+agreement report's warnings, the options) goes through ``escape_markdown``: an admin's text is
+shown as typed, never as a link, HTML, a heading or a broken table.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from annotator.export.markdown import escape_markdown as md
 from annotator.export.records import SOURCES, ExportHeader
 from annotator.export.tally import parse_label_schema
 from annotator.projects.schema import LabelSchema
@@ -23,11 +27,6 @@ SOURCE_MEANINGS = {
     "majority": "at least the required number of annotators (k of n) marked it exactly",
     "curator": "chosen or edited by a curator",
 }
-
-
-def _cell(value: Any) -> str:
-    """Text safe inside a Markdown table cell."""
-    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").strip()
 
 
 def _percent(part: int, whole: int) -> str:
@@ -64,20 +63,20 @@ def render_card(header: ExportHeader, counts: Mapping[str, Any]) -> str:
 def _title_section(header: ExportHeader) -> list[str]:
     options = header.options
     described = [
-        f"split {options['split']} by document, seed {options['seed']}"
+        f"split {md(options['split'])} by document, seed {md(options['seed'])}"
         if options.get("split")
         else "no train/dev/test split",
-        f"only the {options['part']} part" if options.get("part") else None,
+        f"only the {md(options['part'])} part" if options.get("part") else None,
         "complete sentences only"
         if options.get("complete_only")
         else "complete and partial sentences",
         "annotators' own spans included" if options.get("include_annotations") else None,
     ]
     return [
-        f"# Dataset card: {_cell(header.project_name)}",
+        f"# Dataset card: {md(header.project_name)}",
         "",
-        f"Gold standard exported from annotator on {header.exported_at} as `{header.format}` "
-        f"(project id {header.project_id}).",
+        f"Gold standard exported from annotator on {md(header.exported_at)} as "
+        f"`{header.format}` (project id {header.project_id}).",
         "Options: " + "; ".join(d for d in described if d) + ".",
         "",
     ]
@@ -88,13 +87,13 @@ def _contents_section(counts: Mapping[str, Any]) -> list[str]:
     out = [
         "## Contents",
         "",
-        "| part | documents | sentences | spans | " + " | ".join(map(_cell, labels)) + " |",
+        "| part | documents | sentences | spans | " + " | ".join(map(md, labels)) + " |",
         "|---" * (4 + len(labels)) + "|",
     ]
     rows = list((counts.get("splits") or {}).items()) + [("all", counts)]
     for name, bucket in rows:
         out.append(
-            f"| {name} | {bucket['documents']} | {bucket['sentences']} | {bucket['spans']} | "
+            f"| {md(name)} | {bucket['documents']} | {bucket['sentences']} | {bucket['spans']} | "
             + " | ".join(str(bucket["labels"].get(k, 0)) for k in labels)
             + " |"
         )
@@ -138,7 +137,7 @@ def _agreement_section(agreement: Mapping[str, Any] | None) -> list[str]:
             _agreement_row("all", agreement.get("overall", {})),
         ]
         for label, entry in agreement.get("labels", {}).items():
-            out.append(_agreement_row(_cell(label), entry))
+            out.append(_agreement_row(md(label), entry))
     out.append("")
     return out
 
@@ -172,7 +171,7 @@ def _schema_section(label_schema: Mapping[str, Any]) -> list[str]:
     out = [
         "## Label schema",
         "",
-        f"Schema \"{_cell(name)}\", guidelines version {_cell(version)}.",
+        f"Schema \"{md(name)}\", guidelines version {md(version)}.",
         "",
     ]
     if schema:
@@ -187,8 +186,8 @@ def _schema_table(schema: LabelSchema) -> list[str]:
             f"{a.key}: " + ", ".join(v.value for v in a.values) for a in label.attributes
         )
         out.append(
-            f"| {_cell(label.key)} | {_cell(label.name)} | {_cell(label.description)} | "
-            f"{_cell(attributes) or '-'} |"
+            f"| {md(label.key)} | {md(label.name)} | {md(label.description)} | "
+            f"{md(attributes) or '-'} |"
         )
     out.append("")
     return out
@@ -200,18 +199,19 @@ def _warnings_section(header: ExportHeader, counts: Mapping[str, Any]) -> list[s
 
 
 def card_warnings(header: ExportHeader, counts: Mapping[str, Any]) -> list[str]:
-    """List problems a user of the data should know about, in a fixed order."""
+    """List problems a user of the data should know about, in a fixed order (Markdown: the
+    names in them escaped)."""
     warnings = _sample_warnings(counts)
     agreement = header.agreement or {}
     for label, entry in agreement.get("labels", {}).items():
         alpha = (entry.get("krippendorff_alpha") or {}).get("value")
         if alpha is not None and alpha < LOW_AGREEMENT:
             warnings.append(
-                f"{label}: annotators agree poorly (alpha {alpha:.3f} < {LOW_AGREEMENT}); "
+                f"{md(label)}: annotators agree poorly (alpha {alpha:.3f} < {LOW_AGREEMENT}); "
                 "check the guidelines for this label."
             )
     for message in agreement.get("warnings", []):
-        warnings.append(str(message))
+        warnings.append(md(message))
     return warnings + _gold_warnings(counts)
 
 
@@ -221,15 +221,15 @@ def _sample_warnings(counts: Mapping[str, Any]) -> list[str]:
     for label, n in counts["labels"].items():
         if n < FEW_EXAMPLES:
             warnings.append(
-                f"{label} has only {n} gold spans (fewer than {FEW_EXAMPLES}): too few to train "
-                "or evaluate it reliably."
+                f"{md(label)} has only {n} gold spans (fewer than {FEW_EXAMPLES}): too few to "
+                "train or evaluate it reliably."
             )
     for name, bucket in (counts.get("splits") or {}).items():
         missing = [k for k, n in bucket["labels"].items() if n == 0 and counts["labels"][k] > 0]
         if bucket["documents"] == 0:
-            warnings.append(f"The {name} part is empty.")
+            warnings.append(f"The {md(name)} part is empty.")
         elif missing:
-            warnings.append(f"The {name} part has no {', '.join(missing)} span.")
+            warnings.append(f"The {md(name)} part has no {', '.join(map(md, missing))} span.")
     return warnings
 
 

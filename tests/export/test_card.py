@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
+import cmarkgfm
+from cmarkgfm.cmark import Options
+from markdown_it import MarkdownIt
+
 from annotator.export.card import render_card
+from annotator.export.markdown import WORD_JOINER, escape_markdown
 from annotator.export.records import ExportHeader
 from annotator.export.tally import make_tally, tally_documents
 from tests.export.sample_records import TEXT, document, gold, header, sample_documents, sentence
@@ -61,3 +69,110 @@ def test_card_warns_about_spans_off_token_boundaries() -> None:
     card = render_card(header(), tally_documents(docs, make_tally(header())).counts())
     assert "1 spans do not start and end on token boundaries" in card
     assert "1 spans cover no token of their own" in card
+
+
+# Admin-typed text as an attacker or a careless admin would type it.
+HOSTILE = [
+    "[click me](javascript:alert(1))",
+    "<svg onload=alert(1)>",
+    "# Owned",
+    "north | south",
+    "![pixel](https://tracker.example/p.png)",
+    "see https://evil.example/login now",
+    "www.evil.example",
+    "write to admin@evil.example",
+    "evil.example",
+    "<https://evil.example>",
+    "[ref]: https://evil.example",
+    "`rm -rf` **bold** _slanted_ ~~gone~~",
+    "first line\n## second heading\r\n> quoted",
+    "- a list item",
+    "1. numbered",
+    "---",
+    "&lt;script&gt;",
+    "<!-- hidden --> <b>bold</b>",
+    "ends with a backslash \\",
+]
+
+
+def hostile_card() -> tuple[str, list[str]]:
+    """A card whose every admin-controlled value is hostile, and the values it carries."""
+    labels = [
+        {"key": f"L{i}", "name": value, "description": HOSTILE[-1 - i],
+         "attributes": [{"key": value, "values": [HOSTILE[(i + 3) % len(HOSTILE)]]}]}
+        for i, value in enumerate(HOSTILE)
+    ]
+    schema = {"name": HOSTILE[0], "version": HOSTILE[1], "labels": labels}
+    agreement = {
+        "sentences": 3, "annotators": 2, "tokens": 40, "overall": {},
+        "labels": {"L0": {"krippendorff_alpha": {"value": 0.2, "ci95": [0.1, 0.3]},
+                          "span_f1": {"value": 0.3, "ci95": None}, "spans": 4}},
+        "warnings": HOSTILE,
+    }
+    docs = [document(sentence(TEXT, [gold(5, 17, "L0")]))]
+    h = ExportHeader(1, HOSTILE[0] + " " + HOSTILE[2], schema, "2024-01-01T00:00:00Z",
+                     "jsonl", header().options, agreement)
+    return render_card(h, tally_documents(docs, make_tally(h)).counts()), HOSTILE
+
+
+def shown_text(html: str) -> str:
+    """What a reader sees of rendered HTML: tags dropped, references decoded."""
+    return unescape(re.sub(r"<[^>]*>", " ", html))
+
+
+def test_hostile_names_render_as_text_never_as_links_markup_or_headings() -> None:
+    card, values = hostile_card()
+    md = MarkdownIt("commonmark", {"linkify": True}).enable(["table", "strikethrough",
+                                                             "linkify"])
+    tokens = [t for block in md.parse(card) for t in [block, *(block.children or [])]]
+    kinds = {t.type for t in tokens}
+    for forbidden in ("link_open", "image", "html_inline", "html_block", "em_open",
+                      "strong_open", "s_open", "code_block", "fence", "hr", "blockquote_open",
+                      "ordered_list_open"):
+        assert forbidden not in kinds, forbidden
+    # the one piece of code is the card's own: the format's name
+    assert [t.content for t in tokens if t.type == "code_inline"] == ["jsonl"]
+    headings = ["".join(c.content for c in tokens[i + 1].children)
+                for i, t in enumerate(tokens) if t.type == "heading_open"]
+    assert headings == [f"Dataset card: {values[0]} {values[2]}", "Contents",
+                        "How the gold was made", "Agreement between annotators", "Label schema",
+                        "Warnings"]
+    # every table row has its header's number of cells: no pipe split a cell
+    rows: list[int] = []
+    for t in tokens:
+        if t.type == "tr_open":
+            rows.append(0)
+        elif t.type in ("th_open", "td_open"):
+            rows[-1] += 1
+    # contents (header, all), sources (header, 3), agreement (header, all, L0), schema
+    assert rows == [4 + len(values)] * 2 + [3] * 4 + [6] * 3 + [4] * (1 + len(values))
+    # one list, the warnings: one item per warning, nothing nested in them
+    assert [t.type for t in tokens].count("bullet_list_open") == 1
+    assert [t.type for t in tokens].count("list_item_open") == len(values) + len(values) + 1
+
+    # GitHub's own renderer (cmark-gfm with its extensions), raw HTML let through so that
+    # only the card's escaping stands between a value and the page
+    gfm = cmarkgfm.github_flavored_markdown_to_html(card, options=Options.CMARK_OPT_UNSAFE)
+    for forbidden in ("<a ", "<img", "<svg", "<b>", "<!--", "<script", "<em>", "<strong>",
+                      "<del>", "<h3", "<hr", "<blockquote", "<ol", "<pre"):
+        assert forbidden not in gfm and forbidden not in md.render(card), forbidden
+    assert gfm.count("<h1>") == 1 and gfm.count("<h2>") == 5 and gfm.count("<ul>") == 1
+    assert gfm.count("<code>") == 1
+    # and the values read as typed (a line break as a space)
+    for rendered in (gfm, md.render(card)):
+        seen = shown_text(rendered).replace(WORD_JOINER, "")
+        for value in values:
+            assert " ".join(value.split()) in " ".join(seen.split()), value
+
+
+def test_ordinary_text_is_left_as_typed() -> None:
+    """Only what could mean something to a renderer is escaped (the golden card is unchanged:
+    tests/export/test_golden.py)."""
+    for text in ("armed_clash", "(k of n)", "1.0", "Kharkiv, 'shelled'", "-5 dead", "R&D",
+                 "50/50", "2024-01-01T00:00:00Z", "ACTOR"):
+        assert escape_markdown(text) == text
+    assert escape_markdown("[x](javascript:alert(1))") == "\\[x\\](javascript:alert(1))"
+    assert escape_markdown("<svg onload=alert(1)>") == "&lt;svg onload=alert(1)&gt;"
+    assert escape_markdown("# Owned") == "\\# Owned"
+    assert escape_markdown("a | b") == "a \\| b"
+    assert escape_markdown("1. x\n- y") == "1\\. x - y"

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 import subprocess
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect, select, text
 
+from annotator import create_app
 from annotator.annotation.services import AnnotationIn, save_annotation
 from annotator.assignments.models import Assignment
 from annotator.auth.models import User
+from annotator.extensions import db as handle
 from annotator.ops.backup import BackupError, backup_database, find_pg_dump
 from tests.factories import prepare_batch
 
@@ -60,6 +65,7 @@ def test_backup_restores_every_row(app, db, database_url, tmp_path) -> None:
     result = app.test_cli_runner().invoke(args=["backup", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert not out.with_name("backup.bin.partial").exists()
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600  # the data is as private as the database
     original = all_rows(database_url)
     assert original["span"] and original["annotation"] and original["audit_event"]
     assert all_rows(restore(database_url, out)) == original
@@ -160,3 +166,77 @@ def test_pg_dump_is_found_off_the_path(monkeypatch) -> None:
     else:
         with pytest.raises(BackupError, match="pg_dump not found"):
             find_pg_dump()
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture
+def loose_umask() -> Iterator[None]:
+    """The usual umask (022: new files readable by every local user), whatever the runner's."""
+    before = os.umask(0o022)
+    yield
+    os.umask(before)
+
+
+def test_database_its_companions_and_backups_are_private(loose_umask, tmp_path) -> None:
+    """0600 files (0700 folders) after init-db, a save and a backup, under umask 022."""
+    database = tmp_path / "data" / "annotator.sqlite3"
+    database.parent.mkdir()
+    app = create_app({"TESTING": True, "SECRET_KEY": "x",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["init-db"]).exit_code == 0
+    assert mode(database) == 0o600
+    with app.app_context():
+        fill(handle)  # saves an annotation; the connection stays open, so do -wal and -shm
+        for companion in ("-wal", "-shm"):
+            assert mode(database.with_name(database.name + companion)) == 0o600
+        out = tmp_path / "backups" / "nightly" / "copy.sqlite3"
+        result = runner.invoke(args=["backup", "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        assert mode(out) == 0o600 and mode(out.parent) == 0o700
+        assert [p.name for p in out.parent.iterdir()] == ["copy.sqlite3"]
+        handle.session.remove()
+        handle.engine.dispose()
+
+
+def test_backup_refuses_the_live_database_its_companions_and_existing_files(app, db,
+                                                                            tmp_path) -> None:
+    """`--out <db>-wal` once wrote over the write-ahead log of the running database."""
+    fill(db)
+    url = db.engine.url.render_as_string(hide_password=False)
+    if db.engine.dialect.name == "sqlite":
+        live = Path(db.engine.url.database)
+        db.session.execute(text("SELECT 1"))  # keep a connection open: -wal and -shm exist
+        companions = {suffix: live.with_name(live.name + suffix)
+                      for suffix in ("", "-wal", "-shm", "-journal")}
+        before = {s: p.read_bytes() for s, p in companions.items() if p.exists()}
+        assert set(before) >= {"", "-wal", "-shm"}
+        alias = tmp_path / "alias-of-the-database"
+        alias.symlink_to(live)
+        for path in companions.values():
+            for force in ([], ["--force"]):
+                result = app.test_cli_runner().invoke(
+                    args=["backup", "--out", str(path), *force])
+                assert result.exit_code == 1, result.output
+                assert "is the live database" in result.output
+                assert len(result.output.strip().splitlines()) == 1
+        result = app.test_cli_runner().invoke(args=["backup", "--out", str(alias), "--force"])
+        assert result.exit_code == 1 and "is the live database" in result.output
+        assert {s: p.read_bytes() for s, p in companions.items() if p.exists()} == before
+        assert not list(live.parent.glob("*.partial")) and not list(live.parent.glob(".*"))
+    rows = all_rows(url)
+    existing = tmp_path / "last-week.bin"
+    existing.write_bytes(b"last week's backup")
+    result = app.test_cli_runner().invoke(args=["backup", "--out", str(existing)])
+    assert result.exit_code == 1 and "already exists; pass --force" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert existing.read_bytes() == b"last week's backup"
+    result = app.test_cli_runner().invoke(args=["backup", "--out", str(existing), "--force"])
+    assert result.exit_code == 0, result.output
+    assert existing.read_bytes() != b"last week's backup"
+    assert all_rows(restore(url, existing)) == rows == all_rows(url)
+    assert sorted(p.name for p in tmp_path.iterdir() if "last-week" in p.name) == [
+        "last-week.bin"]

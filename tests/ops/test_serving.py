@@ -14,11 +14,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from annotator import create_app
 from annotator.annotation.models import SpanRow
+from annotator.commands import serving
 
 
 def test_sqlite_is_set_up_for_concurrent_use_and_foreign_keys_hold(app, db) -> None:
@@ -74,41 +76,92 @@ def get(url: str) -> tuple[int, dict]:
         return err.code, json.loads(err.read())
 
 
+def wait_for_health(port: int) -> dict:
+    """Poll /healthz until the server answers; return its body."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            status, body = get(f"http://127.0.0.1:{port}/healthz")
+            assert status == 200, body
+            return body
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            # not up yet, or a worker still importing the app on a busy machine
+            time.sleep(0.2)
+    raise AssertionError("gunicorn never answered")
+
+
 def test_annotator_serve_runs_gunicorn_workers(database_url: str, tmp_path: Path) -> None:
-    """`annotator db upgrade` then `annotator serve --workers 2 --threads 2` answers."""
+    """`annotator db upgrade` then two `annotator serve` of one instance at once: each
+    answers with its workers and has a control socket of its own (gunicorn's default is one
+    per user, which the second server would take over)."""
     annotator = str(Path(sys.executable).with_name("annotator"))
+    instance = tmp_path / "inst"
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "serve-test-secret",
-           "ANNOTATOR_INSTANCE": str(tmp_path)}
+           "ANNOTATOR_INSTANCE": str(instance)}
     upgrade = subprocess.run([annotator, "db", "upgrade"], env=env, capture_output=True,
                              text=True, timeout=120)
     assert upgrade.returncode == 0, upgrade.stderr
-    port = free_port()
-    server = subprocess.Popen(
-        [annotator, "serve", "--workers", "2", "--threads", "2", "--host", "127.0.0.1",
-         "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        start_new_session=True,
-    )
+    ports = [free_port(), free_port()]
+    servers = [
+        subprocess.Popen(
+            [annotator, "serve", *options, "--host", "127.0.0.1", "--port", str(port)],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            start_new_session=True,
+        )
+        for port, options in zip(ports, (["--workers", "2", "--threads", "2"],
+                                         ["--workers", "1"]), strict=True)
+    ]
     try:
-        deadline = time.monotonic() + 60
-        status = None
-        while time.monotonic() < deadline:
-            try:
-                status, body = get(f"http://127.0.0.1:{port}/healthz")
-                break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                # not up yet, or a worker still importing the app on a busy machine
-                time.sleep(0.2)
-        assert status == 200, "gunicorn never answered"
-        assert body["status"] == "ok"
+        for port in ports:
+            assert wait_for_health(port)["status"] == "ok"
         # the master forks the requested number of workers
-        workers = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True,
-                                 text=True).stdout.split()
-        assert len(workers) == 2
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as page:
+        workers = [subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True,
+                                  text=True).stdout.split() for server in servers]
+        assert [len(w) for w in workers] == [2, 1]
+        with urllib.request.urlopen(f"http://127.0.0.1:{ports[0]}/login", timeout=5) as page:
             assert page.status == 200
             assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+        gunicornc = str(Path(sys.executable).with_name("gunicornc"))
+        for port, server in zip(ports, servers, strict=True):
+            socket_path = instance / f"gunicorn-{port}.ctl"
+            # the socket may come up a moment after the first answer
+            deadline = time.monotonic() + 10
+            while not socket_path.exists() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            asked = subprocess.run([gunicornc, "-s", str(socket_path), "-c", "show all", "-j"],
+                                   capture_output=True, text=True, timeout=30)
+            assert asked.returncode == 0, asked.stderr
+            assert json.loads(asked.stdout)["arbiter"]["pid"] == server.pid
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        output = server.communicate(timeout=30)[0]
-    assert "--workers 2 --threads 2" in output  # the command line it ran is printed first
+        outputs = []
+        for server in servers:
+            os.killpg(server.pid, signal.SIGTERM)
+            outputs.append(server.communicate(timeout=30)[0])
+    # the command line it ran is printed first
+    assert "--workers 2 --threads 2" in outputs[0]
+    assert f"--control-socket {instance / f'gunicorn-{ports[1]}.ctl'}" in outputs[1]
+
+
+def test_serve_hands_gunicorn_a_control_socket_of_its_own(monkeypatch, tmp_path) -> None:
+    """The gunicorn command line: this instance's socket, none on request, none (said so)
+    when the path is too long for a unix socket; gunicorn of this very interpreter."""
+    ran: list[list[str]] = []
+
+    def execv(path: str, args: list[str]) -> None:
+        ran.append([path, *args[1:]])
+
+    monkeypatch.setattr(serving.os, "execv", execv)
+    monkeypatch.setattr(serving, "INSTANCE_DIR", tmp_path / "inst")
+    runner = CliRunner()
+    long_path = tmp_path / ("x" * 120) / "gunicorn.ctl"
+    for args in (["--port", "8123"], ["--port", "8124", "--no-control-socket"],
+                 ["--control-socket", str(long_path)]):
+        result = runner.invoke(serving.serve_command, args)
+        assert result.exit_code == 0, result.output
+    default, disabled, too_long = ran
+    assert default[:3] == [sys.executable, "-m", "gunicorn"]
+    assert default[default.index("--control-socket") + 1] == str(tmp_path / "inst" /
+                                                                  "gunicorn-8123.ctl")
+    assert "--no-control-socket" in disabled and "--control-socket" not in disabled
+    assert "--no-control-socket" in too_long and "--control-socket" not in too_long
+    assert (tmp_path / "inst").is_dir() and (tmp_path / "inst").stat().st_mode & 0o777 == 0o700
