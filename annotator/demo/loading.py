@@ -1,8 +1,11 @@
-"""The demo: a project with original articles and three users, created only when missing."""
+"""The demo: a project with original articles, guidelines and three users, created only when
+missing."""
 
 from __future__ import annotations
 
+import json
 from importlib import resources
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,7 +14,8 @@ from annotator.auth.models import User
 from annotator.auth.services import create_user
 from annotator.corpus.importing import import_articles
 from annotator.projects.models import Project
-from annotator.projects.services import create_project
+from annotator.projects.schema import default_schema_document
+from annotator.projects.services import create_project, publish_guidelines
 
 DEMO_PROJECT = "Conflict news demo"
 # Demo log-ins are printed by `make run`; they are for a local trial only.
@@ -28,8 +32,10 @@ def load_demo(session: Session) -> list[str]:
     lines: list[str] = []
     project = session.scalar(select(Project).where(Project.name == DEMO_PROJECT))
     if project is None:
-        project = create_project(session, DEMO_PROJECT)
-        lines.append(f"created project {DEMO_PROJECT!r}")
+        project = create_project(session, DEMO_PROJECT, demo_schema())
+        body = resources.files("annotator.demo").joinpath("guidelines.md").read_text("utf-8")
+        published = publish_guidelines(session, project, None, body, {})
+        lines.append(f"created project {DEMO_PROJECT!r} (guidelines version {published.version})")
     data = resources.files("annotator.demo").joinpath("articles.jsonl").read_bytes()
     result = import_articles(session, project.id, [("demo/articles.jsonl", data)])
     if result.documents_added:
@@ -43,3 +49,18 @@ def load_demo(session: Session) -> list[str]:
     for username, role, password in DEMO_USERS:
         lines.append(f"  {role:<10} {username:<6} password: {password}")
     return lines
+
+
+def demo_schema() -> dict[str, Any]:
+    """The default schema with the demo's definitions and examples (definitions.json: a label
+    key, or LABEL.attribute.value for an event type)."""
+    text = resources.files("annotator.demo").joinpath("definitions.json").read_text("utf-8")
+    definitions = json.loads(text)
+    document = default_schema_document()
+    for label in document["labels"]:
+        label.update(definitions.get(label["key"], {}))
+        for attribute in label.get("attributes", []):
+            for value in attribute["values"]:
+                key = f"{label['key']}.{attribute['key']}.{value['value']}"
+                value.update(definitions.get(key, {}))
+    return document
