@@ -31,7 +31,7 @@ def test_create_user_prompts_for_password(app, db) -> None:
 def test_create_user_bad_input_exits_non_zero(app, db) -> None:
     assert run(app, "create-user", "x", "--role", "boss", "--password-stdin", input="pw\n").exit_code == 2
     short = run(app, "create-user", "x", "--password-stdin", input="short\n")
-    assert short.exit_code == 1 and "at least 8" in short.output
+    assert short.exit_code == 1 and "at least 10" in short.output
     run(app, "create-user", "x", "--password-stdin", input="a-long-password\n")
     dup = run(app, "create-user", "x", "--password-stdin", input="a-long-password\n")
     assert dup.exit_code == 1 and "already exists" in dup.output
