@@ -35,9 +35,10 @@ def username_key(name: str) -> str:
     return unicodedata.normalize("NFKC", folded)
 
 
-def backfill_username_keys() -> None:
-    bind = op.get_bind()
-    users = bind.execute(sa.text('SELECT id, username FROM "user" ORDER BY id')).all()
+def username_keys() -> dict[str, int]:
+    """Each existing user's key, or (before any change: SQLite's DDL is not transactional)
+    an error naming every group of accounts whose names fold to one key."""
+    users = op.get_bind().execute(sa.text('SELECT id, username FROM "user" ORDER BY id')).all()
     by_key: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for user_id, username in users:
         by_key[username_key(username)].append((user_id, username))
@@ -49,15 +50,16 @@ def backfill_username_keys() -> None:
             "user names that differ only in case or width are now one name, and these "
             f"accounts clash: {listed}. Rename all but one of each group (e.g. UPDATE \"user\" "
             "SET username = 'new-name' WHERE id = N), then run the upgrade again.")
-    for key, [(user_id, _)] in by_key.items():
-        bind.execute(sa.text('UPDATE "user" SET username_key = :key WHERE id = :id'),
-                     {"key": key, "id": user_id})
+    return {key: rows[0][0] for key, rows in by_key.items()}
 
 
 def upgrade():
+    keys = username_keys()
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('username_key', sa.String(length=80), nullable=True))
-    backfill_username_keys()
+    for key, user_id in keys.items():
+        op.get_bind().execute(sa.text('UPDATE "user" SET username_key = :key WHERE id = :id'),
+                              {"key": key, "id": user_id})
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.alter_column('username_key', existing_type=sa.String(length=80), nullable=False)
         batch_op.create_unique_constraint(batch_op.f('uq_user_username_key'), ['username_key'])
