@@ -57,7 +57,10 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     """Return the active user with these credentials, or None (never says which part failed).
     The name is matched by its key, so any case variant of it logs in."""
     global _DUMMY_HASH
-    user = session.scalar(select(User).where(User.username_key == username_key(username)))
+    key = username_key(username)
+    # A name no account can have (NUL, over-long) is not looked up: PostgreSQL refuses NUL.
+    possible = "\x00" not in key and len(key) <= 80
+    user = session.scalar(select(User).where(User.username_key == key)) if possible else None
     if user is None:
         if _DUMMY_HASH is None:
             _DUMMY_HASH = generate_password_hash("not-a-password")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import urlsplit
 
 from flask import (
@@ -42,8 +43,11 @@ def _safe_next(target: str | None) -> str | None:
 def _account_key() -> str:
     """The per-account limit counts a user name (as its key: any case variant) *from one
     address*: someone hammering an account elsewhere never locks its owner out."""
-    name = username_key((request.form.get("username") or "")[:200])[:80]
-    return f"account:{name}|{get_remote_address()}"
+    name = username_key((request.form.get("username") or "")[:200])
+    # Hashed: fixed length, safe for any store, and no typed name (or a password typed in the
+    # wrong field) is kept in the counters' table.
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return f"account:{digest}|{get_remote_address()}"
 
 
 @bp.route("/login", methods=["GET", "POST"])

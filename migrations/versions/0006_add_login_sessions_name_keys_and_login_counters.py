@@ -73,12 +73,14 @@ def upgrade():
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('address', sa.String(length=64), nullable=False),
     sa.Column('user_agent', sa.String(length=200), nullable=False),
-    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_login_session_user_id_user'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'],
+                            name=op.f('fk_login_session_user_id_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_login_session')),
     sa.UniqueConstraint('key_hash', name=op.f('uq_login_session_key_hash'))
     )
     with op.batch_alter_table('login_session', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_login_session_expires_at'), ['expires_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_login_session_expires_at'), ['expires_at'],
+                              unique=False)
         batch_op.create_index(batch_op.f('ix_login_session_user_id'), ['user_id'], unique=False)
 
     op.create_table('rate_limit_counter',
@@ -88,7 +90,8 @@ def upgrade():
     sa.PrimaryKeyConstraint('key', name=op.f('pk_rate_limit_counter'))
     )
     with op.batch_alter_table('rate_limit_counter', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_rate_limit_counter_expires_at'), ['expires_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_rate_limit_counter_expires_at'), ['expires_at'],
+                              unique=False)
 
 
 def downgrade():
