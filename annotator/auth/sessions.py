@@ -75,19 +75,20 @@ def user_for_key(session: Session, key: str) -> User | None:
     return row.User
 
 
-def list_sessions(session: Session, user_id: int) -> list[LoginSession]:
-    """A user's live sessions, the newest first."""
+def list_sessions(session: Session, user_id: int, limit: int = 50) -> list[LoginSession]:
+    """A user's live sessions, the newest ``limit`` first."""
     return list(session.scalars(
         select(LoginSession)
         .where(LoginSession.user_id == user_id, LoginSession.expires_at > utcnow())
-        .order_by(LoginSession.created_at.desc(), LoginSession.id.desc())))
+        .order_by(LoginSession.created_at.desc(), LoginSession.id.desc()).limit(limit)))
 
 
-def count_sessions(session: Session) -> dict[int, int]:
-    """The number of live sessions of each user who has one."""
-    rows = session.execute(
-        select(LoginSession.user_id, func.count())
-        .where(LoginSession.expires_at > utcnow()).group_by(LoginSession.user_id))
+def count_sessions(session: Session, user_id: int | None = None) -> dict[int, int]:
+    """The number of live sessions of each user who has one (or of ``user_id`` only)."""
+    query = select(LoginSession.user_id, func.count()).where(LoginSession.expires_at > utcnow())
+    if user_id is not None:
+        query = query.where(LoginSession.user_id == user_id)
+    rows = session.execute(query.group_by(LoginSession.user_id))
     return {user_id: count for user_id, count in rows}
 
 

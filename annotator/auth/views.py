@@ -92,7 +92,8 @@ def logout():
 def _account_page(form: ChangePasswordForm, status: int = 200):
     logins = sessions.list_sessions(db.session, current_user.id)
     current = [login.id for login in logins if sessions.is_current(login, current_user.login_key)]
-    return render_template("auth/account.html", form=form, logins=logins,
+    total = sessions.count_sessions(db.session, current_user.id).get(current_user.id, 0)
+    return render_template("auth/account.html", form=form, logins=logins, total=total,
                            current_login=current[0] if current else None), status
 
 
