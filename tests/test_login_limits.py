@@ -55,8 +55,9 @@ def test_an_attacker_elsewhere_cannot_lock_the_owner_out(database_url: str) -> N
 
 
 def test_counters_are_shared_by_app_instances_and_survive_a_restart(database_url: str) -> None:
-    """Two app instances on one database (two workers, two servers) count together, and a
-    third started afterwards (a restart) still remembers."""
+    """Two app instances on one database count together, and a third started afterwards (a
+    restart: a new storage object) still remembers. (In one process the two share the
+    Limiter; separate processes are the gunicorn test below.)"""
     first, second = limited_app(database_url), limited_app(database_url)
     with first.app_context():
         handle.create_all()

@@ -85,8 +85,11 @@ def test_users_change_their_own_password(app, db) -> None:
     assert user.check_password("correct-horse-battery")  # nothing changed so far
     assert elsewhere.get("/projects/").status_code == 200
 
+    old_cookie = here.get_cookie("session").value
     done = change("correct-horse-battery", "river-kite-4821")
     assert done.status_code == 302
+    # this session goes on under a new secret: a copy of its old cookie opens nothing
+    assert replay(app, old_cookie).get("/projects/").status_code == 302
     assert "1 other session(s) ended, this one stays" in here.get("/account").get_data(as_text=True)
     assert here.get("/projects/").status_code == 200  # the current session stays
     assert elsewhere.get("/projects/").status_code == 302  # every other one ended

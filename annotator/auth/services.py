@@ -135,9 +135,12 @@ def reset_password(session: Session, user_id: int, password: str) -> User:
     return user
 
 
-def change_password(session: Session, user: User, current: str, new: str) -> int:
+def change_password(session: Session, user: User, current: str, new: str,
+                    **new_session: Any) -> int:
     """A user changes their own password, proving the current one; every other session of
-    theirs ends, the one they use stays. Returns the number of sessions ended."""
+    theirs ends. The one they use goes on under a new secret (``user.login_key``; a copy of
+    its old cookie opens nothing either), started with ``new_session``
+    (``sessions.start_session``'s keywords). Returns the number of other sessions ended."""
     if not user.check_password(current):
         raise Invalid("The current password is wrong; the password was not changed.")
     if new == current:
@@ -145,7 +148,8 @@ def change_password(session: Session, user: User, current: str, new: str) -> int
     check_password_policy(user.username, new)
     user.set_password(new)
     ended = sessions.end_sessions(session, user.id, keep=user.login_key)
-    session.flush()
+    sessions.end_session(session, user.login_key)
+    sessions.start_session(session, user, **new_session)
     return ended
 
 

@@ -50,6 +50,12 @@ def _account_key() -> str:
     return f"account:{digest}|{get_remote_address()}"
 
 
+def _new_session() -> dict:
+    """What a new log-in session records: its lifetime, the address and the browser."""
+    return {"lifetime": current_app.permanent_session_lifetime,
+            "address": get_remote_address() or "", "user_agent": request.user_agent.string}
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], scope="login-address",
@@ -68,10 +74,7 @@ def login():
         user = authenticate(db.session, form.username.data, form.password.data)
         if user is not None:
             with unit_of_work(db.session):
-                sessions.start_session(
-                    db.session, user, lifetime=current_app.permanent_session_lifetime,
-                    address=get_remote_address() or "",
-                    user_agent=request.user_agent.string)
+                sessions.start_session(db.session, user, **_new_session())
             session.clear()  # a fresh session at log-in (no fixation)
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or url_for("projects.home"))
@@ -108,10 +111,13 @@ def account():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        user = current_user._get_current_object()
         with unit_of_work(db.session, catch=DomainError) as work:
             ended = services.change_password(
-                db.session, current_user, form.current.data, form.new.data)
+                db.session, user, form.current.data, form.new.data, **_new_session())
         if not work.failed:
+            session.clear()  # this session goes on under its new secret
+            login_user(user)
             flash(f"Password changed; {ended} other session(s) ended, this one stays.",
                   "success")
             return redirect(url_for("auth.account"))
