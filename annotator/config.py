@@ -41,9 +41,12 @@ class Defaults:
     # A client reports seconds spent on a sentence; anything beyond this is an idle tab.
     MAX_TIME_SPENT_SECONDS = 30 * 60
     SENTENCES_PER_PAGE = 50
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Log-in rate limits, counted in the app's database (every worker and server together;
+    # auth/limit_storage.py) unless a redis:// URI is given.
+    RATELIMIT_STORAGE_URI = "database://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT_PER_ADDRESS = "30 per minute"  # failed or not, per client address
-    LOGIN_LIMIT_PER_ACCOUNT = "10 per minute"  # per user name tried, whoever tries it
+    # Per user name tried *from one address*: an attacker elsewhere cannot lock the owner out.
+    LOGIN_LIMIT_PER_ACCOUNT = "10 per minute"
     PROXY_HOPS = 0  # set to the number of reverse proxies in front (X-Forwarded-* trusted)
     PG_DUMP = None  # path of pg_dump for `annotator backup`; default: PATH, then Debian's builds

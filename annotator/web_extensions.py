@@ -9,8 +9,11 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
+from annotator.auth import limit_storage  # noqa: F401  (registers the database:// storage)
+
 login_manager = LoginManager()
 csrf = CSRFProtect()
-# Storage comes from RATELIMIT_STORAGE_URI (memory:// per process; redis://... shared by
-# every gunicorn worker). No default limits: only the routes that ask are limited.
+# Storage comes from RATELIMIT_STORAGE_URI: database:// (the default: the app's database,
+# shared by every worker and server), redis://..., or memory:// (one process alone, tests).
+# No default limits: only the routes that ask are limited.
 limiter = Limiter(key_func=get_remote_address)

@@ -34,7 +34,7 @@ def _login(app, username: str):
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    r = client.post("/login", data={"username": username, "password": "bench-password",
+    r = client.post("/login", data={"username": username, "password": "page-cost-secret",
                                     "csrf_token": token})
     assert r.status_code == 302, r.status_code
     return client
@@ -75,9 +75,9 @@ def main() -> None:
             payload = "\n".join(json.dumps(a) for a in generate_articles(400, seed=2)).encode()
             for project in (free, queued):
                 import_articles(db.session, project.id, [("b.jsonl", payload)])
-            admin = create_user(db.session, "boss", "bench-password", "admin")
-            create_user(db.session, "bench", "bench-password", "annotator")
-            create_user(db.session, "queue", "bench-password", "annotator")
+            admin = create_user(db.session, "boss", "page-cost-secret", "admin")
+            create_user(db.session, "bench", "page-cost-secret", "annotator")
+            create_user(db.session, "queue", "page-cost-secret", "annotator")
             db.session.commit()
             create_batch(db.session, queued.id, source="remaining", annotators=["queue"],
                          overlap=1, seed=1, created_by=admin)

@@ -45,11 +45,13 @@ def test_deactivated_user_cannot_log_in_and_is_logged_out(client, db) -> None:
     assert login(client, "ann_a").status_code == 200
 
 
-def test_password_change_logs_out_other_sessions(app, client, db) -> None:
+def test_password_reset_logs_out_other_sessions(app, client, db) -> None:
+    from annotator.auth.services import reset_password
+
     prepare_project(db.session)
     assert login(client, "ann_a").status_code == 302
     user = db.session.query(User).filter_by(username="ann_a").one()
-    user.set_password("another-long-password")
+    reset_password(db.session, user.id, "another-long-password")
     db.session.commit()
     assert client.get("/projects/").status_code == 302
 

@@ -29,12 +29,20 @@ def test_create_user_prompts_for_password(app, db) -> None:
 
 
 def test_create_user_bad_input_exits_non_zero(app, db) -> None:
-    assert run(app, "create-user", "x", "--role", "boss", "--password-stdin", input="pw\n").exit_code == 2
+    bad_role = run(app, "create-user", "x", "--role", "boss", "--password-stdin", input="pw\n")
+    assert bad_role.exit_code == 2
     short = run(app, "create-user", "x", "--password-stdin", input="short\n")
-    assert short.exit_code == 1 and "at least 8" in short.output
+    assert short.exit_code == 1 and "at least 10" in short.output
+    common = run(app, "create-user", "x", "--password-stdin", input="Password2024!\n")
+    assert common.exit_code == 1 and "commonly used" in common.output
+    named = run(app, "create-user", "Nadia", "--password-stdin", input="nadia-at-the-desk\n")
+    assert named.exit_code == 1 and "must not contain the user name" in named.output
+    spoof = run(app, "create-user", "n\u0430dia", "--password-stdin", input="a-long-password\n")
+    assert spoof.exit_code == 1 and "different scripts" in spoof.output
     run(app, "create-user", "x", "--password-stdin", input="a-long-password\n")
-    dup = run(app, "create-user", "x", "--password-stdin", input="a-long-password\n")
+    dup = run(app, "create-user", "X", "--password-stdin", input="a-long-password\n")
     assert dup.exit_code == 1 and "already exists" in dup.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == 1
 
 
 def test_create_project_and_import(app, db, tmp_path) -> None:

@@ -1,14 +1,18 @@
 """The demo: articles, users and guidelines with a definition for every label and event type,
-created once (a second load adds nothing)."""
+created once (a second load adds nothing); its printed log-ins work and follow the password
+rules, also in a demo made before the rules (its users get the new passwords)."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from annotator.auth.models import User
+from annotator.auth.passwords import password_problem
 from annotator.corpus.models import Document
-from annotator.demo.loading import DEMO_PROJECT, load_demo
+from annotator.demo.loading import DEMO_PROJECT, DEMO_USERS, OLD_DEMO_PASSWORDS, load_demo
 from annotator.projects.guidelines import entries
 from annotator.projects.models import GuidelinesVersion, Project
+from tests.conftest import login
 
 
 def test_demo_loads_once_with_guidelines_and_definitions(db) -> None:
@@ -30,3 +34,17 @@ def test_demo_loads_once_with_guidelines_and_definitions(db) -> None:
     assert not any("created project" in line for line in again)
     assert db.session.scalar(select(func.count()).select_from(Document)) == documents
     assert db.session.scalar(select(func.count()).select_from(GuidelinesVersion)) == 1
+
+
+def test_demo_log_ins_follow_the_password_rules_and_work(app, db) -> None:
+    old = User(username="alice", username_key="alice", role="annotator")
+    old.set_password(OLD_DEMO_PASSWORDS["alice"])  # a demo made before the rules
+    db.session.add(old)
+    db.session.commit()
+    lines = load_demo(db.session)
+    db.session.commit()
+    for username, role, password in DEMO_USERS:
+        assert password_problem(password, username) is None
+        assert f"{role:<10} {username:<6} password: {password}" in "\n".join(lines)
+        assert login(app.test_client(), username, password).status_code == 302, username
+    assert db.session.scalar(select(User).where(User.username == "alice")).id == old.id

@@ -65,3 +65,33 @@ def test_upgrade_from_the_first_migration_keeps_every_annotation(database_url: s
         (2, "in_progress", 1, 7, 11, "ACTOR"),
     ]
     assert flags == [False, False]
+
+
+def test_user_name_keys_are_backfilled_and_clashes_named(database_url: str, capfd) -> None:
+    """0006 fills username_key; names that fold to one key stop the upgrade, named."""
+    import pytest
+    from flask_migrate import upgrade as upgrade_to
+    from sqlalchemy import text
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": database_url})
+    add = ("INSERT INTO \"user\" (id, username, password_hash, role, active, session_token, "
+           "created_at) VALUES (:id, :name, 'x', 'annotator', :true, 't', "
+           "'2024-01-25 10:00:00+00:00')")
+    with app.app_context():
+        upgrade_to(revision="0005")
+        with db.engine.begin() as conn:
+            for uid, name in ((1, "Ann1"), (2, "Stra\u00dfe"), (3, "ANN1"), (4, "strasse")):
+                conn.execute(text(add), {"id": uid, "name": name, "true": True})
+        with pytest.raises(SystemExit):  # Flask-Migrate logs the error and exits
+            upgrade_to()
+        message = capfd.readouterr().err
+        assert "'Ann1' (id 1), 'ANN1' (id 3)" in message
+        assert "'Stra\u00dfe' (id 2), 'strasse' (id 4)" in message and "Rename" in message
+        with db.engine.begin() as conn:
+            conn.execute(text("DELETE FROM \"user\" WHERE id IN (3, 4)"))
+        upgrade_to()
+        with db.engine.connect() as conn:
+            keys = conn.execute(text(
+                "SELECT username, username_key FROM \"user\" ORDER BY id")).all()
+        db.engine.dispose()
+    assert [tuple(k) for k in keys] == [("Ann1", "ann1"), ("Stra\u00dfe", "strasse")]

@@ -24,6 +24,8 @@ PURE = [
     "annotator.export.tally",
     "annotator.adjudication.conflicts",
     "annotator.assignments.allocation",
+    "annotator.auth.names",
+    "annotator.auth.passwords",
     "annotator.agreement",
     "annotator.agreement.blocks",
     "annotator.agreement.bootstrap",

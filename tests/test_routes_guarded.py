@@ -38,6 +38,11 @@ EXPECTED: dict[str, tuple[str, str, tuple[int, int, int, int, int]]] = {
     "auth.list_users": ("GET", "/admin/users", (302, 403, 403, 403, 200)),
     "auth.toggle_active": ("POST", "/admin/users/{user}/active", (302, 403, 403, 403, 302)),
     "auth.reset_password": ("POST", "/admin/users/{user}/password", (302, 403, 403, 403, 302)),
+    "auth.log_user_out_everywhere": ("POST", "/admin/users/{user}/logout-everywhere", (302, 403, 403, 403, 302)),
+    "auth.account": ("GET", "/account", (302, 200, 200, 200, 200)),
+    # The walk's form carries no current password: refused (422) for everyone logged in.
+    "auth.change_password": ("POST", "/account/password", (302, 422, 422, 422, 422)),
+    "auth.log_out_everywhere": ("POST", "/account/logout-everywhere", (302, 302, 302, 302, 302)),
     "corpus.list_documents": ("GET", "/projects/{project}/documents", (302, 403, 403, 403, 200)),
     "corpus.show_document": ("GET", "/documents/{document}", (302, 403, 403, 403, 200)),
     "corpus.toggle_exclusion": ("POST", "/sentences/{sentence}/exclusion", (302, 403, 403, 403, 302)),

@@ -82,8 +82,14 @@ def test_session_cookie_flags_and_rotation(client, db) -> None:
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
     assert client.get_cookie("session").value != before  # a new session at log-in
     with client.session_transaction() as sess:
-        assert "planted" not in sess and sess["_user_id"].startswith(
-            str(db.session.scalar(select(User.id).where(User.username == "ann_a"))) + ":")
+        assert "planted" not in sess
+        key = sess["_user_id"]  # the secret of a log-in session kept on the server
+    from annotator.auth.models import LoginSession
+    from annotator.auth.sessions import hash_key
+
+    owner = db.session.scalar(select(LoginSession.user_id).where(
+        LoginSession.key_hash == hash_key(key)))
+    assert owner == db.session.scalar(select(User.id).where(User.username == "ann_a"))
 
 
 def test_cookie_is_secure_over_https(app, db) -> None:

@@ -1,13 +1,12 @@
-"""User accounts and roles."""
+"""User accounts and roles, the log-in sessions kept on the server, and the log-in counters."""
 
 from __future__ import annotations
 
 import enum
-import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, String
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -28,16 +27,19 @@ class User(UserMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
+    # NFKC + case-folded name (auth.names.username_key): `Ann1` and `ann1` are one account.
+    username_key: Mapped[str] = mapped_column(String(80), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(20), default=Role.ANNOTATOR.value)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Part of the Flask-Login id: changing it (new password, deactivation) logs out every session.
-    session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    # The secret of the log-in session this object was loaded for (not a column): Flask-Login
+    # keeps it in the signed cookie as the user's id, and the server looks it up each request.
+    login_key = None  # str | None; unannotated, so the ORM maps no column for it
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)  # werkzeug's scrypt by default
-        self.session_token = secrets.token_hex(16)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -50,5 +52,31 @@ class User(UserMixin, Base):
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+    def get_id(self) -> str | None:
+        return self.login_key
+
+
+class LoginSession(Base):
+    """One log-in: its cookie carries a secret whose SHA-256 is ``key_hash``. Deleting the row
+    ends the session whatever the cookie says (log-out, new password, deactivation)."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    address: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+
+class RateLimitCounter(Base):
+    """A fixed-window counter of the log-in rate limits (``auth.limit_storage``), shared by
+    every worker and app server through the database."""
+
+    __tablename__ = "rate_limit_counter"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[float] = mapped_column(Float, index=True)  # Unix time, as limits uses

@@ -1,19 +1,21 @@
-"""Accounts: creation, log-in checks, the Flask-Login loader and role guards."""
+"""Accounts: creation, passwords, log-in checks, the Flask-Login loader and role guards."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from flask import abort, jsonify, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from annotator.auth import sessions
 from annotator.auth.models import ROLES, Role, User
+from annotator.auth.names import username_key, username_problem
+from annotator.auth.passwords import password_problem
 from annotator.errors import Invalid, NotFound
 from annotator.extensions import db
 
@@ -21,18 +23,30 @@ from annotator.extensions import db
 _DUMMY_HASH: str | None = None
 
 
+def check_password_policy(username: str, password: str) -> None:
+    """Raise Invalid, saying why, when ``password`` may not be ``username``'s password."""
+    problem = password_problem(password, username)
+    if problem is not None:
+        raise Invalid(problem[0].upper() + problem[1:] + ".")
+
+
 def create_user(session: Session, username: str, password: str, role: str) -> User:
-    """Add a user; the username must be new, the role known and the password non-trivial."""
+    """Add a user; the name must be new (compared case-folded), the role known and the
+    password good enough (``auth.passwords``)."""
     username = username.strip()
-    if not username or len(username) > 80:
-        raise Invalid("username must be 1-80 characters")
+    problem = username_problem(username)
+    if problem is not None:
+        raise Invalid(problem[0].upper() + problem[1:] + ".")
     if role not in ROLES:
-        raise Invalid(f"role must be one of {', '.join(ROLES)}")
-    if len(password) < 8:
-        raise Invalid("password must be at least 8 characters")
-    if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Invalid(f"user {username!r} already exists")
-    user = User(username=username, role=role, active=True)
+        raise Invalid(f"Role must be one of {', '.join(ROLES)}.")
+    check_password_policy(username, password)
+    key = username_key(username)
+    taken = session.scalar(select(User.username).where(User.username_key == key))
+    if taken is not None:
+        same = "" if taken == username else f" (as {taken!r}; names differing only in case " \
+            "or width are one name)"
+        raise Invalid(f"User {username!r} already exists{same}.")
+    user = User(username=username, username_key=key, role=role, active=True)
     user.set_password(password)
     session.add(user)
     session.flush()
@@ -40,9 +54,13 @@ def create_user(session: Session, username: str, password: str, role: str) -> Us
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
-    """Return the active user with these credentials, or None (never says which part failed)."""
+    """Return the active user with these credentials, or None (never says which part failed).
+    The name is matched by its key, so any case variant of it logs in."""
     global _DUMMY_HASH
-    user = session.scalar(select(User).where(User.username == username.strip()))
+    key = username_key(username)
+    # A name no account can have (NUL, over-long) is not looked up: PostgreSQL refuses NUL.
+    possible = "\x00" not in key and len(key) <= 80
+    user = session.scalar(select(User).where(User.username_key == key)) if possible else None
     if user is None:
         if _DUMMY_HASH is None:
             _DUMMY_HASH = generate_password_hash("not-a-password")
@@ -54,19 +72,9 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 
 
 def load_user(user_id: str) -> User | None:
-    """Flask-Login loader: the id carries the session token, so a changed token logs out."""
-    uid, _, token = user_id.partition(":")
-    if not (uid.isascii() and uid.isdigit()) or len(uid) > 10:
-        return None
-    # Read every request, never cached: a changed session_token or a deactivation must end
-    # the session at once. A prepared select, cheaper than session.get's generic path.
-    user = db.session.execute(_USER_BY_ID, {"user_id": int(uid)}).scalar_one_or_none()
-    if user is None or user.session_token != token or not user.active:
-        return None
-    return user
-
-
-_USER_BY_ID = select(User).where(User.id == bindparam("user_id"))
+    """Flask-Login loader: the id is the secret of a log-in session kept in the database, read
+    on every request (never cached), so an ended session or a deactivation counts at once."""
+    return sessions.user_for_key(db.session, user_id)
 
 
 def unauthorized() -> Any:
@@ -109,23 +117,48 @@ def set_active(session: Session, actor: User, user_id: int, active: bool) -> Use
     """Activate or deactivate an account; deactivation ends every session of that user."""
     user = get_user(session, user_id)
     if user.id == actor.id and not active:
-        raise Invalid("you cannot deactivate your own account")
+        raise Invalid("You cannot deactivate your own account.")
     user.active = active
     if not active:
-        user.session_token = secrets.token_hex(16)
+        sessions.end_sessions(session, user.id)
     session.flush()
     return user
 
 
 def reset_password(session: Session, user_id: int, password: str) -> User:
-    """Set a new password; every existing session of that user is logged out."""
-    if len(password) < 8:
-        raise Invalid("password must be at least 8 characters")
+    """An admin sets a new password; every existing session of that user is ended."""
     user = get_user(session, user_id)
+    check_password_policy(user.username, password)
     user.set_password(password)
+    sessions.end_sessions(session, user.id)
     session.flush()
     return user
 
 
+def change_password(session: Session, user: User, current: str, new: str,
+                    **new_session: Any) -> int:
+    """A user changes their own password, proving the current one; every other session of
+    theirs ends. The one they use goes on under a new secret (``user.login_key``; a copy of
+    its old cookie opens nothing either), started with ``new_session``
+    (``sessions.start_session``'s keywords). Returns the number of other sessions ended."""
+    if not user.check_password(current):
+        raise Invalid("The current password is wrong; the password was not changed.")
+    if new == current:
+        raise Invalid("The new password is the same as the current one.")
+    check_password_policy(user.username, new)
+    user.set_password(new)
+    ended = sessions.end_sessions(session, user.id, keep=user.login_key)
+    sessions.end_session(session, user.login_key)
+    sessions.start_session(session, user, **new_session)
+    return ended
+
+
+def log_out_everywhere(session: Session, user_id: int) -> int:
+    """End every session of a user (their own choice, or an admin's); return how many."""
+    user = get_user(session, user_id)
+    return sessions.end_sessions(session, user.id)
+
+
 def list_users(session: Session) -> list[User]:
+    """Every user, by name."""
     return list(session.scalars(select(User).order_by(User.username)))

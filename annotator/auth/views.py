@@ -1,7 +1,8 @@
-"""Log-in and log-out pages."""
+"""Log-in and log-out, the user's own account page, and the users admin page."""
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import urlsplit
 
 from flask import (
@@ -14,10 +15,12 @@ from flask import (
     session,
     url_for,
 )
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
-from annotator.auth import services
-from annotator.auth.forms import LoginForm, PasswordForm, UserForm
+from annotator.auth import services, sessions
+from annotator.auth.forms import ChangePasswordForm, LoginForm, PasswordForm, UserForm
+from annotator.auth.names import username_key
 from annotator.auth.services import admin_required, authenticate
 from annotator.errors import DomainError
 from annotator.extensions import db
@@ -38,7 +41,19 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def _account_key() -> str:
-    return "account:" + (request.form.get("username") or "").strip().lower()[:80]
+    """The per-account limit counts a user name (as its key: any case variant) *from one
+    address*: someone hammering an account elsewhere never locks its owner out."""
+    name = username_key((request.form.get("username") or "")[:200])
+    # Hashed: fixed length, safe for any store, and no typed name (or a password typed in the
+    # wrong field) is kept in the counters' table.
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return f"account:{digest}|{get_remote_address()}"
+
+
+def _new_session() -> dict:
+    """What a new log-in session records: its lifetime, the address and the browser."""
+    return {"lifetime": current_app.permanent_session_lifetime,
+            "address": get_remote_address() or "", "user_agent": request.user_agent.string}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -58,6 +73,8 @@ def login():
     if form.validate_on_submit():
         user = authenticate(db.session, form.username.data, form.password.data)
         if user is not None:
+            with unit_of_work(db.session):
+                sessions.start_session(db.session, user, **_new_session())
             session.clear()  # a fresh session at log-in (no fixation)
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or url_for("projects.home"))
@@ -68,8 +85,57 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    with unit_of_work(db.session):
+        sessions.end_session(db.session, current_user.login_key)
     logout_user()
     session.clear()
+    return redirect(url_for("auth.login"))
+
+
+def _account_page(form: ChangePasswordForm, status: int = 200):
+    logins = sessions.list_sessions(db.session, current_user.id)
+    current = [login.id for login in logins if sessions.is_current(login, current_user.login_key)]
+    total = sessions.count_sessions(db.session, current_user.id).get(current_user.id, 0)
+    return render_template("auth/account.html", form=form, logins=logins, total=total,
+                           current_login=current[0] if current else None), status
+
+
+@bp.get("/account")
+@login_required
+def account():
+    return _account_page(ChangePasswordForm())
+
+
+@bp.post("/account/password")
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        with unit_of_work(db.session, catch=DomainError) as work:
+            ended = services.change_password(
+                db.session, user, form.current.data, form.new.data, **_new_session())
+        if not work.failed:
+            session.clear()  # this session goes on under its new secret
+            login_user(user)
+            flash(f"Password changed; {ended} other session(s) ended, this one stays.",
+                  "success")
+            return redirect(url_for("auth.account"))
+        flash(work.message, "error")
+    else:
+        for errors in form.errors.values():
+            flash(f"Password not changed: {' '.join(errors)}", "error")
+    return _account_page(form, 422)
+
+
+@bp.post("/account/logout-everywhere")
+@login_required
+def log_out_everywhere():
+    with unit_of_work(db.session):
+        services.log_out_everywhere(db.session, current_user.id)
+    logout_user()
+    session.clear()
+    flash("You were logged out everywhere, on this device too.", "success")
     return redirect(url_for("auth.login"))
 
 
@@ -93,7 +159,7 @@ def list_users():
     return (
         render_template(
             "auth/users.html", users=services.list_users(db.session), form=form,
-            password_form=PasswordForm(),
+            password_form=PasswordForm(), session_counts=sessions.count_sessions(db.session),
         ),
         status,
     )
@@ -117,10 +183,27 @@ def toggle_active(user_id: int):
 def reset_password(user_id: int):
     form = PasswordForm()
     user = services.get_user(db.session, user_id)
-    if form.validate_on_submit():
-        with unit_of_work(db.session):
-            services.reset_password(db.session, user_id, form.password.data)
-        flash(f"New password set for {user.username}; their sessions were ended.", "success")
+    if not form.validate_on_submit():
+        flash("Password not changed: type the new password.", "error")
+        return redirect(url_for("auth.list_users"))
+    with unit_of_work(db.session, catch=DomainError) as work:
+        services.reset_password(db.session, user_id, form.password.data)
+    if work.failed:
+        flash(f"Password not changed for {user.username}: {work.message}", "error")
     else:
-        flash("Password not changed: it must be at least 8 characters.", "error")
+        flash(f"New password set for {user.username}; their sessions were ended.", "success")
+    return redirect(url_for("auth.list_users"))
+
+
+@bp.post("/admin/users/<int:user_id>/logout-everywhere")
+@admin_required
+def log_user_out_everywhere(user_id: int):
+    user = services.get_user(db.session, user_id)
+    with unit_of_work(db.session):
+        ended = services.log_out_everywhere(db.session, user_id)
+    flash(f"{user.username} was logged out everywhere ({ended} session(s) ended).", "success")
+    if user_id == current_user.id:
+        logout_user()
+        session.clear()
+        return redirect(url_for("auth.login"))
     return redirect(url_for("auth.list_users"))
