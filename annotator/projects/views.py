@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from annotator.assignments.progress import batch_progress, list_my_batches
+from annotator.assignments.progress import batch_progress
 from annotator.assignments.queue import project_has_batches
 from annotator.extensions import db
 from annotator.projects import queries
@@ -24,10 +24,10 @@ def index():
 @bp.get("/projects/")
 @login_required
 def home():
+    page = queries.home_page(db.session, current_user)
     return render_template(
-        "projects/home.html",
-        summaries=queries.list_projects(db.session, current_user),
-        my_batches=list_my_batches(db.session, current_user.id),
+        "projects/home.html", summaries=page.summaries, my_batches=page.my_batches,
+        next_batch_id=page.next_batch_id,
     )
 
 
