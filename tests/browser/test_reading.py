@@ -171,8 +171,10 @@ def test_finished_list_reopens_and_home_has_one_continue(live, database, unique,
     browser_login(page, live.url, user)
 
     # Home: the batch's Continue is the one way on; the project card has none of its own.
-    assert page.locator("main a.continue, main a.continue-project").count() == 1
-    page.click("#my-batches a.continue")
+    continues = page.locator("main a", has_text="Continue")
+    assert continues.count() == 1
+    assert "sentences to annotate" not in page.text_content("main")
+    continues.click()
     wait_ready(page)
     assert f"/sentences/{ids[0]}?" in page.url
     page.keyboard.press("d")
