@@ -62,7 +62,7 @@ def test_finished_sentences_per_batch_and_status(client, db) -> None:
     data = prepare_batch(db.session, k=1, annotators=1)
     user = data["annotators"][0]
     queue = queue_of(db, user)
-    for sid, status in zip(queue[:3], ("done", "skipped", "in_progress")):
+    for sid, status in zip(queue[:3], ("done", "skipped", "in_progress"), strict=True):
         save_annotation(db.session, user, sid, AnnotationIn([], status, 0, 1.0), max_spent=60)
     db.session.commit()
     login(client, "ann0")
