@@ -12,7 +12,6 @@ from annotator.annotation.queries import (
     document_of,
     get_schema,
     neighbour_ids,
-    project_position,
     sentence_context,
 )
 from annotator.assignments.queue import batch_of, queue_neighbours, queue_position
@@ -46,7 +45,7 @@ class QueuePlace:
     batch_id: int | None
     prev_id: int | None
     next_id: int | None
-    number: int = 0  # 1-based place in the queue (or the project's reading order)
+    number: int = 0  # 1-based place in the batch queue (0 outside a batch)
     total: int = 0
     batch_name: str | None = None  # None outside a batch
     # The next sentence's article when it is another one than this sentence's, else None.
@@ -76,7 +75,8 @@ def get_queue_place(session: Session, user: User, sentence: Sentence) -> QueuePl
     """Return the batch through which the user has the sentence, its neighbours there and
     its place ("12 of 24"), and the next sentence's article when that is a new one.
 
-    Outside a batch the neighbours and the place are those of the project's reading order.
+    Outside a batch the neighbours are those of the project's reading order, and the place
+    is left out (counting a whole project's sentences on every page would cost too much).
     """
     batch_id = batch_of(session, user.id, sentence.id)
     batch_name = None
@@ -87,7 +87,7 @@ def get_queue_place(session: Session, user: User, sentence: Sentence) -> QueuePl
         batch_name = position.batch_name if position else ""
     else:
         prev_id, next_id = neighbour_ids(session, sentence)
-        number, total = project_position(session, sentence)
+        number, total = 0, 0
     next_doc = document_of(session, next_id) if next_id is not None else None
     next_article = next_doc[1] if next_doc and next_doc[0] != sentence.document_id else None
     return QueuePlace(batch_id, prev_id, next_id, number, total, batch_name, next_article)

@@ -232,21 +232,6 @@ def sentence_context(
     }
 
 
-def project_position(session: Session, sentence: Sentence) -> tuple[int, int]:
-    """The sentence's 1-based place among the project's annotatable sentences, and their count."""
-    key = (sentence.document_id, sentence.index)
-    row = session.execute(
-        select(
-            func.count().filter(
-                (Sentence.document_id < key[0])
-                | ((Sentence.document_id == key[0]) & (Sentence.index <= key[1]))
-            ),
-            func.count(),
-        ).where(Sentence.project_id == sentence.project_id, Sentence.excluded.is_(False))
-    ).one()
-    return row[0], row[1]
-
-
 def document_of(session: Session, sentence_id: int) -> tuple[int, str] | None:
     """(document id, title) of a sentence, or None when there is no such sentence."""
     row = session.execute(
