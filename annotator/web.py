@@ -136,30 +136,56 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+ERROR_TITLES = {
+    400: "Bad request", 403: "Not allowed", 404: "Not found", 405: "Not allowed here",
+    409: "Changed meanwhile", 413: "Too large", 422: "Cannot be done", 429: "Too many requests",
+    500: "Something went wrong",
+}
+
+
+def error_page(code: int, message: str) -> tuple[str, int]:
+    """An HTML error page that says what happened and offers a way back."""
+    referrer = request.referrer
+    # "Back" only to a page of this site (and not to the page that failed).
+    back = referrer if (referrer and referrer.startswith(request.host_url)
+                        and referrer != request.url) else None
+    return render_template(
+        "errors/error.html", code=code, title=ERROR_TITLES.get(code, "Error"),
+        message=message, back_url=back,
+    ), code
+
+
+def _sentence(message: str) -> str:
+    """A domain error's message as a sentence for a page ("this sentence is ..." -> "This ...")."""
+    text = message[:1].upper() + message[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(err: DomainError):
         db.session.rollback()
-        return jsonify(error=err.to_json()), err.status
+        if wants_json():
+            return jsonify(error=err.to_json()), err.status
+        # A page (a sentence not assigned to this user, one that does not exist): an HTML
+        # page with a way back, never the API's JSON.
+        return error_page(err.status, _sentence(err.message))
 
     @app.errorhandler(CSRFError)
     def csrf_error(err: CSRFError):
         if wants_json():
             return jsonify(error={"code": "csrf", "message": err.description}), 400
-        return render_template("errors/error.html", code=400, message=err.description), 400
+        return error_page(400, err.description)
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):
         if wants_json():
             body = {"code": err.name.lower().replace(" ", "_"), "message": err.description}
             return jsonify(error=body), err.code
-        return (
-            render_template("errors/error.html", code=err.code, message=err.description),
-            err.code,
-        )
+        return error_page(err.code or 500, err.description or err.name)
 
     @app.errorhandler(500)
     def server_error(err):
         if wants_json():
             return jsonify(error={"code": "server_error", "message": "internal error"}), 500
-        return render_template("errors/error.html", code=500, message="Internal error."), 500
+        return error_page(500, "Internal error.")

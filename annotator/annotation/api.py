@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify, request
 from flask_login import current_user, login_required
 
 from annotator.annotation import queries, services
+from annotator.annotation.article import get_article
 from annotator.errors import DomainError, Invalid
 from annotator.extensions import db
 from annotator.transactions import unit_of_work
@@ -36,6 +37,13 @@ def json_body() -> object:
 @login_required
 def get_annotation(sentence_id: int):
     return jsonify(queries.annotation_state(db.session, current_user, sentence_id))
+
+
+@api_bp.get("/sentences/<int:sentence_id>/article")
+@login_required
+def get_article_json(sentence_id: int):
+    """The whole article of a sentence the user may open (the annotation page's reading view)."""
+    return jsonify(get_article(db.session, current_user, sentence_id).to_json())
 
 
 @api_bp.put("/sentences/<int:sentence_id>/annotation")

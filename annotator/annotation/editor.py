@@ -8,8 +8,13 @@ from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
-from annotator.annotation.queries import get_schema, neighbour_ids, sentence_context
-from annotator.assignments.queue import batch_of, queue_neighbours
+from annotator.annotation.queries import (
+    document_of,
+    get_schema,
+    neighbour_ids,
+    sentence_context,
+)
+from annotator.assignments.queue import batch_of, queue_neighbours, queue_position
 from annotator.auth.models import User
 from annotator.corpus.models import Document, Sentence
 from annotator.corpus.tokens import token_offsets
@@ -30,6 +35,8 @@ class EditorLinks:
     done_url: str
     prev_url: str | None = None
     next_url: str | None = None
+    article_url: str | None = None  # the whole article, read-only (annotation page only)
+    article_api_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,11 @@ class QueuePlace:
     batch_id: int | None
     prev_id: int | None
     next_id: int | None
+    number: int = 0  # 1-based place in the batch queue (0 outside a batch)
+    total: int = 0
+    batch_name: str | None = None  # None outside a batch
+    # The next sentence's article when it is another one than this sentence's, else None.
+    next_article: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,26 +62,37 @@ class EditorPage:
     context: dict[str, Any]
     schema: LabelSchema
     editor: dict[str, Any]  # the JSON the editor reads from <script id="editor-data">
+    place: QueuePlace | None = None  # the annotation page's queue place (None: gold editor)
 
     def template_args(self) -> dict[str, Any]:
         """Return the names the editor's templates use."""
         return {
             "sentence": self.sentence, "document": self.document, "context": self.context,
-            "schema": self.schema, "editor": self.editor, "guide": entries(self.schema),
+            "schema": self.schema, "editor": self.editor, "place": self.place,
+            "guide": entries(self.schema),
         }
 
 
 def get_queue_place(session: Session, user: User, sentence: Sentence) -> QueuePlace:
-    """Return the batch through which the user has the sentence and its neighbours there.
+    """Return the batch through which the user has the sentence, its neighbours there and
+    its place ("12 of 24"), and the next sentence's article when that is a new one.
 
-    Outside a batch the neighbours are those of the project's reading order.
+    Outside a batch the neighbours are those of the project's reading order, and the place
+    is left out (counting a whole project's sentences on every page would cost too much).
     """
     batch_id = batch_of(session, user.id, sentence.id)
+    batch_name = None
     if batch_id is not None:  # working through a queue: navigate within it
         prev_id, next_id = queue_neighbours(session, user.id, batch_id, sentence.id)
+        position = queue_position(session, user.id, batch_id, sentence.id)
+        number, total = (position.number, position.total) if position else (0, 0)
+        batch_name = position.batch_name if position else ""
     else:
         prev_id, next_id = neighbour_ids(session, sentence)
-    return QueuePlace(batch_id, prev_id, next_id)
+        number, total = 0, 0
+    next_doc = document_of(session, next_id) if next_id is not None else None
+    next_article = next_doc[1] if next_doc and next_doc[0] != sentence.document_id else None
+    return QueuePlace(batch_id, prev_id, next_id, number, total, batch_name, next_article)
 
 
 def get_editor_page(
@@ -81,6 +104,7 @@ def get_editor_page(
     user: str,
     batch_id: int | None = None,
     mode: EditorMode = "annotation",
+    place: QueuePlace | None = None,
 ) -> EditorPage:
     """Read the schema and the article around the sentence; build the editor's payload."""
     schema = get_schema(session, sentence.project_id)
@@ -89,7 +113,7 @@ def get_editor_page(
     )
     return EditorPage(
         sentence=sentence, document=sentence.document,
-        context=sentence_context(session, sentence), schema=schema, editor=editor,
+        context=sentence_context(session, sentence), schema=schema, editor=editor, place=place,
     )
 
 
@@ -121,6 +145,8 @@ def editor_payload(
         "prev_url": links.prev_url,
         "next_url": links.next_url,
         "done_url": links.done_url,
+        "article_url": links.article_url,
+        "article_api_url": links.article_api_url,
         "batch_id": batch_id,
         "user": user,
     }

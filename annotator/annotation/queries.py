@@ -187,29 +187,59 @@ def annotation_state(session: Session, user: User, sentence_id: int) -> dict[str
     }
 
 
-def sentence_context(session: Session, sentence: Sentence) -> dict[str, Any]:
-    """Previous and next sentences of the same article (for faded context)."""
+# How many sentences either side the annotation page sends; the page shows 1 to this many.
+CONTEXT_RADIUS = 5
+
+
+def sentence_context(
+    session: Session, sentence: Sentence, radius: int = CONTEXT_RADIUS
+) -> dict[str, Any]:
+    """The sentences of the same article around this one (for faded context).
+
+    ``before``/``after``: the nearest one either side (or None); ``earlier``/``later``: up to
+    ``radius`` either side, nearest first, as ``{"distance", "text", "excluded"}``.
+    """
     doc_text = sentence.document.text
     neighbours = session.execute(
         select(Sentence.index, Sentence.start, Sentence.end, Sentence.excluded)
         .where(
             Sentence.document_id == sentence.document_id,
-            Sentence.index.in_([sentence.index - 1, sentence.index + 1]),
+            Sentence.index.between(sentence.index - radius, sentence.index + radius),
+            Sentence.index != sentence.index,
         )
         .order_by(Sentence.index)
     ).all()
-    before = [doc_text[s:e] for i, s, e, _ in neighbours if i < sentence.index]
-    after = [doc_text[s:e] for i, s, e, _ in neighbours if i > sentence.index]
+
+    def around(rows: list[Any]) -> list[dict[str, Any]]:
+        return [
+            {"distance": abs(i - sentence.index), "text": doc_text[s:e], "excluded": x}
+            for i, s, e, x in sorted(rows, key=lambda r: abs(r[0] - sentence.index))
+        ]
+
+    earlier = around([r for r in neighbours if r[0] < sentence.index])
+    later = around([r for r in neighbours if r[0] > sentence.index])
     count = session.scalar(
         select(func.count()).select_from(Sentence).where(
             Sentence.document_id == sentence.document_id
         )
     )
     return {
-        "before": before[0] if before else None,
-        "after": after[0] if after else None,
+        "before": earlier[0]["text"] if earlier and earlier[0]["distance"] == 1 else None,
+        "after": later[0]["text"] if later and later[0]["distance"] == 1 else None,
+        "earlier": earlier,
+        "later": later,
         "count": count,
     }
+
+
+def document_of(session: Session, sentence_id: int) -> tuple[int, str] | None:
+    """(document id, title) of a sentence, or None when there is no such sentence."""
+    row = session.execute(
+        select(Document.id, Document.title)
+        .join(Sentence, Sentence.document_id == Document.id)
+        .where(Sentence.id == sentence_id)
+    ).first()
+    return (row[0], row[1]) if row else None
 
 
 def neighbour_ids(session: Session, sentence: Sentence) -> tuple[int | None, int | None]:

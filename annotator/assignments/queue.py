@@ -9,6 +9,7 @@ from sqlalchemy import (
     Select,
     bindparam,
     exists,
+    func,
     select,
 )
 from sqlalchemy.orm import Session
@@ -125,3 +126,33 @@ def queue_neighbours(
         base.where(Assignment.position > position).order_by(Assignment.position).limit(1)
     )
     return prev_id, next_id
+
+
+@dataclass(frozen=True)
+class QueuePosition:
+    """Where a sentence sits in a user's batch queue: "12 of 24 in batch Week 3"."""
+
+    number: int  # 1-based
+    total: int
+    batch_name: str
+
+
+def queue_position(
+    session: Session, user_id: int, batch_id: int, sentence_id: int
+) -> QueuePosition | None:
+    """The sentence's place in the user's queue of the batch (None when it is not in it)."""
+    mine = select(Assignment.position).where(
+        Assignment.annotator_id == user_id, Assignment.batch_id == batch_id,
+        Assignment.sentence_id == sentence_id,
+    ).scalar_subquery()
+    row = session.execute(
+        select(
+            func.count().filter(Assignment.position <= mine),
+            func.count(),
+            select(Batch.name).where(Batch.id == batch_id).scalar_subquery(),
+            func.count().filter(Assignment.sentence_id == sentence_id),
+        ).where(Assignment.annotator_id == user_id, Assignment.batch_id == batch_id)
+    ).one()
+    if not row[3]:
+        return None
+    return QueuePosition(number=row[0], total=row[1], batch_name=row[2] or "")

@@ -10,12 +10,13 @@ from sqlalchemy.orm import Session
 
 from annotator.annotation.models import Annotation, SpanRow
 from annotator.assignments.models import Batch
+from annotator.assignments.progress import MyBatch, list_my_batches
 from annotator.assignments.untyped import (
     count_untyped,
     describe_untyped,
     project_expected_attributes,
 )
-from annotator.auth.models import User
+from annotator.auth.models import Role, User
 from annotator.corpus.models import Document, Sentence
 from annotator.projects.guidelines import Entry, entries, render_markdown
 from annotator.projects.models import GuidelinesVersion, Project
@@ -34,10 +35,44 @@ class ProjectSummary:
     # (with batches, each batch card on the home page shows its own count).
     untyped: int = 0
     untyped_what: str = ""  # what ``untyped`` counts, in words ("EVENT spans without ...")
+    # This user works here through batches (their queue, not the project's reading order):
+    # the home page then offers their batches' Continue, not the project's.
+    in_batches: bool = False
+    batch_remaining: int = 0  # sentences left in this user's live batches of the project
 
 
-def list_projects(session: Session, user: User) -> list[ProjectSummary]:
-    """Every project with its size and this user's progress."""
+@dataclass(frozen=True)
+class HomePage:
+    summaries: list[ProjectSummary]
+    my_batches: list[MyBatch]
+    next_batch_id: int | None  # the first of the user's batches with work left
+
+
+def home_page(session: Session, user: User) -> HomePage:
+    """The home page: the user's batches, the projects, and the one place to continue."""
+    my_batches = list_my_batches(session, user.id)
+    remaining: dict[int, int] = {}
+    for b in my_batches:
+        pid = b.progress.project_id
+        remaining[pid] = remaining.get(pid, 0) + b.progress.remaining
+    return HomePage(
+        summaries=list_projects(session, user, batch_remaining=remaining),
+        my_batches=my_batches,
+        next_batch_id=next(
+            (b.progress.batch_id for b in my_batches if b.progress.remaining), None
+        ),
+    )
+
+
+def list_projects(
+    session: Session, user: User, *, batch_remaining: dict[int, int] | None = None
+) -> list[ProjectSummary]:
+    """Every project with its size and this user's progress.
+
+    ``batch_remaining`` (project id -> sentences left) names the projects where the user has
+    live batches; an annotator also works through batches wherever a project has any.
+    """
+    batch_remaining = batch_remaining or {}
     projects = list(session.scalars(select(Project).order_by(Project.name)))
     docs: dict[int, int] = {
         pid: n
@@ -82,6 +117,9 @@ def list_projects(session: Session, user: User) -> list[ProjectSummary]:
             in_progress=progress.get((p.id, "in_progress"), 0),
             untyped=untyped,
             untyped_what=untyped_what,
+            in_batches=p.id in batch_remaining or (
+                user.role == Role.ANNOTATOR and p.id in batched),
+            batch_remaining=batch_remaining.get(p.id, 0),
         ))
     return summaries
 

@@ -14,7 +14,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from annotator.assignments.progress import batch_progress, list_my_batches
+from annotator.assignments.progress import batch_progress
 from annotator.assignments.queue import project_has_batches
 from annotator.auth.services import admin_required
 from annotator.errors import DomainError
@@ -38,10 +38,10 @@ def index():
 @bp.get("/projects/")
 @login_required
 def home():
+    page = queries.home_page(db.session, current_user)
     return render_template(
-        "projects/home.html",
-        summaries=queries.list_projects(db.session, current_user),
-        my_batches=list_my_batches(db.session, current_user.id),
+        "projects/home.html", summaries=page.summaries, my_batches=page.my_batches,
+        next_batch_id=page.next_batch_id,
     )
 
 

@@ -11,6 +11,7 @@ import {
   labelByHotkey,
   labelByKey,
   paint,
+  sameAsSaved,
   say,
   snapshot,
   state,
@@ -18,6 +19,7 @@ import {
 } from "./editor_state.js";
 import { isField, keepFocusOnPress, modalDialog, shortcutsMayAct } from "./keys.js";
 import { findOverlap, segments, snapToTokens, unitToCodePoint } from "./offsets.js";
+import { articleOpen, openArticle, widenContext, wireReading } from "./reading.js";
 import { restoreUnsaved, scheduleSave, whenSaved, wireSaving } from "./saving.js";
 import { closePopup, openPopup, renderPopup, wirePopup } from "./span_popup.js";
 
@@ -29,11 +31,30 @@ function render() {
   renderSentence();
   renderList();
   renderPopup();
-  els.statusValue.textContent = state.status.replace("_", " ");
+  els.statusValue.textContent = statusWords();
   document.querySelectorAll("[data-flag-state]").forEach((el) => {
     el.dataset.flagState = state.flagged ? "on" : "off";
   });
   $("btn-flag").classList.toggle("active", state.flagged);
+  renderFlagNotice();
+}
+
+/** The status in words: a sentence nobody saved yet is "not started", not "in progress". */
+function statusWords() {
+  if (state.version === 0 && state.status === "in_progress" && sameAsSaved()) {
+    return "not started";
+  }
+  return state.status.replace("_", " ");
+}
+
+/** A flagged sentence says so plainly above the text, with the comment. */
+function renderFlagNotice() {
+  const notice = $("flag-notice");
+  if (!notice) return;
+  notice.hidden = !state.flagged;
+  $("flag-notice-comment").textContent = state.flagComment
+    ? `: “${state.flagComment}”`
+    : " (no comment).";
 }
 
 function renderSentence() {
@@ -314,7 +335,7 @@ function saveFlag(flagged) {
 
 /** The page's keys: they act only while the sentence (or nothing) has the focus. */
 function onKey(event) {
-  if (event.defaultPrevented || help.isOpen) return;
+  if (event.defaultPrevented || help.isOpen || articleOpen()) return;
   const target = event.target;
   const key = event.key;
   if (els.popup.contains(target)) return; // the popup's own handlers have it
@@ -410,6 +431,10 @@ const pageActions = {
   Enter: () => go(data.next_url || data.done_url, "done"),
   u: () => undo(),
   f: () => toggleFlag(true),
+  a: () => openArticle(),
+  "+": () => widenContext(1),
+  "=": () => widenContext(1),
+  "-": () => widenContext(-1),
 };
 
 // ---------------------------------------------------------------- wiring
@@ -472,6 +497,7 @@ function wire() {
   wirePopup({ render, relabel, setEventType, deleteSpan, undo });
   wireToolbar();
   wireSaving({ render, change });
+  wireReading({ restoreTo: () => els.sentence });
 }
 
 wire();

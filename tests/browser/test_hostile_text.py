@@ -92,7 +92,7 @@ def test_hostile_article_renders_as_plain_text_and_offsets_match(
         assert page.text_content("#sentence") == text
         no_injection(page)
     assert page.text_content(".doc-title").startswith(f"Article {TITLE}")
-    assert "🚀" in page.text_content(".context.before")
+    assert "🚀" in page.text_content(".context.before[data-distance='1']")
 
     # A word after the emoji: the stored offsets are Python string indices of what was shown.
     sid, text = sid_of("🚀")

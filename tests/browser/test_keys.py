@@ -16,7 +16,7 @@ from tests.browser.helpers import (
 )
 
 # Every single-key shortcut of the annotation page, and the arrows that move between sentences.
-SHORTCUT_LETTERS = ["n", "p", "s", "d", "u", "f", "?", "1", "2", "3", "4"]
+SHORTCUT_LETTERS = ["n", "p", "s", "d", "u", "f", "?", "a", "+", "-", "=", "1", "2", "3", "4", "g"]
 
 
 def active(page) -> dict:

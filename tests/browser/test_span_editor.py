@@ -273,7 +273,8 @@ def test_drags_that_start_on_a_selection_or_end_past_the_sentence(live, database
     # A drag from inside the last word to below the sentence selects up to its end.
     monday = cp_find(text, "Monday")
     x, y = page.evaluate(
-        """() => { const r = document.querySelector('.context.after').getBoundingClientRect();
+        """() => { const r = document.querySelector('.context.after[data-distance="1"]')
+                       .getBoundingClientRect();
                    return [r.left + r.width / 2, r.top + r.height / 2]; }"""
     )
     from tests.browser.helpers import char_point
