@@ -111,6 +111,11 @@ def test_a_curator_never_sees_who_wrote_what_while_names_are_hidden(client, db, 
     assert sorted(sentence["annotators"]) == ["Annotator 1", "Annotator 2", "Annotator 3"]
     assert [s["label"] for s in sentence["annotations"][unit]["spans"]] == ["ACTOR", "UNIT"]
     assert f'<option value="{unit}"' in outputs["queue"]
+    # Pages that name annotators are not the curator's: another's feedback, the agreement.
+    pid, other = adjudicated["project"].id, adjudicated["annotators"][0].id
+    assert client.get(f"/projects/{pid}/feedback?user={other}").status_code == 403
+    assert client.get(f"/projects/{pid}/agreement").status_code == 403
+    assert client.get(f"/sentences/{adjudicated['s0'].id}/history").status_code == 403
 
 
 def test_the_queue_filters_by_pseudonym_and_never_by_a_real_name(client, db, adjudicated):
