@@ -7,9 +7,8 @@ Create Date: 2026-12-03 13:40:00.000000
 Existing annotators are numbered at once, per project in the order of their first annotation
 there, so that every page and export shows the same pseudonym from the start.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0008'
@@ -24,10 +23,14 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('number', sa.Integer(), nullable=False),
     sa.CheckConstraint('number >= 1', name=op.f('ck_annotator_pseudonym_number_positive')),
-    sa.ForeignKeyConstraint(['project_id'], ['project.id'], name=op.f('fk_annotator_pseudonym_project_id_project'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_annotator_pseudonym_user_id_user'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['project_id'], ['project.id'],
+                            name=op.f('fk_annotator_pseudonym_project_id_project'),
+                            ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'],
+                            name=op.f('fk_annotator_pseudonym_user_id_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('project_id', 'user_id', name=op.f('pk_annotator_pseudonym')),
-    sa.UniqueConstraint('project_id', 'number', name=op.f('uq_annotator_pseudonym_project_id_number'))
+    sa.UniqueConstraint('project_id', 'number',
+                        name=op.f('uq_annotator_pseudonym_project_id_number'))
     )
     # Backfill: window functions run alike on SQLite (3.25+) and PostgreSQL.
     op.execute(
