@@ -36,3 +36,10 @@ class Invalid(DomainError):
 class Conflict(DomainError):
     status = 409
     code = "conflict"
+
+
+class Frozen(DomainError):
+    """An annotator's finished work that adjudication counted: only an admin may reopen it."""
+
+    status = 409
+    code = "frozen"

@@ -95,3 +95,40 @@ def test_user_name_keys_are_backfilled_and_clashes_named(database_url: str, capf
                 "SELECT username, username_key FROM \"user\" ORDER BY id")).all()
         db.engine.dispose()
     assert [tuple(k) for k in keys] == [("Ann1", "ann1"), ("Stra\u00dfe", "strasse")]
+
+
+def test_upgrade_numbers_existing_annotators_by_their_first_annotation(database_url: str) -> None:
+    """Migration 0008 gives everyone with work a pseudonym, per project, in order of their
+    first annotation there (not of their user id or name)."""
+    from flask_migrate import upgrade as upgrade_to
+    from sqlalchemy import text
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        upgrade_to(revision="0005")
+        now = "2024-01-25 10:00:00+00:00"
+        statements = [
+            "INSERT INTO project (id, name, label_schema, created_at) VALUES "
+            "(1, 'P', '{}', :now), (2, 'Q', '{}', :now)",
+            "INSERT INTO \"user\" (id, username, password_hash, role, active, session_token, "
+            "created_at) VALUES (1, 'zed', 'x', 'annotator', :true, 't1', :now), "
+            "(2, 'amy', 'x', 'annotator', :true, 't2', :now)",
+            "INSERT INTO document (id, project_id, title, text, content_hash, created_at) "
+            "VALUES (1, 1, 'T', 'Troops advanced.', 'h1', :now), "
+            "(2, 2, 'U', 'Rebels fled.', 'h2', :now)",
+            "INSERT INTO sentence (id, document_id, project_id, \"index\", start, \"end\", "
+            "excluded) VALUES (1, 1, 1, 0, 0, 16, :false), (2, 2, 2, 0, 0, 12, :false)",
+            "INSERT INTO annotation (id, sentence_id, annotator_id, status, version, time_spent, "
+            "created_at, updated_at) VALUES (1, 1, 2, 'done', 1, 0, :now, :now), "
+            "(2, 1, 1, 'in_progress', 1, 0, :now, :now), (3, 2, 1, 'done', 1, 0, :now, :now)",
+        ]
+        with db.engine.begin() as conn:
+            for sql in statements:
+                conn.execute(text(sql), {"now": now, "true": True, "false": False})
+        upgrade_to()
+        with db.engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT project_id, user_id, number FROM annotator_pseudonym "
+                "ORDER BY project_id, number")).all()
+        db.engine.dispose()
+    assert [tuple(r) for r in rows] == [(1, 2, 1), (1, 1, 2), (2, 1, 1)]

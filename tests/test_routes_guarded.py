@@ -52,6 +52,9 @@ EXPECTED: dict[str, tuple[str, str, tuple[int, int, int, int, int]]] = {
     "static": ("GET", "/static/css/app.css", (200, 200, 200, 200, 200)),
     "audit.show_history": ("GET", "/sentences/{sentence}/history", (302, 403, 403, 403, 200)),
     "audit.restore_event": ("POST", "/audit/{event}/restore", (302, 403, 403, 403, 302)),
+    # Reopening a frozen annotation (admins): the admin's target has none here, so a message.
+    "audit.reopen": ("POST", "/sentences/{sentence}/annotations/{user}/reopen", (302, 403, 403, 403, 302)),
+    "annotation_api.reopen_annotation": ("POST", "/api/sentences/{sentence}/annotations/{user}/reopen", (401, 403, 403, 403, 404)),
     "ops.healthz": ("GET", "/healthz", (200, 200, 200, 200, 200)),
     "adjudication.show_queue": ("GET", "/projects/{project}/adjudication", (302, 403, 403, 200, 200)),
     "adjudication.next_conflict": ("GET", "/projects/{project}/adjudication/next", (302, 403, 403, 302, 302)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 from flask_login import current_user
 
-from annotator.adjudication import decisions, gold_edits, queries, requests
+from annotator.adjudication import blinding, decisions, gold_edits, requests
 from annotator.annotation.api import json_body
 from annotator.auth.services import curator_required
 from annotator.corpus.models import Sentence
@@ -28,7 +28,8 @@ def _sentence(sentence_id: int) -> Sentence:
 @curator_required
 def get_gold(sentence_id: int):
     sentence = _sentence(sentence_id)
-    view = queries.conflict_view(db.session, sentence)
+    with unit_of_work(db.session):  # may assign pseudonyms to annotators seen the first time
+        view = blinding.sentence_view(db.session, current_user, sentence)
     text = sentence.text
     return jsonify(
         sentence={

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -196,17 +195,14 @@ def _primary(aspects: Sequence[str]) -> str:
     return BOUNDARY
 
 
-def display_order(sentence_id: int, annotators: Iterable[str]) -> list[str]:
-    """The annotators as a curator sees them ("Annotator 1, 2, ..."), shuffled per sentence.
+def display_order(annotators: Iterable[str], numbers: Mapping[str, int]) -> list[str]:
+    """The annotators as a curator sees them: by their project pseudonym "Annotator <number>".
 
-    A fixed order (e.g. by name) would let a curator learn who "Annotator 1" is over many
-    sentences; a hash of sentence and name gives a stable order that differs per sentence.
+    ``numbers`` maps names to pseudonym numbers (``AnnotatorPseudonym``). No order computable
+    from names (alphabetical, or a hash of sentence and name) may be used: a curator who knows
+    the team's names could then match them to the pseudonyms.
     """
-    def key(name: str) -> str:
-        """A stable, per-sentence shuffle key for the name."""
-        return hashlib.sha256(f"{sentence_id}\x00{name}".encode()).hexdigest()
-
-    return sorted(annotators, key=key)
+    return sorted(annotators, key=lambda name: (numbers.get(name, 2**31), name))
 
 
 def is_open(conflict: ConflictRegion, decided: Iterable[tuple[int, int]]) -> bool:

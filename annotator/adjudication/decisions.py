@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from annotator.adjudication.conflicts import (
-    ConflictRegion,
-    Outcome,
-    display_order,
-    is_open,
-    overlaps,
-)
+from annotator.adjudication.blinding import pseudonym_order
+from annotator.adjudication.conflicts import ConflictRegion, Outcome, is_open, overlaps
 from annotator.adjudication.gold_changes import (
     Saved,
     annotators_by_span,
@@ -105,7 +100,7 @@ def _chosen_spans(
 ) -> tuple[list[Span], list[str] | None]:
     """The region's new gold spans, and for a picked version the annotators who marked it."""
     if change.choice == "version":
-        order = display_order(sentence.id, outcome.voters)
+        order = pseudonym_order(session, sentence.project_id, outcome.voters)
         if not 1 <= (change.pick or 0) <= len(order):
             raise Invalid(f"pick must be between 1 and {len(order)}")
         version = region.version_of(order[change.pick - 1])

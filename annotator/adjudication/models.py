@@ -6,7 +6,16 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String, false
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from annotator.db import Base, UTCDateTime, utcnow
@@ -126,3 +135,25 @@ class AdjudicationSetting(Base):
     )
     # Curators see "Annotator 1, 2, ..." unless an admin turns names on for the project.
     show_names: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class AnnotatorPseudonym(Base):
+    """An annotator's pseudonym in one project: curators see "Annotator <number>".
+
+    Assigned once (the first time a curator's page, the export or a decision needs it; see
+    ``adjudication/blinding.py``) and never changed, so the same person is the same
+    "Annotator k" on every page and in every export of the project.
+    """
+
+    __tablename__ = "annotator_pseudonym"
+    __table_args__ = (
+        UniqueConstraint("project_id", "number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+    )
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    number: Mapped[int] = mapped_column(Integer)

@@ -1,4 +1,7 @@
-"""What the adjudication queue and the "my labels vs gold" pages show, one call per page."""
+"""What the adjudication queue and the "my labels vs gold" pages show, one call per page.
+
+The queue page may assign pseudonyms to annotators seen for the first time (``blinding``).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +11,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from annotator.adjudication.blinding import names_for, resolve_annotator
 from annotator.adjudication.conflicts import segments
 from annotator.adjudication.feedback import Feedback, annotator_feedback, project_annotators
-from annotator.adjudication.queries import GoldCounts, get_show_names, gold_counts
+from annotator.adjudication.queries import GoldCounts, gold_counts
 from annotator.adjudication.queue import Queue, QueueItem, list_queue, with_texts
 from annotator.assignments.models import Batch
 from annotator.auth.models import User
@@ -27,12 +31,23 @@ class QueuePage:
     counts: GoldCounts
     batches: list[Batch]
     show_names: bool
+    annotators: list[str]  # the annotator filter's choices, as the viewer sees them
 
 
-def queue_page(session: Session, project_id: int, filters: dict[str, str],
+def resolved(session: Session, viewer: User, project_id: int,
+             filters: dict[str, str]) -> dict[str, str]:
+    """The queue filters with ``annotator`` (a name or a pseudonym) turned into a user name."""
+    if "annotator" not in filters:
+        return filters
+    return {**filters, "annotator": resolve_annotator(session, viewer, project_id,
+                                                      filters["annotator"])}
+
+
+def queue_page(session: Session, viewer: User, project_id: int, filters: dict[str, str],
                page: int) -> QueuePage:
     """One page of the project's conflict queue under ``filters``, with the gold counts."""
-    queue = list_queue(session, project_id, **filters)
+    queue = list_queue(session, project_id, **resolved(session, viewer, project_id, filters))
+    names = names_for(session, viewer, project_id, queue.annotators)
     shown = queue.items[(page - 1) * PER_PAGE : page * PER_PAGE]
     return QueuePage(
         queue=queue,
@@ -42,7 +57,8 @@ def queue_page(session: Session, project_id: int, filters: dict[str, str],
         counts=gold_counts(session, project_id),
         batches=list(session.scalars(
             select(Batch).where(Batch.project_id == project_id).order_by(Batch.id))),
-        show_names=get_show_names(session, project_id),
+        show_names=names.shown,
+        annotators=[names.label(n) for n in names.order(queue.annotators)],
     )
 
 

@@ -6,6 +6,7 @@ own; the pages reach every read through this module.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from annotator.adjudication.conflicts import ConflictRegion, Outcome, display_or
 from annotator.adjudication.input import sentence_outcome, user_names
 from annotator.adjudication.models import AdjudicationSetting, GoldSentence, GoldSpanRow
 from annotator.annotation.models import Annotation
+from annotator.auth.models import Role, User
 from annotator.corpus.models import Sentence
 from annotator.reports.counted import COUNTED_SENTENCE, COUNTED_STATUS
 from annotator.spans import Span
@@ -35,6 +37,49 @@ def get_show_names(session: Session, project_id: int) -> bool:
             )
         )
     )
+
+
+def sees_names(session: Session, viewer: User, project_id: int) -> bool:
+    """Whether ``viewer`` sees annotators' names in the project: admins always, curators only
+    where an admin turned names on (else the project's pseudonyms, "Annotator 1, 2, ...")."""
+    return viewer.role == Role.ADMIN or get_show_names(session, project_id)
+
+
+@dataclass(frozen=True)
+class Names:
+    """How one viewer sees a project's annotators: their names, or their pseudonyms."""
+
+    shown: bool
+    numbers: Mapping[str, int]  # user name -> pseudonym number in the project
+
+    def label(self, name: str) -> str:
+        """The name, or "Annotator <number>" while names are hidden from the viewer."""
+        if self.shown:
+            return name
+        number = self.numbers.get(name)
+        # A name without a user any more (deleted after the gold was made) stays hidden too.
+        return f"Annotator {number}" if number is not None else "a former annotator"
+
+    def order(self, names: Iterable[str]) -> list[str]:
+        """The names in display order (by pseudonym, whatever the viewer sees)."""
+        return display_order(names, self.numbers)
+
+
+def finished_annotators(session: Session, sentence_id: int) -> list[str]:
+    """The names of the users whose annotation of the sentence is finished (counted)."""
+    return list(session.scalars(
+        select(User.username).join(Annotation, Annotation.annotator_id == User.id)
+        .where(Annotation.sentence_id == sentence_id, Annotation.status == COUNTED_STATUS)
+    ))
+
+
+def blind_state(state: dict[str, Any], names: Names) -> dict[str, Any]:
+    """A ``gold_state`` whose spans name their annotators as ``names`` shows them."""
+    if names.shown:
+        return state
+    return {**state, "spans": [
+        {**s, "annotators": [names.label(n) for n in s["annotators"]]} for s in state["spans"]
+    ]}
 
 
 @dataclass(frozen=True)
@@ -107,8 +152,8 @@ def gold_span_json(span: GoldSpanRow, curator: str | None) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class VersionView:
-    number: int  # "Annotator <number>" and the key that picks this version
-    annotator: str | None  # None while names are hidden from curators
+    number: int  # the key that picks this version (its place in display order, from 1)
+    annotator: str  # the name, or the pseudonym while names are hidden from the viewer
     spans: tuple[Span, ...]
 
     def to_json(self) -> dict[str, Any]:
@@ -137,16 +182,20 @@ class ConflictView:
 @dataclass(frozen=True)
 class SentenceView:
     gold: GoldSentence | None
-    state: dict[str, Any]  # gold_state()
+    state: dict[str, Any]  # gold_state(), its annotators as the viewer sees them
     outcome: Outcome
     order: list[str]  # annotators in display order
-    show_names: bool
+    names: Names
     annotations: dict[str, list[Span]]
     open_conflicts: list[ConflictView]
 
+    @property
+    def show_names(self) -> bool:
+        return self.names.shown
+
     def name_of(self, annotator: str) -> str:
-        """The annotator's name, or "Annotator k" while names are hidden."""
-        return annotator if self.show_names else f"Annotator {self.order.index(annotator) + 1}"
+        """The annotator's name, or their pseudonym while names are hidden."""
+        return self.names.label(annotator)
 
     def find(self, start: int, end: int) -> ConflictView | None:
         """The open conflict with exactly this region, if any."""
@@ -156,17 +205,19 @@ class SentenceView:
         )
 
 
-def conflict_view(session: Session, sentence: Sentence) -> SentenceView:
-    """Everything the curator's pages show for one sentence."""
+def conflict_view(session: Session, sentence: Sentence, names: Names) -> SentenceView:
+    """Everything the curator's pages show for one sentence, annotators shown as ``names``.
+
+    ``names`` must know every finished annotator of the sentence (``blinding.sentence_view``).
+    """
     gold = get_gold(session, sentence.id)
     outcome, decided, annotations = sentence_outcome(session, sentence.id, gold)
-    order = display_order(sentence.id, outcome.voters)
-    show = get_show_names(session, sentence.project_id)
+    order = names.order(outcome.voters)
     conflicts = [
         ConflictView(
             c,
             [
-                VersionView(i + 1, name if show else None, c.version_of(name))
+                VersionView(i + 1, names.label(name), c.version_of(name))
                 for i, name in enumerate(order)
             ],
         )
@@ -174,6 +225,6 @@ def conflict_view(session: Session, sentence: Sentence) -> SentenceView:
         if gold is not None and gold.status == "partial" and is_open(c, decided)
     ]
     return SentenceView(
-        gold=gold, state=gold_state(session, gold), outcome=outcome, order=order,
-        show_names=show, annotations=annotations, open_conflicts=conflicts,
+        gold=gold, state=blind_state(gold_state(session, gold), names), outcome=outcome,
+        order=order, names=names, annotations=annotations, open_conflicts=conflicts,
     )

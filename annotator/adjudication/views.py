@@ -7,7 +7,16 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from annotator.adjudication import automatic, gold_edits, input, pages, queries, queue, settings
+from annotator.adjudication import (
+    automatic,
+    blinding,
+    gold_edits,
+    input,
+    pages,
+    queries,
+    queue,
+    settings,
+)
 from annotator.adjudication.conflicts import KINDS, segments
 from annotator.adjudication.models import REASON_NAMES
 from annotator.annotation.editor import EditorLinks, get_editor_page, gold_saved_state
@@ -44,7 +53,8 @@ def show_queue(project_id: int):
     project = _project(project_id)
     filters = _filters()
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), 10**6)
-    shown = pages.queue_page(db.session, project.id, filters, page)
+    with unit_of_work(db.session):  # may assign pseudonyms to annotators seen the first time
+        shown = pages.queue_page(db.session, current_user, project.id, filters, page)
     return render_template("adjudication/queue.html", project=project, filters=filters,
                            kinds=KINDS, labels=project.schema.keys, **vars(shown))
 
@@ -55,7 +65,8 @@ def next_conflict(project_id: int):
     """Go to the first open conflict (after ``after=sentence-start-end`` when skipping)."""
     project = _project(project_id)
     filters = _filters()
-    items = queue.list_queue(db.session, project.id, **filters).items
+    items = queue.list_queue(db.session, project.id, **pages.resolved(
+        db.session, current_user, project.id, filters)).items
     after = request.args.get("after", "")
     if after:
         keys = [f"{i.sentence_id}-{i.conflict.start}-{i.conflict.end}" for i in items]
@@ -133,7 +144,8 @@ def _rows(text: str, view: queries.SentenceView, region: tuple[int, int] | None)
 def show_conflict(sentence_id: int, start: int, end: int):
     sentence = _sentence(sentence_id)
     project = _project(sentence.project_id)
-    view = queries.conflict_view(db.session, sentence)
+    with unit_of_work(db.session):  # may assign pseudonyms to annotators seen the first time
+        view = blinding.sentence_view(db.session, current_user, sentence)
     current = view.find(start, end)
     filters = _filters()
     text = sentence.text
@@ -175,7 +187,8 @@ def show_gold(sentence_id: int) -> str:
     """The whole sentence: every annotator's spans, and the gold in the span editor."""
     sentence = _sentence(sentence_id)
     project, filters = _project(sentence.project_id), _filters()
-    view = queries.conflict_view(db.session, sentence)
+    with unit_of_work(db.session):  # may assign pseudonyms to annotators seen the first time
+        view = blinding.sentence_view(db.session, current_user, sentence)
     shown = get_editor_page(
         db.session, sentence, gold_saved_state(view.state), _gold_links(project, sentence, filters),
         user=current_user.username, mode="gold",

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from annotator.annotation import queries, services
 from annotator.annotation.article import get_article
+from annotator.auth.services import admin_required
 from annotator.errors import DomainError, Invalid
 from annotator.extensions import db
 from annotator.transactions import unit_of_work
@@ -55,5 +56,15 @@ def put_annotation(sentence_id: int):
             db.session, current_user, sentence_id, change,
             max_spent=current_app.config["MAX_TIME_SPENT_SECONDS"],
         )
+        version, status = saved.version, saved.status
+    return jsonify(version=version, status=status)
+
+
+@api_bp.post("/sentences/<int:sentence_id>/annotations/<int:user_id>/reopen")
+@admin_required
+def reopen_annotation(sentence_id: int, user_id: int):
+    """Reopen a user's frozen annotation of the sentence (admins; recorded in the trail)."""
+    with unit_of_work(db.session):
+        saved = services.reopen_annotation(db.session, current_user, sentence_id, user_id)
         version, status = saved.version, saved.status
     return jsonify(version=version, status=status)

@@ -140,6 +140,8 @@ def editor_payload(
         },
         "tokens": token_offsets(text),
         **{key: saved[key] for key in SAVED_KEYS},
+        # A frozen annotation (annotation.queries.is_frozen) opens read-only, saying why.
+        "frozen": bool(saved.get("frozen")),
         "schema": schema.raw,
         "api_url": links.api_url,
         "prev_url": links.prev_url,

@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import Text, bindparam, cast, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from annotator.annotation.models import Annotation, SpanRow
+from annotator.adjudication.models import GoldSentence
+from annotator.annotation.models import Annotation, SpanRow, Status
 from annotator.assignments.models import Assignment, Batch
 from annotator.assignments.queue import project_has_batches
 from annotator.auth.models import Role, User
@@ -75,6 +76,30 @@ ANNOTATION_ROWS = (
     .order_by(SpanRow.start)
 )
 _SCHEMA_OF_PROJECT = select(_SCHEMA_TEXT).where(Project.id == bindparam("project_id"))
+_HAS_GOLD = select(
+    select(GoldSentence.id).where(GoldSentence.sentence_id == bindparam("sentence_id")).exists()
+)
+
+# Why a frozen annotation takes no edit (the API's message and the annotation page's notice).
+FROZEN_MESSAGE = (
+    "this annotation is frozen: the sentence has gold, and your finished work on it has been "
+    "counted in adjudication; an admin can reopen it"
+)
+
+
+def has_gold(session: Session, sentence_id: int) -> bool:
+    """Whether the sentence has a gold record (made by the automatic pass, a curator or import)."""
+    return bool(session.scalar(_HAS_GOLD, {"sentence_id": sentence_id}))
+
+
+def is_frozen(session: Session, sentence_id: int, status: str | None) -> bool:
+    """Whether an annotation of the sentence in ``status`` is frozen for its annotator.
+
+    Frozen: finished ("done", the only status that is counted in agreement, adjudication and
+    feedback) on a sentence that has gold. Unfinished or skipped work was never counted, and
+    its annotator cannot see that sentence's gold, so it stays editable.
+    """
+    return status == Status.DONE and has_gold(session, sentence_id)
 
 
 def _check_access(
@@ -184,7 +209,34 @@ def annotation_state(session: Session, user: User, sentence_id: int) -> dict[str
         "version": annotation.version if annotation else 0,
         "flagged": annotation.flagged if annotation else False,
         "flag_comment": (annotation.flag_comment or "") if annotation else "",
+        "frozen": is_frozen(session, sentence_id, annotation.status if annotation else None),
     }
+
+
+@dataclass(frozen=True)
+class AnnotationSummary:
+    """One annotator's annotation of a sentence, as the sentence's history page lists it."""
+
+    annotator_id: int
+    annotator: str
+    status: str
+    version: int
+    frozen: bool
+
+
+def list_sentence_annotations(session: Session, sentence_id: int) -> list[AnnotationSummary]:
+    """Every annotation of the sentence with its owner and whether it is frozen, by name."""
+    rows = session.execute(
+        select(Annotation.annotator_id, User.username, Annotation.status, Annotation.version)
+        .join(User, User.id == Annotation.annotator_id)
+        .where(Annotation.sentence_id == sentence_id)
+        .order_by(User.username)
+    ).all()
+    gold = has_gold(session, sentence_id) if rows else False
+    return [
+        AnnotationSummary(uid, name, status, version, gold and status == Status.DONE)
+        for uid, name, status, version in rows
+    ]
 
 
 # How many sentences either side the annotation page sends; the page shows 1 to this many.

@@ -15,15 +15,18 @@ from sqlalchemy.orm import Session
 from annotator.annotation.models import STATUSES, Annotation, SpanRow, Status
 from annotator.annotation.queries import (
     ANNOTATION_ROWS,
+    FROZEN_MESSAGE,
     annotation_state,
     get_schema,
     get_sentence_facts,
+    has_gold,
+    is_frozen,
 )
 from annotator.assignments.services import FINISHED, sync_finished
 from annotator.audit.services import Change, get_event, record_change, record_changes
-from annotator.auth.models import User
+from annotator.auth.models import Role, User
 from annotator.db import utcnow
-from annotator.errors import Conflict, Invalid
+from annotator.errors import Conflict, Forbidden, Frozen, Invalid, NotFound
 from annotator.spans import InvalidSpans, Span, parse_spans
 
 ALLOWED_FIELDS = {"spans", "status", "version", "time_spent", "flagged", "flag_comment"}
@@ -89,6 +92,7 @@ def save_annotation(
         NotFound / Forbidden: the sentence is missing or not open to this user.
         Invalid: a bad span (every bad span is named) or an excluded sentence.
         Conflict: the stored version differs from the one the client edited (lost update).
+        Frozen: the annotation is finished and counted in adjudication (``is_frozen``).
     """
     sentence = get_sentence_facts(session, user, sentence_id)
     if sentence.excluded:
@@ -164,6 +168,7 @@ def write_annotation(
     time_spent: float = 0.0,
     time_cap: float = math.inf,
     action: str | None,
+    frozen_ok: bool = False,
 ) -> Saved:
     """Store ``state`` (validated spans, status, flag) as the owner's annotation, one write.
 
@@ -171,6 +176,8 @@ def write_annotation(
     only one can land; the other raises Conflict. Every write appends an audit row with the
     state before and after. ``time_spent`` (seconds since the client's last save) is added
     to the stored total, which never exceeds ``time_cap`` (an idle tab is not work).
+    A frozen annotation (``is_frozen``) raises Frozen unless ``frozen_ok`` (an admin's
+    restore or reopen).
     """
     now = utcnow()
     # The annotation's columns and its spans in one round trip (the spans are the audit's
@@ -179,6 +186,10 @@ def write_annotation(
         ANNOTATION_ROWS, {"sentence_id": sentence_id, "owner_id": owner_id}
     ).all()
     current = rows[0] if rows else None
+    # Only a finished annotation can be frozen: the gold look-up costs nothing on other saves.
+    if (not frozen_ok and current is not None and current.status == Status.DONE
+            and has_gold(session, sentence_id)):
+        raise Frozen(FROZEN_MESSAGE)
     values = {
         "status": state["status"],
         "flagged": bool(state.get("flagged")),
@@ -359,7 +370,37 @@ def restore_version(session: Session, admin: User, event_id: int) -> Saved:
     state.setdefault("flagged", False)
     return write_annotation(
         session, actor=admin, owner_id=event.owner_id, sentence_id=event.sentence_id,
-        state=state, expected_version=current_version or 0, action="restore",
+        state=state, expected_version=current_version or 0, action="restore", frozen_ok=True,
+    )
+
+
+def reopen_annotation(session: Session, admin: User, sentence_id: int, owner_id: int) -> Saved:
+    """Give a frozen annotation back to its annotator (admins only), recorded as "reopen".
+
+    Its spans and flag stay; its status goes back to "in progress", which takes it out of
+    agreement, adjudication and feedback and puts the sentence back in the annotator's queue
+    until they finish it again (when it is counted, and frozen, anew).
+
+    Raises:
+        Forbidden: not an admin.  NotFound: no such annotation.  Conflict: it is not frozen.
+    """
+    if admin.role != Role.ADMIN:
+        raise Forbidden("only admins reopen frozen annotations")
+    rows = session.execute(
+        ANNOTATION_ROWS, {"sentence_id": sentence_id, "owner_id": owner_id}
+    ).all()
+    if not rows:
+        raise NotFound(f"user {owner_id} has no annotation of sentence {sentence_id}")
+    current = _stored_state(rows)
+    if not is_frozen(session, sentence_id, current["status"]):
+        raise Conflict("this annotation is not frozen: its annotator can edit it already")
+    state = {
+        "spans": current["spans"], "status": Status.IN_PROGRESS.value,
+        "flagged": current["flagged"], "flag_comment": current["flag_comment"],
+    }
+    return write_annotation(
+        session, actor=admin, owner_id=owner_id, sentence_id=sentence_id, state=state,
+        expected_version=current["version"], action="reopen", frozen_ok=True,
     )
 
 

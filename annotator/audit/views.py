@@ -6,6 +6,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from annotator.annotation.queries import list_sentence_annotations
+from annotator.annotation.services import reopen_annotation
 from annotator.audit import restoring
 from annotator.audit.services import get_event, list_history
 from annotator.auth.services import admin_required
@@ -25,8 +27,24 @@ def show_history(sentence_id: int):
         "audit/history.html",
         sentence=sentence,
         events=list_history(db.session, sentence_id),
+        annotations=list_sentence_annotations(db.session, sentence_id),
         form=FlaskForm(),
     )
+
+
+@bp.post("/sentences/<int:sentence_id>/annotations/<int:user_id>/reopen")
+@admin_required
+def reopen(sentence_id: int, user_id: int):
+    """Reopen a frozen annotation from the sentence's history page."""
+    sentence = db.session.get(Sentence, sentence_id) or abort(404)
+    with unit_of_work(db.session, catch=DomainError) as work:
+        saved = reopen_annotation(db.session, current_user, sentence.id, user_id)
+    if work.failed:
+        flash(f"Not reopened: {work.message}", "error")
+    else:
+        flash(f"Reopened: the annotator can edit it again (version {saved.version}, "
+              "in progress until they finish it).", "success")
+    return redirect(url_for("audit.show_history", sentence_id=sentence.id))
 
 
 @bp.post("/audit/<int:event_id>/restore")

@@ -54,6 +54,9 @@ class PreparedExport:
     # (document id, exported gold sentences) in export order, only the chosen part.
     plan: tuple[tuple[int, int], ...]
     splits: dict[int, str] | None
+    # Blind adjudication: user name -> the pseudonym this export shows ("Annotator 3") for a
+    # curator of a project that hides names; None: real names (admins, the command line).
+    pseudonyms: dict[str, str] | None = None
 
 
 def _flag(name: str, value: Any) -> bool:

@@ -151,14 +151,21 @@ def _date_text(value: Any) -> str | None:
 class _ChunkReader:
     """What every chunk query of one export shares: its connection, options and caches."""
 
-    def __init__(self, connection: Connection, options: ExportOptions) -> None:
+    def __init__(self, connection: Connection, options: ExportOptions,
+                 pseudonyms: dict[str, str] | None = None) -> None:
         self.connection = connection
         self.options = options
         self.usernames: dict[int, str] = dict(
             connection.execute(select(User.id, User.username)).all()
         )
-        self.attributes_of = _Decoded(_attributes)
         self.names_of = _Decoded(_names)
+        if pseudonyms is not None:
+            # Blind: every annotator by pseudonym, wherever a name would appear. A name in a
+            # gold span's provenance without a user any more stays hidden as well.
+            self.usernames = {uid: pseudonyms.get(n, n) for uid, n in self.usernames.items()}
+            self.names_of = _Decoded(lambda value: tuple(sorted(
+                pseudonyms.get(n, "a former annotator") for n in value or ())))
+        self.attributes_of = _Decoded(_attributes)
 
     def rows(self, stmt: Select) -> list[tuple]:
         """Fetch ``stmt`` narrowed to the exported gold sentences."""
@@ -171,7 +178,7 @@ def iter_documents(session: Session, prepared: PreparedExport) -> Iterator[Expor
     Rows come from ``raw_rows``; JSON columns arrive as text for ``_Decoded``.
     """
     connection = session.connection()
-    reader = _ChunkReader(connection, prepared.options)
+    reader = _ChunkReader(connection, prepared.options, prepared.pseudonyms)
     splits = prepared.splits
     for chunk in document_chunks(prepared.plan):
         documents = {

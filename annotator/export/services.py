@@ -34,12 +34,14 @@ def prepare_export(
     with_agreement: bool = True,
     bootstrap: int = AGREEMENT_BOOTSTRAP,
     now: datetime | None = None,
+    pseudonyms: dict[str, str] | None = None,
 ) -> PreparedExport:
     """Decide which documents are exported, their splits, and the header.
 
     Reads one row per document (its number of gold sentences), never the sentences.
     ``with_agreement`` computes the agreement summary (with ``bootstrap`` replicates), which
-    only the gold-json file and the card carry.
+    only the gold-json file and the card carry. ``pseudonyms`` (user name -> pseudonym)
+    replaces every annotator's name in the file (``adjudication.blinding.export_names``).
     """
     counts_q = gold_filter(
         select(Sentence.document_id, func.count())
@@ -70,7 +72,7 @@ def prepare_export(
         options=options.to_json(),
         agreement=agreement,
     )
-    return PreparedExport(header, options, project.id, tuple(plan), splits)
+    return PreparedExport(header, options, project.id, tuple(plan), splits, pseudonyms)
 
 
 def stream_export(session: Session, prepared: PreparedExport, tally: Tally) -> Iterator[str]:

@@ -13,7 +13,9 @@ from flask import (
     request,
     stream_with_context,
 )
+from flask_login import current_user
 
+from annotator.adjudication.blinding import export_names
 from annotator.auth.services import role_required
 from annotator.errors import Invalid
 from annotator.export import services
@@ -24,7 +26,7 @@ from annotator.export.reading import gold_overview
 from annotator.export.tally import make_tally
 from annotator.extensions import db
 from annotator.projects.models import Project
-from annotator.transactions import start_consistent_read
+from annotator.transactions import start_consistent_read, unit_of_work
 
 bp = Blueprint("export", __name__)
 
@@ -52,6 +54,13 @@ def _options(default_format: str | None = None) -> ExportOptions:
 def _refused(err: Invalid) -> tuple[str, int]:
     # A download link opened in the browser: an HTML page saying what was wrong, not JSON.
     return render_template("errors/error.html", code=422, message=err.message), 422
+
+
+def _pseudonyms(project_id: int) -> dict[str, str] | None:
+    """Blind adjudication: the export's pseudonyms for this viewer (assigned, then committed
+    before the consistent read starts), or None when they see names."""
+    with unit_of_work(db.session):
+        return export_names(db.session, current_user, project_id)
 
 
 def _attachment(body: Iterable[str] | str, content_type: str, filename: str) -> Response:
@@ -82,11 +91,12 @@ def download(project_id: int) -> Response | tuple[str, int]:
         options = _options()
     except Invalid as err:
         return _refused(err)
+    pseudonyms = _pseudonyms(project_id)
     start_consistent_read(db.session)
     project = db.session.get(Project, project_id) or abort(404)
     prepared = services.prepare_export(
         db.session, project, options, with_agreement=options.format == "gold-json",
-        bootstrap=bootstrap_setting(current_app.config),
+        bootstrap=bootstrap_setting(current_app.config), pseudonyms=pseudonyms,
     )
     tally = make_tally(prepared.header)
     # The app context stays open while the response streams: the chunks query as they go.
@@ -104,10 +114,12 @@ def download_card(project_id: int) -> Response | tuple[str, int]:
         options = _options(default_format="gold-json")
     except Invalid as err:
         return _refused(err)
+    pseudonyms = _pseudonyms(project_id)
     start_consistent_read(db.session)
     project = db.session.get(Project, project_id) or abort(404)
     prepared = services.prepare_export(
-        db.session, project, options, bootstrap=bootstrap_setting(current_app.config)
+        db.session, project, options, bootstrap=bootstrap_setting(current_app.config),
+        pseudonyms=pseudonyms,
     )
     card = services.build_card(db.session, prepared)
     return _attachment(

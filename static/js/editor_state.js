@@ -48,7 +48,9 @@ export const state = {
   // later says it holds one of them, that was this page's own save, not someone else's.
   unconfirmed: [],
   tokenRefreshed: false, // a fresh CSRF token was fetched after the last refusal
-  locked: false, // the server refused this user on this sentence (403/404): no more edits
+  // The server refused this user on this sentence (403/404), or the annotation is frozen
+  // (counted in adjudication; 409 "frozen"): no more edits.
+  locked: Boolean(data.frozen),
   retryMs: 0,
   retryTimer: null,
   conflict: null,

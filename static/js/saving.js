@@ -153,6 +153,10 @@ async function answered(payload, response, result) {
     accepted(result.version, fromWire(payload));
     return;
   }
+  if (status === 409 && result && result.error && result.error.code === "frozen") {
+    refused(status, result);
+    return;
+  }
   if (status === 409 && result && result.error) {
     conflicted(payload, result.error.current);
     return;
@@ -209,7 +213,7 @@ function errorMessage(status, result) {
   return (result && result.error && result.error.message) || `HTTP ${status}`;
 }
 
-/** A 403 or 404: the sentence is no longer this user's to edit. */
+/** A 403, 404 or 409 "frozen": the sentence is no longer this user's to edit. */
 function refused(status, result) {
   // Reassigned, batch removed, deleted: what they typed is not thrown away. It stays on
   // screen and in localStorage, and is sent if the page is opened again once they may edit
@@ -364,6 +368,7 @@ function resolveConflict(keepMine) {
 
 /** Bring back work this browser kept unsaved on the last visit: send it, or show a conflict. */
 export function restoreUnsaved() {
+  if (state.locked) return; // frozen: kept in this browser, sent if an admin reopens it
   const stored = readUnsaved();
   if (!stored || !Array.isArray(stored.spans)) return;
   const mine = fromWire(stored);

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from annotator.adjudication.conflicts import display_order, is_open
+from annotator.adjudication.blinding import pseudonym_order
+from annotator.adjudication.conflicts import is_open
 from annotator.adjudication.input import sentence_outcome
 from annotator.adjudication.models import GoldDecision, GoldSentence, GoldSpanRow
 from annotator.adjudication.queries import get_gold
@@ -109,4 +110,8 @@ def open_conflicts(db, sentence):
 
 
 def pick_for(sentence_id: int, outcome, name: str) -> int:
-    return display_order(sentence_id, outcome.voters).index(name) + 1
+    """The key (1-9) that picks ``name``'s version: versions are in pseudonym order."""
+    from annotator.extensions import db  # the app context's session, as the tests use it
+
+    project_id = db.session.get(Sentence, sentence_id).project_id
+    return pseudonym_order(db.session, project_id, outcome.voters).index(name) + 1

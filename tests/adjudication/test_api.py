@@ -44,7 +44,9 @@ def test_get_gold_lists_state_and_open_conflicts_with_hidden_names(client, confl
     (c,) = body["conflicts"]
     assert (c["start"], c["end"], c["kind"], c["labels"]) == (r, r + 6, "label", ["ACTOR", "UNIT"])
     assert [v["number"] for v in c["versions"]] == [1, 2, 3]
-    assert {v["annotator"] for v in c["versions"]} == {None}  # names hidden by default
+    # Names hidden by default: each version carries its annotator's project pseudonym.
+    assert sorted(v["annotator"] for v in c["versions"]) == [
+        "Annotator 1", "Annotator 2", "Annotator 3"]
     assert sorted(v["spans"][0]["label"] for v in c["versions"]) == ["ACTOR", "ACTOR", "UNIT"]
 
 

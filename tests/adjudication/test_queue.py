@@ -11,6 +11,7 @@ from annotator.adjudication.automatic import auto_adjudicate
 from annotator.adjudication.feedback import annotator_feedback
 from annotator.adjudication.queries import gold_counts
 from annotator.adjudication.queue import CONFLICTS, CONFLICTS_LAYOUT, list_queue
+from annotator.annotation.services import reopen_annotation
 from annotator.export import services as export_services
 from annotator.export.options import parse_options
 from annotator.export.reading import gold_overview, iter_documents
@@ -63,13 +64,15 @@ def test_queue_follows_annotations_changed_after_the_pass(db, scene) -> None:
         for i in list_queue(db.session, scene["project"].id).items if i.sentence_id == s1.id
     )
     assert kinds() == [("boundary", 3), ("missed", 3)]
+    # Counted work is frozen: an admin reopens ann2's annotation (no longer finished), and
     # ann2 corrects "rebels shelled" to "rebels": the boundary conflict disappears.
-    annotate(db.session, scene["annotators"][2], s1.id, [span_of(s1.text, "rebels")])
+    admin, (_, ann1, ann2) = scene["admin"], scene["annotators"]
+    reopen_annotation(db.session, admin, s1.id, ann2.id)
+    annotate(db.session, ann2, s1.id, [span_of(s1.text, "rebels")])
     db.session.commit()
     assert kinds() == [("missed", 3)]
-    # ann1 reopens their annotation (no longer finished): two versions remain.
-    annotate(db.session, scene["annotators"][1], s1.id, [span_of(s1.text, "rebels")],
-             status="in_progress")
+    # An admin reopens ann1's annotation (no longer finished): two versions remain.
+    reopen_annotation(db.session, admin, s1.id, ann1.id)
     db.session.commit()
     assert kinds() == [("missed", 2)]
 

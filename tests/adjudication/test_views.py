@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from annotator.adjudication.automatic import auto_adjudicate
-from annotator.adjudication.conflicts import display_order
+from annotator.adjudication.blinding import pseudonym_order
 from annotator.adjudication.gold_edits import close_gold, save_gold
 from annotator.adjudication.models import AdjudicationSetting
 from annotator.adjudication.queries import get_gold
@@ -82,7 +82,7 @@ def test_conflict_page_hides_names_until_an_admin_shows_them(app, client, db, sc
                      show_names="1").status_code == 302
     assert db.session.get(AdjudicationSetting, scene["project"].id).show_names is True
     page = client.get(start.headers["Location"]).get_data(as_text=True)
-    order = display_order(scene["s0"].id, ["ann0", "ann1", "ann2"])
+    order = pseudonym_order(db.session, scene["project"].id, ["ann0", "ann1", "ann2"])
     assert [m for m in re.findall(r"ann[012]", page)][:3] == order
 
 

@@ -15,7 +15,7 @@ from tests.factories import prepare_project
 ANNOTATION_KEYS = {
     "sentence", "tokens", "spans", "status", "version", "flagged", "flag_comment", "schema",
     "api_url", "prev_url", "next_url", "done_url", "article_url", "article_api_url", "batch_id",
-    "user",
+    "user", "frozen",
 }
 
 
