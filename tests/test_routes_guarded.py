@@ -43,6 +43,7 @@ EXPECTED: dict[str, tuple[str, str, tuple[int, int, int, int, int]]] = {
     "audit.show_history": ("GET", "/sentences/{sentence}/history", (302, 403, 403, 403, 200)),
     "audit.restore_event": ("POST", "/audit/{event}/restore", (302, 403, 403, 403, 302)),
     "ops.healthz": ("GET", "/healthz", (200, 200, 200, 200, 200)),
+    "ops.favicon": ("GET", "/favicon.ico", (200, 200, 200, 200, 200)),
     "adjudication.show_queue": ("GET", "/projects/{project}/adjudication", (302, 403, 403, 200, 200)),
     "adjudication.next_conflict": ("GET", "/projects/{project}/adjudication/next", (302, 403, 403, 302, 302)),
     "adjudication.run_auto": ("POST", "/projects/{project}/adjudication/auto", (302, 403, 403, 302, 302)),

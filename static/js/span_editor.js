@@ -104,15 +104,20 @@ function spanItem(span, index) {
   const words = document.createElement("span");
   words.className = "words";
   words.textContent = textOf(span.start, span.end);
-  li.append(chip, document.createTextNode(" "), words);
+  // A button, so the keyboard reaches it too (Tab, then Enter or Space opens the span).
+  const open = document.createElement("button");
+  open.type = "button";
+  open.className = "span-open";
+  open.append(chip, document.createTextNode(" "), words);
   const type = span.attributes && span.attributes.event_type;
   if (span.label === "EVENT" || type) {
     const t = document.createElement("span");
     t.className = type ? "etype" : "etype missing";
     t.textContent = type ? eventTypeName(type) : "no event type";
-    li.append(document.createTextNode(" "), t);
+    open.append(document.createTextNode(" "), t);
   }
-  li.addEventListener("click", () => openPopup(index));
+  open.addEventListener("click", () => openPopup(index));
+  li.append(open);
   return li;
 }
 
