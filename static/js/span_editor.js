@@ -370,7 +370,9 @@ function editingKey(event) {
   if ((event.shiftKey || event.altKey) && (key === "ArrowRight" || key === "ArrowLeft")) {
     event.preventDefault();
     // Shift grows or shrinks the selection; Alt moves it (Shift wins when both are held).
-    extendSelection(key === "ArrowRight" ? 1 : -1, !event.shiftKey);
+    // The arrows are visual: in a right-to-left sentence the left arrow reads on.
+    const rightward = key === "ArrowRight" ? 1 : -1;
+    extendSelection(els.sentence.matches(":dir(rtl)") ? -rightward : rightward, !event.shiftKey);
     return true;
   }
   if (event.altKey) return true;

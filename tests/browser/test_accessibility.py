@@ -80,7 +80,7 @@ def world(database, server) -> dict:
     with database.session() as session:
         for name, per_sentence in plan.items():
             user = session.scalar(select(User).where(User.username == name))
-            for i, (sid, spans) in enumerate(zip(seeded.sentence_ids, per_sentence)):
+            for i, (sid, spans) in enumerate(zip(seeded.sentence_ids, per_sentence, strict=True)):
                 flagged = name == names[1] and i == 2
                 save_annotation(
                     session, user, sid,
