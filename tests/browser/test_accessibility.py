@@ -276,3 +276,47 @@ def test_label_tags_keep_their_contrast_in_light_and_dark(live, world, page):
             label.key for label in parse_schema(default_schema_document()).labels]
     # The dark scheme really is dark, the light one light.
     assert sum(seen["light"]) > 600 and sum(seen["dark"]) < 150, seen
+
+
+# What shows where the keyboard is: an outline or a ring (box-shadow) on the focused element.
+FOCUS_JS = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const s = getComputedStyle(el);
+  // A chart's link shows its focus as a stroke round its shape (SVG draws no outline ring).
+  const shape = el instanceof SVGElement ? el.querySelector('rect, path, circle') : null;
+  const stroke = shape && getComputedStyle(shape).stroke !== 'none'
+                 && parseFloat(getComputedStyle(shape).strokeWidth) > 0;
+  const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
+               || s.boxShadow !== 'none' || Boolean(stroke);
+  return {html: el.outerHTML.slice(0, 100), ring, visible: el.getClientRects().length > 0};
+}"""
+
+
+@pytest.mark.parametrize(
+    "path", ["/login", "/sentences/{sentence}", "/projects/{project}/agreement"])
+def test_tab_shows_where_the_focus_is_on_every_control(live, world, page, path):
+    """The first Tab offers a skip link; every control Tab reaches shows a focus ring."""
+    if path != "/login":
+        browser_login(page, live.url, world["users"]["admin"])
+    seeded = world["seeded"]
+    page.goto(live.url + path.format(sentence=seeded.sentence_ids[0], project=seeded.project_id))
+    page.wait_for_load_state("networkidle")
+    # The skip link is the first thing Tab reaches, shown while it has the focus.
+    first = page.evaluate("() => document.querySelector('a[href], button, input, select, "
+                          "textarea, [tabindex]:not([tabindex=\"-1\"])').className")
+    assert first == "skip-link"
+    assert page.locator(".skip-link").bounding_box()["y"] < 0
+    page.focus(".skip-link")
+    assert page.locator(".skip-link").bounding_box()["y"] >= 0
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "main"
+    seen = 0
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        focus = page.evaluate(FOCUS_JS)
+        if focus is None:
+            break
+        seen += 1
+        assert focus["ring"] and focus["visible"], focus
+    assert seen >= 3
