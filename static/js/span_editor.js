@@ -104,6 +104,7 @@ function spanItem(span, index) {
   const words = document.createElement("span");
   words.className = "words";
   words.textContent = textOf(span.start, span.end);
+  words.dir = "auto"; // Arabic words keep their order inside the left-to-right list
   // A button, so the keyboard reaches it too (Tab, then Enter or Space opens the span).
   const open = document.createElement("button");
   open.type = "button";

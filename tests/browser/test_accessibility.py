@@ -152,7 +152,7 @@ def check_page(page, role: str, scheme: str, problems: list[str]) -> None:
         Path(shots).mkdir(parents=True, exist_ok=True)
         for width, height in ((1366, 850), (800, 900)):
             page.set_viewport_size({"width": width, "height": height})
-            page.screenshot(path=f"{shots}/{name}-{scheme}-{width}.png", full_page=False)
+            page.screenshot(path=f"{shots}/{name}-{scheme}-{width}.png", full_page=True)
         page.set_viewport_size({"width": 1280, "height": 900})
 
 

@@ -4,6 +4,9 @@ offsets saved are those of the characters selected (checked against the text in 
 
 from __future__ import annotations
 
+import itertools
+import os
+
 from sqlalchemy import select
 
 from tests.browser.conftest import browser_login
@@ -124,6 +127,13 @@ def test_arabic_sentences_select_and_save_by_mouse_and_keyboard(live, database, 
     assert got == sorted([(0, mixed.index(" Reuters"), "ACTOR", {}),
                           span_of(mixed, "Kafr Saleh", "LOCATION")])
     assert [mixed[s:e] for s, e, _, _ in got] == ["وَذَكَرَتْ وَكَالَةُ", "Kafr Saleh"]
+    shots = os.environ.get("ANNOTATOR_SHOTS")  # see test_accessibility.py
+    if shots:
+        for scheme, (width, height) in itertools.product(("light", "dark"),
+                                                         ((1366, 850), (800, 900))):
+            page.emulate_media(color_scheme=scheme)
+            page.set_viewport_size({"width": width, "height": height})
+            page.screenshot(path=f"{shots}/annotator-rtl-mixed-{scheme}-{width}.png")
 
 
 def test_arabic_reads_right_to_left_on_every_sentence_page(live, database, unique, page):
