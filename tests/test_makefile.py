@@ -22,7 +22,7 @@ def planned(target: str, tmp_path: Path) -> list[str]:
         ["make", "-n", "-C", str(ROOT), target, f"VENV={tmp_path / 'venv'}"],
         capture_output=True, text=True, check=True,
     ).stdout
-    return [line for line in out.splitlines() if "pip install" in line]
+    return [line for line in out.splitlines() if "-m pip" in line and " install " in line]
 
 
 def test_make_run_installs_the_app_without_test_or_bench_extras(tmp_path):
