@@ -56,6 +56,7 @@ EXPECTED: dict[str, tuple[str, str, tuple[int, int, int, int, int]]] = {
     "audit.reopen": ("POST", "/sentences/{sentence}/annotations/{user}/reopen", (302, 403, 403, 403, 302)),
     "annotation_api.reopen_annotation": ("POST", "/api/sentences/{sentence}/annotations/{user}/reopen", (401, 403, 403, 403, 404)),
     "ops.healthz": ("GET", "/healthz", (200, 200, 200, 200, 200)),
+    "ops.favicon": ("GET", "/favicon.ico", (200, 200, 200, 200, 200)),
     "adjudication.show_queue": ("GET", "/projects/{project}/adjudication", (302, 403, 403, 200, 200)),
     "adjudication.next_conflict": ("GET", "/projects/{project}/adjudication/next", (302, 403, 403, 302, 302)),
     "adjudication.run_auto": ("POST", "/projects/{project}/adjudication/auto", (302, 403, 403, 302, 302)),

@@ -1,10 +1,11 @@
-"""Operational endpoints: the health check load balancers poll."""
+"""Operational endpoints: the health check load balancers poll, and the favicon browsers ask
+for at /favicon.ico."""
 
 from __future__ import annotations
 
 import time
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -27,3 +28,11 @@ def healthz():
         database=db.engine.dialect.name,
         latency_ms=round((time.perf_counter() - started) * 1000, 2),
     )
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The app's icon (an SVG) where browsers and tools look for it without a <link>."""
+    response = current_app.send_static_file("favicon.svg")
+    response.cache_control.max_age = 86400
+    return response

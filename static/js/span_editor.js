@@ -126,15 +126,21 @@ function spanItem(span, index) {
   const words = document.createElement("span");
   words.className = "words";
   words.textContent = textOf(span.start, span.end);
-  li.append(chip, document.createTextNode(" "), words);
+  words.dir = "auto"; // Arabic words keep their order inside the left-to-right list
+  // A button, so the keyboard reaches it too (Tab, then Enter or Space opens the span).
+  const open = document.createElement("button");
+  open.type = "button";
+  open.className = "span-open";
+  open.append(chip, document.createTextNode(" "), words);
   const type = span.attributes && span.attributes.event_type;
   if (span.label === "EVENT" || type) {
     const t = document.createElement("span");
     t.className = type ? "etype" : "etype missing";
     t.textContent = type ? eventTypeName(type) : "no event type";
-    li.append(document.createTextNode(" "), t);
+    open.append(document.createTextNode(" "), t);
   }
-  li.addEventListener("click", () => openPopup(index));
+  open.addEventListener("click", () => openPopup(index));
+  li.append(open);
   return li;
 }
 
@@ -387,7 +393,9 @@ function editingKey(event) {
   if ((event.shiftKey || event.altKey) && (key === "ArrowRight" || key === "ArrowLeft")) {
     event.preventDefault();
     // Shift grows or shrinks the selection; Alt moves it (Shift wins when both are held).
-    extendSelection(key === "ArrowRight" ? 1 : -1, !event.shiftKey);
+    // The arrows are visual: in a right-to-left sentence the left arrow reads on.
+    const rightward = key === "ArrowRight" ? 1 : -1;
+    extendSelection(els.sentence.matches(":dir(rtl)") ? -rightward : rightward, !event.shiftKey);
     return true;
   }
   if (event.altKey) return true;
