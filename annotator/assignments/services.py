@@ -128,7 +128,9 @@ def select_sentences(
         )
         missing = sorted(set(document_ids) - known)
         if missing:
-            raise Invalid(f"document(s) not in this project or without sentences: {missing}")
+            shown = ", ".join(map(str, missing[:20])) + (
+                f" and {len(missing) - 20} more" if len(missing) > 20 else "")
+            raise Invalid(f"document(s) not in this project or without sentences: {shown}")
         return ids
     ids = list(session.scalars(query))
     if source == "sample":

@@ -90,10 +90,10 @@ def list_users():
         status = 422
     elif form.errors:
         status = 422
+    users, pager = services.users_page(db.session, request.args.get("page"))
     return (
         render_template(
-            "auth/users.html", users=services.list_users(db.session), form=form,
-            password_form=PasswordForm(),
+            "auth/users.html", users=users, pager=pager, form=form, password_form=PasswordForm(),
         ),
         status,
     )

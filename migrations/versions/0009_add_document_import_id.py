@@ -1,4 +1,5 @@
-"""Add document.import_id: documents a chunked import is still writing stay hidden
+"""Add document.import_id (documents a chunked import is still writing stay hidden) and an
+index of excluded sentences (counted without reading every sentence)
 
 Revision ID: 0009
 Revises: 0005
@@ -21,9 +22,12 @@ def upgrade():
     with op.batch_alter_table('document', schema=None) as batch_op:
         batch_op.add_column(sa.Column('import_id', sa.String(length=32), nullable=True))
         batch_op.create_index('ix_document_import_id', ['import_id'], unique=False)
+    op.create_index('ix_sentence_excluded', 'sentence', ['project_id'], unique=False,
+                    sqlite_where=sa.text('excluded = 1'), postgresql_where=sa.text('excluded'))
 
 
 def downgrade():
+    op.drop_index('ix_sentence_excluded', table_name='sentence')
     with op.batch_alter_table('document', schema=None) as batch_op:
         batch_op.drop_index('ix_document_import_id')
         batch_op.drop_column('import_id')
