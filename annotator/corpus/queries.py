@@ -58,7 +58,7 @@ def count_sentences(session: Session, project_id: int) -> SentenceCount:
         .where(Document.project_id == project_id, Document.import_id.is_(None))
     ).one())
     total = caching.get_or_compute(
-        "sentence-count", project_id, fingerprint,
+        "sentence-count", (str(session.get_bind().url), project_id), fingerprint,
         lambda: session.scalar(
             select(func.count())
             .select_from(Sentence)
