@@ -103,6 +103,8 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--chunk-rows", type=int, default=None)
+    parser.add_argument("--no-import", action="store_true",
+                        help="the same flow with no import: the same-session reference")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="annotator-import-load-"))
     file = workdir / "import.jsonl"
@@ -112,8 +114,12 @@ def main() -> None:
     runs = []
     for i in range(args.repeat):
         during = ImportDuring(file, args.chunk_rows)
-        row = run_once(args.db, args.clients, args.seconds, 4, during=during)
-        row.update(during.result)
+        row = run_once(args.db, args.clients, args.seconds, 4,
+                       during=None if args.no_import else during)
+        row.update(during.result or {
+            "import_s": 0, "import_exit": 0, "import_output": ["no import"],
+            "saves_during_import": 0, "during_p50_ms": float("nan"),
+            "during_p99_ms": float("nan"), "during_max_ms": float("nan")})
         runs.append(row)
         print(f"# run {i + 1}: import {row['import_s']} s (exit {row['import_exit']}: "
               f"{row['import_output'][0]}); saves {row['saves']}, errors {row['errors']}, "
@@ -127,7 +133,7 @@ def main() -> None:
     def med(key: str) -> float:
         return statistics.median(float(r[key]) for r in runs)
 
-    chunks = args.chunk_rows or "2,000 (default)"
+    chunks = "no import" if args.no_import else (args.chunk_rows or "2,000 (default)")
     print(f"Run {started:%Y-%m-%d %H:%M} UTC, {args.db}, {args.clients} clients, gunicorn 4 sync "
           f"workers, {args.seconds:.0f} s of flow, import of {args.sentences:,} sentences "
           f"(chunk rows {chunks}) started with the flow; median of {len(runs)} runs; "
