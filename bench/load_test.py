@@ -16,9 +16,9 @@ class Connection), not locust: one process and one event loop drive hundreds of 
 with little CPU (a fraction of aiohttp's per request), which matters on a 2-core machine where
 the load generator competes with the server, and every client remembers exactly what it saved
 for the nothing-lost check. Before the flow, the same N clients hammer `GET /healthz` (one
-`SELECT 1` through the same gunicorn, Flask and database stack) for a few seconds: that rate, measured in
-the same run, is the ceiling the saves are compared with, so a loaded machine shows as a low
-ceiling rather than as a slow app.
+`SELECT 1` through the same gunicorn, Flask and database stack) for a few seconds: that rate,
+measured in the same run, is the ceiling the saves are compared with, so a loaded machine
+shows as a low ceiling rather than as a slow app.
 
 Databases: SQLite (WAL, synchronous=NORMAL, as the app configures it) in a temp file, or a
 throwaway PostgreSQL 15 server on a unix socket (tests/pg.py) run with its durable defaults
