@@ -190,3 +190,30 @@ def test_a_locked_database_answers_503_with_retry_after(impatient_app, database_
     assert retried.status_code == 200 and retried.get_json()["version"] == 2
     with impatient_app.app_context():
         assert db.session.get(Sentence, sentence_id).excluded is False  # the 503 stored nothing
+
+
+def test_import_on_a_locked_database_fails_in_one_line(impatient_app, database_url,
+                                                        tmp_path) -> None:
+    from annotator.extensions import db
+
+    with impatient_app.app_context():
+        prepare_project(db.session)
+        before = counts(db)
+    source = tmp_path / "big.jsonl"
+    source.write_bytes(articles_file())
+    holder = create_engine(database_url)
+    with holder.connect() as conn:
+        if holder.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:  # an import's inserts take no lock anyone holds: hold the project row instead
+            conn.execute(text("LOCK TABLE document IN EXCLUSIVE MODE"))
+        result = impatient_app.test_cli_runner().invoke(
+            args=["import-articles", "--project", "Test project", str(source)])
+        conn.rollback()
+    holder.dispose()
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: the database is busy (another write held its lock too long); nothing stored, "
+        "try again"]
+    with impatient_app.app_context():
+        assert counts(db) == before
