@@ -259,14 +259,18 @@ class ArticleImport:
     def publish(self) -> ImportResult:
         """Make every staged document and sentence visible at once."""
         self.session.execute(
-            update(Document).where(Document.import_id == self.import_id).values(import_id=None)
+            update(Document)
+            .where(Document.project_id == self.project_id, Document.import_id == self.import_id)
+            .values(import_id=None)
         )
         self.session.flush()
         return self.result
 
     def discard(self) -> Iterator[int]:
         """Delete what ``stage()`` wrote, a chunk per yield."""
-        staged = select(Document.id).where(Document.import_id == self.import_id)
+        staged = select(Document.id).where(
+            Document.project_id == self.project_id, Document.import_id == self.import_id
+        )
         yield from self._discard_documents(staged)
 
     def _abandoned(self) -> Select[tuple[int]]:

@@ -16,8 +16,9 @@ from sqlalchemy import (
     UniqueConstraint,
     select,
     text,
+    true,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from sqlalchemy.sql import ColumnElement, Select
 
 from annotator.db import Base, UTCDateTime, utcnow
@@ -27,7 +28,8 @@ class Document(Base):
     __tablename__ = "document"
     __table_args__ = (
         UniqueConstraint("project_id", "content_hash"),
-        Index("ix_document_import_id", "import_id"),
+        # covers "the project's published documents": counts and highest id without the rows
+        Index("ix_document_project_import", "project_id", "import_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,9 +57,20 @@ def staged_documents(project_id: int) -> Select[tuple[int]]:
     )
 
 
-def published_sentence(project_id: int) -> ColumnElement[bool]:
-    """True for a sentence of the project that no unfinished import is still writing."""
+def published_sentence(project_id: int, *, staged: bool = True) -> ColumnElement[bool]:
+    """True for a sentence of the project that no unfinished import is still writing.
+
+    ``staged=False`` (the caller found no staged document, ``any_staged``) makes it a plain
+    TRUE, so that the query planner keeps its best index for the rest of the query.
+    """
+    if not staged:
+        return true()
     return Sentence.document_id.not_in(staged_documents(project_id))
+
+
+def any_staged(session: Session, project_id: int) -> bool:
+    """Whether an import is still writing documents into the project (an index look-up)."""
+    return session.scalar(select(staged_documents(project_id).exists())) or False
 
 
 class Sentence(Base):

@@ -9,7 +9,7 @@ from sqlalchemy import case, func, select, true
 from sqlalchemy.orm import Session
 
 from annotator import caching
-from annotator.corpus.models import Document, Sentence, published_sentence
+from annotator.corpus.models import Document, Sentence, any_staged, published_sentence
 from annotator.paging import Pager
 
 DOCUMENTS_PER_PAGE = 100
@@ -57,19 +57,19 @@ def count_sentences(session: Session, project_id: int) -> SentenceCount:
         select(func.count(), func.max(Document.id))
         .where(Document.project_id == project_id, Document.import_id.is_(None))
     ).one())
+    published = published_sentence(project_id, staged=any_staged(session, project_id))
     total = caching.get_or_compute(
         "sentence-count", (str(session.get_bind().url), project_id), fingerprint,
         lambda: session.scalar(
             select(func.count())
             .select_from(Sentence)
-            .where(Sentence.project_id == project_id, published_sentence(project_id))
+            .where(Sentence.project_id == project_id, published)
         ) or 0,
     )
     excluded = session.scalar(
         select(func.count())
         .select_from(Sentence)
-        .where(Sentence.project_id == project_id, Sentence.excluded == true(),
-               published_sentence(project_id))
+        .where(Sentence.project_id == project_id, Sentence.excluded == true(), published)
     ) or 0
     return SentenceCount(total, excluded)
 

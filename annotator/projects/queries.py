@@ -15,7 +15,7 @@ from annotator.assignments.untyped import (
     project_expected_attributes,
 )
 from annotator.auth.models import User
-from annotator.corpus.models import Document, Sentence, published_sentence
+from annotator.corpus.models import Document, Sentence, any_staged, published_sentence
 from annotator.corpus.queries import count_sentences
 from annotator.paging import Pager
 from annotator.projects.models import Project
@@ -104,7 +104,8 @@ def list_sentences(
     pager = Pager.of(page, per_page, count_sentences(session, project_id).total)
     ids = list(session.scalars(
         select(Sentence.id)
-        .where(Sentence.project_id == project_id, published_sentence(project_id))
+        .where(Sentence.project_id == project_id,
+               published_sentence(project_id, staged=any_staged(session, project_id)))
         .order_by(Sentence.document_id, Sentence.index)
         .limit(pager.per_page)
         .offset(pager.offset)

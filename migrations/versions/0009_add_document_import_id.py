@@ -21,7 +21,8 @@ def upgrade():
     # Existing documents are published: NULL (the default) is what they need, no backfill.
     with op.batch_alter_table('document', schema=None) as batch_op:
         batch_op.add_column(sa.Column('import_id', sa.String(length=32), nullable=True))
-        batch_op.create_index('ix_document_import_id', ['import_id'], unique=False)
+        batch_op.create_index('ix_document_project_import', ['project_id', 'import_id'],
+                              unique=False)
     op.create_index('ix_sentence_excluded', 'sentence', ['project_id'], unique=False,
                     sqlite_where=sa.text('excluded = 1'), postgresql_where=sa.text('excluded'))
 
@@ -29,5 +30,5 @@ def upgrade():
 def downgrade():
     op.drop_index('ix_sentence_excluded', table_name='sentence')
     with op.batch_alter_table('document', schema=None) as batch_op:
-        batch_op.drop_index('ix_document_import_id')
+        batch_op.drop_index('ix_document_project_import')
         batch_op.drop_column('import_id')
