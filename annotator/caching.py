@@ -27,6 +27,7 @@ DEFAULT_LIMITS: Mapping[str, int] = {
     "corpus": 2,
     "label-agreement": 16,
     "conflicts": 16,
+    "sentence-count": 256,
 }
 FALLBACK_LIMIT = 16
 

@@ -49,4 +49,12 @@ class Defaults:
     # Per user name tried *from one address*: an attacker elsewhere cannot lock the owner out.
     LOGIN_LIMIT_PER_ACCOUNT = "10 per minute"
     PROXY_HOPS = 0  # set to the number of reverse proxies in front (X-Forwarded-* trusted)
+    # SQLite: how long a write waits for the database's one write lock before giving up (then
+    # the request answers 503 with Retry-After: BUSY_RETRY_AFTER_SECONDS, and the editor retries)
+    SQLITE_BUSY_TIMEOUT_SECONDS = 5.0
+    BUSY_RETRY_AFTER_SECONDS = 1
+    # Article imports (documents page, `annotator import-articles`) commit this many sentences
+    # at a time, pausing between chunks so that saves waiting for the write lock go first.
+    IMPORT_CHUNK_ROWS = 2000
+    IMPORT_PAUSE_SECONDS = 0.005
     PG_DUMP = None  # path of pg_dump for `annotator backup`; default: PATH, then Debian's builds

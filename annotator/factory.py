@@ -43,6 +43,7 @@ def build_app(test_config: Mapping[str, Any] | None = None, *, web: bool = True,
         configure_secret_key(app)
     else:
         app.config.update(test_config)
+    configure_busy_timeout(app)
     db.init_app(app)
     if migrations or web:
         register_migrations(app)
@@ -69,6 +70,18 @@ def configure_database_url(app: Flask) -> None:
     if not url:
         url = f"sqlite:///{INSTANCE_DIR / 'annotator.sqlite3'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = url
+
+
+def configure_busy_timeout(app: Flask) -> None:
+    """SQLite: wait SQLITE_BUSY_TIMEOUT_SECONDS for the write lock (the driver's ``timeout``)."""
+    url = str(app.config.get("SQLALCHEMY_DATABASE_URI") or "")
+    if not url.startswith("sqlite"):
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args.setdefault("timeout", float(app.config["SQLITE_BUSY_TIMEOUT_SECONDS"]))
+    options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def configure_secret_key(app: Flask) -> None:
@@ -107,13 +120,13 @@ def _create_sqlite_file_private(dialect, connection_record, cargs, cparams) -> N
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    """Make SQLite fit for concurrent use: WAL, a busy timeout, foreign keys enforced."""
+    """Make SQLite fit for concurrent use: WAL, foreign keys enforced (the busy timeout is the
+    driver's ``timeout``, set from SQLITE_BUSY_TIMEOUT_SECONDS; 5 s by default)."""
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()

@@ -7,10 +7,13 @@ and tell the person, else commit" is written once, here, instead of in every cal
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+from sqlalchemy.exc import DBAPIError
 
 from annotator.errors import DomainError
 
@@ -62,6 +65,63 @@ def unit_of_work(
         raise
     session.commit()
 
+
+# PostgreSQL's answers to "someone else holds what you need": serialization failure, deadlock,
+# lock not available (lock_timeout, NOWAIT), query cancelled (statement_timeout).
+BUSY_SQLSTATES = frozenset({"40001", "40P01", "55P03", "57014"})
+BUSY_SQLITE = ("SQLITE_BUSY", "SQLITE_LOCKED")
+
+
+def database_busy(err: BaseException) -> bool:
+    """Whether ``err`` says the database was busy (a lock held too long, a conflicting
+    transaction), so that the same request may well succeed when tried again."""
+    if not isinstance(err, DBAPIError):
+        return False
+    orig = err.orig
+    if getattr(orig, "sqlstate", None) in BUSY_SQLSTATES:  # psycopg 3
+        return True
+    if getattr(orig, "sqlite_errorname", "").startswith(BUSY_SQLITE):
+        return True
+    message = str(orig).lower()
+    return "database is locked" in message or "database table is locked" in message
+
+
+T = TypeVar("T", covariant=True)
+
+
+class Chunked(Protocol[T]):
+    """A write too big for one short transaction: staged in chunks, then published at once."""
+
+    def stage(self) -> Iterable[object]: ...
+
+    def publish(self) -> T: ...
+
+    def discard(self) -> Iterable[object]: ...
+
+
+def run_chunked(session: Transactional, job: Chunked[T], *, pause: float = 0.0) -> T:
+    """Commit after every chunk ``job.stage()`` yields, then publish in one last short
+    transaction; all or nothing: on any error roll back, delete what was staged (chunk by
+    chunk) and re-raise.
+
+    Each commit frees the database's write lock (SQLite has one for the whole file), and
+    ``pause`` seconds between chunks let the writers that were waiting go first, so a save
+    never waits longer than one chunk. The caller wraps this in ``unit_of_work`` as usual.
+    """
+    try:
+        for _ in job.stage():
+            session.commit()
+            if pause:
+                time.sleep(pause)
+        result = job.publish()
+        session.commit()
+    except BaseException:
+        session.rollback()
+        for _ in job.discard():
+            session.commit()
+        session.commit()
+        raise
+    return result
 
 
 def start_consistent_read(session: Session) -> None:

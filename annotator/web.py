@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, has_request_context, jsonify, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -29,6 +30,7 @@ from annotator.extensions import db
 from annotator.ops import views as ops_views
 from annotator.projects import views as project_views
 from annotator.reports import views as reports_views
+from annotator.transactions import database_busy
 from annotator.web_extensions import csrf, limiter, login_manager
 
 
@@ -183,6 +185,25 @@ def register_error_handlers(app: Flask) -> None:
             body = {"code": err.name.lower().replace(" ", "_"), "message": err.description}
             return jsonify(error=body), err.code
         return error_page(err.code or 500, err.description or err.name)
+
+    @app.errorhandler(DBAPIError)
+    def database_error(err: DBAPIError):
+        """A busy database (lock timeout, serialization failure) is 503 + Retry-After: the
+        editor retries; any other database error stays a 500."""
+        db.session.rollback()
+        if not database_busy(err):
+            raise err
+        retry = str(app.config["BUSY_RETRY_AFTER_SECONDS"])
+        message = "The database is busy; try again in a moment."
+        if wants_json():
+            response = jsonify(error={"code": "busy", "message": message})
+        else:
+            response = app.make_response(
+                render_template("errors/error.html", code=503, message=message)
+            )
+        response.status_code = 503
+        response.headers["Retry-After"] = retry
+        return response
 
     @app.errorhandler(500)
     def server_error(err):

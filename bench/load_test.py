@@ -14,11 +14,11 @@ last saved (confirmed with a 200), with one annotation per annotator and sentenc
 The client is our own asyncio program (a minimal keep-alive HTTP/1.1 client on asyncio streams,
 class Connection), not locust: one process and one event loop drive hundreds of connections
 with little CPU (a fraction of aiohttp's per request), which matters on a 2-core machine where
-the load generator competes with the server, and every client remembers exactly what it saved for the
-nothing-lost check. Before the flow, the same N clients hammer `GET /healthz` (one `SELECT 1`
-through the same gunicorn, Flask and database stack) for a few seconds: that rate, measured in
-the same run, is the ceiling the saves are compared with, so a loaded machine shows as a low
-ceiling rather than as a slow app.
+the load generator competes with the server, and every client remembers exactly what it saved
+for the nothing-lost check. Before the flow, the same N clients hammer `GET /healthz` (one
+`SELECT 1` through the same gunicorn, Flask and database stack) for a few seconds: that rate,
+measured in the same run, is the ceiling the saves are compared with, so a loaded machine
+shows as a low ceiling rather than as a slow app.
 
 Databases: SQLite (WAL, synchronous=NORMAL, as the app configures it) in a temp file, or a
 throwaway PostgreSQL 15 server on a unix socket (tests/pg.py) run with its durable defaults
@@ -111,6 +111,7 @@ def prepare_database(url: str, clients: int, sentences_each: int) -> int:
 @dataclass
 class Stats:
     save_latency: list[float] = field(default_factory=list)
+    save_log: list[tuple[float, float]] = field(default_factory=list)  # (sent at, seconds)
     next_latency: list[float] = field(default_factory=list)
     load_latency: list[float] = field(default_factory=list)
     saves: int = 0
@@ -278,6 +279,7 @@ async def annotator(conn: Connection, csrf: str, name: str, batch_id: int, deadl
             done_at = time.perf_counter()
             stats.requests += 1
             stats.save_latency.append(done_at - t0)
+            stats.save_log.append((t0, done_at - t0))
             if code != 200:
                 stats.errors.append(f"{name}: save {code} {data[:200]!r}")
                 return
@@ -291,7 +293,8 @@ async def annotator(conn: Connection, csrf: str, name: str, batch_id: int, deadl
 
 
 async def run_clients(port: int, clients: int, batch_id: int, seconds: float,
-                      ceiling_seconds: float, probe) -> tuple[Stats, float, float, dict]:
+                      ceiling_seconds: float, probe,
+                      on_flow_start=None) -> tuple[Stats, float, float, dict]:
     """Log every client in, measure the /healthz ceiling, then run the flow for ``seconds``.
 
     Returns the stats, the flow's wall time, the ceiling in requests per second and the CPU
@@ -318,9 +321,11 @@ async def run_clients(port: int, clients: int, batch_id: int, seconds: float,
         deadline = time.perf_counter() + seconds
         started = time.perf_counter()
         cpu_before = probe()
+        if on_flow_start is not None:  # e.g. start an import that runs during the flow
+            on_flow_start()
         await asyncio.gather(*(
             annotator(c, h, f"load{i}", batch_id, deadline, stats, random.Random(i))
-            for i, (c, h) in enumerate(zip(conns, headers))))
+            for i, (c, h) in enumerate(zip(conns, headers, strict=True))))
         cpu_after = probe()
         elapsed = time.perf_counter() - started
     finally:
@@ -413,7 +418,7 @@ def wait_healthy(base: str, server: subprocess.Popen, timeout: float = 60) -> No
 
 
 def run_once(db_kind: str, clients: int, seconds: float, workers: int, threads: int = 1,
-             ceiling_seconds: float = 3.0) -> dict[str, object]:
+             ceiling_seconds: float = 3.0, during=None) -> dict[str, object]:
     """Fresh database, gunicorn, the flow, the nothing-lost check; one result row."""
     workdir = Path(tempfile.mkdtemp(prefix="annotator-load-"))
     pg = None
@@ -456,8 +461,12 @@ def run_once(db_kind: str, clients: int, seconds: float, workers: int, threads: 
             return {"client": time.process_time(), "server": process_cpu(workers_pids),
                     "busy": busy, "total": total}
 
+        on_flow_start = (lambda: during.start(url, env)) if during is not None else None
         stats, elapsed, ceiling, cpu = asyncio.run(
-            run_clients(port, clients, batch_id, seconds, ceiling_seconds, probe))
+            run_clients(port, clients, batch_id, seconds, ceiling_seconds, probe,
+                        on_flow_start))
+        if during is not None:
+            during.finish(stats)
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)

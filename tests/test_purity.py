@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 PURE = [
+    "annotator.paging",
     "annotator.spans",
     "annotator.caching",
     "annotator.projects.schema",

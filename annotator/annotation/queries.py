@@ -15,7 +15,7 @@ from annotator.annotation.models import Annotation, SpanRow, Status
 from annotator.assignments.models import Assignment, Batch
 from annotator.assignments.queue import project_has_batches
 from annotator.auth.models import Role, User
-from annotator.corpus.models import Document, Sentence
+from annotator.corpus.models import Document, Sentence, published_sentence
 from annotator.corpus.tokens import token_offsets
 from annotator.errors import Forbidden, NotFound
 from annotator.projects.models import Project
@@ -298,7 +298,9 @@ def neighbour_ids(session: Session, sentence: Sentence) -> tuple[int | None, int
     """The previous and next annotatable sentence in project order (document, index)."""
     key = (sentence.document_id, sentence.index)
     base = select(Sentence.id).where(
-        Sentence.project_id == sentence.project_id, Sentence.excluded.is_(False)
+        Sentence.project_id == sentence.project_id,
+        Sentence.excluded.is_(False),
+        published_sentence(sentence.project_id),
     )
     prev_id = session.scalar(
         base.where(
@@ -349,6 +351,7 @@ def next_unfinished_id(session: Session, user: User, project_id: int) -> int | N
             Sentence.project_id == project_id,
             Sentence.excluded.is_(False),
             Sentence.id.not_in(finished),
+            published_sentence(project_id),
         )
         .order_by(Sentence.document_id, Sentence.index)
         .limit(1)

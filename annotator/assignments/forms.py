@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    Field,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -12,12 +15,65 @@ from wtforms import (
     StringField,
 )
 from wtforms.validators import InputRequired, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+
+from annotator.db import MAX_ROW_ID
+
+MAX_CHOSEN_DOCUMENTS = 100_000  # more than this: "All remaining" or a sample
+ID_OR_RANGE = re.compile(r"([0-9]{1,10})(?:-([0-9]{1,10}))?")
 
 
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+def parse_document_ids(text: str) -> list[int]:
+    """Document ids typed as ``3, 7-12 15``: sorted, without repeats.
+
+    Raises:
+        ValueError: with a message for the form, on anything else or too many documents.
+    """
+    ids: set[int] = set()
+    for part in re.split(r"[,\s]+", re.sub(r"\s*-\s*", "-", text.strip())):
+        if not part:
+            continue
+        match = ID_OR_RANGE.fullmatch(part)
+        if match is None:
+            raise ValueError(f"{part[:20]!r} is not a document id or a range such as 7-12")
+        low = int(match.group(1))
+        high = int(match.group(2)) if match.group(2) else low
+        if not 1 <= low <= high <= MAX_ROW_ID:
+            raise ValueError(f"{part} is not a range of document ids (low-high, from 1)")
+        if len(ids) + high - low + 1 > MAX_CHOSEN_DOCUMENTS:
+            raise ValueError(f"at most {MAX_CHOSEN_DOCUMENTS:,} documents per batch; "
+                             "use all remaining sentences or a sample for more")
+        ids.update(range(low, high + 1))
+    return sorted(ids)
+
+
+class DocumentIdsField(Field):
+    """A text box of document ids and ranges (``3, 7-12``): the documents page lists the ids.
+
+    Takes every submitted value (several boxes, or one per id) and joins them.
+    """
+
+    widget = TextInput()
+
+    def _value(self) -> str:
+        return self.raw_text
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.raw_text = ", ".join(v for v in valuelist if v.strip())
+        self.data = []
+        try:
+            self.data = parse_document_ids(self.raw_text)
+        except ValueError as err:
+            raise ValueError(str(err)) from None
+
+    def process_data(self, value: object) -> None:
+        self.raw_text = ""
+        self.data = []
 
 
 class BatchForm(FlaskForm):
@@ -32,7 +88,7 @@ class BatchForm(FlaskForm):
         default="remaining",
     )
     sample = IntegerField("N (sample size)", validators=[Optional(), NumberRange(min=1)])
-    documents = MultiCheckboxField("Documents", coerce=int, validate_choice=False)
+    documents = DocumentIdsField("Document ids (for \"chosen documents\"), e.g. 3, 7-12")
     annotators = MultiCheckboxField("Annotators", validate_choice=False)
     overlap = IntegerField(
         "Overlap k (annotators per sentence)", default=1,

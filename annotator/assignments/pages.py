@@ -26,7 +26,7 @@ from annotator.assignments.untyped import (
     project_expected_attributes,
 )
 from annotator.auth.queries import list_active_usernames
-from annotator.corpus.queries import list_documents
+from annotator.corpus.queries import count_documents
 
 UNTYPED_PER_PAGE = 100
 
@@ -35,7 +35,7 @@ UNTYPED_PER_PAGE = 100
 class BatchesPage:
     batches: list[tuple[Batch, int]]
     batch_annotators: dict[int, list[str]]
-    document_choices: list[tuple[int, str]]  # (id, "id: title") for the batch form
+    documents: int  # how many the project has (the form takes ids; the documents page lists them)
     usernames: list[str]  # active users, for the form's annotator choices
 
 
@@ -44,8 +44,7 @@ def batches_page(session: Session, project_id: int) -> BatchesPage:
     return BatchesPage(
         batches=list_batches(session, project_id),
         batch_annotators=batch_annotators(session, project_id),
-        document_choices=[(d.id, f"{d.id}: {d.title}")
-                          for d in list_documents(session, project_id)],
+        documents=count_documents(session, project_id),
         usernames=list_active_usernames(session),
     )
 

@@ -7,14 +7,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, Table, bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import (
+    Column,
+    Table,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from annotator.annotation.models import Annotation
 from annotator.assignments.allocation import AllocationError, allocate, reassign
 from annotator.assignments.models import Assignment, Batch, BatchSentence
 from annotator.auth.models import User
-from annotator.corpus.models import Sentence
+from annotator.corpus.models import Sentence, published_sentence
 from annotator.db import utcnow
 from annotator.errors import Conflict, Invalid, NotFound
 
@@ -63,8 +74,30 @@ def _unbatched(project_id: int):
         .where(BatchSentence.sentence_id == Sentence.id, Batch.archived_at.is_(None))
     )
     return select(Sentence.id).where(
-        Sentence.project_id == project_id, Sentence.excluded.is_(False), ~exists(in_batch)
+        Sentence.project_id == project_id,
+        Sentence.excluded.is_(False),
+        ~exists(in_batch),
+        published_sentence(project_id),
     )
+
+
+def _in_ranges(column, ids: Sequence[int]):
+    """``column`` among ``ids``, written as ranges of consecutive ids (``7-12`` is one BETWEEN
+    rather than six parameters: a typed range of thousands stays one condition)."""
+    ordered = sorted(set(ids))
+    ranges: list[tuple[int, int]] = []
+    for i in ordered:
+        if ranges and ranges[-1][1] == i - 1:
+            ranges[-1] = (ranges[-1][0], i)
+        else:
+            ranges.append((i, i))
+    singles = [low for low, high in ranges if low == high]
+    spans = [column.between(low, high) for low, high in ranges if low != high]
+    if not singles:
+        return or_(*spans)
+    # rendered inline: many scattered ids would pass SQLite's limit of bound parameters
+    listed = column.in_(bindparam("chosen_ids", singles, expanding=True, literal_execute=True))
+    return or_(listed, *spans)
 
 
 def select_sentences(
@@ -83,17 +116,21 @@ def select_sentences(
     if source == "documents":
         if not document_ids:
             raise Invalid("no documents chosen")
-        ids = list(session.scalars(query.where(Sentence.document_id.in_(list(document_ids)))))
+        chosen = _in_ranges(Sentence.document_id, document_ids)
+        ids = list(session.scalars(query.where(chosen)))
         known = set(
             session.scalars(
                 select(Sentence.document_id)
-                .where(Sentence.document_id.in_(list(document_ids)))
-                .where(Sentence.project_id == project_id)
+                .distinct()
+                .where(chosen)
+                .where(Sentence.project_id == project_id, published_sentence(project_id))
             )
         )
         missing = sorted(set(document_ids) - known)
         if missing:
-            raise Invalid(f"document(s) not in this project or without sentences: {missing}")
+            shown = ", ".join(map(str, missing[:20])) + (
+                f" and {len(missing) - 20} more" if len(missing) > 20 else "")
+            raise Invalid(f"document(s) not in this project or without sentences: {shown}")
         return ids
     ids = list(session.scalars(query))
     if source == "sample":
@@ -189,7 +226,8 @@ def bulk_insert(
             rows = [tuple(row[i] for i in order) for row in rows]
         connection.exec_driver_sql(compiled.string, list(rows))
     else:
-        connection.exec_driver_sql(compiled.string, [dict(zip(columns, r)) for r in rows])
+        named = [dict(zip(columns, r, strict=True)) for r in rows]
+        connection.exec_driver_sql(compiled.string, named)
 
 
 def driver_value(session: Session, column: Column, value: Any) -> Any:

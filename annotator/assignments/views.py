@@ -26,7 +26,6 @@ def list_batches(project_id: int):
     project = db.session.get(Project, project_id) or abort(404)
     page = pages.batches_page(db.session, project.id)
     form = BatchForm()
-    form.documents.choices = [SelectChoice(i, label) for i, label in page.document_choices]
     form.annotators.choices = [SelectChoice(u) for u in page.usernames]
     if form.validate_on_submit():
         with unit_of_work(db.session, catch=DomainError) as work:
@@ -50,7 +49,7 @@ def list_batches(project_id: int):
     return render_template(
         "assignments/batches.html", project=project, form=form, batches=page.batches,
         reassign_form=ReassignForm(), remove_form=RemoveBatchForm(), usernames=page.usernames,
-        batch_annotators=page.batch_annotators,
+        batch_annotators=page.batch_annotators, documents=page.documents,
     ), status
 
 

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from annotator.audit.models import AuditEvent
 from annotator.auth.models import User
 from annotator.db import utcnow
 from annotator.errors import NotFound
+from annotator.paging import Pager
 
 
 @dataclass(frozen=True)
@@ -71,18 +72,35 @@ def _row(change: Change, at: datetime) -> dict[str, Any]:
     }
 
 
+HISTORY_PER_PAGE = 50
+
+
 def list_history(
-    session: Session, sentence_id: int
+    session: Session, sentence_id: int, *, limit: int | None = None, offset: int = 0
 ) -> list[tuple[AuditEvent, str | None, str | None]]:
-    """Every recorded change of the sentence, oldest first, with actor and owner names."""
+    """The recorded changes of the sentence (all, or ``limit`` from ``offset``), oldest
+    first, with actor and owner names."""
     actor = select(User.username).where(User.id == AuditEvent.actor_id).scalar_subquery()
     owner = select(User.username).where(User.id == AuditEvent.owner_id).scalar_subquery()
     rows = session.execute(
         select(AuditEvent, actor, owner)
         .where(AuditEvent.sentence_id == sentence_id)
         .order_by(AuditEvent.id)
+        .limit(limit)
+        .offset(offset)
     ).all()
     return [(e, a, o) for e, a, o in rows]
+
+
+def history_page(
+    session: Session, sentence_id: int, page: str | None
+) -> tuple[list[tuple[AuditEvent, str | None, str | None]], Pager]:
+    """One page of the sentence's history (``page`` as the query string gives it)."""
+    total = session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.sentence_id == sentence_id)
+    ) or 0
+    pager = Pager.of(page, HISTORY_PER_PAGE, total)
+    return list_history(session, sentence_id, limit=pager.per_page, offset=pager.offset), pager
 
 
 def get_event(session: Session, event_id: int) -> AuditEvent:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from annotator.annotation.queries import list_sentence_annotations
 from annotator.annotation.services import reopen_annotation
 from annotator.audit import restoring
-from annotator.audit.services import get_event, list_history
+from annotator.audit.services import get_event, history_page
 from annotator.auth.services import admin_required
 from annotator.corpus.models import Sentence
 from annotator.errors import DomainError
@@ -23,10 +23,12 @@ bp = Blueprint("audit", __name__)
 @admin_required
 def show_history(sentence_id: int):
     sentence = db.session.get(Sentence, sentence_id) or abort(404)
+    events, pager = history_page(db.session, sentence_id, request.args.get("page"))
     return render_template(
         "audit/history.html",
         sentence=sentence,
-        events=list_history(db.session, sentence_id),
+        events=events,
+        pager=pager,
         annotations=list_sentence_annotations(db.session, sentence_id),
         form=FlaskForm(),
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import abort, jsonify, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -18,6 +18,7 @@ from annotator.auth.names import username_key, username_problem
 from annotator.auth.passwords import password_problem
 from annotator.errors import Invalid, NotFound
 from annotator.extensions import db
+from annotator.paging import Pager
 
 # A real hash to compare against when the user does not exist, so both paths cost the same.
 _DUMMY_HASH: str | None = None
@@ -159,6 +160,15 @@ def log_out_everywhere(session: Session, user_id: int) -> int:
     return sessions.end_sessions(session, user.id)
 
 
-def list_users(session: Session) -> list[User]:
-    """Every user, by name."""
-    return list(session.scalars(select(User).order_by(User.username)))
+USERS_PER_PAGE = 100
+
+
+def list_users(session: Session, *, limit: int | None = None, offset: int = 0) -> list[User]:
+    """Users by name: all, or ``limit`` of them from ``offset``."""
+    return list(session.scalars(select(User).order_by(User.username).limit(limit).offset(offset)))
+
+
+def users_page(session: Session, page: str | None) -> tuple[list[User], Pager]:
+    """One page of the users list (``page`` as the query string gives it)."""
+    pager = Pager.of(page, USERS_PER_PAGE, session.scalar(select(func.count(User.id))) or 0)
+    return list_users(session, limit=pager.per_page, offset=pager.offset), pager

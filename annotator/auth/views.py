@@ -156,10 +156,11 @@ def list_users():
         status = 422
     elif form.errors:
         status = 422
+    users, pager = services.users_page(db.session, request.args.get("page"))
     return (
         render_template(
-            "auth/users.html", users=services.list_users(db.session), form=form,
-            password_form=PasswordForm(), session_counts=sessions.count_sessions(db.session),
+            "auth/users.html", users=users, pager=pager, form=form, password_form=PasswordForm(),
+            session_counts=sessions.count_sessions(db.session),
         ),
         status,
     )

@@ -7,9 +7,10 @@ from contextlib import contextmanager
 from typing import NoReturn
 
 import click
+from sqlalchemy.exc import DBAPIError
 
 from annotator.errors import DomainError
-from annotator.transactions import Transactional, Work, unit_of_work
+from annotator.transactions import Transactional, Work, database_busy, unit_of_work
 
 
 def fail(message: str) -> NoReturn:
@@ -20,8 +21,15 @@ def fail(message: str) -> NoReturn:
 @contextmanager
 def committed(session: Transactional, *, suffix: str = "") -> Iterator[Work]:
     """Run the block as one unit of work: commit, or roll back and fail with the domain
-    error's message (followed by ``suffix``, e.g. a hint about an option)."""
-    with unit_of_work(session, catch=DomainError) as work:
-        yield work
+    error's message (followed by ``suffix``, e.g. a hint about an option); a database that
+    stayed busy (a lock held too long) is one line too, never a traceback."""
+    try:
+        with unit_of_work(session, catch=DomainError) as work:
+            yield work
+    except DBAPIError as err:
+        if not database_busy(err):
+            raise
+        fail("the database is busy (another write held its lock too long); "
+             "nothing stored, try again")
     if work.failed:
         fail(work.message + suffix)

@@ -4,21 +4,28 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import Select, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from annotator.corpus.models import Document, Sentence
-from annotator.corpus.splitting import split_sentences
+from annotator.corpus.models import Document, Sentence, staged_documents
+from annotator.corpus.splitting import SentenceSpan, split_sentences
+from annotator.db import utcnow
 from annotator.errors import Invalid
 
 MAX_TITLE = 500
 MAX_URL = 2000
 MAX_LINE_BYTES = 5 * 1024 * 1024  # one JSONL article; a longer line is not an article
 MAX_JSON_DEPTH = 20
+# One transaction of a chunked import writes about this many sentences (a few ms of holding
+# SQLite's write lock), so that a save waiting behind it waits one chunk at most.
+IMPORT_CHUNK_ROWS = 2000
+ABANDONED_AFTER = timedelta(hours=1)  # staged rows of an import that died: removed after this
 
 
 class ImportRefused(Invalid):
@@ -112,7 +119,8 @@ def read_jsonl(name: str, data: bytes) -> list[ArticleIn]:
         except RecursionError:
             raise ImportRefused(f"{where}: JSON nested too deeply") from None
         except json.JSONDecodeError as err:
-            raise ImportRefused(f"{where}: invalid JSON ({err.msg} at column {err.colno})") from None
+            problem = f"invalid JSON ({err.msg} at column {err.colno})"
+            raise ImportRefused(f"{where}: {problem}") from None
         if _depth(obj, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
             raise ImportRefused(f"{where}: JSON nested too deeply")
         if not isinstance(obj, dict):
@@ -156,66 +164,170 @@ def read_articles(name: str, data: bytes) -> list[ArticleIn]:
     raise ImportRefused(f"{name}: unsupported file type (expected .txt or .jsonl)")
 
 
-def import_articles(
-    session: Session, project_id: int, files: Sequence[tuple[str, bytes]]
-) -> ImportResult:
-    """Import every article of ``files`` into the project, all or nothing.
+def read_files(files: Sequence[tuple[str, bytes]]) -> list[ArticleIn]:
+    """Every article of every file, checked; a refused file raises before anything is written."""
+    articles: list[ArticleIn] = []
+    for name, data in files:
+        articles.extend(read_articles(name, data))
+    return articles
 
-    Every file is read and checked before anything is written, so a refused file stores
-    nothing. Articles whose text is already in the project (same content hash) are skipped.
+
+@dataclass
+class ArticleImport:
+    """An import written in small transactions, shown to nobody until it is published.
+
+    ``stage()`` writes the new documents with their ``import_id`` set (hidden from every list,
+    batch and count: ``models.published_sentence``) and their sentences, about ``chunk_rows``
+    sentences at a time, yielding after each flushed chunk so that the caller commits it and
+    the database's write lock is free again; ``publish()`` then makes them all visible in one
+    short UPDATE. On failure ``discard()`` deletes the staged rows chunk by chunk. An import
+    killed half-way leaves hidden rows that the next import into the project removes once
+    they are older than ``ABANDONED_AFTER``. ``transactions.run_chunked`` drives the three.
+    """
+
+    session: Session
+    project_id: int
+    articles: list[ArticleIn]
+    chunk_rows: int = IMPORT_CHUNK_ROWS
+    import_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    result: ImportResult = field(default_factory=ImportResult)
+
+    def stage(self) -> Iterator[int]:
+        """Write the new documents and sentences, hidden; yield after each flushed chunk."""
+        yield from self._discard_documents(self._abandoned())
+        known = set(
+            self.session.scalars(
+                select(Document.content_hash).where(
+                    Document.project_id == self.project_id, Document.import_id.is_(None)
+                )
+            )
+        )
+        batch: list[tuple[ArticleIn, list[SentenceSpan]]] = []
+        pending = 0
+        for article in self.articles:
+            digest = article.content_hash
+            if digest in known:
+                self.result.skipped.append(article.source)
+                continue
+            known.add(digest)
+            pieces = split_sentences(article.text)
+            batch.append((article, pieces))
+            pending += len(pieces)
+            if pending >= self.chunk_rows:
+                yield from self._write(batch)
+                batch, pending = [], 0
+        if batch:
+            yield from self._write(batch)
+
+    def _write(self, batch: list[tuple[ArticleIn, list[SentenceSpan]]]) -> Iterator[int]:
+        rows: list[tuple[int, dict[str, object]]] = []  # (position in batch, row): built first
+        for position, (_, pieces) in enumerate(batch):
+            for index, piece in enumerate(pieces):
+                rows.append((position, {
+                    "project_id": self.project_id, "index": index, "start": piece.start,
+                    "end": piece.end, "excluded": piece.excluded, "excluded_reason": piece.reason,
+                }))
+                self.result.excluded_sentences += piece.excluded
+        try:
+            doc_ids = self.session.scalars(
+                insert(Document).returning(Document.id, sort_by_parameter_order=True),
+                [
+                    {
+                        "project_id": self.project_id, "title": a.title, "url": a.url,
+                        "published": a.published, "text": a.text,
+                        "content_hash": a.content_hash, "import_id": self.import_id,
+                    }
+                    for a, _ in batch
+                ],
+            ).all()
+        except IntegrityError:
+            raise ImportRefused(
+                "an article of these files is being imported by another import (or by one "
+                "interrupted less than an hour ago); nothing stored, try again later"
+            ) from None
+        self.result.documents_added += len(batch)
+        for start in range(0, len(rows), self.chunk_rows):
+            part = [
+                {**row, "document_id": doc_ids[position]}
+                for position, row in rows[start : start + self.chunk_rows]
+            ]
+            self.session.execute(insert(Sentence.__table__), part)  # Core executemany
+            self.result.sentences_added += len(part)
+            self.session.flush()
+            yield self.result.sentences_added
+
+    def publish(self) -> ImportResult:
+        """Make every staged document and sentence visible at once."""
+        self.session.execute(
+            update(Document)
+            .where(Document.project_id == self.project_id, Document.import_id == self.import_id)
+            .values(import_id=None)
+        )
+        self.session.flush()
+        return self.result
+
+    def discard(self) -> Iterator[int]:
+        """Delete what ``stage()`` wrote, a chunk per yield."""
+        staged = select(Document.id).where(
+            Document.project_id == self.project_id, Document.import_id == self.import_id
+        )
+        yield from self._discard_documents(staged)
+
+    def _abandoned(self) -> Select[tuple[int]]:
+        cutoff = utcnow() - ABANDONED_AFTER
+        return staged_documents(self.project_id).where(Document.created_at < cutoff)
+
+    def _discard_documents(self, documents: Select[tuple[int]]) -> Iterator[int]:
+        deleted = 0
+        while True:
+            ids = self.session.scalars(
+                select(Sentence.id)
+                .where(Sentence.document_id.in_(documents))
+                .limit(self.chunk_rows)
+            ).all()
+            if not ids:
+                break
+            self.session.execute(delete(Sentence).where(Sentence.id.in_(ids)))
+            self.session.flush()
+            deleted += len(ids)
+            yield deleted
+        while True:
+            ids = self.session.scalars(documents.limit(self.chunk_rows)).all()
+            if not ids:
+                return
+            self.session.execute(delete(Document).where(Document.id.in_(ids)))
+            self.session.flush()
+            yield len(ids)
+
+
+def plan_import(
+    session: Session,
+    project_id: int,
+    files: Sequence[tuple[str, bytes]],
+    *,
+    chunk_rows: int = IMPORT_CHUNK_ROWS,
+) -> ArticleImport:
+    """Read and check every file (nothing is written yet) into an import to run in chunks.
 
     Raises:
         ImportRefused: naming the file and line of the first problem.
     """
-    articles: list[ArticleIn] = []
-    for name, data in files:
-        articles.extend(read_articles(name, data))
-    result = ImportResult()
-    known = set(
-        session.scalars(select(Document.content_hash).where(Document.project_id == project_id))
-    )
-    fresh: list[ArticleIn] = []
-    for article in articles:
-        digest = article.content_hash
-        if digest in known:
-            result.skipped.append(article.source)
-            continue
-        known.add(digest)
-        fresh.append(article)
-    if not fresh:
-        return result
-    doc_ids = session.scalars(
-        insert(Document).returning(Document.id, sort_by_parameter_order=True),
-        [
-            {
-                "project_id": project_id,
-                "title": a.title,
-                "url": a.url,
-                "published": a.published,
-                "text": a.text,
-                "content_hash": a.content_hash,
-            }
-            for a in fresh
-        ],
-    ).all()
-    rows = []
-    for doc_id, article in zip(doc_ids, fresh, strict=True):
-        for index, piece in enumerate(split_sentences(article.text)):
-            rows.append(
-                {
-                    "document_id": doc_id,
-                    "project_id": project_id,
-                    "index": index,
-                    "start": piece.start,
-                    "end": piece.end,
-                    "excluded": piece.excluded,
-                    "excluded_reason": piece.reason,
-                }
-            )
-            result.excluded_sentences += piece.excluded
-    if rows:
-        session.execute(insert(Sentence.__table__), rows)  # Core executemany: fastest path
-    result.documents_added = len(fresh)
-    result.sentences_added = len(rows)
-    session.flush()
-    return result
+    return ArticleImport(session, project_id, read_files(files), chunk_rows=chunk_rows)
+
+
+def import_articles(
+    session: Session, project_id: int, files: Sequence[tuple[str, bytes]]
+) -> ImportResult:
+    """Import every article of ``files`` into the project in the caller's one transaction.
+
+    For small imports (the demo, tests, benchmarks' set-up); the documents page and
+    ``annotator import-articles`` run ``plan_import`` in chunks instead. Articles whose text
+    is already in the project (same content hash) are skipped.
+
+    Raises:
+        ImportRefused: naming the file and line of the first problem.
+    """
+    job = plan_import(session, project_id, files, chunk_rows=10**9)
+    for _ in job.stage():
+        pass
+    return job.publish()

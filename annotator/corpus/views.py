@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from annotator.auth.services import admin_required
 from annotator.corpus import queries, services
 from annotator.corpus.forms import ExclusionForm, ImportForm
-from annotator.corpus.importing import ImportRefused, import_articles
+from annotator.corpus.importing import ImportRefused, plan_import
 from annotator.corpus.models import Document, Sentence
 from annotator.extensions import db
 from annotator.projects.models import Project
-from annotator.transactions import unit_of_work
+from annotator.transactions import run_chunked, unit_of_work
 
 bp = Blueprint("corpus", __name__)
 
@@ -24,8 +33,10 @@ def list_documents(project_id: int):
     status = 200
     if form.validate_on_submit():
         files = [(f.filename or "upload", f.read()) for f in form.files.data]
+        config = current_app.config
         with unit_of_work(db.session, catch=ImportRefused) as work:
-            result = import_articles(db.session, project.id, files)
+            job = plan_import(db.session, project.id, files, chunk_rows=config["IMPORT_CHUNK_ROWS"])
+            result = run_chunked(db.session, job, pause=config["IMPORT_PAUSE_SECONDS"])
         if work.failed:
             flash(f"Import refused, nothing stored: {work.message}", "error")
             status = 422
@@ -39,9 +50,12 @@ def list_documents(project_id: int):
             return redirect(url_for("corpus.list_documents", project_id=project.id))
     elif form.errors:
         status = 422
-    documents = queries.list_documents(db.session, project.id)
+    shown = queries.documents_page(db.session, project.id, request.args.get("page"))
     return (
-        render_template("corpus/documents.html", project=project, documents=documents, form=form),
+        render_template(
+            "corpus/documents.html", project=project, documents=shown.documents,
+            pager=shown.pager, form=form,
+        ),
         status,
     )
 
@@ -51,8 +65,10 @@ def list_documents(project_id: int):
 def show_document(document_id: int):
     document = db.session.get(Document, document_id) or abort(404)
     project = db.session.get(Project, document.project_id)
+    shown = queries.document_page(db.session, document, request.args.get("page"))
     return render_template(
-        "corpus/document.html", document=document, project=project, form=ExclusionForm()
+        "corpus/document.html", document=document, project=project, form=ExclusionForm(),
+        sentences=shown.sentences, pager=shown.pager,
     )
 
 
@@ -62,4 +78,6 @@ def toggle_exclusion(sentence_id: int):
     sentence = db.session.get(Sentence, sentence_id) or abort(404)
     with unit_of_work(db.session):
         services.set_excluded(db.session, sentence_id, not sentence.excluded)
-    return redirect(url_for("corpus.show_document", document_id=sentence.document_id))
+    page = sentence.index // queries.SENTENCES_PER_DOCUMENT_PAGE + 1
+    return redirect(url_for("corpus.show_document", document_id=sentence.document_id,
+                            page=page if page > 1 else None, _anchor=f"s{sentence.id}"))

@@ -138,7 +138,7 @@ def _match_by_id(
         for sid, text, excluded in session.execute(
             select(Sentence.id, SENTENCE_TEXT, Sentence.excluded)
             .join(Document, Document.id == Sentence.document_id)
-            .where(Sentence.project_id == project_id,
+            .where(Sentence.project_id == project_id, Document.import_id.is_(None),
                    Sentence.id.in_({ln.sentence_id for ln in lines}))
         )
     }
@@ -166,7 +166,7 @@ def _match_by_text(
     stmt = (
         select(Sentence.id, SENTENCE_TEXT, Sentence.excluded)
         .join(Document, Document.id == Sentence.document_id)
-        .where(Sentence.project_id == project_id,
+        .where(Sentence.project_id == project_id, Document.import_id.is_(None),
                (Sentence.end - Sentence.start).in_(lengths))
         .order_by(Sentence.id)
         .execution_options(yield_per=2000)

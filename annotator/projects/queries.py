@@ -17,7 +17,9 @@ from annotator.assignments.untyped import (
     project_expected_attributes,
 )
 from annotator.auth.models import Role, User
-from annotator.corpus.models import Document, Sentence
+from annotator.corpus.models import Document, Sentence, any_staged, published_sentence
+from annotator.corpus.queries import count_sentences
+from annotator.paging import Pager
 from annotator.projects.guidelines import Entry, entries, render_markdown
 from annotator.projects.models import GuidelinesVersion, Project
 from annotator.projects.schema import parse_schema
@@ -77,17 +79,12 @@ def list_projects(
     docs: dict[int, int] = {
         pid: n
         for pid, n in session.execute(
-            select(Document.project_id, func.count()).group_by(Document.project_id)
+            select(Document.project_id, func.count())
+            .where(Document.import_id.is_(None))
+            .group_by(Document.project_id)
         )
     }
-    sents: dict[int, int] = {
-        pid: n
-        for pid, n in session.execute(
-            select(Sentence.project_id, func.count())
-            .where(Sentence.excluded.is_(False))
-            .group_by(Sentence.project_id)
-        )
-    }
+    sents = {p.id: count_sentences(session, p.id).annotatable for p in projects}
     progress: dict[tuple[int, str], int] = {
         (pid, status): n
         for pid, status, n in session.execute(
@@ -137,16 +134,30 @@ class SentenceRow:
 
 
 def list_sentences(
-    session: Session, user: User, project_id: int, page: int, per_page: int
-) -> tuple[list[SentenceRow], int]:
-    """One page of the project's sentences in reading order, with this user's status."""
-    total = session.scalar(
-        select(func.count()).select_from(Sentence).where(Sentence.project_id == project_id)
-    )
-    span_counts = (
-        select(SpanRow.annotation_id, func.count().label("n"))
-        .group_by(SpanRow.annotation_id)
-        .subquery()
+    session: Session, user: User, project_id: int, page: str | None, per_page: int
+) -> tuple[list[SentenceRow], Pager]:
+    """One page (``page`` as the query string gives it) of the project's sentences in reading
+    order, with this user's status.
+
+    The page's ids come from the (project, document, index) index alone, then only those
+    rows are read in full; the total is ``count_sentences``' (kept between requests).
+    """
+    pager = Pager.of(page, per_page, count_sentences(session, project_id).total)
+    ids = list(session.scalars(
+        select(Sentence.id)
+        .where(Sentence.project_id == project_id,
+               published_sentence(project_id, staged=any_staged(session, project_id)))
+        .order_by(Sentence.document_id, Sentence.index)
+        .limit(pager.per_page)
+        .offset(pager.offset)
+    ))
+    if not ids:
+        return [], pager
+    span_count = (
+        select(func.count())
+        .where(SpanRow.annotation_id == Annotation.id)
+        .correlate(Annotation)
+        .scalar_subquery()
     )
     rows = session.execute(
         select(
@@ -157,20 +168,17 @@ def list_sentences(
             func.substr(Document.text, Sentence.start + 1, Sentence.end - Sentence.start),
             Sentence.excluded,
             Annotation.status,
-            func.coalesce(span_counts.c.n, 0),
+            func.coalesce(span_count, 0),
         )
         .join(Document, Document.id == Sentence.document_id)
         .outerjoin(
             Annotation,
             and_(Annotation.sentence_id == Sentence.id, Annotation.annotator_id == user.id),
         )
-        .outerjoin(span_counts, span_counts.c.annotation_id == Annotation.id)
-        .where(Sentence.project_id == project_id)
+        .where(Sentence.id.in_(ids))
         .order_by(Sentence.document_id, Sentence.index)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
     ).all()
-    return [SentenceRow(*r) for r in rows], total or 0
+    return [SentenceRow(*r) for r in rows], pager
 
 
 @dataclass(frozen=True)

@@ -59,18 +59,17 @@ def show_project(project_id: int):
             progress=batch_progress(db.session, project.id, user_id=current_user.id),
             complete=request.args.get("complete") == "1",
         )
-    # Clamped: a huge ?page= would overflow the database's OFFSET (a 500 on PostgreSQL).
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 10**6)
-    per_page = current_app.config["SENTENCES_PER_PAGE"]
-    rows, total = queries.list_sentences(db.session, current_user, project_id, page, per_page)
-    pages = max((total + per_page - 1) // per_page, 1)
+    # Clamped (paging.Pager): a huge ?page= would overflow the database's OFFSET.
+    rows, pager = queries.list_sentences(db.session, current_user, project_id,
+                                         request.args.get("page"),
+                                         current_app.config["SENTENCES_PER_PAGE"])
     return render_template(
         "projects/project.html",
         project=project,
         rows=rows,
-        page=page,
-        pages=pages,
-        total=total,
+        page=pager.page,
+        pages=pager.pages,
+        total=pager.total,
         complete=request.args.get("complete") == "1",
     )
 
