@@ -36,6 +36,12 @@ class ProjectSummary:
     untyped_what: str = ""  # what ``untyped`` counts, in words ("EVENT spans without ...")
 
 
+def list_project_names(session: Session) -> list[tuple[int, str]]:
+    """Every project's id and name, by name (for choosing one)."""
+    return [(pid, name) for pid, name in session.execute(
+        select(Project.id, Project.name).order_by(Project.name))]
+
+
 def list_projects(session: Session, user: User) -> list[ProjectSummary]:
     """Every project with its size and this user's progress."""
     projects = list(session.scalars(select(Project).order_by(Project.name)))

@@ -10,6 +10,7 @@ for a value) and rewrites one span's label and attributes. Counting the spans is
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,26 @@ from typing import Any
 from annotator.projects.schema import LabelSchema, SchemaError
 
 ValueKey = tuple[str, str, str]  # (label, attribute, value)
+MAX_SCHEMA_TEXT = 200_000  # characters of a schema document (the default is about 4,000)
+
+
+def load_document(text: str | bytes) -> Any:
+    """Read a schema document from JSON text (an upload or the editor's field).
+
+    Raises:
+        SchemaError: the text is too long, not UTF-8 or not JSON (with line and column).
+    """
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise SchemaError("the schema file is not UTF-8 text") from None
+    if len(text) > MAX_SCHEMA_TEXT:
+        raise SchemaError(f"the schema is longer than {MAX_SCHEMA_TEXT:,} characters")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise SchemaError(f"not JSON: {err.msg} at line {err.lineno}, column {err.colno}") from None
 
 
 @dataclass(frozen=True)

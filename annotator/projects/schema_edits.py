@@ -5,12 +5,11 @@ unless mapped, rewrite mapped spans (annotations and gold) with an audit row eac
 from __future__ import annotations
 
 import copy
-from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -28,23 +27,16 @@ from annotator.projects.schema import LabelSchema, SchemaError, parse_schema
 from annotator.projects.schema_changes import (
     Plan,
     SchemaDiff,
-    ValueKey,
     check_plan,
     compare,
+    load_document,
     parse_mappings,
     rewrite,
     unmapped_in_use,
 )
+from annotator.projects.usage import Usage, span_usage
 
 AUDIT_ACTION = "schema_edit"
-
-
-@dataclass(frozen=True)
-class Usage:
-    """Spans per label and per attribute value, annotations and gold together."""
-
-    labels: dict[str, int] = field(default_factory=dict)
-    values: dict[ValueKey, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -73,43 +65,6 @@ class Edited:
     diff: SchemaDiff
 
 
-def span_usage(session: Session, project_id: int, schema: LabelSchema | None = None) -> Usage:
-    """Count the project's spans per label and (for labels with attributes) per value."""
-    annotation_spans = (
-        select(SpanRow.label, SpanRow.attributes)
-        .join(Annotation, Annotation.id == SpanRow.annotation_id)
-        .join(Sentence, Sentence.id == Annotation.sentence_id)
-        .where(Sentence.project_id == project_id)
-    )
-    gold_spans = (
-        select(GoldSpanRow.label, GoldSpanRow.attributes)
-        .join(GoldSentence, GoldSentence.id == GoldSpanRow.gold_id)
-        .join(Sentence, Sentence.id == GoldSentence.sentence_id)
-        .where(Sentence.project_id == project_id)
-    )
-    labels: Counter[str] = Counter()
-    for statement, column in ((annotation_spans, SpanRow.label), (gold_spans, GoldSpanRow.label)):
-        counted = statement.with_only_columns(column, func.count()).group_by(column)
-        for label, n in session.execute(counted):
-            labels[label] += n
-    # Values: JSON cannot be grouped on every database, so the spans of labels with attributes
-    # are read and counted here (labels without attributes need no row read).
-    with_attributes = (
-        {label.key for label in schema.labels if label.attributes} if schema is not None
-        else set(labels))
-    values: Counter[ValueKey] = Counter()
-    for statement, column in ((annotation_spans, SpanRow.label), (gold_spans, GoldSpanRow.label)):
-        if not with_attributes:
-            break
-        rows = session.execute(
-            statement.where(column.in_(sorted(with_attributes))).execution_options(yield_per=2000))
-        for label, attributes in rows:
-            for key, value in (attributes or {}).items():
-                if isinstance(value, str):
-                    values[(label, key, value)] += 1
-    return Usage(labels=dict(labels), values=dict(values))
-
-
 def preview_schema_edit(
     session: Session, project: Project, document: Any, mappings: Iterable[str] = (),
 ) -> Preview:
@@ -130,6 +85,28 @@ def preview_schema_edit(
     usage = span_usage(session, project.id, _union(old, new))
     refused = unmapped_in_use(diff, plan, usage.labels, usage.values)
     return Preview(new, diff, plan, usage, refused, next_version(old.version))
+
+
+def preview_schema_text(
+    session: Session, project: Project, text: str, mappings: Iterable[str] = (),
+) -> Preview:
+    """``preview_schema_edit`` of a document given as JSON text (the editor's field)."""
+    return preview_schema_edit(session, project, _document(text), mappings)
+
+
+def edit_schema_text(
+    session: Session, project: Project, actor_id: int | None, text: str,
+    mappings: Iterable[str] = (),
+) -> Edited:
+    """``edit_schema`` with a document given as JSON text (the editor's field)."""
+    return edit_schema(session, project, actor_id, _document(text), mappings)
+
+
+def _document(text: str) -> Any:
+    try:
+        return load_document(text)
+    except SchemaError as err:
+        raise Invalid(f"invalid label schema: {err}") from None
 
 
 def _union(old: LabelSchema, new: LabelSchema) -> LabelSchema:

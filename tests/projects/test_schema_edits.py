@@ -17,7 +17,8 @@ from annotator.audit.models import AuditEvent
 from annotator.errors import Conflict, Invalid
 from annotator.projects.schema import SchemaError, default_schema_document, parse_schema
 from annotator.projects.schema_changes import compare, parse_mappings
-from annotator.projects.schema_edits import edit_schema, span_usage
+from annotator.projects.schema_edits import edit_schema
+from annotator.projects.usage import span_usage
 from annotator.spans import Span
 from tests.factories import prepare_project
 
