@@ -40,6 +40,8 @@ EXPECTED: dict[str, tuple[str, str, tuple[int, int, int, int, int]]] = {
     "auth.logout": ("POST", "/logout", (302, 302, 302, 302, 302)),
     "auth.list_users": ("GET", "/admin/users", (302, 403, 403, 403, 200)),
     "auth.toggle_active": ("POST", "/admin/users/{user}/active", (302, 403, 403, 403, 302)),
+    "auth.change_role": ("POST", "/admin/users/{user}/role", (302, 403, 403, 403, 302)),
+    "auth.delete_user": ("POST", "/admin/users/{user}/delete", (302, 403, 403, 403, 302)),
     "auth.reset_password": ("POST", "/admin/users/{user}/password", (302, 403, 403, 403, 302)),
     "corpus.list_documents": ("GET", "/projects/{project}/documents", (302, 403, 403, 403, 200)),
     "corpus.show_document": ("GET", "/documents/{document}", (302, 403, 403, 403, 200)),

@@ -24,3 +24,8 @@ class UserForm(FlaskForm):
 
 class PasswordForm(FlaskForm):
     password = PasswordField("New password", validators=[DataRequired(), Length(min=8, max=200)])
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=[SelectChoice(role) for role in ("annotator", "curator",
+                                                                        "admin")])
