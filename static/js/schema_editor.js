@@ -105,10 +105,13 @@ function attributeBlock(label, attribute, j) {
     input("text", attribute.name, `${n} name`, (v) => setOrDrop(attribute, "name", v)),
   );
   attribute.values = (attribute.values || []).map((v) => (typeof v === "string" ? { value: v } : v));
+  const hint = document.createElement("p");
+  hint.className = "muted";
+  hint.textContent = "Above: the attribute's key and name. Each value below: key, display name, group.";
   const list = document.createElement("ol");
   list.className = "schema-values";
   attribute.values.forEach((value, k) => list.append(valueRow(label, attribute, value, k)));
-  box.append(list, button(`Add a value to ${label.key} · ${attribute.key}`, () => {
+  box.append(hint, list, button(`Add a value to ${label.key} · ${attribute.key}`, () => {
     attribute.values.push({ value: "", name: "" });
   }));
   return box;
