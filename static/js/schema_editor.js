@@ -107,7 +107,8 @@ function attributeBlock(label, attribute, j) {
   attribute.values = (attribute.values || []).map((v) => (typeof v === "string" ? { value: v } : v));
   const hint = document.createElement("p");
   hint.className = "muted";
-  hint.textContent = "Above: the attribute's key and name. Each value below: key, display name, group.";
+  hint.textContent =
+    "Above: the attribute's key and name. Each value below: key, display name, group.";
   const list = document.createElement("ol");
   list.className = "schema-values";
   attribute.values.forEach((value, k) => list.append(valueRow(label, attribute, value, k)));
