@@ -11,6 +11,7 @@ PURE = [
     "annotator.caching",
     "annotator.projects.schema",
     "annotator.projects.guidelines",
+    "annotator.projects.schema_changes",
     "annotator.corpus.tokens",
     "annotator.corpus.splitting",
     "annotator.export.alignment",

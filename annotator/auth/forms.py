@@ -34,3 +34,8 @@ class ChangePasswordForm(FlaskForm):
         "New password again",
         validators=[DataRequired(), EqualTo("new", message="The two new passwords differ.")],
     )
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=[SelectChoice(role) for role in ("annotator", "curator",
+                                                                        "admin")])

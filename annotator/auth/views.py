@@ -18,8 +18,8 @@ from flask import (
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
-from annotator.auth import services, sessions
-from annotator.auth.forms import ChangePasswordForm, LoginForm, PasswordForm, UserForm
+from annotator.auth import accounts, services, sessions
+from annotator.auth.forms import ChangePasswordForm, LoginForm, PasswordForm, RoleForm, UserForm
 from annotator.auth.names import username_key
 from annotator.auth.services import admin_required, authenticate
 from annotator.errors import DomainError
@@ -207,4 +207,34 @@ def log_user_out_everywhere(user_id: int):
         logout_user()
         session.clear()
         return redirect(url_for("auth.login"))
+    return redirect(url_for("auth.list_users"))
+
+
+@bp.post("/admin/users/<int:user_id>/role")
+@admin_required
+def change_role(user_id: int):
+    form = RoleForm()
+    services.get_user(db.session, user_id)  # 404 first
+    if not form.validate_on_submit():
+        flash("Role not changed: choose annotator, curator or admin.", "error")
+        return redirect(url_for("auth.list_users"))
+    with unit_of_work(db.session, catch=DomainError) as work:
+        user = accounts.set_role(db.session, current_user, user_id, form.role.data)
+    if work.failed:
+        flash(f"Role not changed: {work.message}", "error")
+    else:
+        flash(f"{user.username} is now {user.role}.", "success")
+    return redirect(url_for("auth.list_users"))
+
+
+@bp.post("/admin/users/<int:user_id>/delete")
+@admin_required
+def delete_user(user_id: int):
+    services.get_user(db.session, user_id)  # 404 first
+    with unit_of_work(db.session, catch=DomainError) as work:
+        name = accounts.delete_user(db.session, current_user, user_id)
+    if work.failed:
+        flash(f"Not deleted: {work.message}", "error")
+    else:
+        flash(f"Deleted the account {name}.", "success")
     return redirect(url_for("auth.list_users"))

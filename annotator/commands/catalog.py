@@ -34,6 +34,10 @@ COMMANDS: dict[str, Entry] = {
         "annotator.commands.setup", "create_project_command",
         "Create a project NAME with a label schema.",
     ),
+    "edit-schema": Entry(
+        "annotator.commands.setup", "edit_schema_command",
+        "Replace a project's label schema with FILE; spans of removed keys need --map OLD=NEW.",
+    ),
     "import-articles": Entry(
         "annotator.commands.importing", "import_articles_command",
         "Import article FILES (.txt: title line then body; .jsonl: title, text, url, published).",

@@ -13,7 +13,8 @@ from annotator.auth.services import create_user
 from annotator.commands.outcome import committed, fail
 from annotator.demo.loading import load_demo
 from annotator.extensions import db
-from annotator.projects.services import create_project
+from annotator.projects.schema_edits import edit_schema
+from annotator.projects.services import create_project, get_project_by_name
 
 
 @click.command("create-user")
@@ -51,6 +52,36 @@ def create_project_command(name: str, schema_file: Path | None) -> None:
     with committed(db.session):
         project = create_project(db.session, name, schema)
     click.echo(f"project {project.name} created (id {project.id})")
+
+
+@click.command("edit-schema")
+@click.option("--project", "project_name", required=True, help="The project's name.")
+@click.argument("schema_file", metavar="FILE",
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--map", "mappings", multiple=True, metavar="OLD=NEW",
+              help="Move the spans of a removed key to a key of the new schema: ACTOR=AGENT, "
+                   "or EVENT.event_type.riot=EVENT.event_type.protest (repeatable).")
+@with_appcontext
+def edit_schema_command(project_name: str, schema_file: Path, mappings: tuple[str, ...]) -> None:
+    """Replace a project's label schema with FILE; spans of removed keys need --map OLD=NEW.
+
+    The file is checked as an upload in the browser is; a key removed while spans still use
+    it is refused with their count unless mapped. Mapped spans are rewritten (annotations and
+    gold, audited, their versions bumped) and the schema's version is bumped, all in one
+    transaction.
+    """
+    try:
+        document = json.loads(schema_file.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        fail(f"{schema_file}: cannot read schema: {err}")
+    with committed(db.session):
+        project = get_project_by_name(db.session, project_name)
+        edited = edit_schema(db.session, project, None, document, mappings)
+    if not edited.diff.changed:
+        click.echo(f"schema of {project_name} unchanged (version {edited.version})")
+        return
+    click.echo(f"schema of {project_name} is now version {edited.version}: "
+               f"{edited.annotations} annotations and {edited.gold} gold records rewritten")
 
 
 @click.command("load-demo")

@@ -1,13 +1,34 @@
-"""The guidelines editor's form (the definitions' fields are drawn per label and value)."""
+"""The guidelines editor's form (the definitions' fields are drawn per label and value), the new
+project form and the label schema editor's form."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
-from wtforms.validators import Length
+from flask_wtf.file import FileField
+from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
 from annotator.projects.guidelines import MAX_BODY
+from annotator.projects.schema_changes import MAX_SCHEMA_TEXT
 
 
 class GuidelinesForm(FlaskForm):
     body = TextAreaField("Guidelines (Markdown)", validators=[Length(max=MAX_BODY)])
+
+
+class NewProjectForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    source = RadioField("Label schema", default="default", choices=[
+        SelectChoice("default", "The default conflict-events schema"),
+        SelectChoice("copy", "A copy of another project's schema"),
+        SelectChoice("upload", "A JSON file"),
+    ])
+    copy_from = SelectField("Project to copy from", coerce=int, validate_choice=False)
+    schema_file = FileField("Schema file (.json)")
+
+
+class SchemaForm(FlaskForm):
+    document = TextAreaField("Label schema (JSON)",
+                             validators=[DataRequired(), Length(max=MAX_SCHEMA_TEXT)])
+    mappings = TextAreaField("Mappings for removed keys, one per line (OLD=NEW)",
+                             validators=[Length(max=10_000)])

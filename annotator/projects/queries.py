@@ -43,6 +43,12 @@ class ProjectSummary:
     batch_remaining: int = 0  # sentences left in this user's live batches of the project
 
 
+def list_project_names(session: Session) -> list[tuple[int, str]]:
+    """Every project's id and name, by name (for choosing one)."""
+    return [(pid, name) for pid, name in session.execute(
+        select(Project.id, Project.name).order_by(Project.name))]
+
+
 @dataclass(frozen=True)
 class HomePage:
     summaries: list[ProjectSummary]

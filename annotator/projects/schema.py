@@ -34,6 +34,7 @@ class AttributeValue:
     group: str | None = None
     description: str = ""
     examples: Examples = Examples()
+    retired: bool = False  # kept on existing spans, no longer offered in the editor
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class Label:
     description: str
     attributes: tuple[Attribute, ...] = ()
     examples: Examples = Examples()
+    retired: bool = False  # kept on existing spans, no longer offered in the editor
 
     def attribute(self, key: str) -> Attribute | None:
         return next((a for a in self.attributes if a.key == key), None)
@@ -151,8 +153,11 @@ def parse_schema(doc: Any) -> LabelSchema:
                 description=str(lb.get("description", "")),
                 attributes=attributes,
                 examples=parse_examples(lb.get("examples"), f"{where}.examples"),
+                retired=_retired(lb, where),
             )
         )
+    if all(label.retired for label in labels):
+        raise SchemaError("schema: at least one label must not be retired")
     return LabelSchema(name=name, version=version, labels=tuple(labels), raw=doc)
 
 
@@ -182,6 +187,7 @@ def _parse_attribute(a: Any, where: str) -> Attribute:
             value=value, name=str(v.get("name", value)), group=group,
             description=str(v.get("description", "")),
             examples=parse_examples(v.get("examples"), f"{vwhere}.examples"),
+            retired=_retired(v, vwhere),
         ))
     if len({v.value for v in values}) != len(values):
         raise SchemaError(f"{where}: duplicate value")
@@ -192,6 +198,13 @@ def _parse_attribute(a: Any, where: str) -> Attribute:
         values=tuple(values),
         groups=groups,
     )
+
+
+def _retired(obj: dict[str, Any], where: str) -> bool:
+    retired = obj.get("retired", False)
+    if not isinstance(retired, bool):
+        raise SchemaError(f"{where}: 'retired' must be true or false")
+    return retired
 
 
 MAX_EXAMPLES = 20

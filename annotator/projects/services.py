@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,6 +18,9 @@ from annotator.projects.guidelines import (
 )
 from annotator.projects.models import GuidelinesVersion, Project
 from annotator.projects.schema import SchemaError, default_schema_document, parse_schema
+from annotator.projects.schema_changes import load_document
+
+SCHEMA_SOURCES = ("default", "copy", "upload")
 
 
 def create_project(session: Session, name: str, schema: dict[str, Any] | None = None) -> Project:
@@ -35,6 +39,34 @@ def create_project(session: Session, name: str, schema: dict[str, Any] | None = 
     session.add(project)
     session.flush()
     return project
+
+
+def create_project_from(
+    session: Session, name: str, source: str, copy_from: int | None = None,
+    upload: bytes | None = None,
+) -> Project:
+    """Add a project whose schema is the default, a copy of project ``copy_from``'s, or the
+    uploaded JSON file, checked as ``create_project`` checks any schema.
+
+    Raises:
+        Invalid: an unknown source, no project to copy, a missing or invalid file, or a bad name.
+    """
+    if source == "default":
+        return create_project(session, name)
+    if source == "copy":
+        original = session.get(Project, copy_from) if copy_from is not None else None
+        if original is None:
+            raise Invalid("choose the project whose schema to copy")
+        return create_project(session, name, copy.deepcopy(original.label_schema))
+    if source == "upload":
+        if not upload:
+            raise Invalid("choose a schema file (.json) to upload")
+        try:
+            document = load_document(upload)
+        except SchemaError as err:
+            raise Invalid(f"invalid label schema: {err}") from None
+        return create_project(session, name, document)
+    raise Invalid(f"unknown schema source {source!r} (one of {', '.join(SCHEMA_SOURCES)})")
 
 
 def get_project_by_name(session: Session, name: str) -> Project:

@@ -23,8 +23,10 @@ export const els = {
 
 export const labels = data.schema.labels;
 export const labelByKey = Object.fromEntries(labels.map((l) => [l.key, l]));
+// Retired labels stay on their spans (colours, names) but get no hotkey and no button.
+export const activeLabels = labels.filter((l) => !l.retired);
 export const labelByHotkey = Object.fromEntries(
-  labels.filter((l) => l.hotkey).map((l) => [l.hotkey, l]),
+  activeLabels.filter((l) => l.hotkey).map((l) => [l.hotkey, l]),
 );
 
 export const state = {

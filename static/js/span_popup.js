@@ -76,7 +76,7 @@ export function renderPopup() {
 function labelChoices(index, span) {
   const row = document.createElement("div");
   row.className = "popup-labels";
-  for (const label of labels) {
+  for (const label of labels.filter((l) => !l.retired || l.key === span.label)) {
     const b = document.createElement("button");
     b.type = "button";
     b.className = "label-choice";
@@ -213,8 +213,11 @@ function chooserOption(opt, i, span) {
 
 function filteredEventTypes(attr) {
   const needle = state.popupFilter.trim().toLowerCase();
+  const span = state.spans[state.popupIndex];
   return attr.values
     .map((v) => (typeof v === "string" ? { value: v, name: v } : v))
+    // A retired event type is offered only on the span that already has it.
+    .filter((v) => !v.retired || (span && span.attributes.event_type === v.value))
     .filter(
       (v) => !needle || `${v.name} ${v.value} ${v.group || ""}`.toLowerCase().includes(needle),
     );

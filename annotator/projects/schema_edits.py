@@ -1,0 +1,256 @@
+"""Change a project's label schema: count the spans each key holds, refuse removing keys in use
+unless mapped, rewrite mapped spans (annotations and gold) with an audit row each, bump versions.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from annotator.adjudication.gold_changes import claim
+from annotator.adjudication.models import GoldSentence, GoldSpanRow
+from annotator.adjudication.queries import gold_state
+from annotator.annotation.models import Annotation, SpanRow
+from annotator.audit.services import Change, record_changes
+from annotator.corpus.models import Sentence
+from annotator.db import utcnow
+from annotator.errors import Conflict, Invalid
+from annotator.projects.guidelines import next_version
+from annotator.projects.models import GuidelinesVersion, Project
+from annotator.projects.schema import LabelSchema, SchemaError, parse_schema
+from annotator.projects.schema_changes import (
+    Plan,
+    SchemaDiff,
+    check_plan,
+    compare,
+    load_document,
+    parse_mappings,
+    rewrite,
+    unmapped_in_use,
+)
+from annotator.projects.usage import Usage, span_usage
+
+AUDIT_ACTION = "schema_edit"
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What an edit would do: the new schema, its differences, the spans it would rewrite."""
+
+    schema: LabelSchema
+    diff: SchemaDiff
+    plan: Plan
+    usage: Usage
+    refused: list[str]  # removed keys still in use and not mapped: "ACTOR (12 spans)"
+    version: str  # the version the schema would get
+
+    @property
+    def rewritten(self) -> int:
+        """Spans the mappings would move."""
+        return sum(self.usage.labels.get(k, 0) for k in self.plan.labels) + sum(
+            self.usage.values.get(k, 0) for k in self.plan.values)
+
+
+@dataclass(frozen=True)
+class Edited:
+    version: str
+    annotations: int  # annotations rewritten (each got a new version and an audit row)
+    gold: int  # gold records rewritten
+    diff: SchemaDiff
+
+
+def preview_schema_edit(
+    session: Session, project: Project, document: Any, mappings: Iterable[str] = (),
+) -> Preview:
+    """Check a new schema document and the mappings against the project; write nothing.
+
+    Raises:
+        Invalid: the document is not a valid schema, or a mapping is malformed or does not
+            map a removed key to a key of the new schema.
+    """
+    try:
+        new = parse_schema(document)
+        old = project.schema
+        diff = compare(old, new)
+        plan = parse_mappings(mappings)
+        check_plan(diff, new, plan)
+    except SchemaError as err:
+        raise Invalid(f"invalid label schema: {err}") from None
+    usage = span_usage(session, project.id, _union(old, new))
+    refused = unmapped_in_use(diff, plan, usage.labels, usage.values)
+    return Preview(new, diff, plan, usage, refused, next_version(old.version))
+
+
+def preview_schema_text(
+    session: Session, project: Project, text: str, mappings: Iterable[str] = (),
+) -> Preview:
+    """``preview_schema_edit`` of a document given as JSON text (the editor's field)."""
+    return preview_schema_edit(session, project, _document(text), mappings)
+
+
+def edit_schema_text(
+    session: Session, project: Project, actor_id: int | None, text: str,
+    mappings: Iterable[str] = (),
+) -> Edited:
+    """``edit_schema`` with a document given as JSON text (the editor's field)."""
+    return edit_schema(session, project, actor_id, _document(text), mappings)
+
+
+def _document(text: str) -> Any:
+    try:
+        return load_document(text)
+    except SchemaError as err:
+        raise Invalid(f"invalid label schema: {err}") from None
+
+
+def _union(old: LabelSchema, new: LabelSchema) -> LabelSchema:
+    # Values are counted for labels with attributes in either schema.
+    return LabelSchema(old.name, old.version, old.labels + new.labels, raw={})
+
+
+def edit_schema(
+    session: Session, project: Project, actor_id: int | None, document: Any,
+    mappings: Iterable[str] = (),
+) -> Edited:
+    """Replace the project's schema with ``document``, rewriting the spans of mapped keys.
+
+    Every annotation and gold record whose spans change gets a new version (an editor open
+    on it sees a conflict, not an overwrite) and one audit row with its spans before and
+    after. The schema's version is bumped when anything changed but the version.
+
+    Raises:
+        Invalid: the schema or a mapping is invalid, or a removed key is still used by spans
+            and not mapped (the message names the keys and their counts); nothing changed.
+        Conflict: an annotation or gold record changed while the spans were rewritten.
+    """
+    preview = preview_schema_edit(session, project, document, mappings)
+    if preview.refused:
+        raise Invalid(
+            "spans use keys this schema removes: " + ", ".join(preview.refused)
+            + "; map each to a key of the new schema (OLD=NEW) or retire it instead")
+    if not preview.diff.changed:
+        return Edited(project.schema.version, 0, 0, preview.diff)
+    annotations = gold = 0
+    if preview.plan:
+        annotations = _rewrite_annotations(session, project.id, actor_id, preview)
+        gold = _rewrite_gold(session, project.id, actor_id, preview)
+    new_document = copy.deepcopy(document)
+    new_document["version"] = preview.version
+    project.label_schema = new_document
+    _carry_guidelines(session, project, actor_id, new_document)
+    session.flush()
+    return Edited(preview.version, annotations, gold, preview.diff)
+
+
+def _affected_labels(preview: Preview) -> list[str]:
+    return sorted(set(preview.plan.labels) | {key[0] for key in preview.plan.values})
+
+
+def _span_json(span: SpanRow) -> dict[str, Any]:
+    return {"start": span.start, "end": span.end, "label": span.label,
+            "attributes": dict(span.attributes or {})}
+
+
+def _rewrite_spans(spans: Iterable[SpanRow | GoldSpanRow], preview: Preview) -> bool:
+    changed = False
+    for span in spans:
+        moved = rewrite(span.label, span.attributes or {}, preview.plan, preview.schema)
+        if moved is not None:
+            span.label, span.attributes = moved
+            changed = True
+    return changed
+
+
+def _rewrite_annotations(
+    session: Session, project_id: int, actor_id: int | None, preview: Preview,
+) -> int:
+    labels = _affected_labels(preview)
+    annotations = session.scalars(
+        select(Annotation)
+        .join(Sentence, Sentence.id == Annotation.sentence_id)
+        .where(Sentence.project_id == project_id, Annotation.id.in_(
+            select(SpanRow.annotation_id).where(SpanRow.label.in_(labels))))
+        .options(selectinload(Annotation.spans))
+        .order_by(Annotation.id)
+    ).all()
+    now = utcnow()
+    changes: list[Change] = []
+    for annotation in annotations:
+        state = {"status": annotation.status, "flagged": annotation.flagged,
+                 "flag_comment": annotation.flag_comment or ""}
+        before = {"spans": [_span_json(s) for s in annotation.spans], **state,
+                  "version": annotation.version}
+        if not _rewrite_spans(annotation.spans, preview):
+            continue
+        version = _claim_annotation(session, annotation, now)
+        changes.append(Change(
+            actor_id, annotation.annotator_id, annotation.sentence_id, "annotation",
+            AUDIT_ACTION, version, before,
+            {"spans": [_span_json(s) for s in annotation.spans], **state, "version": version},
+        ))
+    session.flush()
+    record_changes(session, changes, at=now)
+    return len(changes)
+
+
+def _claim_annotation(session: Session, annotation: Annotation, now: Any) -> int:
+    """Compare-and-set the annotation's version, as a save does: one of two racing writes lands."""
+    expected = annotation.version
+    result = session.execute(
+        update(Annotation)
+        .where(Annotation.id == annotation.id, Annotation.version == expected)
+        .values(version=expected + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise Conflict("an annotation changed while the schema was edited; try again")
+    set_committed_value(annotation, "version", expected + 1)
+    return expected + 1
+
+
+def _rewrite_gold(
+    session: Session, project_id: int, actor_id: int | None, preview: Preview,
+) -> int:
+    labels = _affected_labels(preview)
+    records = session.scalars(
+        select(GoldSentence)
+        .join(Sentence, Sentence.id == GoldSentence.sentence_id)
+        .where(Sentence.project_id == project_id, GoldSentence.id.in_(
+            select(GoldSpanRow.gold_id).where(GoldSpanRow.label.in_(labels))))
+        .options(selectinload(GoldSentence.spans))
+        .order_by(GoldSentence.id)
+    ).all()
+    now = utcnow()
+    changes: list[Change] = []
+    for gold in records:
+        before = gold_state(session, gold)
+        if not _rewrite_spans(gold.spans, preview):
+            continue
+        claim(session, gold)
+        gold.updated_at = now
+        session.flush()
+        changes.append(Change(actor_id, None, gold.sentence_id, "gold", AUDIT_ACTION,
+                              gold.version, before, gold_state(session, gold)))
+    record_changes(session, changes, at=now)
+    return len(changes)
+
+
+def _carry_guidelines(
+    session: Session, project: Project, actor_id: int | None, document: dict[str, Any],
+) -> None:
+    """Publish the current guidelines text again under the new version, so the guidelines
+    page shows the schema in force (nothing to carry when none was ever published)."""
+    current = session.scalar(
+        select(GuidelinesVersion).where(GuidelinesVersion.project_id == project.id)
+        .order_by(GuidelinesVersion.id.desc()).limit(1))
+    if current is not None:
+        session.add(GuidelinesVersion(
+            project_id=project.id, version=document["version"], body=current.body,
+            label_schema=document, published_by=actor_id,
+        ))
