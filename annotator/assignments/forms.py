@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectMultipleField,
@@ -13,6 +12,8 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from annotator.web_input import WholeNumberField, row_id
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -31,14 +32,14 @@ class BatchForm(FlaskForm):
         ],
         default="remaining",
     )
-    sample = IntegerField("N (sample size)", validators=[Optional(), NumberRange(min=1)])
-    documents = MultiCheckboxField("Documents", coerce=int, validate_choice=False)
+    sample = WholeNumberField("N (sample size)", validators=[Optional(), NumberRange(min=1)])
+    documents = MultiCheckboxField("Documents", coerce=row_id, validate_choice=False)
     annotators = MultiCheckboxField("Annotators", validate_choice=False)
-    overlap = IntegerField(
+    overlap = WholeNumberField(
         "Overlap k (annotators per sentence)", default=1,
         validators=[InputRequired(), NumberRange(min=1)],
     )
-    seed = IntegerField("Seed", default=0, validators=[Optional()])
+    seed = WholeNumberField("Seed", default=0, validators=[Optional()])
 
 
 class ReassignForm(FlaskForm):

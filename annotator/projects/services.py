@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from annotator.errors import Invalid, NotFound
+from annotator.inputs import text_problem
 from annotator.projects.models import Project
 from annotator.projects.schema import SchemaError, default_schema_document, parse_schema
 
@@ -17,6 +18,8 @@ def create_project(session: Session, name: str, schema: dict[str, Any] | None = 
     name = name.strip()
     if not name or len(name) > 200:
         raise Invalid("project name must be 1-200 characters")
+    if (problem := text_problem(name)) is not None:
+        raise Invalid(f"project name {problem}")
     document = schema if schema is not None else default_schema_document()
     try:
         parse_schema(document)
