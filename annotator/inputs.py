@@ -103,7 +103,7 @@ def loads_json(data: bytes | str, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
         value = json.loads(data, parse_int=_json_int, parse_float=_json_float,
                            parse_constant=_json_constant)
     except RecursionError:
-        raise InputError(f"JSON nested deeper than {max_depth} levels") from None
+        raise InputError(f"JSON nested too deeply (over {max_depth} levels)") from None
     except json.JSONDecodeError as err:
         raise InputError(f"invalid JSON ({err.msg} at line {err.lineno} column {err.colno})"
                          ) from None
@@ -127,7 +127,7 @@ def check_json(value: Any, *, max_depth: int = MAX_JSON_DEPTH) -> None:
         if not isinstance(item, dict | list):
             continue
         if depth > max_depth:
-            raise InputError(f"JSON nested deeper than {max_depth} levels (at {path})")
+            raise InputError(f"JSON nested too deeply (over {max_depth} levels at {path})")
         if isinstance(item, dict):
             for key, child in item.items():
                 problem = text_problem(key)
