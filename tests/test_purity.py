@@ -7,6 +7,7 @@ import sys
 
 PURE = [
     "annotator.spans",
+    "annotator.inputs",
     "annotator.caching",
     "annotator.projects.schema",
     "annotator.corpus.tokens",
