@@ -9,7 +9,7 @@ from annotator.assignments.progress import Progress, batch_progress
 from annotator.assignments.services import create_batch, reassign_annotator, remove_batch
 from annotator.commands.outcome import DB_INT, committed, fail
 from annotator.extensions import db
-from annotator.inputs import InputError, parse_int
+from annotator.inputs import MAX_ROW_ID, InputError, parse_int
 from annotator.projects.services import get_project_by_name
 
 
@@ -37,7 +37,7 @@ def create_batch_command(project_name: str, documents: str | None, sample: int |
         try:
             document_ids = [parse_int(x, "id") for x in documents.split(",") if x.strip()]
         except InputError:
-            fail("--documents takes comma-separated document ids (whole numbers)")
+            fail(f"--documents takes comma-separated integer ids (1 to {MAX_ROW_ID})")
     with committed(db.session):
         project = get_project_by_name(db.session, project_name)
         created = create_batch(
