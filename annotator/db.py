@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
+from annotator import inputs
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -18,7 +20,8 @@ NAMING_CONVENTION = {
 
 # Primary keys are 32-bit integers on PostgreSQL: a larger id in a URL or a body would reach
 # the database and fail there (500). Such ids cannot exist, so they are refused before (404/400).
-MAX_ROW_ID = 2**31 - 1
+# (Defined with the other input limits in annotator.inputs; re-exported here for the models.)
+MAX_ROW_ID = inputs.MAX_ROW_ID
 
 
 class Base(DeclarativeBase):

@@ -27,11 +27,13 @@ from annotator.db import MAX_ROW_ID
 from annotator.errors import DomainError
 from annotator.export import views as export_views
 from annotator.extensions import db
+from annotator.inputs import InputError
 from annotator.ops import views as ops_views
 from annotator.projects import views as project_views
 from annotator.reports import views as reports_views
 from annotator.transactions import database_busy
 from annotator.web_extensions import csrf, limiter, login_manager
+from annotator.web_input import refuse_unstorable_text
 
 
 def register(app: Flask) -> None:
@@ -39,6 +41,7 @@ def register(app: Flask) -> None:
     register_proxy_fix(app)
     register_security(app)
     register_url_converters(app)
+    app.before_request(refuse_unstorable_text)
     register_login(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -107,7 +110,10 @@ def register_security(app: Flask) -> None:
 
 
 class RowIdConverter(IntegerConverter):
-    """``<int:...>`` limited to ids a row can have (at most 2**31-1)."""
+    """``<int:...>`` limited to ids a row can have (at most 2**31-1), in ASCII digits (``\\d``
+    would also match "١٢", which int() reads as 12)."""
+
+    regex = r"[0-9]+"
 
     def __init__(self, map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_ROW_ID)
@@ -172,6 +178,15 @@ def register_error_handlers(app: Flask) -> None:
         # A page (a sentence not assigned to this user, one that does not exist): an HTML
         # page with a way back, never the API's JSON.
         return error_page(err.status, _sentence(err.message))
+
+    @app.errorhandler(InputError)
+    def input_error(err: InputError):
+        # A value refused by annotator.inputs (a number out of range, NUL in text, ...): the
+        # request's own fault, so 400 with the reason; nothing was written (rolled back).
+        db.session.rollback()
+        if wants_json():
+            return jsonify(error={"code": "bad_request", "message": str(err)}), 400
+        return error_page(400, str(err))
 
     @app.errorhandler(CSRFError)
     def csrf_error(err: CSRFError):

@@ -6,13 +6,13 @@ from flask import Blueprint, jsonify
 from flask_login import current_user
 
 from annotator.adjudication import blinding, decisions, gold_edits, requests
-from annotator.annotation.api import json_body
 from annotator.auth.services import curator_required
 from annotator.corpus.models import Sentence
 from annotator.corpus.tokens import token_offsets
 from annotator.errors import NotFound
 from annotator.extensions import db
 from annotator.transactions import unit_of_work
+from annotator.web_input import json_body
 
 api_bp = Blueprint("adjudication_api", __name__, url_prefix="/api")
 

@@ -25,9 +25,11 @@ from annotator.auth.services import admin_required, curator_required
 from annotator.corpus.models import Sentence
 from annotator.errors import DomainError, Invalid
 from annotator.extensions import db
+from annotator.inputs import MAX_ROW_ID, InputError, parse_int
 from annotator.projects.guidelines import entries
 from annotator.projects.models import Project
 from annotator.transactions import unit_of_work
+from annotator.web_input import form_int, query_int
 
 bp = Blueprint("adjudication", __name__)
 
@@ -89,9 +91,9 @@ def next_conflict(project_id: int):
 @curator_required
 def run_auto(project_id: int):
     project = _project(project_id)
-    min_agree = request.form.get("min_agree", type=int)
-    batch_id = request.form.get("batch_id", type=int) or None
     with unit_of_work(db.session, catch=DomainError) as work:
+        min_agree = form_int("min_agree", minimum=0, maximum=MAX_ROW_ID)
+        batch_id = form_int("batch_id")
         if min_agree is None:
             raise Invalid("give min-agree as a whole number")
         result = automatic.auto_adjudicate(
@@ -211,15 +213,17 @@ def _gold_links(project: Project, sentence: Sentence, filters: dict[str, str]) -
 
 def _region_arg(raw: str, length: int) -> tuple[int, int] | None:
     start, _, end = raw.partition("-")
-    if start.isdigit() and end.isdigit() and int(start) < int(end) <= length:
-        return int(start), int(end)
-    return None
+    try:
+        region = parse_int(start, "start", minimum=0), parse_int(end, "end", minimum=0)
+    except InputError:
+        return None  # a stale or mistyped highlight is ignored, not an error
+    return region if region[0] < region[1] <= length else None
 
 
 def _gold_form_action(sentence_id: int, action) -> Any:
     sentence = _sentence(sentence_id)
-    version = request.form.get("version", type=int)
     with unit_of_work(db.session, catch=DomainError) as work:
+        version = form_int("version", minimum=0)
         if version is None:
             raise Invalid("the form lacks the gold version; reload the page")
         saved = action(db.session, current_user, sentence.id, version)
@@ -247,7 +251,7 @@ def reopen_sentence(sentence_id: int):
 def show_feedback(project_id: int):
     """"My labels vs gold": an annotator's own scores; admins may look at anyone's."""
     project = _project(project_id)
-    user_id = request.args.get("user", type=int) or current_user.id
+    user_id = query_int("user") or current_user.id
     if user_id != current_user.id and current_user.role != Role.ADMIN:
         abort(403)
     user = db.session.get(User, user_id) or abort(404)

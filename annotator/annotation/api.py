@@ -2,36 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify
 from flask_login import current_user, login_required
 
 from annotator.annotation import queries, services
 from annotator.annotation.article import get_article
 from annotator.auth.services import admin_required
-from annotator.errors import DomainError, Invalid
 from annotator.extensions import db
 from annotator.transactions import unit_of_work
+from annotator.web_input import json_body
 
 api_bp = Blueprint("annotation_api", __name__, url_prefix="/api")
-
-
-class PayloadTooLarge(DomainError):
-    status = 413
-    code = "payload_too_large"
-
-
-def json_body() -> object:
-    """The request's JSON, or a 4xx naming what is wrong with it."""
-    limit = current_app.config["MAX_JSON_BYTES"]
-    if request.content_length is not None and request.content_length > limit:
-        raise PayloadTooLarge(f"JSON body over {limit} bytes")
-    raw = request.get_data(cache=True)
-    if len(raw) > limit:
-        raise PayloadTooLarge(f"JSON body over {limit} bytes")
-    body = request.get_json(silent=True)
-    if body is None:
-        raise Invalid("body must be JSON (Content-Type: application/json)")
-    return body
 
 
 @api_bp.get("/sentences/<int:sentence_id>/annotation")

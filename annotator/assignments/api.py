@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 from flask_login import current_user, login_required
 
 from annotator.assignments import queue
-from annotator.db import MAX_ROW_ID
 from annotator.errors import Forbidden, Invalid, NotFound
 from annotator.extensions import db
+from annotator.web_input import BadInput, query_int
 
 api_bp = Blueprint("assignments_api", __name__, url_prefix="/api")
 
@@ -17,14 +17,15 @@ api_bp = Blueprint("assignments_api", __name__, url_prefix="/api")
 @login_required
 def next_in_queue():
     """The next unfinished sentence of the logged-in user's queue in a batch (204: none)."""
-    raw = request.args.get("batch", "")
-    # ASCII digits only ("²".isdigit() is true but int() refuses it); ids beyond 32 bits
-    # cannot exist and would overflow PostgreSQL's integer column.
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or int(raw) > MAX_ROW_ID:
+    try:
+        batch_id = query_int("batch")
+    except BadInput:
+        batch_id = None
+    if batch_id is None:
         raise Invalid("query parameter 'batch' must be a batch id (a positive integer)")
-    answer = queue.queue_next(db.session, current_user.id, int(raw))
+    answer = queue.queue_next(db.session, current_user.id, batch_id)
     if not answer.batch_exists:
-        raise NotFound(f"batch {raw} does not exist or was archived")
+        raise NotFound(f"batch {batch_id} does not exist or was archived")
     if not answer.has_work:
         raise Forbidden("this batch is not assigned to you")
     if answer.sentence_id is None:

@@ -8,7 +8,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     Field,
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectMultipleField,
@@ -18,6 +17,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from annotator.db import MAX_ROW_ID
+from annotator.web_input import WholeNumberField
 
 MAX_CHOSEN_DOCUMENTS = 100_000  # more than this: "All remaining" or a sample
 ID_OR_RANGE = re.compile(r"([0-9]{1,10})(?:-([0-9]{1,10}))?")
@@ -87,14 +87,14 @@ class BatchForm(FlaskForm):
         ],
         default="remaining",
     )
-    sample = IntegerField("N (sample size)", validators=[Optional(), NumberRange(min=1)])
+    sample = WholeNumberField("N (sample size)", validators=[Optional(), NumberRange(min=1)])
     documents = DocumentIdsField("Document ids (for \"chosen documents\"), e.g. 3, 7-12")
     annotators = MultiCheckboxField("Annotators", validate_choice=False)
-    overlap = IntegerField(
+    overlap = WholeNumberField(
         "Overlap k (annotators per sentence)", default=1,
         validators=[InputRequired(), NumberRange(min=1)],
     )
-    seed = IntegerField("Seed", default=0, validators=[Optional()])
+    seed = WholeNumberField("Seed", default=0, validators=[Optional()])
 
 
 class ReassignForm(FlaskForm):

@@ -16,6 +16,7 @@ from annotator.errors import DomainError
 from annotator.extensions import db
 from annotator.projects.models import Project
 from annotator.transactions import unit_of_work
+from annotator.web_input import query_int
 
 bp = Blueprint("assignments", __name__)
 
@@ -110,10 +111,9 @@ def list_untyped_spans(project_id: int):
     else sees only their own, and an annotator only what they may open now.
     """
     project = db.session.get(Project, project_id) or abort(404)
-    raw_batch = request.args.get("batch")
-    if raw_batch is not None and not raw_batch.isdigit():
-        abort(400)  # a mistyped filter must not silently widen the list to the whole project
-    batch_id = int(raw_batch) if raw_batch is not None else None
+    # A mistyped filter is a 400 (InputError): it must not silently widen the list to the
+    # whole project.
+    batch_id = query_int("batch")
     if batch_id is not None:
         batch = db.session.get(Batch, batch_id)
         if batch is None or batch.project_id != project.id:

@@ -6,15 +6,15 @@ import click
 from flask.cli import with_appcontext
 
 from annotator.adjudication.automatic import auto_adjudicate
-from annotator.commands.outcome import committed
+from annotator.commands.outcome import DB_INT, committed
 from annotator.extensions import db
 from annotator.projects.services import get_project_by_name
 
 
 @click.command("adjudicate")
 @click.option("--project", "project_name", required=True, help="Project name.")
-@click.option("--batch", "batch_id", type=int, help="Only the sentences of this batch (id).")
-@click.option("--min-agree", "min_agree", type=int, required=True,
+@click.option("--batch", "batch_id", type=DB_INT, help="Only the sentences of this batch (id).")
+@click.option("--min-agree", "min_agree", type=DB_INT, required=True,
               help="Accept a span when at least this many annotators marked it exactly alike.")
 @with_appcontext
 def adjudicate_command(project_name: str, batch_id: int | None, min_agree: int) -> None:

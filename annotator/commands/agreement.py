@@ -12,7 +12,7 @@ from annotator.agreement import AgreementInputError, agreement_report
 from annotator.agreement.blocks import AgreementReport
 from annotator.agreement.textio import read_items, report_table
 from annotator.assignments.models import Batch
-from annotator.commands.outcome import committed, fail
+from annotator.commands.outcome import DB_INT, committed, fail
 from annotator.extensions import db
 from annotator.projects.schema import default_schema_document, parse_schema
 from annotator.projects.services import get_project_by_name
@@ -21,14 +21,14 @@ from annotator.reports.input import agreement_columns
 
 @click.command("agreement")
 @click.option("--project", "project_name", help="Project name (reads its finished annotations).")
-@click.option("--batch", "batch_id", type=int, help="Only this batch of the project.")
+@click.option("--batch", "batch_id", type=DB_INT, help="Only this batch of the project.")
 @click.option("--input", "input_file", type=click.Path(dir_okay=False, path_type=Path),
               help="JSON lines of items from any tool; needs no database.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @click.option("--bootstrap", type=click.IntRange(0, 100_000), default=0, show_default=True,
               help="Bootstrap replicates for 95% intervals (0: none).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
+@click.option("--seed", type=DB_INT, default=0, show_default=True, help="Bootstrap seed.")
 @click.pass_context
 def agreement_command(ctx: click.Context, project_name: str | None, batch_id: int | None,
                       input_file: Path | None, fmt: str, bootstrap: int, seed: int) -> None:

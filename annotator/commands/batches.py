@@ -7,20 +7,21 @@ from flask.cli import with_appcontext
 
 from annotator.assignments.progress import Progress, batch_progress
 from annotator.assignments.services import create_batch, reassign_annotator, remove_batch
-from annotator.commands.outcome import committed, fail
+from annotator.commands.outcome import DB_INT, committed, fail
 from annotator.extensions import db
+from annotator.inputs import MAX_ROW_ID, InputError, parse_int
 from annotator.projects.services import get_project_by_name
 
 
 @click.command("create-batch")
 @click.option("--project", "project_name", required=True, help="Project name.")
 @click.option("--documents", help="Comma-separated document ids.")
-@click.option("--sample", type=int, help="A seeded random sample of N unassigned sentences.")
+@click.option("--sample", type=DB_INT, help="A seeded random sample of N unassigned sentences.")
 @click.option("--remaining", is_flag=True, help="Every sentence not yet in a batch.")
 @click.option("--annotators", required=True, help="Comma-separated user names.")
-@click.option("--overlap", type=int, required=True,
+@click.option("--overlap", type=DB_INT, required=True,
               help="How many distinct annotators read each sentence (k).")
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=DB_INT, default=0, show_default=True)
 @click.option("--name", help="Batch name (default: 'Batch N').")
 @with_appcontext
 def create_batch_command(project_name: str, documents: str | None, sample: int | None,
@@ -34,9 +35,9 @@ def create_batch_command(project_name: str, documents: str | None, sample: int |
     document_ids: list[int] = []
     if documents:
         try:
-            document_ids = [int(x) for x in documents.split(",") if x.strip()]
-        except ValueError:
-            fail("--documents takes comma-separated integer ids")
+            document_ids = [parse_int(x, "id") for x in documents.split(",") if x.strip()]
+        except InputError:
+            fail(f"--documents takes comma-separated integer ids (1 to {MAX_ROW_ID})")
     with committed(db.session):
         project = get_project_by_name(db.session, project_name)
         created = create_batch(
@@ -75,13 +76,13 @@ def batch_status_command(project_name: str) -> None:
     table = [STATUS_HEADER, *map(status_row, rows)]
     widths = [max(len(r[i]) for r in table) for i in range(len(STATUS_HEADER))]
     for row in table:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     if not rows:
         click.echo("(no batches)")
 
 
 @click.command("reassign-batch")
-@click.argument("batch_id", type=int)
+@click.argument("batch_id", type=DB_INT)
 @click.option("--from", "leaving", required=True, help="The annotator who leaves.")
 @click.option("--to", "to", required=True, help="Comma-separated annotators who take over.")
 @with_appcontext
@@ -94,7 +95,7 @@ def reassign_batch_command(batch_id: int, leaving: str, to: str) -> None:
 
 
 @click.command("remove-batch")
-@click.argument("batch_id", type=int)
+@click.argument("batch_id", type=DB_INT)
 @click.option("--yes", is_flag=True, help="Confirm archiving a batch that has annotations.")
 @with_appcontext
 def remove_batch_command(batch_id: int, yes: bool) -> None:

@@ -10,7 +10,12 @@ import click
 from sqlalchemy.exc import DBAPIError
 
 from annotator.errors import DomainError
+from annotator.inputs import MAX_ROW_ID
 from annotator.transactions import Transactional, Work, database_busy, unit_of_work
+
+# Numbers given on the command line that reach an integer column: one past PostgreSQL's
+# 32-bit range would fail there with a traceback instead of this one-line message.
+DB_INT = click.IntRange(-MAX_ROW_ID - 1, MAX_ROW_ID)
 
 
 def fail(message: str) -> NoReturn:

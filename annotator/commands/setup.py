@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from annotator.auth.services import create_user
 from annotator.commands.outcome import committed, fail
 from annotator.demo.loading import load_demo
 from annotator.extensions import db
+from annotator.inputs import InputError, loads_json
 from annotator.projects.schema_edits import edit_schema
 from annotator.projects.services import create_project, get_project_by_name
 
@@ -46,8 +46,8 @@ def create_project_command(name: str, schema_file: Path | None) -> None:
     schema = None
     if schema_file is not None:
         try:
-            schema = json.loads(schema_file.read_text("utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+            schema = loads_json(schema_file.read_bytes())
+        except (OSError, InputError) as err:
             fail(f"{schema_file}: cannot read schema: {err}")
     with committed(db.session):
         project = create_project(db.session, name, schema)
@@ -71,8 +71,10 @@ def edit_schema_command(project_name: str, schema_file: Path, mappings: tuple[st
     transaction.
     """
     try:
-        document = json.loads(schema_file.read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        document = loads_json(schema_file.read_bytes())
+    except OSError as err:
+        fail(f"{schema_file}: cannot read schema: {err.strerror or err}")
+    except InputError as err:
         fail(f"{schema_file}: cannot read schema: {err}")
     with committed(db.session):
         project = get_project_by_name(db.session, project_name)

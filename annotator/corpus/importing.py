@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from annotator.corpus.models import Document, Sentence, staged_documents
 from annotator.corpus.splitting import SentenceSpan, split_sentences
 from annotator.db import utcnow
 from annotator.errors import Invalid
+from annotator.inputs import InputError, jsonl_lines, loads_json, parse_iso_date
 
 MAX_TITLE = 500
 MAX_URL = 2000
@@ -89,40 +89,20 @@ def read_txt(name: str, data: bytes) -> list[ArticleIn]:
     return [ArticleIn(title=title, text=body, url=None, published=None, source=name)]
 
 
-def _depth(value: object, limit: int) -> int:
-    stack = [(value, 1)]
-    deepest = 0
-    while stack:
-        item, d = stack.pop()
-        deepest = max(deepest, d)
-        if deepest > limit:
-            return deepest
-        if isinstance(item, dict):
-            stack.extend((v, d + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, d + 1) for v in item)
-    return deepest
-
-
 def read_jsonl(name: str, data: bytes) -> list[ArticleIn]:
     """A .jsonl file holds one article per line: title, text, and optionally url, published."""
     text = _decode(name, data)
     articles: list[ArticleIn] = []
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    for lineno, line in enumerate(jsonl_lines(text), start=1):
         if not line.strip():
             continue
         where = f"{name}: line {lineno}"
         if len(line) > MAX_LINE_BYTES:
             raise ImportRefused(f"{where}: line longer than {MAX_LINE_BYTES} characters")
-        try:
-            obj = json.loads(line)
-        except RecursionError:
-            raise ImportRefused(f"{where}: JSON nested too deeply") from None
-        except json.JSONDecodeError as err:
-            problem = f"invalid JSON ({err.msg} at column {err.colno})"
-            raise ImportRefused(f"{where}: {problem}") from None
-        if _depth(obj, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
-            raise ImportRefused(f"{where}: JSON nested too deeply")
+        try:  # refuses deep nesting, integers past 64 bits, NUL and lone surrogates
+            obj = loads_json(line, max_depth=MAX_JSON_DEPTH)
+        except InputError as err:
+            raise ImportRefused(f"{where}: {err}") from None
         if not isinstance(obj, dict):
             raise ImportRefused(f"{where}: expected an object with 'title' and 'text'")
         missing = [k for k in ("title", "text") if k not in obj]
@@ -141,9 +121,9 @@ def read_jsonl(name: str, data: bytes) -> list[ArticleIn]:
         published = obj.get("published")
         if published is not None:
             try:
-                published = date.fromisoformat(str(published)[:10])
-            except ValueError:
-                raise ImportRefused(f"{where}: 'published' must be a date YYYY-MM-DD") from None
+                published = parse_iso_date(published, "'published'")
+            except InputError as err:
+                raise ImportRefused(f"{where}: {err}") from None
         articles.append(
             ArticleIn(
                 title=title.strip(), text=body, url=url or None, published=published, source=where

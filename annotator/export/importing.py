@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ from annotator.annotation.services import create_annotations
 from annotator.auth.models import User
 from annotator.corpus.models import Document, Sentence
 from annotator.errors import Invalid, NotFound
+from annotator.inputs import MAX_ROW_ID, InputError, jsonl_lines, loads_json, text_problem
 from annotator.projects.models import Project
 from annotator.spans import InvalidSpans, Span, parse_spans
 
@@ -68,13 +68,13 @@ def _parse_lines(data: bytes, errors: list[str]) -> list[_Line]:
         errors.append(f"the file is not UTF-8 text ({err.reason} at byte {err.start})")
         return []
     lines: list[_Line] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(jsonl_lines(text), start=1):
         if not raw.strip():
             continue
-        try:
-            item = json.loads(raw)
-        except (json.JSONDecodeError, RecursionError) as err:
-            errors.append(f"line {number}: not JSON ({getattr(err, 'msg', 'nested too deeply')})")
+        try:  # refuses deep nesting, integers past 64 bits, NUL and lone surrogates
+            item = loads_json(raw)
+        except InputError as err:
+            errors.append(f"line {number}: {err}")
             continue
         if not isinstance(item, dict):
             errors.append(f"line {number}: must be a JSON object with text and spans")
@@ -96,8 +96,10 @@ def _parse_lines(data: bytes, errors: list[str]) -> list[_Line]:
         sentence_id = meta.get("sentence_id") if isinstance(meta, dict) else None
         if sentence_id is not None and (
             not isinstance(sentence_id, int) or isinstance(sentence_id, bool)
+            or not 1 <= sentence_id <= MAX_ROW_ID
         ):
-            errors.append(f"line {number}: meta.sentence_id must be an integer")
+            errors.append(f"line {number}: meta.sentence_id must be a sentence id "
+                          f"(a whole number from 1 to {MAX_ROW_ID})")
             continue
         lines.append(_Line(number, item["text"], spans, sentence_id))
     if not lines and not errors:
@@ -289,6 +291,8 @@ def _check_lines(
 
 
 def _user(session: Session, name: str) -> User:
+    if text_problem(name) is not None:  # undecodable bytes on the command line
+        raise NotFound(f"no user named {name!r}")
     user = session.scalar(select(User).where(User.username == name))
     if user is None:
         raise NotFound(f"no user named {name!r}")

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from annotator.inputs import InputError, check_json
+
 KEY_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,31}$")
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -102,6 +104,25 @@ def _require(obj: dict[str, Any], key: str, kind: type, where: str) -> Any:
     return value
 
 
+def _optional(obj: dict[str, Any], key: str, kind: type | tuple[type, ...], default: Any,
+              where: str) -> Any:
+    """``obj[key]`` when present and of ``kind``, ``default`` when absent or null."""
+    value = obj.get(key)
+    if value is None:
+        return default
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+        raise SchemaError(f"{where}: '{key}' must be {' or '.join(k.__name__ for k in kinds)}")
+    return value
+
+
+def _text(obj: dict[str, Any], key: str, default: str, where: str) -> str:
+    """A text field: a string, or a number read as one (as schemas written by hand have it);
+    a list, an object or a boolean where text belongs is refused."""
+    value = _optional(obj, key, (str, int, float), default, where)
+    return value if isinstance(value, str) else str(value)
+
+
 def parse_schema(doc: Any) -> LabelSchema:
     """Check a schema document and return it as a ``LabelSchema``.
 
@@ -110,8 +131,12 @@ def parse_schema(doc: Any) -> LabelSchema:
     """
     if not isinstance(doc, dict):
         raise SchemaError("schema: must be a JSON object")
+    try:  # text a database can store (no NUL, no lone surrogate), bounded nesting
+        check_json(doc)
+    except InputError as err:
+        raise SchemaError(f"schema: {err}") from None
     name = _require(doc, "name", str, "schema")
-    version = str(doc.get("version", "1"))
+    version = _text(doc, "version", "1", "schema")
     raw_labels = _require(doc, "labels", list, "schema")
     if not raw_labels:
         raise SchemaError("schema: 'labels' must not be empty")
@@ -131,7 +156,7 @@ def parse_schema(doc: Any) -> LabelSchema:
         color = lb.get("color", "#777777")
         if not isinstance(color, str) or not COLOR_RE.match(color):
             raise SchemaError(f"{where}: color must look like #rrggbb")
-        hotkey = str(lb.get("hotkey", ""))
+        hotkey = _text(lb, "hotkey", "", where)
         if hotkey:
             if len(hotkey) != 1:
                 raise SchemaError(f"{where}: hotkey must be one character")
@@ -140,17 +165,17 @@ def parse_schema(doc: Any) -> LabelSchema:
             seen_hotkeys.add(hotkey)
         attributes = tuple(
             _parse_attribute(a, f"{where}.attributes[{j}]")
-            for j, a in enumerate(lb.get("attributes", []) or [])
+            for j, a in enumerate(_optional(lb, "attributes", list, [], where))
         )
         if len({a.key for a in attributes}) != len(attributes):
             raise SchemaError(f"{where}: duplicate attribute key")
         labels.append(
             Label(
                 key=key,
-                name=str(lb.get("name", key)),
+                name=_text(lb, "name", key, where),
                 color=color,
                 hotkey=hotkey,
-                description=str(lb.get("description", "")),
+                description=_text(lb, "description", "", where),
                 attributes=attributes,
                 examples=parse_examples(lb.get("examples"), f"{where}.examples"),
                 retired=_retired(lb, where),
@@ -166,11 +191,13 @@ def _parse_attribute(a: Any, where: str) -> Attribute:
         raise SchemaError(f"{where}: must be an object")
     key = _require(a, "key", str, where)
     raw_values = _require(a, "values", list, where)
-    groups = tuple(
-        (str(g["key"]), str(g.get("name", g["key"])))
-        for g in a.get("groups", []) or []
-        if isinstance(g, dict) and "key" in g
-    )
+    groups: list[tuple[str, str]] = []
+    for n, g in enumerate(_optional(a, "groups", list, [], where)):
+        gwhere = f"{where}.groups[{n}]"
+        if not isinstance(g, dict):
+            raise SchemaError(f"{gwhere}: must be an object")
+        gkey = _require(g, "key", str, gwhere)
+        groups.append((gkey, _text(g, "name", gkey, gwhere)))
     group_keys = {g[0] for g in groups}
     values: list[AttributeValue] = []
     for k, v in enumerate(raw_values):
@@ -180,12 +207,12 @@ def _parse_attribute(a: Any, where: str) -> Attribute:
         if not isinstance(v, dict):
             raise SchemaError(f"{vwhere}: must be a string or an object")
         value = _require(v, "value", str, vwhere)
-        group = v.get("group")
+        group = _optional(v, "group", str, None, vwhere)
         if group is not None and groups and group not in group_keys:
             raise SchemaError(f"{vwhere}: unknown group {group!r}")
         values.append(AttributeValue(
-            value=value, name=str(v.get("name", value)), group=group,
-            description=str(v.get("description", "")),
+            value=value, name=_text(v, "name", value, vwhere), group=group,
+            description=_text(v, "description", "", vwhere),
             examples=parse_examples(v.get("examples"), f"{vwhere}.examples"),
             retired=_retired(v, vwhere),
         ))
@@ -193,10 +220,10 @@ def _parse_attribute(a: Any, where: str) -> Attribute:
         raise SchemaError(f"{where}: duplicate value")
     return Attribute(
         key=key,
-        name=str(a.get("name", key)),
-        required=bool(a.get("required", False)),
+        name=_text(a, "name", key, where),
+        required=bool(_optional(a, "required", (bool, int), False, where)),
         values=tuple(values),
-        groups=groups,
+        groups=tuple(groups),
     )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from annotator.errors import Invalid, NotFound
+from annotator.inputs import text_problem
 from annotator.projects.guidelines import (
     GuidelinesError,
     apply_definitions,
@@ -28,6 +29,8 @@ def create_project(session: Session, name: str, schema: dict[str, Any] | None = 
     name = name.strip()
     if not name or len(name) > 200:
         raise Invalid("project name must be 1-200 characters")
+    if (problem := text_problem(name)) is not None:
+        raise Invalid(f"project name {problem}")
     document = schema if schema is not None else default_schema_document()
     try:
         parse_schema(document)

@@ -20,10 +20,10 @@ from flask.typing import ResponseReturnValue
 from annotator.agreement import DISAGREEMENT_KINDS
 from annotator.assignments.models import Batch
 from annotator.auth.services import admin_required
-from annotator.db import MAX_ROW_ID
 from annotator.extensions import db
 from annotator.projects.models import Project
 from annotator.reports import charts, figures, queries
+from annotator.web_input import BadInput, query_int
 
 bp = Blueprint("reports", __name__)
 
@@ -43,14 +43,15 @@ def _bootstrap() -> int:
 def _scope(project_id: int) -> queries.Scope:
     """The project (404 if missing) and the ``?batch=`` it is narrowed to (404 if not its own)."""
     project = db.session.get(Project, project_id) or abort(404)
-    raw = request.args.get("batch", "").strip()
-    if not raw:
+    try:
+        batch_id = query_int("batch")
+    except BadInput:
+        raise BadRequest("batch must be a batch id (a positive integer)") from None
+    if batch_id is None:
         return queries.Scope(project)
-    if not raw.isdigit() or not 0 < int(raw) <= MAX_ROW_ID:
-        raise BadRequest("batch must be a batch id (a positive integer)")
-    batch = db.session.get(Batch, int(raw))
+    batch = db.session.get(Batch, batch_id)
     if batch is None or batch.project_id != project.id:
-        abort(404, description=f"batch {raw} is not a batch of this project")
+        abort(404, description=f"batch {batch_id} is not a batch of this project")
     return queries.Scope(project, batch)
 
 
