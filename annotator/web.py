@@ -28,6 +28,7 @@ from annotator.export import views as export_views
 from annotator.extensions import db
 from annotator.ops import views as ops_views
 from annotator.projects import views as project_views
+from annotator.projects.guards import register_template_access
 from annotator.reports import views as reports_views
 from annotator.web_extensions import csrf, limiter, login_manager
 
@@ -39,6 +40,7 @@ def register(app: Flask) -> None:
     register_url_converters(app)
     register_login(app)
     register_blueprints(app)
+    register_template_access(app)
     register_error_handlers(app)
 
 

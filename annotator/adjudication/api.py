@@ -7,11 +7,11 @@ from flask_login import current_user
 
 from annotator.adjudication import decisions, gold_edits, queries, requests
 from annotator.annotation.api import json_body
-from annotator.auth.services import curator_required
 from annotator.corpus.models import Sentence
 from annotator.corpus.tokens import token_offsets
 from annotator.errors import NotFound
 from annotator.extensions import db
+from annotator.projects.guards import project_access
 from annotator.transactions import unit_of_work
 
 api_bp = Blueprint("adjudication_api", __name__, url_prefix="/api")
@@ -25,7 +25,7 @@ def _sentence(sentence_id: int) -> Sentence:
 
 
 @api_bp.get("/sentences/<int:sentence_id>/gold")
-@curator_required
+@project_access("curator")
 def get_gold(sentence_id: int):
     sentence = _sentence(sentence_id)
     view = queries.conflict_view(db.session, sentence)
@@ -42,7 +42,7 @@ def get_gold(sentence_id: int):
 
 
 @api_bp.put("/sentences/<int:sentence_id>/gold")
-@curator_required
+@project_access("curator")
 def put_gold(sentence_id: int):
     _sentence(sentence_id)
     change = requests.GoldIn.from_json(json_body())
@@ -52,7 +52,7 @@ def put_gold(sentence_id: int):
 
 
 @api_bp.post("/sentences/<int:sentence_id>/decisions")
-@curator_required
+@project_access("curator")
 def decide(sentence_id: int):
     _sentence(sentence_id)
     change = requests.DecisionIn.from_json(json_body())

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from annotator.annotation import queries, services
 from annotator.errors import DomainError, Invalid
 from annotator.extensions import db
+from annotator.projects.guards import project_access
 from annotator.transactions import unit_of_work
 
 api_bp = Blueprint("annotation_api", __name__, url_prefix="/api")
@@ -33,13 +34,13 @@ def json_body() -> object:
 
 
 @api_bp.get("/sentences/<int:sentence_id>/annotation")
-@login_required
+@project_access("annotator")
 def get_annotation(sentence_id: int):
     return jsonify(queries.annotation_state(db.session, current_user, sentence_id))
 
 
 @api_bp.put("/sentences/<int:sentence_id>/annotation")
-@login_required
+@project_access("annotator")
 def put_annotation(sentence_id: int):
     change = services.AnnotationIn.from_json(json_body())
     with unit_of_work(db.session):  # a domain error rolls back, then answers its 4xx JSON

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from annotator.annotation import queries
 from annotator.annotation.editor import EditorLinks, QueuePlace, get_editor_page, get_queue_place
 from annotator.corpus.models import Sentence
 from annotator.extensions import db
+from annotator.projects.guards import project_access
 from annotator.projects.models import Project
 
 bp = Blueprint("annotation", __name__)
 
 
 @bp.get("/sentences/<int:sentence_id>")
-@login_required
+@project_access("annotator")
 def show_sentence(sentence_id: int) -> str:
     """One sentence in the span editor, with the article around it."""
     sentence = queries.get_sentence_for(db.session, current_user, sentence_id)
@@ -47,7 +48,7 @@ def _sentence_url(sentence_id: int | None) -> str | None:
 
 
 @bp.get("/projects/<int:project_id>/continue")
-@login_required
+@project_access("annotator")
 def continue_project(project_id: int) -> Response:
     """Go to the first sentence of the project this user has not finished."""
     sentence_id = queries.next_unfinished_id(db.session, current_user, project_id)

@@ -9,6 +9,7 @@ from annotator.assignments import queue
 from annotator.db import MAX_ROW_ID
 from annotator.errors import Forbidden, Invalid, NotFound
 from annotator.extensions import db
+from annotator.projects.guards import require_access
 
 api_bp = Blueprint("assignments_api", __name__, url_prefix="/api")
 
@@ -22,6 +23,7 @@ def next_in_queue():
     # cannot exist and would overflow PostgreSQL's integer column.
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or int(raw) > MAX_ROW_ID:
         raise Invalid("query parameter 'batch' must be a batch id (a positive integer)")
+    require_access("batch", int(raw))  # 404 outside the user's projects
     answer = queue.queue_next(db.session, current_user.id, int(raw))
     if not answer.batch_exists:
         raise NotFound(f"batch {raw} does not exist or was archived")

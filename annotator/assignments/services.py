@@ -17,6 +17,7 @@ from annotator.auth.models import User
 from annotator.corpus.models import Sentence
 from annotator.db import utcnow
 from annotator.errors import Conflict, Invalid, NotFound
+from annotator.projects.membership import ensure_members
 
 SOURCES = ("documents", "sample", "remaining")
 FINISHED = ("done", "skipped")
@@ -159,7 +160,8 @@ def create_batch(
                   for sid in queue],
     )
     _mark_already_finished(session, batch.id)
-    session.flush()
+    # Work in a project makes its annotators members of it (docs/access.md).
+    ensure_members(session, project_id, [u.id for u in users])
     names = {u.id: u.username for u in users}
     return BatchCreated(
         batch=batch,
@@ -304,7 +306,7 @@ def reassign_annotator(
     if new_rows:
         _insert_assignments(session, new_rows)
         _mark_already_finished(session, batch_id)
-    session.flush()
+    ensure_members(session, batch.project_id, moved)
     names = {t.id: t.username for t in targets}
     return {names[uid]: len(sids) for uid, sids in moved.items()}
 

@@ -8,17 +8,17 @@ from flask_wtf import FlaskForm
 
 from annotator.audit import restoring
 from annotator.audit.services import get_event, list_history
-from annotator.auth.services import admin_required
 from annotator.corpus.models import Sentence
 from annotator.errors import DomainError
 from annotator.extensions import db
+from annotator.projects.guards import project_access
 from annotator.transactions import unit_of_work
 
 bp = Blueprint("audit", __name__)
 
 
 @bp.get("/sentences/<int:sentence_id>/history")
-@admin_required
+@project_access("admin")
 def show_history(sentence_id: int):
     sentence = db.session.get(Sentence, sentence_id) or abort(404)
     return render_template(
@@ -30,7 +30,7 @@ def show_history(sentence_id: int):
 
 
 @bp.post("/audit/<int:event_id>/restore")
-@admin_required
+@project_access("admin")
 def restore_event(event_id: int):
     sentence_id = get_event(db.session, event_id).sentence_id
     with unit_of_work(db.session, catch=DomainError) as work:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from annotator.auth.models import User
 from annotator.auth.services import create_user
 from annotator.corpus.importing import import_articles
+from annotator.projects.membership import ensure_members
 from annotator.projects.models import Project
 from annotator.projects.services import create_project
 
@@ -37,8 +38,11 @@ def load_demo(session: Session) -> list[str]:
             f"imported {result.documents_added} demo articles ({result.sentences_added} sentences)"
         )
     for username, role, password in DEMO_USERS:
-        if session.scalar(select(User.id).where(User.username == username)) is None:
-            create_user(session, username, password, role)
+        user_id = session.scalar(select(User.id).where(User.username == username))
+        if user_id is None:
+            user_id = create_user(session, username, password, role).id
+        # Members of the demo project (docs/access.md); a role changed since is kept.
+        ensure_members(session, project.id, [user_id], role=role)
     lines.append("log in at http://127.0.0.1:5000 with:")
     for username, role, password in DEMO_USERS:
         lines.append(f"  {role:<10} {username:<6} password: {password}")

@@ -16,7 +16,8 @@ from annotator.assignments.untyped import (
 )
 from annotator.auth.models import User
 from annotator.corpus.models import Document, Sentence
-from annotator.projects.models import Project
+from annotator.projects.access import acting_role, visible_to
+from annotator.projects.models import Project, ProjectMember
 
 
 @dataclass(frozen=True)
@@ -31,11 +32,16 @@ class ProjectSummary:
     # (with batches, each batch card on the home page shows its own count).
     untyped: int = 0
     untyped_what: str = ""  # what ``untyped`` counts, in words ("EVENT spans without ...")
+    role: str = "annotator"  # the role this user acts with in the project (docs/access.md)
 
 
 def list_projects(session: Session, user: User) -> list[ProjectSummary]:
-    """Every project with its size and this user's progress."""
-    projects = list(session.scalars(select(Project).order_by(Project.name)))
+    """Every project this user may see, with its size and this user's progress."""
+    projects = list(session.scalars(
+        select(Project).where(visible_to(user, Project.id)).order_by(Project.name)))
+    roles: dict[int, str] = dict(session.execute(
+        select(ProjectMember.project_id, ProjectMember.role)
+        .where(ProjectMember.user_id == user.id)).tuples())
     docs: dict[int, int] = {
         pid: n
         for pid, n in session.execute(
@@ -79,6 +85,7 @@ def list_projects(session: Session, user: User) -> list[ProjectSummary]:
             in_progress=progress.get((p.id, "in_progress"), 0),
             untyped=untyped,
             untyped_what=untyped_what,
+            role=acting_role(user.role, roles.get(p.id)) or "annotator",
         ))
     return summaries
 
