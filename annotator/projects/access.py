@@ -135,3 +135,19 @@ def list_non_members(session: Session, project_id: int) -> list[str]:
             ProjectMember.project_id == project_id, ProjectMember.user_id == User.id))
         .order_by(User.username)
     ))
+
+
+def role_in_project(session: Session, user: User, project_id: int) -> str | None:
+    """The role this user acts with in the project (None: they may not see it).
+
+    For services that check a role again below the web layer's guard (and for commands).
+    """
+    member_role = session.scalar(select(ProjectMember.role).where(
+        ProjectMember.project_id == project_id, ProjectMember.user_id == user.id))
+    return acting_role(user.role, member_role)
+
+
+def may(session: Session, user: User, project_id: int, need: str) -> bool:
+    """True when the user acts in the project with role ``need`` or above."""
+    role = role_in_project(session, user, project_id)
+    return role is not None and RANK[role] >= RANK[need]

@@ -39,9 +39,12 @@ def list_projects(session: Session, user: User) -> list[ProjectSummary]:
     """Every project this user may see, with its size and this user's progress."""
     projects = list(session.scalars(
         select(Project).where(visible_to(user, Project.id)).order_by(Project.name)))
-    roles: dict[int, str] = dict(session.execute(
-        select(ProjectMember.project_id, ProjectMember.role)
-        .where(ProjectMember.user_id == user.id)).tuples())
+    roles: dict[int, str] = {
+        pid: role
+        for pid, role in session.execute(
+            select(ProjectMember.project_id, ProjectMember.role)
+            .where(ProjectMember.user_id == user.id))
+    }
     docs: dict[int, int] = {
         pid: n
         for pid, n in session.execute(
