@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from annotator.assignments.models import Assignment
+from annotator.auth.services import create_user
 from annotator.corpus.models import Sentence
 from tests.conftest import api_headers, csrf_from, login
-from annotator.auth.services import create_user
 from tests.factories import DEFAULT_PASSWORD, add_members, make_user, prepare_batch
 
 ROLES = ("anonymous", "assigned", "member", "outsider", "curator", "stranger", "manager", "admin")

@@ -66,14 +66,14 @@ def _project_column(kind: str) -> tuple[Any, Any]:
 
 def _lookup(kind: str):
     project_id, object_id = _project_column(kind)
-    query = select(project_id, ProjectMember.role).outerjoin(
+    query = select(project_id, ProjectMember.role)
+    if kind == "event":  # a history event belongs to the project of its sentence
+        query = query.select_from(AuditEvent).join(Sentence, Sentence.id == AuditEvent.sentence_id)
+    return query.outerjoin(
         ProjectMember,
         and_(ProjectMember.project_id == project_id,
              ProjectMember.user_id == bindparam("user_id")),
-    )
-    if kind == "event":
-        query = query.select_from(AuditEvent).join(Sentence, Sentence.id == AuditEvent.sentence_id)
-    return query.where(object_id == bindparam("object_id"))
+    ).where(object_id == bindparam("object_id"))
 
 
 # One prepared statement per kind of id: the object's project and the user's membership of it.

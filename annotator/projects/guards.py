@@ -56,7 +56,8 @@ def project_access(need: str = "annotator") -> Callable[[Callable], Callable]:
         raise ValueError(f"unknown project role {need!r}")
 
     def decorator(view: Callable) -> Callable:
-        names = [p for p in inspect.signature(view).parameters if p in ARGUMENTS]
+        signature = inspect.signature(view)
+        names = [p for p in signature.parameters if p in ARGUMENTS]
         if not names:
             raise TypeError(f"{view.__name__} takes none of {', '.join(ARGUMENTS)}")
         argument = names[0]
@@ -65,7 +66,10 @@ def project_access(need: str = "annotator") -> Callable[[Callable], Callable]:
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
                 return unauthorized()
-            require_access(ARGUMENTS[argument], kwargs[argument], need)
+            object_id = kwargs.get(argument)  # Flask passes URL values by name
+            if object_id is None:
+                object_id = signature.bind_partial(*args, **kwargs).arguments[argument]
+            require_access(ARGUMENTS[argument], object_id, need)
             return view(*args, **kwargs)
 
         return wrapped

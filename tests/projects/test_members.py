@@ -19,10 +19,11 @@ def members_of(db, project_id: int) -> dict[str, str]:
     """username -> role in the project."""
     from annotator.auth.models import User
 
-    return dict(db.session.execute(
+    rows = db.session.execute(
         select(User.username, ProjectMember.role)
         .join(ProjectMember, ProjectMember.user_id == User.id)
-        .where(ProjectMember.project_id == project_id)).tuples())
+        .where(ProjectMember.project_id == project_id))
+    return {name: role for name, role in rows}
 
 
 @pytest.fixture
@@ -170,7 +171,8 @@ def test_cli_adds_and_removes_members_with_one_line_errors(app, db, scene):
     db.session.expire_all()
     assert members_of(db, pid)["eve"] == "curator"
     gone = run(app, "remove-member", "--project", "Test project", "eve")
-    assert gone.exit_code == 0 and gone.output.strip() == "eve is no longer a member of Test project"
+    assert gone.exit_code == 0
+    assert gone.output.strip() == "eve is no longer a member of Test project"
     db.session.expire_all()
     assert "eve" not in members_of(db, pid)
 
