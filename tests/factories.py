@@ -85,7 +85,9 @@ def make_articles(
     import_articles(session, project.id, [("many.jsonl", "\n".join(lines).encode())])
 
 
-def prepare_batch(session: Session, k: int = 2, annotators: int = 2, articles: int = 3) -> dict[str, Any]:
+def prepare_batch(
+    session: Session, k: int = 2, annotators: int = 2, articles: int = 3
+) -> dict[str, Any]:
     """An admin, ``annotators`` annotators and a live batch with overlap ``k``, committed."""
     from annotator.assignments.services import create_batch
 

@@ -25,63 +25,114 @@ EXPECTED: dict[str, tuple[str, str, tuple[int, ...]]] = {
     "projects.index": ("GET", "/", (302, 302, 302, 302, 302, 302, 302, 302)),
     "projects.home": ("GET", "/projects/", (302, 200, 200, 200, 200, 200, 200, 200)),
     "projects.show_project": ("GET", "/projects/{project}", (302, 200, 200, X, 200, X, 200, 200)),
-    "projects.add_member": ("POST", "/projects/{project}/members", (302, 403, 403, X, 403, X, 302, 302)),
-    "projects.remove_member": ("POST", "/projects/{project}/members/{user}/remove", (302, 403, 403, X, 403, X, 302, 302)),
-    "annotation.continue_project": ("GET", "/projects/{project}/continue", (302, 302, 302, X, 302, X, 302, 302)),
-    "annotation.show_sentence": ("GET", "/sentences/{sentence}", (302, 200, 403, X, 200, X, 200, 200)),
-    "annotation_api.get_annotation": ("GET", "/api/sentences/{sentence}/annotation", (401, 200, 403, X, 200, X, 200, 200)),
-    "annotation_api.put_annotation": ("PUT", "/api/sentences/{sentence}/annotation", (401, 200, 403, X, 200, X, 200, 200)),
-    "assignments.continue_batch": ("GET", "/batches/{batch}/continue", (302, 302, 302, X, 403, X, 302, 302)),
+    "projects.add_member": ("POST", "/projects/{project}/members",
+        (302, 403, 403, X, 403, X, 302, 302)),
+    "projects.remove_member": ("POST", "/projects/{project}/members/{user}/remove",
+        (302, 403, 403, X, 403, X, 302, 302)),
+    "annotation.continue_project": ("GET", "/projects/{project}/continue",
+        (302, 302, 302, X, 302, X, 302, 302)),
+    "annotation.show_sentence": ("GET", "/sentences/{sentence}",
+        (302, 200, 403, X, 200, X, 200, 200)),
+    "annotation_api.get_annotation": ("GET", "/api/sentences/{sentence}/annotation",
+        (401, 200, 403, X, 200, X, 200, 200)),
+    "annotation_api.put_annotation": ("PUT", "/api/sentences/{sentence}/annotation",
+        (401, 200, 403, X, 200, X, 200, 200)),
+    "assignments.continue_batch": ("GET", "/batches/{batch}/continue",
+        (302, 302, 302, X, 403, X, 302, 302)),
     "assignments.show_batch": ("GET", "/batches/{batch}", (302, 200, 200, X, 403, X, 200, 200)),
-    "assignments.dashboard": ("GET", "/projects/{project}/dashboard", (302, 403, 403, X, 403, X, 200, 200)),
-    "assignments.list_batches": ("GET", "/projects/{project}/batches", (302, 403, 403, X, 403, X, 200, 200)),
-    # Everyone sees their own untyped spans (an unassigned annotator: an empty list); admins anyone's.
-    "assignments.list_untyped_spans": ("GET", "/projects/{project}/untyped-spans", (302, 200, 200, X, 200, X, 200, 200)),
-    "assignments.reassign_batch": ("POST", "/batches/{batch}/reassign", (302, 403, 403, X, 403, X, 302, 302)),
-    "assignments.remove_batch": ("POST", "/batches/{batch}/remove", (302, 403, 403, X, 403, X, 302, 302)),
-    "assignments_api.next_in_queue": ("GET", "/api/queue/next?batch={batch}", (401, 200, 200, X, 403, X, 403, 403)),
+    "assignments.dashboard": ("GET", "/projects/{project}/dashboard",
+        (302, 403, 403, X, 403, X, 200, 200)),
+    "assignments.list_batches": ("GET", "/projects/{project}/batches",
+        (302, 403, 403, X, 403, X, 200, 200)),
+    # Members see their own untyped spans (an unassigned one: an empty list); admins anyone's.
+    "assignments.list_untyped_spans": ("GET", "/projects/{project}/untyped-spans",
+        (302, 200, 200, X, 200, X, 200, 200)),
+    "assignments.reassign_batch": ("POST", "/batches/{batch}/reassign",
+        (302, 403, 403, X, 403, X, 302, 302)),
+    "assignments.remove_batch": ("POST", "/batches/{batch}/remove",
+        (302, 403, 403, X, 403, X, 302, 302)),
+    "assignments_api.next_in_queue": ("GET", "/api/queue/next?batch={batch}",
+        (401, 200, 200, X, 403, X, 403, 403)),
     "auth.login": ("GET", "/login", (200, 302, 302, 302, 302, 302, 302, 302)),
     "auth.logout": ("POST", "/logout", (302, 302, 302, 302, 302, 302, 302, 302)),
     "auth.list_users": ("GET", "/admin/users", (302, 403, 403, 403, 403, 403, 403, 200)),
-    "auth.toggle_active": ("POST", "/admin/users/{user}/active", (302, 403, 403, 403, 403, 403, 403, 302)),
-    "auth.reset_password": ("POST", "/admin/users/{user}/password", (302, 403, 403, 403, 403, 403, 403, 302)),
-    "corpus.list_documents": ("GET", "/projects/{project}/documents", (302, 403, 403, X, 403, X, 200, 200)),
+    "auth.toggle_active": ("POST", "/admin/users/{user}/active",
+        (302, 403, 403, 403, 403, 403, 403, 302)),
+    "auth.reset_password": ("POST", "/admin/users/{user}/password",
+        (302, 403, 403, 403, 403, 403, 403, 302)),
+    "corpus.list_documents": ("GET", "/projects/{project}/documents",
+        (302, 403, 403, X, 403, X, 200, 200)),
     "corpus.show_document": ("GET", "/documents/{document}", (302, 403, 403, X, 403, X, 200, 200)),
-    "corpus.toggle_exclusion": ("POST", "/sentences/{sentence}/exclusion", (302, 403, 403, X, 403, X, 302, 302)),
+    "corpus.toggle_exclusion": ("POST", "/sentences/{sentence}/exclusion",
+        (302, 403, 403, X, 403, X, 302, 302)),
     "static": ("GET", "/static/css/app.css", (200, 200, 200, 200, 200, 200, 200, 200)),
-    "audit.show_history": ("GET", "/sentences/{sentence}/history", (302, 403, 403, X, 403, X, 200, 200)),
+    "audit.show_history": ("GET", "/sentences/{sentence}/history",
+        (302, 403, 403, X, 403, X, 200, 200)),
     "audit.restore_event": ("POST", "/audit/{event}/restore", (302, 403, 403, X, 403, X, 302, 302)),
     "ops.healthz": ("GET", "/healthz", (200, 200, 200, 200, 200, 200, 200, 200)),
-    "adjudication.show_queue": ("GET", "/projects/{project}/adjudication", (302, 403, 403, X, 200, X, 200, 200)),
-    "adjudication.next_conflict": ("GET", "/projects/{project}/adjudication/next", (302, 403, 403, X, 302, X, 302, 302)),
-    "adjudication.run_auto": ("POST", "/projects/{project}/adjudication/auto", (302, 403, 403, X, 302, X, 302, 302)),
-    "adjudication.update_settings": ("POST", "/projects/{project}/adjudication/settings", (302, 403, 403, X, 403, X, 302, 302)),
-    "adjudication.show_conflict": ("GET", "/sentences/{sentence}/conflicts/0/5", (302, 403, 403, X, 200, X, 200, 200)),
-    "adjudication.show_gold": ("GET", "/sentences/{sentence}/gold", (302, 403, 403, X, 200, X, 200, 200)),
-    "adjudication.close_sentence": ("POST", "/sentences/{sentence}/gold/close", (302, 403, 403, X, 302, X, 302, 302)),
-    "adjudication.reopen_sentence": ("POST", "/sentences/{sentence}/gold/reopen", (302, 403, 403, X, 302, X, 302, 302)),
-    "adjudication.show_feedback": ("GET", "/projects/{project}/feedback", (302, 200, 200, X, 200, X, 200, 200)),
-    "adjudication_api.get_gold": ("GET", "/api/sentences/{sentence}/gold", (401, 403, 403, X, 200, X, 200, 200)),
+    "adjudication.show_queue": ("GET", "/projects/{project}/adjudication",
+        (302, 403, 403, X, 200, X, 200, 200)),
+    "adjudication.next_conflict": ("GET", "/projects/{project}/adjudication/next",
+        (302, 403, 403, X, 302, X, 302, 302)),
+    "adjudication.run_auto": ("POST", "/projects/{project}/adjudication/auto",
+        (302, 403, 403, X, 302, X, 302, 302)),
+    "adjudication.update_settings": ("POST", "/projects/{project}/adjudication/settings",
+        (302, 403, 403, X, 403, X, 302, 302)),
+    "adjudication.show_conflict": ("GET", "/sentences/{sentence}/conflicts/0/5",
+        (302, 403, 403, X, 200, X, 200, 200)),
+    "adjudication.show_gold": ("GET", "/sentences/{sentence}/gold",
+        (302, 403, 403, X, 200, X, 200, 200)),
+    "adjudication.close_sentence": ("POST", "/sentences/{sentence}/gold/close",
+        (302, 403, 403, X, 302, X, 302, 302)),
+    "adjudication.reopen_sentence": ("POST", "/sentences/{sentence}/gold/reopen",
+        (302, 403, 403, X, 302, X, 302, 302)),
+    "adjudication.show_feedback": ("GET", "/projects/{project}/feedback",
+        (302, 200, 200, X, 200, X, 200, 200)),
+    "adjudication_api.get_gold": ("GET", "/api/sentences/{sentence}/gold",
+        (401, 403, 403, X, 200, X, 200, 200)),
     # The curator's PUT (version 0) creates the sentence's gold, so the later ones are stale: 409.
-    "adjudication_api.put_gold": ("PUT", "/api/sentences/{sentence}/gold", (401, 403, 403, X, 200, X, 409, 409)),
+    "adjudication_api.put_gold": ("PUT", "/api/sentences/{sentence}/gold",
+        (401, 403, 403, X, 200, X, 409, 409)),
     # A form body is not JSON: 422 once past the role check.
-    "adjudication_api.decide": ("POST", "/api/sentences/{sentence}/decisions", (401, 403, 403, X, 422, X, 422, 422)),
-    "export.show_export": ("GET", "/projects/{project}/export", (302, 403, 403, X, 200, X, 200, 200)),
-    "export.download": ("GET", "/projects/{project}/export/download?format=jsonl", (302, 403, 403, X, 200, X, 200, 200)),
-    "export.download_card": ("GET", "/projects/{project}/export/card", (302, 403, 403, X, 200, X, 200, 200)),
-    "reports.show_agreement": ("GET", "/projects/{project}/agreement", (302, 403, 403, X, 403, X, 200, 200)),
-    "reports.show_batch_agreement": ("GET", "/batches/{batch}/agreement", (302, 403, 403, X, 403, X, 302, 302)),
-    "reports.list_disagreements": ("GET", "/projects/{project}/agreement/disagreements?kind=missed", (302, 403, 403, X, 403, X, 200, 200)),
-    "reports.download_json": ("GET", "/projects/{project}/agreement.json", (302, 403, 403, X, 403, X, 200, 200)),
-    "reports.download_csv": ("GET", "/projects/{project}/agreement.csv?batch={batch}", (302, 403, 403, X, 403, X, 200, 200)),
+    "adjudication_api.decide": ("POST", "/api/sentences/{sentence}/decisions",
+        (401, 403, 403, X, 422, X, 422, 422)),
+    "export.show_export": ("GET", "/projects/{project}/export",
+        (302, 403, 403, X, 200, X, 200, 200)),
+    "export.download": ("GET", "/projects/{project}/export/download?format=jsonl",
+        (302, 403, 403, X, 200, X, 200, 200)),
+    "export.download_card": ("GET", "/projects/{project}/export/card",
+        (302, 403, 403, X, 200, X, 200, 200)),
+    "reports.show_agreement": ("GET", "/projects/{project}/agreement",
+        (302, 403, 403, X, 403, X, 200, 200)),
+    "reports.show_batch_agreement": ("GET", "/batches/{batch}/agreement",
+        (302, 403, 403, X, 403, X, 302, 302)),
+    "reports.list_disagreements": ("GET", "/projects/{project}/agreement/disagreements?kind=missed",
+        (302, 403, 403, X, 403, X, 200, 200)),
+    "reports.download_json": ("GET", "/projects/{project}/agreement.json",
+        (302, 403, 403, X, 403, X, 200, 200)),
+    "reports.download_csv": ("GET", "/projects/{project}/agreement.csv?batch={batch}",
+        (302, 403, 403, X, 403, X, 200, 200)),
 }
 
 
 def test_every_registered_route_is_in_the_table(app) -> None:
     registered = {rule.endpoint for rule in app.url_map.iter_rules()}
     assert registered == set(EXPECTED), (
-        f"unguarded: {sorted(registered - set(EXPECTED))}; stale: {sorted(set(EXPECTED) - registered)}"
+        f"unguarded: {sorted(registered - set(EXPECTED))}; "
+        f"stale: {sorted(set(EXPECTED) - registered)}"
     )
+
+
+def test_every_route_with_a_project_scoped_id_is_behind_the_project_guard(app) -> None:
+    """Membership is checked in one place: ``@project_access`` on each such route."""
+    from annotator.projects.guards import ARGUMENTS
+
+    unguarded = sorted(
+        rule.endpoint for rule in app.url_map.iter_rules()
+        if set(rule.arguments) & set(ARGUMENTS)
+        and not hasattr(app.view_functions[rule.endpoint], "project_access")
+    )
+    assert unguarded == []
 
 
 @pytest.fixture
@@ -141,7 +192,7 @@ def test_route_answers_each_role_as_expected(app, world, endpoint: str) -> None:
     method, template, expected = EXPECTED[endpoint]
     url = template.format(**ids)
     got = tuple(request_as(app, role, users, method, url).status_code for role in ROLES)
-    assert got == expected, f"{endpoint} {url}: got {dict(zip(ROLES, got))}"
+    assert got == expected, f"{endpoint} {url}: got {dict(zip(ROLES, got, strict=True))}"
 
 
 @pytest.mark.parametrize(
@@ -151,7 +202,8 @@ def test_route_answers_each_role_as_expected(app, world, endpoint: str) -> None:
 def test_missing_objects_are_404_for_admin(app, world, endpoint: str) -> None:
     _, users = world
     method, template, _ = EXPECTED[endpoint]
-    url = template.format(project=99999, batch=99999, sentence=99999, document=99999, event=99999, user=99999)
+    url = template.format(project=99999, batch=99999, sentence=99999, document=99999,
+                          event=99999, user=99999)
     assert request_as(app, "admin", users, method, url).status_code == 404
 
 

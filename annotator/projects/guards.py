@@ -12,7 +12,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import Flask, abort, g, request
 from flask_login import current_user
@@ -26,7 +26,7 @@ from annotator.projects.access import KINDS, RANK, Access, access_to
 ARGUMENTS = {f"{kind}_id": kind for kind in KINDS}
 
 
-def _refuse(status: int, message: str) -> None:
+def _refuse(status: int, message: str) -> NoReturn:
     """A JSON error under /api (the API's error shape), an error page elsewhere."""
     if request.path.startswith("/api/"):
         raise (NotFound if status == 404 else Forbidden)(message)
@@ -38,7 +38,6 @@ def require_access(kind: str, object_id: int, need: str = "annotator") -> Access
     found = access_to(db.session, current_user, kind, object_id)
     if found is None:
         _refuse(404, f"{kind} {object_id} does not exist")
-    assert found is not None
     if not found.allows(need):
         _refuse(403, f"this needs the role {need} in this project")
     g.project_access = found
@@ -71,6 +70,8 @@ def project_access(need: str = "annotator") -> Callable[[Callable], Callable]:
                 object_id = signature.bind_partial(*args, **kwargs).arguments[argument]
             require_access(ARGUMENTS[argument], object_id, need)
             return view(*args, **kwargs)
+
+        wrapped.project_access = need  # type: ignore[attr-defined]  # read by the route tests
 
         return wrapped
 
