@@ -92,9 +92,9 @@ def _check_access(
     if row is None:
         raise NotFound(f"sentence {sentence_id} does not exist")
     member_role, has_batches, is_assigned_to_user, schema_text = row[-4:]
-    role = acting_role(user.role, member_role)
-    if role is None:  # not a member of the sentence's project: it does not exist for them
-        raise NotFound(f"sentence {sentence_id} does not exist")
+    # The role in the project decides (docs/access.md); whether a non-member may see the
+    # project at all is the web layer's guard (projects/guards.py), checked before this.
+    role = acting_role(user.role, member_role) or user.role
     # Remember the schema for this session (one request), sparing get_schema a round trip.
     session.info.setdefault("label_schemas", {})[project_id] = schema_text
     if role == Role.ANNOTATOR and has_batches and not is_assigned_to_user:
@@ -104,14 +104,13 @@ def _check_access(
 def get_sentence_for(session: Session, user: User, sentence_id: int) -> Sentence:
     """Return the sentence if this user may open it.
 
-    Only members of the sentence's project (and site admins) see it (docs/access.md). Its
-    admins and curators open any sentence. Annotators open any sentence of a project without
+    The project's admins and curators (the role the user acts with there, docs/access.md)
+    open any sentence. Annotators open any sentence of a project without
     batches; once a project has batches, only the sentences assigned to them (blind
     annotation: 403 for the others, whichever way they ask).
 
     Raises:
-        NotFound: no such sentence, or not in the user's projects.  Forbidden: not assigned
-        to this annotator.
+        NotFound: no such sentence.  Forbidden: not assigned to this annotator.
     """
     # One round trip: the sentence with its document, and both access facts as subqueries.
     row = session.execute(
@@ -257,8 +256,8 @@ def next_unfinished_id(session: Session, user: User, project_id: int) -> int | N
     Where the project has batches, annotators follow their queues (batch by batch);
     otherwise, and for admins and curators, the project's reading order.
     """
-    role = role_in_project(session, user, project_id)
-    if role in (None, Role.ANNOTATOR) and project_has_batches(session, project_id):
+    role = role_in_project(session, user, project_id) or user.role
+    if role == Role.ANNOTATOR and project_has_batches(session, project_id):
         return session.scalar(
             select(Assignment.sentence_id)
             .join(Batch, Batch.id == Assignment.batch_id)
