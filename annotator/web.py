@@ -30,6 +30,7 @@ from annotator.extensions import db
 from annotator.inputs import InputError
 from annotator.ops import views as ops_views
 from annotator.projects import views as project_views
+from annotator.projects.guards import register_template_access
 from annotator.reports import views as reports_views
 from annotator.transactions import database_busy
 from annotator.web_extensions import csrf, limiter, login_manager
@@ -44,6 +45,7 @@ def register(app: Flask) -> None:
     app.before_request(refuse_unstorable_text)
     register_login(app)
     register_blueprints(app)
+    register_template_access(app)
     register_error_handlers(app)
 
 

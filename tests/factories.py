@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from annotator.auth.models import User
 from annotator.auth.services import create_user
 from annotator.corpus.importing import ImportResult, import_articles
+from annotator.projects.membership import ensure_members
 from annotator.projects.models import Project
 from annotator.projects.services import create_project
 
@@ -23,11 +25,26 @@ ARTICLE_TEXT = (
 
 
 def make_user(session: Session, username: str, role: str = "annotator", **kw: Any) -> User:
-    return create_user(session, username, kw.get("password", DEFAULT_PASSWORD), role)
+    """A user; a curator is made a curator of every project of the scene (see make_project)."""
+    user = create_user(session, username, kw.get("password", DEFAULT_PASSWORD), role)
+    if role == "curator":
+        for project_id in session.scalars(select(Project.id)):
+            ensure_members(session, project_id, [user.id], role="curator")
+    return user
 
 
 def make_project(session: Session, name: str = "Test project") -> Project:
-    return create_project(session, name)
+    """A project; the scene's curators are its curators (annotators join through their work:
+    batches, ``add_members``), as scenes written before project membership expect."""
+    project = create_project(session, name)
+    curators = session.scalars(select(User.id).where(User.role == "curator")).all()
+    ensure_members(session, project.id, curators, role="curator")
+    return project
+
+
+def add_members(session: Session, project: Project, *users: User, role: str = "annotator") -> None:
+    """Make ``users`` members of ``project`` with ``role`` (those already members keep theirs)."""
+    ensure_members(session, project.id, [u.id for u in users], role=role)
 
 
 def make_document(
@@ -41,11 +58,12 @@ def make_document(
 
 
 def prepare_project(session: Session) -> dict[str, Any]:
-    """An admin, two annotators and a project with one imported article, committed."""
+    """An admin, two annotators (members) and a project with one imported article, committed."""
     admin = make_user(session, "admin1", "admin")
     ann_a = make_user(session, "ann_a")
     ann_b = make_user(session, "ann_b")
     project = make_project(session)
+    add_members(session, project, ann_a, ann_b)
     make_document(session, project)
     session.commit()
     return {"admin": admin, "a": ann_a, "b": ann_b, "project": project}
@@ -67,7 +85,9 @@ def make_articles(
     import_articles(session, project.id, [("many.jsonl", "\n".join(lines).encode())])
 
 
-def prepare_batch(session: Session, k: int = 2, annotators: int = 2, articles: int = 3) -> dict[str, Any]:
+def prepare_batch(
+    session: Session, k: int = 2, annotators: int = 2, articles: int = 3
+) -> dict[str, Any]:
     """An admin, ``annotators`` annotators and a live batch with overlap ``k``, committed."""
     from annotator.assignments.services import create_batch
 

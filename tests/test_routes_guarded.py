@@ -6,92 +6,168 @@ import pytest
 from sqlalchemy import select
 
 from annotator.assignments.models import Assignment
+from annotator.auth.services import create_user
 from annotator.corpus.models import Sentence
 from tests.conftest import api_headers, csrf_from, login
-from tests.factories import make_user, prepare_batch
+from tests.factories import DEFAULT_PASSWORD, add_members, make_user, prepare_batch
 
-ROLES = ("anonymous", "assigned", "unassigned", "curator", "admin")
+ROLES = ("anonymous", "assigned", "member", "outsider", "curator", "stranger", "manager", "admin")
+# assigned: an annotator whose batch holds {sentence}; member: an annotator of the same batch
+# to whom {sentence} is not assigned; outsider: an annotator who is no member of the project;
+# curator: a curator member; stranger: a site curator who is no member; manager: a site
+# annotator whose role in the project is admin; admin: a site admin (no membership needed).
+# Non-members get 404 for everything inside the project (docs/access.md).
+X = 404
 
 # endpoint -> (method, url template, expected status per role in ROLES order).
 # Anonymous HTML requests are redirected to log in (302), anonymous JSON requests get 401.
-EXPECTED: dict[str, tuple[str, str, tuple[int, int, int, int, int]]] = {
-    "projects.index": ("GET", "/", (302, 302, 302, 302, 302)),
-    "projects.home": ("GET", "/projects/", (302, 200, 200, 200, 200)),
-    "projects.show_project": ("GET", "/projects/{project}", (302, 200, 200, 200, 200)),
-    "projects.show_guidelines": ("GET", "/projects/{project}/guidelines", (302, 200, 200, 200, 200)),
-    "projects.edit_guidelines": ("GET", "/projects/{project}/guidelines/edit", (302, 403, 403, 403, 200)),
-    "projects.new_project": ("GET", "/projects/new", (302, 403, 403, 403, 200)),
-    "projects.show_label_schema": ("GET", "/projects/{project}/schema", (302, 403, 403, 403, 200)),
-    "projects.edit_label_schema": ("GET", "/projects/{project}/schema/edit", (302, 403, 403, 403, 200)),
-    "annotation.continue_project": ("GET", "/projects/{project}/continue", (302, 302, 302, 302, 302)),
-    "annotation.show_sentence": ("GET", "/sentences/{sentence}", (302, 200, 403, 200, 200)),
-    "annotation.show_article": ("GET", "/sentences/{sentence}/article", (302, 200, 403, 200, 200)),
-    "annotation.list_my_sentences": ("GET", "/projects/{project}/my-sentences", (302, 200, 200, 200, 200)),
-    "annotation_api.get_article_json": ("GET", "/api/sentences/{sentence}/article", (401, 200, 403, 200, 200)),
-    "annotation_api.get_annotation": ("GET", "/api/sentences/{sentence}/annotation", (401, 200, 403, 200, 200)),
-    "annotation_api.put_annotation": ("PUT", "/api/sentences/{sentence}/annotation", (401, 200, 403, 200, 200)),
-    "assignments.continue_batch": ("GET", "/batches/{batch}/continue", (302, 302, 403, 403, 302)),
-    "assignments.show_batch": ("GET", "/batches/{batch}", (302, 200, 403, 403, 200)),
-    "assignments.dashboard": ("GET", "/projects/{project}/dashboard", (302, 403, 403, 403, 200)),
-    "assignments.list_batches": ("GET", "/projects/{project}/batches", (302, 403, 403, 403, 200)),
-    # Everyone sees their own untyped spans (an unassigned annotator: an empty list); admins anyone's.
-    "assignments.list_untyped_spans": ("GET", "/projects/{project}/untyped-spans", (302, 200, 200, 200, 200)),
-    "assignments.reassign_batch": ("POST", "/batches/{batch}/reassign", (302, 403, 403, 403, 302)),
-    "assignments.remove_batch": ("POST", "/batches/{batch}/remove", (302, 403, 403, 403, 302)),
-    "assignments_api.next_in_queue": ("GET", "/api/queue/next?batch={batch}", (401, 200, 403, 403, 403)),
-    "auth.login": ("GET", "/login", (200, 302, 302, 302, 302)),
-    "auth.logout": ("POST", "/logout", (302, 302, 302, 302, 302)),
-    "auth.list_users": ("GET", "/admin/users", (302, 403, 403, 403, 200)),
-    "auth.toggle_active": ("POST", "/admin/users/{user}/active", (302, 403, 403, 403, 302)),
-    "auth.change_role": ("POST", "/admin/users/{user}/role", (302, 403, 403, 403, 302)),
-    "auth.delete_user": ("POST", "/admin/users/{user}/delete", (302, 403, 403, 403, 302)),
-    "auth.reset_password": ("POST", "/admin/users/{user}/password", (302, 403, 403, 403, 302)),
-    "auth.log_user_out_everywhere": ("POST", "/admin/users/{user}/logout-everywhere", (302, 403, 403, 403, 302)),
-    "auth.account": ("GET", "/account", (302, 200, 200, 200, 200)),
+EXPECTED: dict[str, tuple[str, str, tuple[int, ...]]] = {
+    "projects.index": ("GET", "/", (302, 302, 302, 302, 302, 302, 302, 302)),
+    "projects.home": ("GET", "/projects/", (302, 200, 200, 200, 200, 200, 200, 200)),
+    "projects.show_project": ("GET", "/projects/{project}", (302, 200, 200, X, 200, X, 200, 200)),
+    "projects.add_member": ("POST", "/projects/{project}/members",
+        (302, 403, 403, X, 403, X, 302, 302)),
+    "projects.remove_member": ("POST", "/projects/{project}/members/{user}/remove",
+        (302, 403, 403, X, 403, X, 302, 302)),
+    "annotation.continue_project": ("GET", "/projects/{project}/continue",
+        (302, 302, 302, X, 302, X, 302, 302)),
+    "annotation.show_sentence": ("GET", "/sentences/{sentence}",
+        (302, 200, 403, X, 200, X, 200, 200)),
+    "annotation_api.get_annotation": ("GET", "/api/sentences/{sentence}/annotation",
+        (401, 200, 403, X, 200, X, 200, 200)),
+    "annotation_api.put_annotation": ("PUT", "/api/sentences/{sentence}/annotation",
+        (401, 200, 403, X, 200, X, 200, 200)),
+    "assignments.continue_batch": ("GET", "/batches/{batch}/continue",
+        (302, 302, 302, X, 403, X, 302, 302)),
+    "assignments.show_batch": ("GET", "/batches/{batch}", (302, 200, 200, X, 403, X, 200, 200)),
+    "assignments.dashboard": ("GET", "/projects/{project}/dashboard",
+        (302, 403, 403, X, 403, X, 200, 200)),
+    "assignments.list_batches": ("GET", "/projects/{project}/batches",
+        (302, 403, 403, X, 403, X, 200, 200)),
+    # Members see their own untyped spans (an unassigned one: an empty list); admins anyone's.
+    "assignments.list_untyped_spans": ("GET", "/projects/{project}/untyped-spans",
+        (302, 200, 200, X, 200, X, 200, 200)),
+    "assignments.reassign_batch": ("POST", "/batches/{batch}/reassign",
+        (302, 403, 403, X, 403, X, 302, 302)),
+    "assignments.remove_batch": ("POST", "/batches/{batch}/remove",
+        (302, 403, 403, X, 403, X, 302, 302)),
+    "assignments_api.next_in_queue": ("GET", "/api/queue/next?batch={batch}",
+        (401, 200, 200, X, 403, X, 403, 403)),
+    "auth.login": ("GET", "/login", (200, 302, 302, 302, 302, 302, 302, 302)),
+    "auth.logout": ("POST", "/logout", (302, 302, 302, 302, 302, 302, 302, 302)),
+    "auth.list_users": ("GET", "/admin/users", (302, 403, 403, 403, 403, 403, 403, 200)),
+    "auth.toggle_active": ("POST", "/admin/users/{user}/active",
+        (302, 403, 403, 403, 403, 403, 403, 302)),
+    "auth.reset_password": ("POST", "/admin/users/{user}/password",
+        (302, 403, 403, 403, 403, 403, 403, 302)),
+    "corpus.list_documents": ("GET", "/projects/{project}/documents",
+        (302, 403, 403, X, 403, X, 200, 200)),
+    "corpus.show_document": ("GET", "/documents/{document}", (302, 403, 403, X, 403, X, 200, 200)),
+    "corpus.toggle_exclusion": ("POST", "/sentences/{sentence}/exclusion",
+        (302, 403, 403, X, 403, X, 302, 302)),
+    "static": ("GET", "/static/css/app.css", (200, 200, 200, 200, 200, 200, 200, 200)),
+    "audit.show_history": ("GET", "/sentences/{sentence}/history",
+        (302, 403, 403, X, 403, X, 200, 200)),
+    "audit.restore_event": ("POST", "/audit/{event}/restore", (302, 403, 403, X, 403, X, 302, 302)),
+    "ops.healthz": ("GET", "/healthz", (200, 200, 200, 200, 200, 200, 200, 200)),
+    "adjudication.show_queue": ("GET", "/projects/{project}/adjudication",
+        (302, 403, 403, X, 200, X, 200, 200)),
+    "adjudication.next_conflict": ("GET", "/projects/{project}/adjudication/next",
+        (302, 403, 403, X, 302, X, 302, 302)),
+    "adjudication.run_auto": ("POST", "/projects/{project}/adjudication/auto",
+        (302, 403, 403, X, 302, X, 302, 302)),
+    "adjudication.update_settings": ("POST", "/projects/{project}/adjudication/settings",
+        (302, 403, 403, X, 403, X, 302, 302)),
+    "adjudication.show_conflict": ("GET", "/sentences/{sentence}/conflicts/0/5",
+        (302, 403, 403, X, 200, X, 200, 200)),
+    "adjudication.show_gold": ("GET", "/sentences/{sentence}/gold",
+        (302, 403, 403, X, 200, X, 200, 200)),
+    "adjudication.close_sentence": ("POST", "/sentences/{sentence}/gold/close",
+        (302, 403, 403, X, 302, X, 302, 302)),
+    "adjudication.reopen_sentence": ("POST", "/sentences/{sentence}/gold/reopen",
+        (302, 403, 403, X, 302, X, 302, 302)),
+    "adjudication.show_feedback": ("GET", "/projects/{project}/feedback",
+        (302, 200, 200, X, 200, X, 200, 200)),
+    "adjudication_api.get_gold": ("GET", "/api/sentences/{sentence}/gold",
+        (401, 403, 403, X, 200, X, 200, 200)),
+    # The curator's PUT (version 0) creates the sentence's gold, so the later ones are stale: 409.
+    "adjudication_api.put_gold": ("PUT", "/api/sentences/{sentence}/gold",
+        (401, 403, 403, X, 200, X, 409, 409)),
+    "projects.show_guidelines": ("GET", "/projects/{project}/guidelines",
+        (302, 200, 200, X, 200, X, 200, 200)),
+    "projects.edit_guidelines": ("GET", "/projects/{project}/guidelines/edit",
+        (302, 403, 403, X, 403, X, 200, 200)),
+    "projects.new_project": ("GET", "/projects/new", (302, 403, 403, 403, 403, 403, 403, 200)),
+    "projects.show_label_schema": ("GET", "/projects/{project}/schema",
+        (302, 403, 403, X, 403, X, 200, 200)),
+    "projects.edit_label_schema": ("GET", "/projects/{project}/schema/edit",
+        (302, 403, 403, X, 403, X, 200, 200)),
+    "annotation.show_article": ("GET", "/sentences/{sentence}/article",
+        (302, 200, 403, X, 200, X, 200, 200)),
+    "annotation.list_my_sentences": ("GET", "/projects/{project}/my-sentences",
+        (302, 200, 200, X, 200, X, 200, 200)),
+    "annotation_api.get_article_json": ("GET", "/api/sentences/{sentence}/article",
+        (401, 200, 403, X, 200, X, 200, 200)),
+    "auth.change_role": ("POST", "/admin/users/{user}/role",
+        (302, 403, 403, 403, 403, 403, 403, 302)),
+    "auth.delete_user": ("POST", "/admin/users/{user}/delete",
+        (302, 403, 403, 403, 403, 403, 403, 302)),
+    "auth.log_user_out_everywhere": ("POST", "/admin/users/{user}/logout-everywhere",
+        (302, 403, 403, 403, 403, 403, 403, 302)),
+    "auth.account": ("GET", "/account", (302, 200, 200, 200, 200, 200, 200, 200)),
     # The walk's form carries no current password: refused (422) for everyone logged in.
-    "auth.change_password": ("POST", "/account/password", (302, 422, 422, 422, 422)),
-    "auth.log_out_everywhere": ("POST", "/account/logout-everywhere", (302, 302, 302, 302, 302)),
-    "corpus.list_documents": ("GET", "/projects/{project}/documents", (302, 403, 403, 403, 200)),
-    "corpus.show_document": ("GET", "/documents/{document}", (302, 403, 403, 403, 200)),
-    "corpus.toggle_exclusion": ("POST", "/sentences/{sentence}/exclusion", (302, 403, 403, 403, 302)),
-    "static": ("GET", "/static/css/app.css", (200, 200, 200, 200, 200)),
-    "audit.show_history": ("GET", "/sentences/{sentence}/history", (302, 403, 403, 403, 200)),
-    "audit.restore_event": ("POST", "/audit/{event}/restore", (302, 403, 403, 403, 302)),
-    # Reopening a frozen annotation (admins): the admin's target has none here, so a message.
-    "audit.reopen": ("POST", "/sentences/{sentence}/annotations/{user}/reopen", (302, 403, 403, 403, 302)),
-    "annotation_api.reopen_annotation": ("POST", "/api/sentences/{sentence}/annotations/{user}/reopen", (401, 403, 403, 403, 404)),
-    "ops.healthz": ("GET", "/healthz", (200, 200, 200, 200, 200)),
-    "ops.favicon": ("GET", "/favicon.ico", (200, 200, 200, 200, 200)),
-    "adjudication.show_queue": ("GET", "/projects/{project}/adjudication", (302, 403, 403, 200, 200)),
-    "adjudication.next_conflict": ("GET", "/projects/{project}/adjudication/next", (302, 403, 403, 302, 302)),
-    "adjudication.run_auto": ("POST", "/projects/{project}/adjudication/auto", (302, 403, 403, 302, 302)),
-    "adjudication.update_settings": ("POST", "/projects/{project}/adjudication/settings", (302, 403, 403, 403, 302)),
-    "adjudication.show_conflict": ("GET", "/sentences/{sentence}/conflicts/0/5", (302, 403, 403, 200, 200)),
-    "adjudication.show_gold": ("GET", "/sentences/{sentence}/gold", (302, 403, 403, 200, 200)),
-    "adjudication.close_sentence": ("POST", "/sentences/{sentence}/gold/close", (302, 403, 403, 302, 302)),
-    "adjudication.reopen_sentence": ("POST", "/sentences/{sentence}/gold/reopen", (302, 403, 403, 302, 302)),
-    "adjudication.show_feedback": ("GET", "/projects/{project}/feedback", (302, 200, 200, 200, 200)),
-    "adjudication_api.get_gold": ("GET", "/api/sentences/{sentence}/gold", (401, 403, 403, 200, 200)),
-    # The curator's PUT (version 0) creates the sentence's gold, so the admin's is stale: 409.
-    "adjudication_api.put_gold": ("PUT", "/api/sentences/{sentence}/gold", (401, 403, 403, 200, 409)),
+    "auth.change_password": ("POST", "/account/password",
+        (302, 422, 422, 422, 422, 422, 422, 422)),
+    "auth.log_out_everywhere": ("POST", "/account/logout-everywhere",
+        (302, 302, 302, 302, 302, 302, 302, 302)),
+    # Reopening a frozen annotation (project admins): the target has none here, so a message
+    # (page) or 404 (API).
+    "audit.reopen": ("POST", "/sentences/{sentence}/annotations/{user}/reopen",
+        (302, 403, 403, X, 403, X, 302, 302)),
+    "annotation_api.reopen_annotation": ("POST",
+        "/api/sentences/{sentence}/annotations/{user}/reopen",
+        (401, 403, 403, X, 403, X, 404, 404)),
+    "ops.favicon": ("GET", "/favicon.ico", (200, 200, 200, 200, 200, 200, 200, 200)),
     # A form body is not JSON: 422 once past the role check.
-    "adjudication_api.decide": ("POST", "/api/sentences/{sentence}/decisions", (401, 403, 403, 422, 422)),
-    "export.show_export": ("GET", "/projects/{project}/export", (302, 403, 403, 200, 200)),
-    "export.download": ("GET", "/projects/{project}/export/download?format=jsonl", (302, 403, 403, 200, 200)),
-    "export.download_card": ("GET", "/projects/{project}/export/card", (302, 403, 403, 200, 200)),
-    "reports.show_agreement": ("GET", "/projects/{project}/agreement", (302, 403, 403, 403, 200)),
-    "reports.show_batch_agreement": ("GET", "/batches/{batch}/agreement", (302, 403, 403, 403, 302)),
-    "reports.list_disagreements": ("GET", "/projects/{project}/agreement/disagreements?kind=missed", (302, 403, 403, 403, 200)),
-    "reports.download_json": ("GET", "/projects/{project}/agreement.json", (302, 403, 403, 403, 200)),
-    "reports.download_csv": ("GET", "/projects/{project}/agreement.csv?batch={batch}", (302, 403, 403, 403, 200)),
+    "adjudication_api.decide": ("POST", "/api/sentences/{sentence}/decisions",
+        (401, 403, 403, X, 422, X, 422, 422)),
+    "export.show_export": ("GET", "/projects/{project}/export",
+        (302, 403, 403, X, 200, X, 200, 200)),
+    "export.download": ("GET", "/projects/{project}/export/download?format=jsonl",
+        (302, 403, 403, X, 200, X, 200, 200)),
+    "export.download_card": ("GET", "/projects/{project}/export/card",
+        (302, 403, 403, X, 200, X, 200, 200)),
+    "reports.show_agreement": ("GET", "/projects/{project}/agreement",
+        (302, 403, 403, X, 403, X, 200, 200)),
+    "reports.show_batch_agreement": ("GET", "/batches/{batch}/agreement",
+        (302, 403, 403, X, 403, X, 302, 302)),
+    "reports.list_disagreements": ("GET", "/projects/{project}/agreement/disagreements?kind=missed",
+        (302, 403, 403, X, 403, X, 200, 200)),
+    "reports.download_json": ("GET", "/projects/{project}/agreement.json",
+        (302, 403, 403, X, 403, X, 200, 200)),
+    "reports.download_csv": ("GET", "/projects/{project}/agreement.csv?batch={batch}",
+        (302, 403, 403, X, 403, X, 200, 200)),
 }
 
 
 def test_every_registered_route_is_in_the_table(app) -> None:
     registered = {rule.endpoint for rule in app.url_map.iter_rules()}
     assert registered == set(EXPECTED), (
-        f"unguarded: {sorted(registered - set(EXPECTED))}; stale: {sorted(set(EXPECTED) - registered)}"
+        f"unguarded: {sorted(registered - set(EXPECTED))}; "
+        f"stale: {sorted(set(EXPECTED) - registered)}"
     )
+
+
+def test_every_route_with_a_project_scoped_id_is_behind_the_project_guard(app) -> None:
+    """Membership is checked in one place: ``@project_access`` on each such route."""
+    from annotator.projects.guards import ARGUMENTS
+
+    unguarded = sorted(
+        rule.endpoint for rule in app.url_map.iter_rules()
+        if set(rule.arguments) & set(ARGUMENTS)
+        and not hasattr(app.view_functions[rule.endpoint], "project_access")
+    )
+    assert unguarded == []
 
 
 @pytest.fixture
@@ -118,10 +194,13 @@ def world(db):
         "sentence": sentence,
         "document": db.session.get(Sentence, sentence).document_id,
     }
-    make_user(db.session, "curator1", "curator")
+    make_user(db.session, "curator1", "curator")  # a curator of the project (tests/factories.py)
+    create_user(db.session, "stranger1", DEFAULT_PASSWORD, "curator")  # of no project
+    add_members(db.session, data["project"], make_user(db.session, "manager1"), role="admin")
     db.session.commit()
-    users = {"assigned": assigned.username, "unassigned": "outsider", "curator": "curator1",
-             "admin": "admin1"}
+    users = {"assigned": assigned.username, "member": data["annotators"][1].username,
+             "outsider": "outsider", "curator": "curator1", "stranger": "stranger1",
+             "manager": "manager1", "admin": "admin1"}
     return ids, users
 
 
@@ -138,7 +217,7 @@ def request_as(app, role: str, users: dict[str, str], method: str, url: str):
     if method == "PUT":
         return client.put(url, json={"spans": [], "version": 0}, headers=headers)
     form = {"csrf_token": headers["X-CSRFToken"], "leaving": "ann0", "to": "ann1", "confirm": "y",
-            "password": "a-new-long-password"}
+            "password": "a-new-long-password", "username": "outsider", "role": "annotator"}
     return client.post(url, data=form)
 
 
@@ -148,7 +227,7 @@ def test_route_answers_each_role_as_expected(app, world, endpoint: str) -> None:
     method, template, expected = EXPECTED[endpoint]
     url = template.format(**ids)
     got = tuple(request_as(app, role, users, method, url).status_code for role in ROLES)
-    assert got == expected, f"{endpoint} {url}: got {dict(zip(ROLES, got))}"
+    assert got == expected, f"{endpoint} {url}: got {dict(zip(ROLES, got, strict=True))}"
 
 
 @pytest.mark.parametrize(
@@ -158,7 +237,8 @@ def test_route_answers_each_role_as_expected(app, world, endpoint: str) -> None:
 def test_missing_objects_are_404_for_admin(app, world, endpoint: str) -> None:
     _, users = world
     method, template, _ = EXPECTED[endpoint]
-    url = template.format(project=99999, batch=99999, sentence=99999, document=99999, event=99999, user=99999)
+    url = template.format(project=99999, batch=99999, sentence=99999, document=99999,
+                          event=99999, user=99999)
     assert request_as(app, "admin", users, method, url).status_code == 404
 
 

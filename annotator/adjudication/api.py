@@ -6,11 +6,11 @@ from flask import Blueprint, jsonify
 from flask_login import current_user
 
 from annotator.adjudication import blinding, decisions, gold_edits, requests
-from annotator.auth.services import curator_required
 from annotator.corpus.models import Sentence
 from annotator.corpus.tokens import token_offsets
 from annotator.errors import NotFound
 from annotator.extensions import db
+from annotator.projects.guards import project_access
 from annotator.transactions import unit_of_work
 from annotator.web_input import json_body
 
@@ -25,7 +25,7 @@ def _sentence(sentence_id: int) -> Sentence:
 
 
 @api_bp.get("/sentences/<int:sentence_id>/gold")
-@curator_required
+@project_access("curator")
 def get_gold(sentence_id: int):
     sentence = _sentence(sentence_id)
     with unit_of_work(db.session):  # may assign pseudonyms to annotators seen the first time
@@ -43,7 +43,7 @@ def get_gold(sentence_id: int):
 
 
 @api_bp.put("/sentences/<int:sentence_id>/gold")
-@curator_required
+@project_access("curator")
 def put_gold(sentence_id: int):
     _sentence(sentence_id)
     change = requests.GoldIn.from_json(json_body())
@@ -53,7 +53,7 @@ def put_gold(sentence_id: int):
 
 
 @api_bp.post("/sentences/<int:sentence_id>/decisions")
-@curator_required
+@project_access("curator")
 def decide(sentence_id: int):
     _sentence(sentence_id)
     change = requests.DecisionIn.from_json(json_body())

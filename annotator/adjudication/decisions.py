@@ -41,8 +41,8 @@ def decide(session: Session, curator: User, sentence_id: int, change: DecisionIn
         NotFound: no sentence or no gold yet.  Conflict: stale version, sentence closed, or the
         conflict is no longer open.  Invalid: bad pick or spans.
     """
-    require_curator(curator)
     sentence = get_sentence(session, sentence_id)
+    require_curator(session, curator, sentence.project_id)
     gold = _open_gold(session, sentence_id, change.version)
     outcome, decided, annotations = sentence_outcome(session, sentence_id, gold)
     region = next(

@@ -19,6 +19,7 @@ from annotator.auth.models import Role, User
 from annotator.corpus.models import Sentence
 from annotator.db import utcnow
 from annotator.errors import Conflict, Forbidden, Invalid, NotFound
+from annotator.projects.access import may
 from annotator.spans import InvalidSpans, Span, parse_spans
 
 
@@ -29,10 +30,10 @@ class Saved:
     project_id: int
 
 
-def require_curator(user: User | None) -> None:
-    """Refuse anyone but curators and admins."""
-    if user is None or user.role not in (Role.ADMIN, Role.CURATOR):
-        raise Forbidden("only curators and admins adjudicate")
+def require_curator(session: Session, user: User | None, project_id: int) -> None:
+    """Refuse anyone but the project's curators and admins (docs/access.md)."""
+    if user is None or not may(session, user, project_id, Role.CURATOR):
+        raise Forbidden("only curators and admins of this project adjudicate")
 
 
 def get_sentence(session: Session, sentence_id: int) -> Sentence:

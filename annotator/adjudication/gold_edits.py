@@ -32,6 +32,7 @@ from annotator.audit.services import get_event
 from annotator.auth.models import Role, User
 from annotator.db import utcnow
 from annotator.errors import Forbidden, Invalid, NotFound
+from annotator.projects.access import may
 from annotator.spans import Span
 
 
@@ -45,8 +46,8 @@ def save_gold(session: Session, curator: User, sentence_id: int, change: GoldIn)
     Raises:
         NotFound.  Invalid: bad spans (each named).  Conflict: stale version.
     """
-    require_curator(curator)
     sentence = get_sentence(session, sentence_id)
+    require_curator(session, curator, sentence.project_id)
     spans = parse_gold_spans(session, sentence, change.spans)
     gold = load_gold(session, sentence_id)
     current_version = gold.version if gold is not None else 0
@@ -119,8 +120,8 @@ def _gold_at(session: Session, sentence_id: int, version: int) -> GoldSentence:
 
 def close_gold(session: Session, curator: User, sentence_id: int, version: int) -> Saved:
     """Close a sentence: every conflict still open is decided as "keep none"."""
-    require_curator(curator)
     sentence = get_sentence(session, sentence_id)
+    require_curator(session, curator, sentence.project_id)
     gold = _gold_at(session, sentence_id, version)
     if gold.status == GoldStatus.COMPLETE:
         raise Invalid("this sentence is already closed")
@@ -145,8 +146,8 @@ def reopen_gold(session: Session, curator: User, sentence_id: int, version: int)
 
     The gold spans stay as they are until a curator decides the conflicts again.
     """
-    require_curator(curator)
     sentence = get_sentence(session, sentence_id)
+    require_curator(session, curator, sentence.project_id)
     gold = _gold_at(session, sentence_id, version)
     if gold.status != GoldStatus.COMPLETE:
         raise Invalid("this sentence is not closed")
@@ -167,12 +168,12 @@ def restore_gold(session: Session, admin: User, event_id: int) -> Saved:
 
     The restore is itself a new version in the trail; decisions are left as they are.
     """
-    if admin.role != Role.ADMIN:
-        raise Forbidden("only admins restore")
     event = get_event(session, event_id)
     if event.target != "gold":
         raise Invalid("only gold changes can be restored here")
     sentence = get_sentence(session, event.sentence_id)
+    if not may(session, admin, sentence.project_id, Role.ADMIN):
+        raise Forbidden("only admins of this project restore")
     gold = load_gold(session, sentence.id)
     before = gold_state(session, gold) if gold is not None else None
     if gold is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from annotator.adjudication import (
     automatic,
@@ -20,12 +20,12 @@ from annotator.adjudication import (
 from annotator.adjudication.conflicts import KINDS, segments
 from annotator.adjudication.models import REASON_NAMES
 from annotator.annotation.editor import EditorLinks, get_editor_page, gold_saved_state
-from annotator.auth.models import Role, User
-from annotator.auth.services import admin_required, curator_required
+from annotator.auth.models import User
 from annotator.corpus.models import Sentence
 from annotator.errors import DomainError, Invalid
 from annotator.extensions import db
 from annotator.inputs import MAX_ROW_ID, InputError, parse_int
+from annotator.projects.guards import current_access, project_access
 from annotator.projects.guidelines import entries
 from annotator.projects.models import Project
 from annotator.transactions import unit_of_work
@@ -50,7 +50,7 @@ def _sentence(sentence_id: int) -> Sentence:
 
 
 @bp.get("/projects/<int:project_id>/adjudication")
-@curator_required
+@project_access("curator")
 def show_queue(project_id: int):
     project = _project(project_id)
     filters = _filters()
@@ -62,7 +62,7 @@ def show_queue(project_id: int):
 
 
 @bp.get("/projects/<int:project_id>/adjudication/next")
-@curator_required
+@project_access("curator")
 def next_conflict(project_id: int):
     """Go to the first open conflict (after ``after=sentence-start-end`` when skipping)."""
     project = _project(project_id)
@@ -88,7 +88,7 @@ def next_conflict(project_id: int):
 
 
 @bp.post("/projects/<int:project_id>/adjudication/auto")
-@curator_required
+@project_access("curator")
 def run_auto(project_id: int):
     project = _project(project_id)
     with unit_of_work(db.session, catch=DomainError) as work:
@@ -107,7 +107,7 @@ def run_auto(project_id: int):
 
 
 @bp.post("/projects/<int:project_id>/adjudication/settings")
-@admin_required
+@project_access("admin")
 def update_settings(project_id: int):
     project = _project(project_id)
     show = request.form.get("show_names") == "1"
@@ -142,7 +142,7 @@ def _rows(text: str, view: queries.SentenceView, region: tuple[int, int] | None)
 
 
 @bp.get("/sentences/<int:sentence_id>/conflicts/<int:start>/<int:end>")
-@curator_required
+@project_access("curator")
 def show_conflict(sentence_id: int, start: int, end: int):
     sentence = _sentence(sentence_id)
     project = _project(sentence.project_id)
@@ -184,7 +184,7 @@ def show_conflict(sentence_id: int, start: int, end: int):
 
 
 @bp.get("/sentences/<int:sentence_id>/gold")
-@curator_required
+@project_access("curator")
 def show_gold(sentence_id: int) -> str:
     """The whole sentence: every annotator's spans, and the gold in the span editor."""
     sentence = _sentence(sentence_id)
@@ -235,28 +235,29 @@ def _gold_form_action(sentence_id: int, action) -> Any:
 
 
 @bp.post("/sentences/<int:sentence_id>/gold/close")
-@curator_required
+@project_access("curator")
 def close_sentence(sentence_id: int):
     return _gold_form_action(sentence_id, gold_edits.close_gold)
 
 
 @bp.post("/sentences/<int:sentence_id>/gold/reopen")
-@curator_required
+@project_access("curator")
 def reopen_sentence(sentence_id: int):
     return _gold_form_action(sentence_id, gold_edits.reopen_gold)
 
 
 @bp.get("/projects/<int:project_id>/feedback")
-@login_required
+@project_access("annotator")
 def show_feedback(project_id: int):
     """"My labels vs gold": an annotator's own scores; admins may look at anyone's."""
     project = _project(project_id)
     user_id = query_int("user") or current_user.id
-    if user_id != current_user.id and current_user.role != Role.ADMIN:
+    is_admin = current_access().is_admin  # of this project
+    if user_id != current_user.id and not is_admin:
         abort(403)
     user = db.session.get(User, user_id) or abort(404)
     shown = pages.feedback_page(db.session, project.id, user.id,
-                                list_people=current_user.role == Role.ADMIN)
+                                list_people=is_admin)
     return render_template("adjudication/feedback.html", project=project, user=user,
                            schema=project.schema, page={"schema": project.schema.raw},
                            **vars(shown))

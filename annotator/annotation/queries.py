@@ -18,7 +18,8 @@ from annotator.auth.models import Role, User
 from annotator.corpus.models import Document, Sentence, published_sentence
 from annotator.corpus.tokens import token_offsets
 from annotator.errors import Forbidden, NotFound
-from annotator.projects.models import Project
+from annotator.projects.access import acting_role, role_in_project
+from annotator.projects.models import Project, ProjectMember
 from annotator.projects.schema import LabelSchema, parse_schema
 
 # The API's hot paths run the statements below, built once with bind parameters: SQLAlchemy
@@ -42,11 +43,18 @@ _ASSIGNED = (
     )
     .exists()
 )
+# The user's role in the sentence's project (NULL: no member), for the blind rule.
+_MEMBER_ROLE = (
+    select(ProjectMember.role)
+    .where(ProjectMember.project_id == Sentence.project_id,
+           ProjectMember.user_id == bindparam("user_id"))
+    .scalar_subquery()
+)
 # The schema as its JSON text: the key of the parse cache, with no decoding per request.
 _SCHEMA_TEXT = cast(Project.label_schema, Text)
 
 _SENTENCE_FOR = (
-    select(Sentence, _LIVE_BATCH, _ASSIGNED, _SCHEMA_TEXT)
+    select(Sentence, _MEMBER_ROLE, _LIVE_BATCH, _ASSIGNED, _SCHEMA_TEXT)
     .join(Project, Project.id == Sentence.project_id)
     .options(joinedload(Sentence.document))
     .where(Sentence.id == bindparam("sentence_id"))
@@ -54,7 +62,8 @@ _SENTENCE_FOR = (
 _SENTENCE_FACTS = (
     select(
         Sentence.document_id, Sentence.index, Sentence.project_id, Sentence.excluded,
-        Sentence.start, Sentence.end, Document.text, _LIVE_BATCH, _ASSIGNED, _SCHEMA_TEXT,
+        Sentence.start, Sentence.end, Document.text, _MEMBER_ROLE, _LIVE_BATCH, _ASSIGNED,
+        _SCHEMA_TEXT,
     )
     .join(Document, Document.id == Sentence.document_id)
     .join(Project, Project.id == Sentence.project_id)
@@ -107,17 +116,21 @@ def _check_access(
 ) -> None:
     if row is None:
         raise NotFound(f"sentence {sentence_id} does not exist")
-    has_batches, is_assigned_to_user, schema_text = row[-3:]
+    member_role, has_batches, is_assigned_to_user, schema_text = row[-4:]
+    # The role in the project decides (docs/access.md); whether a non-member may see the
+    # project at all is the web layer's guard (projects/guards.py), checked before this.
+    role = acting_role(user.role, member_role) or user.role
     # Remember the schema for this session (one request), sparing get_schema a round trip.
     session.info.setdefault("label_schemas", {})[project_id] = schema_text
-    if user.role == Role.ANNOTATOR and has_batches and not is_assigned_to_user:
+    if role == Role.ANNOTATOR and has_batches and not is_assigned_to_user:
         raise Forbidden("this sentence is not assigned to you")
 
 
 def get_sentence_for(session: Session, user: User, sentence_id: int) -> Sentence:
     """Return the sentence if this user may open it.
 
-    Admins and curators open any sentence. Annotators open any sentence of a project without
+    The project's admins and curators (the role the user acts with there, docs/access.md)
+    open any sentence. Annotators open any sentence of a project without
     batches; once a project has batches, only the sentences assigned to them (blind
     annotation: 403 for the others, whichever way they ask).
 
@@ -327,7 +340,8 @@ def next_unfinished_id(session: Session, user: User, project_id: int) -> int | N
     Where the project has batches, annotators follow their queues (batch by batch);
     otherwise, and for admins and curators, the project's reading order.
     """
-    if user.role == Role.ANNOTATOR and project_has_batches(session, project_id):
+    role = role_in_project(session, user, project_id) or user.role
+    if role == Role.ANNOTATOR and project_has_batches(session, project_id):
         return session.scalar(
             select(Assignment.sentence_id)
             .join(Batch, Batch.id == Assignment.batch_id)

@@ -374,8 +374,10 @@ def restore_version(session: Session, admin: User, event_id: int) -> Saved:
     )
 
 
-def reopen_annotation(session: Session, admin: User, sentence_id: int, owner_id: int) -> Saved:
-    """Give a frozen annotation back to its annotator (admins only), recorded as "reopen".
+def reopen_annotation(session: Session, admin: User, sentence_id: int, owner_id: int,
+                      *, project_admin: bool = False) -> Saved:
+    """Give a frozen annotation back to its annotator (site admins, or ``project_admin``: an
+    admin of the sentence's project, as the caller's guard found), recorded as "reopen".
 
     Its spans and flag stay; its status goes back to "in progress", which takes it out of
     agreement, adjudication and feedback and puts the sentence back in the annotator's queue
@@ -384,7 +386,7 @@ def reopen_annotation(session: Session, admin: User, sentence_id: int, owner_id:
     Raises:
         Forbidden: not an admin.  NotFound: no such annotation.  Conflict: it is not frozen.
     """
-    if admin.role != Role.ADMIN:
+    if admin.role != Role.ADMIN and not project_admin:
         raise Forbidden("only admins reopen frozen annotations")
     rows = session.execute(
         ANNOTATION_ROWS, {"sentence_id": sentence_id, "owner_id": owner_id}

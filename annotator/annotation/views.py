@@ -4,7 +4,7 @@ article of a sentence; the list of the sentences an annotator finished."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from annotator.annotation import queries
@@ -13,13 +13,14 @@ from annotator.annotation.editor import EditorLinks, QueuePlace, get_editor_page
 from annotator.annotation.finished import FINISHED, list_finished
 from annotator.corpus.models import Sentence
 from annotator.extensions import db
+from annotator.projects.guards import project_access
 from annotator.projects.models import Project
 
 bp = Blueprint("annotation", __name__)
 
 
 @bp.get("/sentences/<int:sentence_id>")
-@login_required
+@project_access("annotator")
 def show_sentence(sentence_id: int) -> str:
     """One sentence in the span editor, with the article around it."""
     sentence = queries.get_sentence_for(db.session, current_user, sentence_id)
@@ -53,7 +54,7 @@ def _sentence_url(sentence_id: int | None) -> str | None:
 
 
 @bp.get("/sentences/<int:sentence_id>/article")
-@login_required
+@project_access("annotator")
 def show_article(sentence_id: int) -> str:
     """The whole article of a sentence the user may open, read-only, that sentence marked."""
     article = get_article(db.session, current_user, sentence_id)
@@ -61,7 +62,7 @@ def show_article(sentence_id: int) -> str:
 
 
 @bp.get("/projects/<int:project_id>/my-sentences")
-@login_required
+@project_access("annotator")
 def list_my_sentences(project_id: int) -> str:
     """The sentences this user marked done or skipped, per batch or status, to reopen one."""
     project = db.session.get(Project, project_id) or abort(404)
@@ -83,7 +84,7 @@ def list_my_sentences(project_id: int) -> str:
 
 
 @bp.get("/projects/<int:project_id>/continue")
-@login_required
+@project_access("annotator")
 def continue_project(project_id: int) -> Response:
     """Go to the first sentence of the project this user has not finished."""
     sentence_id = queries.next_unfinished_id(db.session, current_user, project_id)

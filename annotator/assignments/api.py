@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from annotator.assignments import queue
 from annotator.errors import Forbidden, Invalid, NotFound
 from annotator.extensions import db
+from annotator.projects.guards import require_access
 from annotator.web_input import BadInput, query_int
 
 api_bp = Blueprint("assignments_api", __name__, url_prefix="/api")
@@ -23,6 +24,7 @@ def next_in_queue():
         batch_id = None
     if batch_id is None:
         raise Invalid("query parameter 'batch' must be a batch id (a positive integer)")
+    require_access("batch", batch_id)  # 404 outside the user's projects
     answer = queue.queue_next(db.session, current_user.id, batch_id)
     if not answer.batch_exists:
         raise NotFound(f"batch {batch_id} does not exist or was archived")

@@ -28,6 +28,7 @@ from annotator.auth.models import User
 from annotator.corpus.models import Sentence, published_sentence
 from annotator.db import utcnow
 from annotator.errors import Conflict, Invalid, NotFound
+from annotator.projects.membership import ensure_members
 
 SOURCES = ("documents", "sample", "remaining")
 FINISHED = ("done", "skipped")
@@ -196,7 +197,8 @@ def create_batch(
                   for sid in queue],
     )
     _mark_already_finished(session, batch.id)
-    session.flush()
+    # Work in a project makes its annotators members of it (docs/access.md).
+    ensure_members(session, project_id, [u.id for u in users])
     names = {u.id: u.username for u in users}
     return BatchCreated(
         batch=batch,
@@ -342,7 +344,7 @@ def reassign_annotator(
     if new_rows:
         _insert_assignments(session, new_rows)
         _mark_already_finished(session, batch_id)
-    session.flush()
+    ensure_members(session, batch.project_id, moved)
     names = {t.id: t.username for t in targets}
     return {names[uid]: len(sids) for uid, sids in moved.items()}
 

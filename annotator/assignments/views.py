@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from wtforms import SelectChoice
 
 from annotator.assignments import pages, progress, queue, services
 from annotator.assignments.forms import BatchForm, ReassignForm, RemoveBatchForm
 from annotator.assignments.models import Batch
-from annotator.auth.models import Role
 from annotator.auth.queries import find_user, list_active_usernames
-from annotator.auth.services import admin_required
 from annotator.errors import DomainError
 from annotator.extensions import db
+from annotator.projects.guards import current_access, project_access
 from annotator.projects.models import Project
 from annotator.transactions import unit_of_work
 from annotator.web_input import query_int
@@ -22,7 +21,7 @@ bp = Blueprint("assignments", __name__)
 
 
 @bp.route("/projects/<int:project_id>/batches", methods=["GET", "POST"])
-@admin_required
+@project_access("admin")
 def list_batches(project_id: int):
     project = db.session.get(Project, project_id) or abort(404)
     page = pages.batches_page(db.session, project.id)
@@ -55,7 +54,7 @@ def list_batches(project_id: int):
 
 
 @bp.post("/batches/<int:batch_id>/reassign")
-@admin_required
+@project_access("admin")
 def reassign_batch(batch_id: int):
     batch = db.session.get(Batch, batch_id) or abort(404)
     form = ReassignForm()
@@ -76,7 +75,7 @@ def reassign_batch(batch_id: int):
 
 
 @bp.post("/batches/<int:batch_id>/remove")
-@admin_required
+@project_access("admin")
 def remove_batch(batch_id: int):
     batch = db.session.get(Batch, batch_id) or abort(404)
     project_id = batch.project_id
@@ -93,7 +92,7 @@ def remove_batch(batch_id: int):
 
 
 @bp.get("/projects/<int:project_id>/dashboard")
-@admin_required
+@project_access("admin")
 def dashboard(project_id: int):
     project = db.session.get(Project, project_id) or abort(404)
     archived = request.args.get("archived") == "1"
@@ -103,7 +102,7 @@ def dashboard(project_id: int):
 
 
 @bp.get("/projects/<int:project_id>/untyped-spans")
-@login_required
+@project_access("annotator")
 def list_untyped_spans(project_id: int):
     """Sentences whose spans lack an expected attribute (EVENT without event_type).
 
@@ -119,7 +118,7 @@ def list_untyped_spans(project_id: int):
         if batch is None or batch.project_id != project.id:
             abort(404)
     name = request.args.get("annotator", "").strip()
-    if current_user.is_admin:
+    if current_access().is_admin:
         annotator = (find_user(db.session, name) or abort(404)) if name else None
     elif name and name != current_user.username:
         abort(403)  # blind annotation: nobody else's work
@@ -128,7 +127,7 @@ def list_untyped_spans(project_id: int):
     page = pages.untyped_page(
         db.session, project.id, batch_id=batch_id,
         annotator_id=annotator.id if annotator is not None else None,
-        openable_only=current_user.role == Role.ANNOTATOR,
+        openable_only=not current_access().is_curator,
         page=min(max(request.args.get("page", 1, type=int) or 1, 1), 10**6),
     )
     return render_template("assignments/untyped.html", project=project, annotator=annotator,
@@ -137,13 +136,13 @@ def list_untyped_spans(project_id: int):
 
 
 @bp.get("/batches/<int:batch_id>")
-@login_required
+@project_access("annotator")
 def show_batch(batch_id: int):
     batch = db.session.get(Batch, batch_id) or abort(404)
-    if not (current_user.is_admin or progress.has_work_in(db.session, current_user.id, batch_id)):
+    is_admin = current_access().is_admin  # of the batch's project
+    if not (is_admin or progress.has_work_in(db.session, current_user.id, batch_id)):
         abort(403)
-    rows = pages.batch_rows(db.session, batch,
-                            user_id=None if current_user.is_admin else current_user.id)
+    rows = pages.batch_rows(db.session, batch, user_id=None if is_admin else current_user.id)
     return render_template(
         "assignments/batch.html",
         batch=batch,
@@ -154,11 +153,11 @@ def show_batch(batch_id: int):
 
 
 @bp.get("/batches/<int:batch_id>/continue")
-@login_required
+@project_access("annotator")
 def continue_batch(batch_id: int):
     batch = db.session.get(Batch, batch_id) or abort(404)
     if not progress.has_work_in(db.session, current_user.id, batch.id):
-        if current_user.is_admin:
+        if current_access().is_admin:
             return redirect(url_for("assignments.show_batch", batch_id=batch.id))
         abort(403)
     if batch.archived_at is not None:  # no queue any more; the batch page says archived

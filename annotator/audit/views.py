@@ -10,17 +10,17 @@ from annotator.annotation.queries import list_sentence_annotations
 from annotator.annotation.services import reopen_annotation
 from annotator.audit import restoring
 from annotator.audit.services import get_event, history_page
-from annotator.auth.services import admin_required
 from annotator.corpus.models import Sentence
 from annotator.errors import DomainError
 from annotator.extensions import db
+from annotator.projects.guards import project_access
 from annotator.transactions import unit_of_work
 
 bp = Blueprint("audit", __name__)
 
 
 @bp.get("/sentences/<int:sentence_id>/history")
-@admin_required
+@project_access("admin")
 def show_history(sentence_id: int):
     sentence = db.session.get(Sentence, sentence_id) or abort(404)
     events, pager = history_page(db.session, sentence_id, request.args.get("page"))
@@ -35,12 +35,13 @@ def show_history(sentence_id: int):
 
 
 @bp.post("/sentences/<int:sentence_id>/annotations/<int:user_id>/reopen")
-@admin_required
+@project_access("admin")
 def reopen(sentence_id: int, user_id: int):
     """Reopen a frozen annotation from the sentence's history page."""
     sentence = db.session.get(Sentence, sentence_id) or abort(404)
     with unit_of_work(db.session, catch=DomainError) as work:
-        saved = reopen_annotation(db.session, current_user, sentence.id, user_id)
+        saved = reopen_annotation(db.session, current_user, sentence.id, user_id,
+                                  project_admin=True)
     if work.failed:
         flash(f"Not reopened: {work.message}", "error")
     else:
@@ -50,7 +51,7 @@ def reopen(sentence_id: int, user_id: int):
 
 
 @bp.post("/audit/<int:event_id>/restore")
-@admin_required
+@project_access("admin")
 def restore_event(event_id: int):
     sentence_id = get_event(db.session, event_id).sentence_id
     with unit_of_work(db.session, catch=DomainError) as work:

@@ -42,6 +42,14 @@ COMMANDS: dict[str, Entry] = {
         "annotator.commands.importing", "import_articles_command",
         "Import article FILES (.txt: title line then body; .jsonl: title, text, url, published).",
     ),
+    "add-member": Entry(
+        "annotator.commands.members", "add_member_command",
+        "Make USER a member of a project with a role there (or change a member's role).",
+    ),
+    "remove-member": Entry(
+        "annotator.commands.members", "remove_member_command",
+        "End USER's membership of a project (their annotations and gold stay).",
+    ),
     "load-demo": Entry(
         "annotator.commands.setup", "load_demo_command",
         "Create the demo project, articles and users if missing, and print the log-ins.",

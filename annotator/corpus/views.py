@@ -13,12 +13,12 @@ from flask import (
     url_for,
 )
 
-from annotator.auth.services import admin_required
 from annotator.corpus import queries, services
 from annotator.corpus.forms import ExclusionForm, ImportForm
 from annotator.corpus.importing import ImportRefused, plan_import
 from annotator.corpus.models import Document, Sentence
 from annotator.extensions import db
+from annotator.projects.guards import project_access
 from annotator.projects.models import Project
 from annotator.transactions import run_chunked, unit_of_work
 
@@ -26,7 +26,7 @@ bp = Blueprint("corpus", __name__)
 
 
 @bp.route("/projects/<int:project_id>/documents", methods=["GET", "POST"])
-@admin_required
+@project_access("admin")
 def list_documents(project_id: int):
     project = db.session.get(Project, project_id) or abort(404)
     form = ImportForm()
@@ -61,7 +61,7 @@ def list_documents(project_id: int):
 
 
 @bp.get("/documents/<int:document_id>")
-@admin_required
+@project_access("admin")
 def show_document(document_id: int):
     document = db.session.get(Document, document_id) or abort(404)
     project = db.session.get(Project, document.project_id)
@@ -73,7 +73,7 @@ def show_document(document_id: int):
 
 
 @bp.post("/sentences/<int:sentence_id>/exclusion")
-@admin_required
+@project_access("admin")
 def toggle_exclusion(sentence_id: int):
     sentence = db.session.get(Sentence, sentence_id) or abort(404)
     with unit_of_work(db.session):

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from annotator.auth.models import User
 from annotator.auth.services import create_user
 from annotator.corpus.importing import import_articles
+from annotator.projects.membership import ensure_members
 from annotator.projects.models import Project
 from annotator.projects.schema import default_schema_document
 from annotator.projects.services import create_project, publish_guidelines
@@ -50,9 +51,11 @@ def load_demo(session: Session) -> list[str]:
     for username, role, password in DEMO_USERS:
         user = session.scalar(select(User).where(User.username == username))
         if user is None:
-            create_user(session, username, password, role)
+            user = create_user(session, username, password, role)
         elif user.check_password(OLD_DEMO_PASSWORDS[username]):
             user.set_password(password)
+        # Members of the demo project (docs/access.md); a role changed since is kept.
+        ensure_members(session, project.id, [user.id], role=role)
     lines.append("log in at http://127.0.0.1:5000 with:")
     for username, role, password in DEMO_USERS:
         lines.append(f"  {role:<10} {username:<6} password: {password}")

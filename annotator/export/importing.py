@@ -17,6 +17,8 @@ from annotator.auth.models import User
 from annotator.corpus.models import Document, Sentence
 from annotator.errors import Invalid, NotFound
 from annotator.inputs import MAX_ROW_ID, InputError, jsonl_lines, loads_json, text_problem
+from annotator.projects.access import may
+from annotator.projects.membership import ensure_members
 from annotator.projects.models import Project
 from annotator.spans import InvalidSpans, Span, parse_spans
 
@@ -24,7 +26,6 @@ MODES = ("pre", "gold")
 # Keys other tools (Prodigy) put on spans that carry no information we store: token indices
 # are recomputed by the exporter from the sentence text.
 IGNORED_SPAN_KEYS = ("token_start", "token_end")
-CURATOR_ROLES = ("admin", "curator")
 MAX_ERRORS = 50  # a broken file would otherwise print one line per line
 
 
@@ -211,7 +212,7 @@ def import_annotations(
         Invalid / NotFound: a bad mode or user.
         ImportRefused: naming every bad line; the database is unchanged.
     """
-    owner, curator_user = _users(session, mode, annotator, curator)
+    owner, curator_user = _users(session, project.id, mode, annotator, curator)
     errors: list[str] = []
     lines = _parse_lines(data, errors)
     matched = _match(session, project.id, lines, errors)
@@ -223,6 +224,7 @@ def import_annotations(
     if mode == "pre":
         assert owner is not None
         _store_pre(session, owner, accepted)
+        ensure_members(session, project.id, [owner.id])  # their work is in this project now
     else:
         _store_gold(session, curator_user, accepted, source_name)
     session.flush()
@@ -236,7 +238,7 @@ def import_annotations(
 
 
 def _users(
-    session: Session, mode: str, annotator: str | None, curator: str | None
+    session: Session, project_id: int, mode: str, annotator: str | None, curator: str | None
 ) -> tuple[User | None, User | None]:
     """The owner of pre-annotations and the curator of gold the options name (or None)."""
     if mode not in MODES:
@@ -252,8 +254,8 @@ def _users(
         if mode != "gold":
             raise Invalid("--curator is for --as gold")
         curator_user = _user(session, curator)
-        if curator_user.role not in CURATOR_ROLES:
-            raise Invalid(f"{curator} is not a curator or admin")
+        if not may(session, curator_user, project_id, "curator"):
+            raise Invalid(f"{curator} is not a curator or admin of this project")
     return owner, curator_user
 
 

@@ -25,6 +25,7 @@ from annotator.export.options import ExportOptions, parse_options
 from annotator.export.reading import gold_overview
 from annotator.export.tally import make_tally
 from annotator.extensions import db
+from annotator.projects.guards import project_access
 from annotator.projects.models import Project
 from annotator.transactions import start_consistent_read, unit_of_work
 
@@ -71,7 +72,7 @@ def _attachment(body: Iterable[str] | str, content_type: str, filename: str) -> 
 
 
 @bp.get("/projects/<int:project_id>/export")
-@curator_required
+@project_access("curator")
 def show_export(project_id: int) -> str:
     """Show the export page: how much gold there is, and the download options."""
     project = db.session.get(Project, project_id) or abort(404)
@@ -84,7 +85,7 @@ def show_export(project_id: int) -> str:
 
 
 @bp.get("/projects/<int:project_id>/export/download")
-@curator_required
+@project_access("curator")
 def download(project_id: int) -> Response | tuple[str, int]:
     """Stream the gold standard in the chosen format as a download."""
     try:
@@ -107,7 +108,7 @@ def download(project_id: int) -> Response | tuple[str, int]:
 
 
 @bp.get("/projects/<int:project_id>/export/card")
-@curator_required
+@project_access("curator")
 def download_card(project_id: int) -> Response | tuple[str, int]:
     """Send the dataset card alone, as Markdown."""
     try:

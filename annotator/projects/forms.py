@@ -1,5 +1,5 @@
-"""The guidelines editor's form (the definitions' fields are drawn per label and value), the new
-project form and the label schema editor's form."""
+"""The project forms: the guidelines editor (the definitions' fields are drawn per label and
+value), a new project, the label schema editor, and adding or removing a member."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from wtforms import RadioField, SelectChoice, SelectField, StringField, TextArea
 from wtforms.validators import DataRequired, Length
 
 from annotator.projects.guidelines import MAX_BODY
+from annotator.projects.models import PROJECT_ROLES
 from annotator.projects.schema_changes import MAX_SCHEMA_TEXT
 
 
@@ -32,3 +33,16 @@ class SchemaForm(FlaskForm):
                              validators=[DataRequired(), Length(max=MAX_SCHEMA_TEXT)])
     mappings = TextAreaField("Mappings for removed keys, one per line (OLD=NEW)",
                              validators=[Length(max=10_000)])
+
+
+class MemberForm(FlaskForm):
+    username = StringField("User", validators=[DataRequired(), Length(max=80)])
+    role = SelectField(
+        "Role in the project",
+        choices=[SelectChoice(role) for role in PROJECT_ROLES],
+        default="annotator",
+    )
+
+
+class RemoveMemberForm(FlaskForm):
+    """Only the CSRF token: the member is in the URL."""

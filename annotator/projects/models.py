@@ -1,15 +1,18 @@
-"""Projects, their label schema and the published versions of their guidelines."""
+"""Projects, their label schema, their members and the published versions of their guidelines."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from annotator.db import Base, UTCDateTime, utcnow
 from annotator.projects.schema import LabelSchema, parse_schema
+
+# A member's role in one project, lowest first (see docs/access.md).
+PROJECT_ROLES = ("annotator", "curator", "admin")
 
 
 class Project(Base):
@@ -39,3 +42,20 @@ class GuidelinesVersion(Base):
     label_schema: Mapped[dict[str, Any]] = mapped_column(JSON)
     published_by: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ProjectMember(Base):
+    """A user's membership of a project, with their role there."""
+
+    __tablename__ = "project_member"
+    __table_args__ = (
+        CheckConstraint("role IN ('annotator', 'curator', 'admin')", name="role"),
+        Index("ix_project_member_user", "user_id"),
+    )
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

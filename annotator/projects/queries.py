@@ -16,12 +16,13 @@ from annotator.assignments.untyped import (
     describe_untyped,
     project_expected_attributes,
 )
-from annotator.auth.models import Role, User
+from annotator.auth.models import User
 from annotator.corpus.models import Document, Sentence, any_staged, published_sentence
 from annotator.corpus.queries import count_sentences
 from annotator.paging import Pager
+from annotator.projects.access import acting_role, visible_to
 from annotator.projects.guidelines import Entry, entries, render_markdown
-from annotator.projects.models import GuidelinesVersion, Project
+from annotator.projects.models import GuidelinesVersion, Project, ProjectMember
 from annotator.projects.schema import parse_schema
 
 
@@ -41,6 +42,7 @@ class ProjectSummary:
     # the home page then offers their batches' Continue, not the project's.
     in_batches: bool = False
     batch_remaining: int = 0  # sentences left in this user's live batches of the project
+    role: str = "annotator"  # the role this user acts with in the project (docs/access.md)
 
 
 def list_project_names(session: Session) -> list[tuple[int, str]]:
@@ -75,13 +77,20 @@ def home_page(session: Session, user: User) -> HomePage:
 def list_projects(
     session: Session, user: User, *, batch_remaining: dict[int, int] | None = None
 ) -> list[ProjectSummary]:
-    """Every project with its size and this user's progress.
+    """Every project this user may see, with its size and this user's progress.
 
     ``batch_remaining`` (project id -> sentences left) names the projects where the user has
     live batches; an annotator also works through batches wherever a project has any.
     """
     batch_remaining = batch_remaining or {}
-    projects = list(session.scalars(select(Project).order_by(Project.name)))
+    projects = list(session.scalars(
+        select(Project).where(visible_to(user, Project.id)).order_by(Project.name)))
+    roles: dict[int, str] = {
+        pid: role
+        for pid, role in session.execute(
+            select(ProjectMember.project_id, ProjectMember.role)
+            .where(ProjectMember.user_id == user.id))
+    }
     docs: dict[int, int] = {
         pid: n
         for pid, n in session.execute(
@@ -105,6 +114,7 @@ def list_projects(
     summaries = []
     for p in projects:
         untyped, untyped_what = 0, ""
+        role = acting_role(user.role, roles.get(p.id)) or "annotator"
         worked = any(progress.get((p.id, s)) for s in ("done", "skipped", "in_progress"))
         # Only projects this user worked in without batches: one count query each.
         if worked and p.id not in batched:
@@ -120,9 +130,9 @@ def list_projects(
             in_progress=progress.get((p.id, "in_progress"), 0),
             untyped=untyped,
             untyped_what=untyped_what,
-            in_batches=p.id in batch_remaining or (
-                user.role == Role.ANNOTATOR and p.id in batched),
+            in_batches=p.id in batch_remaining or (role == "annotator" and p.id in batched),
             batch_remaining=batch_remaining.get(p.id, 0),
+            role=role,
         ))
     return summaries
 

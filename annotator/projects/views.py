@@ -1,4 +1,5 @@
-"""Home page, a project's sentence list, its guidelines, a new project and the label schema."""
+"""Home page, a project's page (its sentences, and its members for admins), its guidelines, a
+new project and the label schema."""
 
 from __future__ import annotations
 
@@ -22,8 +23,15 @@ from annotator.assignments.queue import project_has_batches
 from annotator.auth.services import admin_required
 from annotator.errors import DomainError
 from annotator.extensions import db
-from annotator.projects import queries, schema_edits, services
-from annotator.projects.forms import GuidelinesForm, NewProjectForm, SchemaForm
+from annotator.projects import access, membership, queries, schema_edits, services
+from annotator.projects.forms import (
+    GuidelinesForm,
+    MemberForm,
+    NewProjectForm,
+    RemoveMemberForm,
+    SchemaForm,
+)
+from annotator.projects.guards import current_access, project_access
 from annotator.projects.guidelines import field_names, next_version, render_markdown
 from annotator.projects.models import Project
 from annotator.projects.usage import span_usage
@@ -50,36 +58,77 @@ def home():
 
 
 @bp.get("/projects/<int:project_id>")
-@login_required
-def show_project(project_id: int):
-    project = db.session.get(Project, project_id) or abort(404)
-    if not current_user.is_admin and current_user.role != "curator" and project_has_batches(
-        db.session, project.id
-    ):
+@project_access("annotator")
+def show_project(project_id: int, member_form: MemberForm | None = None, status: int = 200):
+    project = db.session.get(Project, project_id)
+    here = current_access()
+    if not here.is_curator and project_has_batches(db.session, project.id):
         # Blind annotation: once batches exist, annotators see their queues, not the corpus.
         return render_template(
             "projects/my_batches.html",
             project=project,
+            here=here,
             progress=batch_progress(db.session, project.id, user_id=current_user.id),
             complete=request.args.get("complete") == "1",
-        )
+        ), status
     # Clamped (paging.Pager): a huge ?page= would overflow the database's OFFSET.
     rows, pager = queries.list_sentences(db.session, current_user, project_id,
                                          request.args.get("page"),
                                          current_app.config["SENTENCES_PER_PAGE"])
+    members = access.list_members(db.session, project_id) if here.is_admin else []
     return render_template(
         "projects/project.html",
         project=project,
+        here=here,
         rows=rows,
         page=pager.page,
         pages=pager.pages,
         total=pager.total,
         complete=request.args.get("complete") == "1",
-    )
+        members=members,
+        candidates=access.list_non_members(db.session, project_id) if here.is_admin else [],
+        member_form=member_form or MemberForm(),
+        remove_form=RemoveMemberForm(),
+    ), status
 
+
+@bp.post("/projects/<int:project_id>/members")
+@project_access("admin")
+def add_member(project_id: int):
+    """Add a member (or change a member's role) from the project page's form."""
+    form = MemberForm()
+    if not form.validate_on_submit():
+        flash("No member added: give a user name and a role.", "error")
+        return show_project(project_id, member_form=form, status=422)
+    with unit_of_work(db.session, catch=DomainError) as work:
+        member = membership.add_member(db.session, project_id, form.username.data, form.role.data)
+        role = member.role
+    if work.failed:
+        flash(f"No member added: {work.message}.", "error")
+        return show_project(project_id, member_form=form, status=422)
+    flash(f"{form.username.data.strip()} is now {role} of this project.", "success")
+    return redirect(url_for("projects.show_project", project_id=project_id, _anchor="members"))
+
+
+@bp.post("/projects/<int:project_id>/members/<int:user_id>/remove")
+@project_access("admin")
+def remove_member(project_id: int, user_id: int):
+    """End a membership from the project page."""
+    form = RemoveMemberForm()
+    if not form.validate_on_submit():
+        flash("Not removed: the form expired; try again.", "error")
+        return redirect(url_for("projects.show_project", project_id=project_id))
+    with unit_of_work(db.session, catch=DomainError) as work:
+        user = membership.remove_member_by_id(db.session, project_id, user_id)
+        name = user.username
+    if work.failed:
+        flash(f"Not removed: {work.message}.", "error")
+    else:
+        flash(f"{name} is no longer a member of this project.", "success")
+    return redirect(url_for("projects.show_project", project_id=project_id, _anchor="members"))
 
 @bp.get("/projects/<int:project_id>/guidelines")
-@login_required
+@project_access("annotator")
 def show_guidelines(project_id: int):
     project = db.session.get(Project, project_id) or abort(404)
     page = queries.guidelines_page(db.session, project, request.args.get("version")) or abort(404)
@@ -87,7 +136,7 @@ def show_guidelines(project_id: int):
 
 
 @bp.route("/projects/<int:project_id>/guidelines/edit", methods=["GET", "POST"])
-@admin_required
+@project_access("admin")
 def edit_guidelines(project_id: int):
     project = db.session.get(Project, project_id) or abort(404)
     page = queries.guidelines_page(db.session, project) or abort(404)
@@ -134,7 +183,7 @@ def new_project():
 
 
 @bp.get("/projects/<int:project_id>/schema")
-@admin_required
+@project_access("admin")
 def show_label_schema(project_id: int):
     project = db.session.get(Project, project_id) or abort(404)
     usage = span_usage(db.session, project.id, project.schema)
@@ -143,7 +192,7 @@ def show_label_schema(project_id: int):
 
 
 @bp.route("/projects/<int:project_id>/schema/edit", methods=["GET", "POST"])
-@admin_required
+@project_access("admin")
 def edit_label_schema(project_id: int):
     project = db.session.get(Project, project_id) or abort(404)
     form = SchemaForm(data={"document": json.dumps(project.label_schema, indent=2,

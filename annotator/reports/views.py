@@ -19,8 +19,8 @@ from flask.typing import ResponseReturnValue
 
 from annotator.agreement import DISAGREEMENT_KINDS
 from annotator.assignments.models import Batch
-from annotator.auth.services import admin_required
 from annotator.extensions import db
+from annotator.projects.guards import project_access
 from annotator.projects.models import Project
 from annotator.reports import charts, figures, queries
 from annotator.web_input import BadInput, query_int
@@ -94,7 +94,7 @@ def _filename(scope: queries.Scope, ext: str) -> str:
 
 
 @bp.get("/projects/<int:project_id>/agreement")
-@admin_required
+@project_access("admin")
 def show_agreement(project_id: int) -> ResponseReturnValue:
     """Show the agreement dashboard of a project, or of one batch (``?batch=``)."""
     try:
@@ -133,7 +133,7 @@ def show_agreement(project_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/batches/<int:batch_id>/agreement")
-@admin_required
+@project_access("admin")
 def show_batch_agreement(batch_id: int) -> ResponseReturnValue:
     """Redirect to the project's dashboard narrowed to the batch."""
     batch = db.session.get(Batch, batch_id) or abort(404)
@@ -142,7 +142,7 @@ def show_batch_agreement(batch_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/projects/<int:project_id>/agreement/disagreements")
-@admin_required
+@project_access("admin")
 def list_disagreements(project_id: int) -> ResponseReturnValue:
     """List the sentences holding the disagreements the filters ask for, a page at a time."""
     try:
@@ -172,7 +172,7 @@ def list_disagreements(project_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/projects/<int:project_id>/agreement.json")
-@admin_required
+@project_access("admin")
 def download_json(project_id: int) -> ResponseReturnValue:
     """Send the report as JSON (``AgreementReport.to_json()``)."""
     try:
@@ -185,7 +185,7 @@ def download_json(project_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/projects/<int:project_id>/agreement.csv")
-@admin_required
+@project_access("admin")
 def download_csv(project_id: int) -> ResponseReturnValue:
     """Send every figure of the report as one CSV row."""
     try:

@@ -1,7 +1,7 @@
 """Add annotator pseudonyms: a stable "Annotator <number>" per annotator and project
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-03 13:40:00.000000
 
 Existing annotators are numbered at once, per project in the order of their first annotation
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

@@ -15,7 +15,7 @@ from annotator.assignments.services import create_batch, reassign_annotator, rem
 from annotator.corpus.models import Sentence
 from annotator.errors import Conflict, Invalid
 from tests.conftest import api_headers, login
-from tests.factories import make_articles, make_project, make_user, prepare_batch
+from tests.factories import add_members, make_articles, make_project, make_user, prepare_batch
 
 
 def count(db, model) -> int:
@@ -140,6 +140,10 @@ def test_queue_follows_saves(client, db) -> None:
 def test_queue_api_errors(client, db) -> None:
     data = prepare_batch(db.session)
     login(client, "outsider")
+    # No member of the project: the batch does not exist for them (docs/access.md).
+    assert client.get(f"/api/queue/next?batch={data['batch'].id}").status_code == 404
+    add_members(db.session, data["project"], data["outsider"])
+    db.session.commit()
     assert client.get(f"/api/queue/next?batch={data['batch'].id}").status_code == 403
     assert client.get("/api/queue/next?batch=999").status_code == 404
     r = client.get("/api/queue/next?batch=abc")

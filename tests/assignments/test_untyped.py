@@ -24,7 +24,7 @@ from annotator.corpus.models import Document, Sentence
 from annotator.projects.schema import default_schema_document, parse_schema
 from annotator.projects.services import create_project
 from tests.conftest import api_headers, login
-from tests.factories import make_articles, make_user, prepare_batch
+from tests.factories import add_members, make_articles, make_user, prepare_batch
 
 TYPED = {"event_type": "armed_clash"}
 
@@ -289,6 +289,7 @@ def test_a_project_without_batches_shows_the_count_on_its_card(app, db) -> None:
     make_user(db.session, "admin1", "admin")
     me, other = make_user(db.session, "ann0"), make_user(db.session, "ann1")
     project = create_project(db.session, "Free")
+    add_members(db.session, project, me, other)
     make_articles(db.session, project, 1)
     db.session.commit()
     first, second = sentences_of(db, project.id, "Article 0")[:2]

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tests.factories import make_document, make_project, make_user
+from tests.factories import add_members, make_document, make_project, make_user
 
 # Clearly separated sentences without abbreviations: every splitter cuts them the same way.
 SIMPLE_ARTICLE = (
@@ -29,16 +29,18 @@ class Seeded:
 def seed_article(database, unique, text: str | None = SIMPLE_ARTICLE,
                  title: str = "Clashes near Kamdesh", annotators: int = 1,
                  admin: bool = False) -> Seeded:
-    """A project with one article (none if ``text`` is None) and fresh users, committed."""
+    """A project with one article (none if ``text`` is None) and fresh users (its annotators
+    members), committed."""
     from annotator.corpus.models import Sentence
 
     with database.session() as session:
         users = {}
         if admin:
             users["admin"] = make_user(session, unique("admin"), "admin").username
-        for i in range(annotators):
-            users[f"ann{i}"] = make_user(session, unique(f"ann{i}x")).username
+        people = [make_user(session, unique(f"ann{i}x")) for i in range(annotators)]
+        users.update({f"ann{i}": person.username for i, person in enumerate(people)})
         project = make_project(session, unique("Project "))
+        add_members(session, project, *people)  # they annotate it
         if text is None:
             return Seeded(project.id, 0, [], [], users)
         result = make_document(session, project, title=title, text=text)

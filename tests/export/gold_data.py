@@ -15,7 +15,7 @@ from annotator.auth.models import User
 from annotator.corpus.importing import import_articles
 from annotator.corpus.models import Sentence
 from annotator.projects.models import Project
-from tests.factories import make_project, make_user
+from tests.factories import add_members, make_project, make_user
 
 FIXED_TIME = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -94,6 +94,7 @@ def golden_project(session: Session) -> dict[str, Any]:
     a, b, c = (make_user(session, name) for name in ("ann_a", "ann_b", "ann_c"))
     curator = make_user(session, "cur", "curator")
     project = make_project(session, "Golden")
+    add_members(session, project, a, b, c)  # they annotate it
     import_articles(session, project.id, [(
         "golden.jsonl", "\n".join(json.dumps(x) for x in GOLDEN_ARTICLES).encode()
     )])
