@@ -29,15 +29,19 @@ SECOND = (
 
 
 def seed_batch(database, unique) -> dict:
-    """Two articles in a batch given to one annotator (article order), and an outsider."""
+    """Two articles in a batch given to one annotator (article order), an outsider (a member
+    of the project with no work there) and a stranger (no member)."""
     from annotator.assignments.services import create_batch
+    from annotator.auth.models import User
     from annotator.corpus.importing import import_articles
     from annotator.corpus.models import Sentence
+    from annotator.projects.membership import ensure_members
     from annotator.projects.models import Project
 
     seeded = seed_article(database, unique, text=None)
     user = make_user_in(database, unique("reader"))
     outsider = make_user_in(database, unique("outsider"))
+    stranger = make_user_in(database, unique("stranger"))
     batch_name = unique("Week ")
     lines = "\n".join(json.dumps(a) for a in [
         {"title": "Militia takes Sarkand", "text": FIRST, "published": "2024-03-05",
@@ -49,6 +53,8 @@ def seed_batch(database, unique) -> dict:
         session.flush()
         create_batch(session, seeded.project_id, source="remaining", annotators=[user],
                      overlap=1, seed=1, name=batch_name)
+        outsider_id = session.scalar(select(User.id).where(User.username == outsider))
+        ensure_members(session, seeded.project_id, [outsider_id], role="annotator")
         rows = session.execute(
             select(Sentence.id, Sentence.document_id)
             .where(Sentence.project_id == seeded.project_id)
@@ -56,6 +62,7 @@ def seed_batch(database, unique) -> dict:
         ).all()
         name = session.get(Project, seeded.project_id).name
     return {"project": seeded.project_id, "name": name, "user": user, "outsider": outsider,
+            "stranger": stranger,
             "batch": batch_name, "ids": [r[0] for r in rows],
             "docs": [r[1] for r in rows]}
 
@@ -165,6 +172,14 @@ def test_whole_article_context_and_place(live, database, unique, page):
     assert outsider.text_content("h1").startswith("Not found")
     assert outsider.locator("#error-back").get_attribute("href") == f"{live.url}/projects/"
     outsider.context.close()
+    # Someone outside the project: the sentence does not exist for them (404), as a page.
+    stranger = page.context.browser.new_context().new_page()
+    browser_login(stranger, live.url, world["stranger"])
+    response = stranger.goto(f"{live.url}/sentences/{sid}")
+    assert response.status == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert stranger.locator("#error-home").get_attribute("href") == "/"
+    stranger.context.close()
 
 
 def test_finished_list_reopens_and_home_has_one_continue(live, database, unique, page):
