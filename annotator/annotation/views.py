@@ -15,6 +15,7 @@ from annotator.corpus.models import Sentence
 from annotator.extensions import db
 from annotator.projects.guards import project_access
 from annotator.projects.models import Project
+from annotator.web_input import query_int
 
 bp = Blueprint("annotation", __name__)
 
@@ -66,7 +67,7 @@ def show_article(sentence_id: int) -> str:
 def list_my_sentences(project_id: int) -> str:
     """The sentences this user marked done or skipped, per batch or status, to reopen one."""
     project = db.session.get(Project, project_id) or abort(404)
-    batch_id = request.args.get("batch", type=int)
+    batch_id = query_int("batch")  # 400 for anything but a row id (huge, "²", "1e20")
     status = request.args.get("status") or None
     if status is not None and status not in FINISHED:
         abort(400, description=f"status must be one of {', '.join(FINISHED)}")

@@ -75,7 +75,7 @@ def _parse_lines(data: bytes, errors: list[str]) -> list[_Line]:
         try:  # refuses deep nesting, integers past 64 bits, NUL and lone surrogates
             item = loads_json(raw)
         except InputError as err:
-            errors.append(f"line {number}: {err}")
+            errors.append(f"line {number}: not JSON ({err})")  # the reason in brackets
             continue
         if not isinstance(item, dict):
             errors.append(f"line {number}: must be a JSON object with text and spans")

@@ -201,7 +201,7 @@ def test_pre_annotations_show_in_the_annotators_editor(app, db, tmp_path) -> Non
         ({"text": "The weather was calm.", "spans": [], "meta": {"sentence_id": 9}},
          "line 2: the text differs from sentence 9's text"),
         ({"text": "Delegates met for two hours.", "spans": [], "meta": {"sentence_id": "9"}},
-         "line 2: meta.sentence_id must be an integer"),
+         "line 2: meta.sentence_id must be a sentence id"),
         ({"text": "Delegates met for two hours.", "spans": []},
          "line 2: sentence 9 was already given on line 1"),
         ([1, 2], "line 2: must be a JSON object"),
