@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from markupsafe import Markup
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
@@ -233,7 +234,7 @@ class GuidelinesPage:
     project: Project
     version: str
     body: str  # Markdown, for the editor
-    html: str  # sanitised
+    html: Markup  # sanitised by render_markdown: shown as is
     entries: list[Entry]
     published: PublishedVersion | None  # None: nothing published yet (the schema's own text)
     is_current: bool
@@ -248,12 +249,12 @@ def guidelines_page(session: Session, project: Project, version: str | None = No
         return None
     history = guidelines_history(session, project.id)
     if shown is None:  # nothing published yet: the schema's definitions, no text
-        return GuidelinesPage(project, project.schema.version, "", "",
+        return GuidelinesPage(project, project.schema.version, "", Markup(""),
                               entries(project.schema), None, True, history)
     current = guidelines_version(session, project.id)
     published = next((h for h in history if h.version == shown.version), None)
     return GuidelinesPage(
-        project, shown.version, shown.body, render_markdown(shown.body),
+        project, shown.version, shown.body, Markup(render_markdown(shown.body)),
         entries(parse_schema(shown.label_schema)), published,
         current is not None and current.id == shown.id, history,
     )

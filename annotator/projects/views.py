@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from wtforms import SelectChoice
 
 from annotator.assignments.progress import batch_progress
@@ -152,7 +153,8 @@ def edit_guidelines(project_id: int):
         flash(f"Nothing published: {work.message}", "error")
         status = 422
     elif form.is_submitted():
-        preview = render_markdown(form.body.data or "") if not form.errors else None
+        # Sanitised by render_markdown (markdown-it, then nh3): safe to show as is.
+        preview = Markup(render_markdown(form.body.data or "")) if not form.errors else None
         status = 422 if form.errors else 200
     return render_template("projects/guidelines_edit.html", page=page, form=form,
                            preview=preview, fields=request.form if form.is_submitted() else None,
