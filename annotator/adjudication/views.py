@@ -25,6 +25,7 @@ from annotator.corpus.models import Sentence
 from annotator.errors import DomainError, Invalid
 from annotator.extensions import db
 from annotator.inputs import MAX_ROW_ID, InputError, parse_int
+from annotator.paging import page_number
 from annotator.projects.guards import current_access, project_access
 from annotator.projects.guidelines import entries
 from annotator.projects.models import Project
@@ -54,7 +55,7 @@ def _sentence(sentence_id: int) -> Sentence:
 def show_queue(project_id: int):
     project = _project(project_id)
     filters = _filters()
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 10**6)
+    page = page_number(request.args.get("page"))
     with unit_of_work(db.session):  # may assign pseudonyms to annotators seen the first time
         shown = pages.queue_page(db.session, current_user, project.id, filters, page)
     return render_template("adjudication/queue.html", project=project, filters=filters,

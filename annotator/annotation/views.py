@@ -13,6 +13,7 @@ from annotator.annotation.editor import EditorLinks, QueuePlace, get_editor_page
 from annotator.annotation.finished import FINISHED, list_finished
 from annotator.corpus.models import Sentence
 from annotator.extensions import db
+from annotator.paging import page_number
 from annotator.projects.guards import project_access
 from annotator.projects.models import Project
 from annotator.web_input import query_int
@@ -71,7 +72,7 @@ def list_my_sentences(project_id: int) -> str:
     status = request.args.get("status") or None
     if status is not None and status not in FINISHED:
         abort(400, description=f"status must be one of {', '.join(FINISHED)}")
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 10**6)
+    page = page_number(request.args.get("page"))
     shown = list_finished(
         db.session, current_user.id, project.id, batch_id=batch_id, status=status, page=page,
         per_page=current_app.config["SENTENCES_PER_PAGE"],

@@ -12,6 +12,7 @@ from annotator.assignments.models import Batch
 from annotator.auth.queries import find_user, list_active_usernames
 from annotator.errors import DomainError
 from annotator.extensions import db
+from annotator.paging import page_number
 from annotator.projects.guards import current_access, project_access
 from annotator.projects.models import Project
 from annotator.transactions import unit_of_work
@@ -128,7 +129,7 @@ def list_untyped_spans(project_id: int):
         db.session, project.id, batch_id=batch_id,
         annotator_id=annotator.id if annotator is not None else None,
         openable_only=not current_access().is_curator,
-        page=min(max(request.args.get("page", 1, type=int) or 1, 1), 10**6),
+        page=page_number(request.args.get("page")),
     )
     return render_template("assignments/untyped.html", project=project, annotator=annotator,
                            batch=db.session.get(Batch, batch_id) if batch_id else None,
