@@ -74,9 +74,8 @@ def dashboard_page(session: Session, project_id: int, *, archived: bool) -> Dash
 
 def batch_rows(session: Session, batch: Batch, *, user_id: int | None) -> list[Progress]:
     """One batch's progress rows: every annotator's (``user_id`` None) or one's own."""
-    return [p for p in batch_progress(session, batch.project_id, user_id=user_id,
-                                      include_archived=True)
-            if p.batch_id == batch.id]
+    return batch_progress(session, batch.project_id, user_id=user_id, batch_id=batch.id,
+                          include_archived=True)
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,7 @@ def project_expected_attributes(
 
 def untyped_counts(
     session: Session, project_id: int, *, user_id: int | None = None,
-    include_archived: bool = False,
+    batch_id: int | None = None, include_archived: bool = False,
 ) -> dict[tuple[int, int], int]:
     """(batch id, annotator id) -> that annotator's spans lacking an expected attribute on the
     batch's sentences, in one grouped query.
@@ -118,6 +118,8 @@ def untyped_counts(
         query = query.where(Batch.archived_at.is_(None))
     if user_id is not None:
         query = query.where(Assignment.annotator_id == user_id)
+    if batch_id is not None:
+        query = query.where(Assignment.batch_id == batch_id)
     return {(bid, uid): n for bid, uid, n in session.execute(query)}
 
 
