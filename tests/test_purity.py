@@ -18,6 +18,7 @@ PURE = [
     "annotator.export.alignment",
     "annotator.export.card",
     "annotator.export.conll",
+    "annotator.export.events",
     "annotator.export.formats",
     "annotator.export.gold_json",
     "annotator.export.jsonl",
