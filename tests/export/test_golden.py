@@ -47,6 +47,8 @@ CASES = {
     "gold-complete-train.jsonl": ("jsonl", {"split": "50/50", "seed": "1", "part": "train",
                                             "complete_only": "1"}),
     "gold.conll": ("conll", {}),
+    "events.jsonl": ("events-jsonl", {}),
+    "events-split.csv": ("events-csv", {"split": "50/50", "seed": "1"}),
 }
 
 
