@@ -158,7 +158,8 @@ def counts(path: Path) -> dict[str, int]:
     con = sqlite3.connect(path)
     out = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
            for t in ("document", "sentence", "gold_span", "gold_relation")}
-    out["events"] = con.execute("SELECT count(*) FROM gold_span WHERE label = 'EVENT'").fetchone()[0]
+    out["events"] = con.execute(
+        "SELECT count(*) FROM gold_span WHERE label = 'EVENT'").fetchone()[0]
     con.close()
     return out
 
