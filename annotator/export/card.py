@@ -236,14 +236,15 @@ def _schema_section(label_schema: Mapping[str, Any]) -> list[str]:
 
 
 def _schema_table(schema: LabelSchema) -> list[str]:
-    out = ["| label | name | description | attributes |", "|---|---|---|---|"]
+    out = ["| label | name | description | attributes | roles |", "|---|---|---|---|---|"]
     for label in schema.labels:
         attributes = "; ".join(
             f"{a.key}: " + ", ".join(v.value for v in a.values) for a in label.attributes
         )
+        roles = "; ".join(f"{r.key}: " + ", ".join(r.targets) for r in label.roles)
         out.append(
             f"| {md(label.key)} | {md(label.name)} | {md(label.description)} | "
-            f"{md(attributes) or '-'} |"
+            f"{md(attributes) or '-'} | {md(roles) or '-'} |"
         )
     out.append("")
     return out

@@ -100,7 +100,7 @@ def summary_line(prepared: PreparedExport, counts: dict[str, Any]) -> str:
         f"exported {counts['documents']} documents, {counts['sentences']} sentences, "
         f"{counts['spans']} gold spans"
     )
-    if counts.get("relations"):
+    if counts.get("relations") and prepared.options.format != "conll":  # CoNLL: spans only
         line += f", {counts['relations']} gold relations"
     events = sum(frame["events"] for frame in (counts.get("frames") or {}).values())
     if prepared.options.format.startswith("events-"):

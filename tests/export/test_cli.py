@@ -34,7 +34,7 @@ def test_export_to_stdout_with_a_summary_on_stderr(app, db) -> None:
     assert len(lines) == 6
     assert lines[5]["text"] == "Nobody claimed the café bombing \U0001F4A5 in Baidoa."
     assert result.stderr.strip() == (
-        "exported 2 documents, 6 sentences, 11 gold spans as jsonl")
+        "exported 2 documents, 6 sentences, 11 gold spans, 4 gold relations as jsonl")
 
 
 def test_export_to_a_file_writes_the_card_beside_it(app, db, tmp_path) -> None:
@@ -143,8 +143,8 @@ def test_our_ids_match_within_the_same_project(app, db, tmp_path) -> None:
     result = run(app, "import-annotations", "--project", "Golden", str(exported), "--as", "pre",
                  "--annotator", "dora")
     assert result.exit_code == 0, result.stderr
-    assert "imported 6 pre-annotations for dora with 11 spans (6 matched by id, 0 by text)" in (
-        result.stdout)
+    assert ("imported 6 pre-annotations for dora with 11 spans and 4 relations (6 matched by id, "
+            "0 by text)") in result.stdout
     mine = db.session.scalars(select(Annotation).where(
         Annotation.annotator_id == db.session.scalar(select(Annotation.annotator_id).where(
             Annotation.sentence_id == data["sentences"][0].id).order_by(Annotation.id.desc())))
