@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from annotator.export.gold_json import dumps
 from annotator.export.records import (
     ExportDocument,
     ExportHeader,
@@ -33,6 +33,10 @@ from annotator.projects.schema import LabelSchema
 EVENT_TYPE = "event_type"  # the attribute that holds an event's type
 FALLBACK_EVENT_LABEL = "EVENT"  # a schema without roles still has its EVENT spans exported
 JOIN = "; "  # several arguments of one role in one CSV cell
+EVENT_FORMATS = ("events-jsonl", "events-csv")
+# One encoder for every record: json.dumps with options builds a new one per call.
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
+                           check_circular=False).encode
 
 
 @dataclass(frozen=True)
@@ -73,14 +77,16 @@ class EventSchema:
 def event_records(
     header: ExportHeader, schema: EventSchema, document: ExportDocument,
     sentence: ExportSentence,
-) -> Iterator[dict[str, Any]]:
-    """Yield the sentence's events as records (the events-jsonl line, before encoding)."""
-    events = [s for s in sorted_spans(sentence.spans) if s.label in schema.labels]
-    if not events:
-        return
+) -> list[dict[str, Any]]:
+    """Return the sentence's events as records (the events-jsonl lines, before encoding)."""
+    labels = schema.labels
+    if not any(span[2] in labels for span in sentence.spans):
+        return []  # most sentences: no event, nothing to build
+    events = [s for s in sorted_spans(sentence.spans) if s.label in labels]
     text = sentence.text
+    records = []
     by_head = _arguments_by_head(sentence.relations)
-    labels = {(s.start, s.end): s.label for s in sentence.spans}
+    label_at = {(s.start, s.end): s.label for s in sentence.spans}
     with_split = bool(header.options.get("split"))
     for event in events:
         event_type = event.attributes.get(EVENT_TYPE)
@@ -98,7 +104,7 @@ def event_records(
         for role, start, end in by_head.get((event.start, event.end), ()):
             arguments.setdefault(role, []).append(
                 {"text": text[start:end], "start": start, "end": end,
-                 "label": labels.get((start, end))}
+                 "label": label_at.get((start, end))}
             )
         record.update({
             "sentence_id": sentence.id,
@@ -114,7 +120,8 @@ def event_records(
             "arguments": arguments,
             "source": event.source,
         })
-        yield record
+        records.append(record)
+    return records
 
 
 def _arguments_by_head(
@@ -149,7 +156,7 @@ def write_events_jsonl(
     """Yield one JSON line per gold event (docs/export.md, *events-jsonl*)."""
     for _, records in _events(header, documents, tally):
         if records:
-            yield "".join(dumps(record) + "\n" for record in records)
+            yield "".join([_encode(record) + "\n" for record in records])
 
 
 def csv_columns(header: ExportHeader, schema: EventSchema) -> list[str]:

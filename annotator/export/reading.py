@@ -19,6 +19,7 @@ from annotator.adjudication.models import GoldRelationRow, GoldSentence, GoldSpa
 from annotator.annotation.models import Annotation, SpanRow
 from annotator.auth.models import User
 from annotator.corpus.models import Document, Sentence
+from annotator.export.events import EVENT_FORMATS
 from annotator.export.options import ExportOptions, PreparedExport
 from annotator.export.records import (
     AnnotatorSpan,
@@ -221,7 +222,10 @@ def _read_sentences(
     )
     spans = _read_gold_spans(reader, chunk)
     relations = _read_gold_relations(reader, chunk)
-    finished, work = _read_annotations(reader, chunk)
+    # Event records carry no "who finished the sentence": not read for them.
+    finished, work = (
+        ({}, {}) if reader.options.format in EVENT_FORMATS else _read_annotations(reader, chunk)
+    )
     include_annotations = reader.options.include_annotations
     by_document: dict[int, list[ExportSentence]] = {}
     for sid, doc_id, index, start, end, gold_id, status in sentence_rows:
