@@ -19,6 +19,7 @@ PURE = [
     "annotator.export.alignment",
     "annotator.export.card",
     "annotator.export.conll",
+    "annotator.export.events",
     "annotator.export.formats",
     "annotator.export.gold_json",
     "annotator.export.jsonl",

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from annotator.adjudication.models import GoldSentence, GoldSource, GoldSpanRow, GoldStatus
+from annotator.adjudication.models import (
+    GoldRelationRow,
+    GoldSentence,
+    GoldSource,
+    GoldSpanRow,
+    GoldStatus,
+)
 from annotator.annotation.services import insert_unless_taken
 from annotator.audit.services import Change, record_changes
 from annotator.auth.models import User
 from annotator.db import utcnow
 from annotator.errors import Conflict
+from annotator.relations import Relation
 from annotator.spans import Span
 
 SPAN_COLUMNS = (
@@ -85,13 +92,15 @@ def record_gold_changes(
 
 def import_gold(
     session: Session, curator: User | None, items: Sequence[tuple[int, Sequence[Span], str]],
-    action: str = "import",
+    action: str = "import", *, relations: Mapping[int, Sequence[Relation]] | None = None,
 ) -> None:
     """Store complete gold for each (sentence id, spans, note), spans the curator's.
 
     For sentences without gold, and spans ``spans.parse_spans`` checked. Each span carries
     the note; each record is closed by ``curator`` (None: nobody named) and gets the audit
-    record a curator's save gets.
+    record a curator's save gets. ``relations`` (by sentence id, checked by
+    ``relations.parse_relations`` against those spans) are stored as the curator's gold
+    relations with the same note, and recorded in the audit state.
 
     Raises:
         Conflict: one of these sentences has gold already (the caller rolls back).
@@ -117,9 +126,22 @@ def import_gold(
         for sentence_id, sentence_spans, note in items
     }
     insert_spans(session, [(ids[sid], rows) for sid, rows in spans.items()], now)
+    notes = {sentence_id: note for sentence_id, _, note in items}
+    relation_rows = [
+        {"gold_id": ids[sid], "head_start": r.head_start, "head_end": r.head_end,
+         "child_start": r.child_start, "child_end": r.child_end, "role": r.role,
+         "source": GoldSource.CURATOR.value, "votes": 0, "voters": 0, "annotators": [],
+         "curator_id": curator_id, "reason": None, "note": notes[sid], "created_at": now}
+        for sid, sentence_relations in (relations or {}).items()
+        for r in sorted(sentence_relations)
+    ]
+    if relation_rows:
+        session.execute(insert(GoldRelationRow.__table__), relation_rows)
     names = {curator.id: curator.username} if curator is not None else {}
+    states = {sid: state_of(rows, complete, 1, None, names) for sid, rows in spans.items()}
+    for sid, sentence_relations in (relations or {}).items():
+        states[sid]["relations"] = [r.to_json() for r in sorted(sentence_relations)]
     record_gold_changes(session, curator_id, now, [
-        (sid, action, 1, None, state_of(rows, complete, 1, None, names))
-        for sid, rows in spans.items()
+        (sid, action, 1, None, state) for sid, state in states.items()
     ])
     session.flush()

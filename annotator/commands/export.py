@@ -1,4 +1,4 @@
-"""The gold standard out: gold-json, JSONL or CoNLL with the dataset card."""
+"""The gold standard out: gold-json, JSONL, CoNLL or event records, with the dataset card."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from annotator.errors import DomainError
 from annotator.export import services
 from annotator.export.agreement_summary import bootstrap_setting
 from annotator.export.card import render_card
+from annotator.export.formats import FORMATS
 from annotator.export.options import parse_options
 from annotator.export.tally import make_tally
 from annotator.extensions import db
@@ -23,7 +24,9 @@ from annotator.transactions import start_consistent_read
 
 @click.command("export")
 @click.option("--project", "project_name", required=True, help="Project name.")
-@click.option("--format", "fmt", required=True, type=click.Choice(["gold-json", "jsonl", "conll"]))
+@click.option("--format", "fmt", required=True, type=click.Choice(FORMATS),
+              help="gold-json, jsonl (spaCy/Prodigy), conll (BIO), events-jsonl or events-csv "
+                   "(one record per gold event with its arguments).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (stdout when omitted); the dataset card goes to FILE.card.md.")
 @click.option("--split", help="Split by document, e.g. 80/10/10 (train/dev/test) or 90/10.")
@@ -36,7 +39,8 @@ from annotator.transactions import start_consistent_read
 def export_command(project_name: str, fmt: str, out: Path | None, split: str | None,
                    seed: int | None, part: str | None, include_annotations: bool,
                    complete_only: bool) -> None:
-    """Export the gold standard as gold-json, jsonl (spaCy/Prodigy) or conll (BIO)."""
+    """Export the gold standard as gold-json, jsonl (spaCy/Prodigy), conll (BIO), or as event
+    records (events-jsonl, events-csv: one per gold EVENT with its actors and location)."""
     try:
         options = parse_options(
             fmt, split=split, seed=seed, part=part, include_annotations=include_annotations,

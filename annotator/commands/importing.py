@@ -59,9 +59,12 @@ def import_articles_command(project_name: str, files: tuple[Path, ...]) -> None:
 @with_appcontext
 def import_annotations_command(project_name: str, file: Path, mode: str,
                                annotator: str | None, curator: str | None) -> None:
-    """Load spans from a JSONL FILE ({"text", "spans", "meta"?} per line); all or nothing.
+    """Load spans and relations from a JSONL FILE ({"text", "spans", "relations"?, "meta"?}
+    per line); all or nothing.
 
     Lines are matched to sentences by meta.sentence_id (our exports) or by exact sentence text.
+    Relations take the API's shape ({"head": {"start", "end"}, "child": {...}, "role"}) or
+    Prodigy's (head_span, child_span, label), and are checked as the annotation API checks them.
     """
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     if file.stat().st_size > limit:
@@ -79,7 +82,8 @@ def import_annotations_command(project_name: str, file: Path, mode: str,
     if work.failed:
         fail(work.message)
     what = "gold sentences" if mode == "gold" else f"pre-annotations for {annotator}"
+    relations = f" and {result.relations} relations" if result.relations else ""
     click.echo(
-        f"imported {result.sentences} {what} with {result.spans} spans "
+        f"imported {result.sentences} {what} with {result.spans} spans{relations} "
         f"({result.matched_by_id} matched by id, {result.matched_by_text} by text)"
     )

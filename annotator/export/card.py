@@ -54,6 +54,7 @@ def render_card(header: ExportHeader, counts: Mapping[str, Any]) -> str:
         _contents_section(counts),
         _sources_section(counts),
         _agreement_section(header.agreement),
+        _frames_section(header, counts),
         _schema_section(header.label_schema),
         _warnings_section(header, counts),
     ]
@@ -164,6 +165,61 @@ def _agreement_text(agreement: Mapping[str, Any]) -> str:
     )
 
 
+def _frames_section(header: ExportHeader, counts: Mapping[str, Any]) -> list[str]:
+    """Events and their arguments: per role, the events that have it and argument F1."""
+    frames = counts.get("frames") or {}
+    if not frames:
+        return []
+    schema = parse_label_schema(header.label_schema)
+    roles_agreement = _roles_agreement(header.agreement)
+    overall = ((header.agreement or {}).get("overall") or {}).get("argument_f1")
+    out = [
+        "## Event frames",
+        "",
+        f"{counts.get('relations', 0)} gold relations link events to their arguments "
+        "(within one sentence). Argument F1: the annotators' agreement on (event, role, "
+        "argument) triples, exact offsets, averaged over annotator pairs, with its bootstrap "
+        "95% interval (docs/agreement.md).",
+        "",
+    ]
+    if overall is not None:
+        out += [f"Argument F1, all roles: {_figure(overall)} {_interval(overall)}.", ""]
+    out += [
+        "| event label | role | name | events | with this role | share | argument F1 "
+        "| 95% interval |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for label_key, frame in frames.items():
+        label = schema.label(label_key) if schema else None
+        for role_key, filled in frame["roles"].items():
+            role = label.role(role_key) if label is not None else None
+            entry = roles_agreement.get(role_key)
+            out.append(
+                f"| {md(label_key)} | {md(role_key)} | {md(role.name) if role else '-'} | "
+                f"{frame['events']} | {filled} | {_percent(filled, frame['events'])} | "
+                f"{_figure(entry)} | {_interval(entry)} |"
+            )
+    if not roles_agreement:
+        out += ["", "No argument F1: no sentence with event arguments was finished by two "
+                "annotators, or the agreement report does not measure arguments."]
+    out.append("")
+    return out
+
+
+def _roles_agreement(agreement: Mapping[str, Any] | None) -> dict[str, Mapping[str, Any]]:
+    """Each role's argument F1 entry (``{"value", "ci95"}``) from the agreement summary.
+
+    Read defensively: a summary made before arguments were measured has no ``per_role``.
+    """
+    per_role = (agreement or {}).get("per_role") or {}
+    out = {}
+    for role, block in per_role.items():
+        entry = block.get("argument_f1") if isinstance(block, Mapping) else None
+        if isinstance(entry, Mapping):
+            out[role] = entry
+    return out
+
+
 def _schema_section(label_schema: Mapping[str, Any]) -> list[str]:
     schema = parse_label_schema(label_schema)
     version = schema.version if schema else label_schema.get("version", "?")
@@ -180,14 +236,15 @@ def _schema_section(label_schema: Mapping[str, Any]) -> list[str]:
 
 
 def _schema_table(schema: LabelSchema) -> list[str]:
-    out = ["| label | name | description | attributes |", "|---|---|---|---|"]
+    out = ["| label | name | description | attributes | roles |", "|---|---|---|---|---|"]
     for label in schema.labels:
         attributes = "; ".join(
             f"{a.key}: " + ", ".join(v.value for v in a.values) for a in label.attributes
         )
+        roles = "; ".join(f"{r.key}: " + ", ".join(r.targets) for r in label.roles)
         out.append(
             f"| {md(label.key)} | {md(label.name)} | {md(label.description)} | "
-            f"{md(attributes) or '-'} |"
+            f"{md(attributes) or '-'} | {md(roles) or '-'} |"
         )
     out.append("")
     return out

@@ -18,7 +18,10 @@ from annotator.export.records import (
     ExportDocument,
     ExportHeader,
     ExportSentence,
+    GoldRelation,
     GoldSpan,
+    relation_provenance,
+    sorted_relations,
     sorted_spans,
 )
 from annotator.export.tally import Tally
@@ -49,6 +52,18 @@ def annotations_json(text: str, annotations: Mapping[str, AnnotatorWork]) -> dic
         }
         for name, work in sorted(annotations.items())
     }
+
+
+def relations_json(relations: Sequence[GoldRelation]) -> str:
+    """A sentence's gold relations as gold-json text: head, child, role and provenance."""
+    if not relations:
+        return "[]"
+    return dumps([
+        {"head": {"start": r.head_start, "end": r.head_end},
+         "child": {"start": r.child_start, "end": r.child_end},
+         "role": r.role, **relation_provenance(r)}
+        for r in sorted_relations(relations)
+    ])
 
 
 class _SpanTails:
@@ -111,6 +126,7 @@ def _sentence_json(
         f'{{"id":{sentence.id},"index":{sentence.index},"text":{quote(text)},'
         f'"start":{sentence.start},"end":{sentence.end},'
         f'"gold_status":{quote(sentence.gold_status)},"spans":[{span_texts}],'
+        f'"relations":{relations_json(sentence.relations)},'
         f'"annotators":{tails.names(tuple(sentence.annotators))}'
     )
     if with_annotations:

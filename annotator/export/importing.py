@@ -1,4 +1,4 @@
-"""Load spans from a JSONL file back in, as an annotator's pre-annotations or as gold."""
+"""Load spans and relations from a JSONL file back in, as pre-annotations or as gold."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from annotator.inputs import MAX_ROW_ID, InputError, jsonl_lines, loads_json, te
 from annotator.projects.access import may
 from annotator.projects.membership import ensure_members
 from annotator.projects.models import Project
+from annotator.relations import InvalidRelations, Relation, parse_relations
 from annotator.spans import InvalidSpans, Span, parse_spans
 
 MODES = ("pre", "gold")
@@ -49,6 +50,7 @@ class ImportResult:
     spans: int
     matched_by_id: int
     matched_by_text: int
+    relations: int = 0
 
 
 @dataclass
@@ -57,9 +59,44 @@ class _Line:
     text: str
     spans: Any
     sentence_id: int | None  # from meta.sentence_id, when the file is one of our exports
+    relations: Any = ()
 
 
-Accepted = tuple[_Line, int, list[Span]]  # a line, its sentence, its valid spans
+# A line, its sentence, its valid spans and relations.
+Accepted = tuple[_Line, int, list[Span], list[Relation]]
+
+
+def api_relations(raw: Any) -> Any:
+    """Turn Prodigy's relations (``rel.manual``, our jsonl export) into the API's shape.
+
+    A Prodigy relation ``{"head": <token>, "child": <token>, "head_span": {"start", "end",
+    ...}, "child_span": {...}, "label": role}`` names its spans by ``head_span`` and
+    ``child_span`` (the token indices only repeat them); it becomes ``{"head": {"start",
+    "end"}, "child": {"start", "end"}, "role": label}``. Relations already in the API's shape,
+    and anything malformed, pass unchanged: ``relations.parse_relations`` judges them.
+    """
+    if not isinstance(raw, list):
+        return raw
+    return [_api_relation(item) for item in raw]
+
+
+def _api_relation(item: Any) -> Any:
+    if not isinstance(item, dict) or isinstance(item.get("head"), dict):
+        return item
+    if "head_span" not in item and "child_span" not in item:
+        return item
+    head, child = item.get("head_span"), item.get("child_span")
+    return {
+        "head": _offsets(head),
+        "child": _offsets(child),
+        "role": item.get("label", item.get("role")),
+    }
+
+
+def _offsets(span: Any) -> Any:
+    if not isinstance(span, dict):
+        return span
+    return {"start": span.get("start"), "end": span.get("end")}
 
 
 def _parse_lines(data: bytes, errors: list[str]) -> list[_Line]:
@@ -102,7 +139,8 @@ def _parse_lines(data: bytes, errors: list[str]) -> list[_Line]:
             errors.append(f"line {number}: meta.sentence_id must be a sentence id "
                           f"(a whole number from 1 to {MAX_ROW_ID})")
             continue
-        lines.append(_Line(number, item["text"], spans, sentence_id))
+        relations = api_relations(item.get("relations", []))
+        lines.append(_Line(number, item["text"], spans, sentence_id, relations))
     if not lines and not errors:
         errors.append("the file has no lines to import")
     return lines
@@ -202,11 +240,13 @@ def import_annotations(
 ) -> ImportResult:
     """Validate every line of a JSONL file, then store all of it or nothing.
 
-    Each line is ``{"text", "spans": [{"start", "end", "label", "attributes"?}], "meta"?}``;
-    spans are checked as the annotation API checks them (``spans.parse_spans`` against the
-    sentence text). ``mode`` "pre" stores them as ``annotator``'s in-progress annotation;
-    "gold" as a complete gold sentence whose spans have source curator (``curator`` if given)
-    and a note naming the file and line.
+    Each line is ``{"text", "spans": [{"start", "end", "label", "attributes"?}],
+    "relations"?: [...], "meta"?}``; spans and relations are checked as the annotation API
+    checks them (``spans.parse_spans`` against the sentence text, then
+    ``relations.parse_relations`` against those spans). Relations come in the API's shape or
+    Prodigy's (``api_relations``). ``mode`` "pre" stores them as ``annotator``'s in-progress
+    annotation; "gold" as a complete gold sentence whose spans and relations have source
+    curator (``curator`` if given) and a note naming the file and line.
 
     Raises:
         Invalid / NotFound: a bad mode or user.
@@ -231,9 +271,10 @@ def import_annotations(
     return ImportResult(
         mode=mode,
         sentences=len(accepted),
-        spans=sum(len(s) for _, _, s in accepted),
-        matched_by_id=sum(1 for ln, _, _ in accepted if ln.sentence_id is not None),
-        matched_by_text=sum(1 for ln, _, _ in accepted if ln.sentence_id is None),
+        spans=sum(len(s) for _, _, s, _ in accepted),
+        matched_by_id=sum(1 for ln, _, _, _ in accepted if ln.sentence_id is not None),
+        matched_by_text=sum(1 for ln, _, _, _ in accepted if ln.sentence_id is None),
+        relations=sum(len(r) for _, _, _, r in accepted),
     )
 
 
@@ -288,7 +329,13 @@ def _check_lines(
             errors.extend(f"line {ln.number}: span {e.index}: {e.message}" if e.index >= 0
                           else f"line {ln.number}: {e.message}" for e in err.errors)
             continue
-        accepted.append((ln, sentence_id, spans))
+        try:  # the annotation API's checks: spans of this line, roles of the schema, max
+            relations = parse_relations(ln.relations, spans, schema)
+        except InvalidRelations as err:
+            errors.extend(f"line {ln.number}: relation {e.index}: {e.message}" if e.index >= 0
+                          else f"line {ln.number}: relations: {e.message}" for e in err.errors)
+            continue
+        accepted.append((ln, sentence_id, spans, relations))
     return accepted
 
 
@@ -308,7 +355,7 @@ def _existing(
     accepted: list[Accepted],
 ) -> list[str]:
     """Lines whose sentence already has what the import would create (never overwritten)."""
-    ids = [sid for _, sid, _ in accepted]
+    ids = [sid for _, sid, _, _ in accepted]
     taken: set[int] = set()
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
@@ -321,13 +368,17 @@ def _existing(
             stmt = select(GoldSentence.sentence_id).where(GoldSentence.sentence_id.in_(chunk))
         taken.update(session.scalars(stmt))
     what = f"{owner.username} already has an annotation of" if owner else "gold already exists for"
-    return [f"line {ln.number}: {what} sentence {sid}" for ln, sid, _ in accepted if sid in taken]
+    return [
+        f"line {ln.number}: {what} sentence {sid}" for ln, sid, _, _ in accepted if sid in taken
+    ]
 
 
 def _store_pre(session: Session, owner: User, accepted: list[Accepted]) -> None:
     create_annotations(
         session, actor_id=None, owner_id=owner.id, status=Status.IN_PROGRESS.value,
-        action="import", items=[(sentence_id, spans) for _, sentence_id, spans in accepted],
+        action="import", items=[(sentence_id, spans) for _, sentence_id, spans, _ in accepted],
+        relations={sentence_id: relations for _, sentence_id, _, relations in accepted
+                   if relations},
     )
 
 
@@ -336,5 +387,6 @@ def _store_gold(
 ) -> None:
     import_gold(session, curator, [
         (sentence_id, spans, f"imported from {source_name} line {ln.number}"[:2000])
-        for ln, sentence_id, spans in accepted
-    ])
+        for ln, sentence_id, spans, _ in accepted
+    ], relations={sentence_id: relations for _, sentence_id, _, relations in accepted
+                  if relations})

@@ -1,7 +1,10 @@
 """jsonl: one sentence per line, in the shape spaCy and Prodigy users load directly (pure).
 
-Each line is ``{"text", "tokens", "spans", "meta"}``; tokens are the editor's, whitespace
-included, so a spaCy ``Doc`` built from them has the sentence's exact text and offsets.
+Each line is ``{"text", "tokens", "spans", "relations", "meta"}``; tokens are the editor's,
+whitespace included, so a spaCy ``Doc`` built from them has the sentence's exact text and
+offsets. Relations take Prodigy's shape (``rel.manual``): ``head`` and ``child`` are token
+indices, and the token that stands for a span is its **last** token (``token_end``), as
+Prodigy writes it and spaCy's relation-extraction tutorial reads it back.
 """
 
 from __future__ import annotations
@@ -15,7 +18,10 @@ from annotator.export.records import (
     ExportDocument,
     ExportHeader,
     ExportSentence,
+    GoldRelation,
     GoldSpan,
+    relation_provenance,
+    sorted_relations,
     sorted_spans,
 )
 from annotator.export.tally import Tally
@@ -61,10 +67,11 @@ def prodigy_tokens(text: str, tokens: Sequence[tuple[int, int]]) -> tuple[list[d
 def write_jsonl(
     header: ExportHeader, documents: Iterable[ExportDocument], tally: Tally
 ) -> Iterator[str]:
-    """Yield one line per sentence: ``{"text", "tokens", "spans", "meta"}`` (spaCy/Prodigy).
+    """Yield one line per sentence: ``{"text", "tokens", "spans", "relations", "meta"}``.
 
     A span gets ``token_start`` and ``token_end`` (inclusive, as in Prodigy) only when it
-    sits exactly on token boundaries; provenance per span sits in ``meta.provenance``.
+    sits exactly on token boundaries; provenance per span sits in ``meta.provenance``, per
+    relation in ``meta.relation_provenance``.
     """
     with_annotations = header.include_annotations
     for document in documents:
@@ -76,10 +83,49 @@ def write_jsonl(
             tally.add_sentence(document, sentence, alignment.off_boundary, alignment.dropped)
             tokens, index_of = prodigy_tokens(text, alignment.tokens)
             meta = _meta(document, sentence, spans)
+            out_spans = _spans_json(spans, alignment, index_of)
+            relations = sorted_relations(sentence.relations) if sentence.relations else []
+            meta["relation_provenance"] = [relation_provenance(r) for r in relations]
             if with_annotations:
                 meta["annotations"] = annotations_json(text, sentence.annotations or {})
-            out_spans = _spans_json(spans, alignment, index_of)
-            yield dumps({"text": text, "tokens": tokens, "spans": out_spans, "meta": meta}) + "\n"
+            yield dumps({
+                "text": text, "tokens": tokens, "spans": out_spans,
+                "relations": _relations_json(relations, out_spans), "meta": meta,
+            }) + "\n"
+
+
+def _relations_json(
+    relations: Sequence[GoldRelation], spans: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Relations in Prodigy's shape: ``head``/``child`` the last token of each span.
+
+    A span off token boundaries has no token indices; its relation's ``head`` or ``child``
+    is then null (the offsets in ``head_span``/``child_span`` still name it).
+    """
+    if not relations:
+        return []
+    by_offsets = {(s["start"], s["end"]): s for s in spans}
+    out = []
+    for r in relations:
+        head = _span_ref(by_offsets, r.head_start, r.head_end)
+        child = _span_ref(by_offsets, r.child_start, r.child_end)
+        out.append({
+            "head": head.get("token_end"), "child": child.get("token_end"),
+            "head_span": head, "child_span": child, "label": r.role,
+        })
+    return out
+
+
+def _span_ref(by_offsets: dict[tuple[int, int], dict[str, Any]], start: int, end: int) -> dict:
+    """The ``head_span``/``child_span`` object: offsets, token indices when exact, label."""
+    span = by_offsets.get((start, end))
+    ref: dict[str, Any] = {"start": start, "end": end}
+    if span is not None:
+        if "token_start" in span:
+            ref["token_start"] = span["token_start"]
+            ref["token_end"] = span["token_end"]
+        ref["label"] = span["label"]
+    return ref
 
 
 def _spans_json(

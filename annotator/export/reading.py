@@ -15,16 +15,18 @@ from typing import Any
 from sqlalchemy import Connection, Select, Text, case, cast, func, select
 from sqlalchemy.orm import Session
 
-from annotator.adjudication.models import GoldSentence, GoldSpanRow
+from annotator.adjudication.models import GoldRelationRow, GoldSentence, GoldSpanRow
 from annotator.annotation.models import Annotation, SpanRow
 from annotator.auth.models import User
 from annotator.corpus.models import Document, Sentence
+from annotator.export.events import EVENT_FORMATS
 from annotator.export.options import ExportOptions, PreparedExport
 from annotator.export.records import (
     AnnotatorSpan,
     AnnotatorWork,
     ExportDocument,
     ExportSentence,
+    GoldRelation,
     GoldSpan,
 )
 
@@ -51,12 +53,19 @@ def gold_overview(session: Session, project_id: int) -> dict[str, int]:
         .join(Sentence, Sentence.id == GoldSentence.sentence_id)
         .where(Sentence.project_id == project_id, Sentence.excluded.is_(False))
     )
+    relations = session.scalar(
+        select(func.count(GoldRelationRow.id))
+        .join(GoldSentence, GoldSentence.id == GoldRelationRow.gold_id)
+        .join(Sentence, Sentence.id == GoldSentence.sentence_id)
+        .where(Sentence.project_id == project_id, Sentence.excluded.is_(False))
+    )
     return {
         "documents": documents or 0,
         "sentences": sum(by_status.values()),
         "complete": by_status.get("complete", 0),
         "partial": by_status.get("partial", 0),
         "spans": spans or 0,
+        "relations": relations or 0,
     }
 
 
@@ -212,7 +221,11 @@ def _read_sentences(
         .order_by(Sentence.document_id, Sentence.index)
     )
     spans = _read_gold_spans(reader, chunk)
-    finished, work = _read_annotations(reader, chunk)
+    relations = _read_gold_relations(reader, chunk)
+    # Event records carry no "who finished the sentence": not read for them.
+    finished, work = (
+        ({}, {}) if reader.options.format in EVENT_FORMATS else _read_annotations(reader, chunk)
+    )
     include_annotations = reader.options.include_annotations
     by_document: dict[int, list[ExportSentence]] = {}
     for sid, doc_id, index, start, end, gold_id, status in sentence_rows:
@@ -223,6 +236,7 @@ def _read_sentences(
                 spans=tuple(spans.get(gold_id, ())),
                 annotators=tuple(finished.get(sid, ())),
                 annotations=work.get(sid, {}) if include_annotations else None,
+                relations=tuple(relations.get(gold_id, ())),
             )
         )
     return by_document
@@ -254,6 +268,36 @@ def _read_gold_spans(reader: _ChunkReader, chunk: list[int]) -> dict[int, list[G
             reason, note,
         )))
     return spans
+
+
+def _read_gold_relations(
+    reader: _ChunkReader, chunk: list[int]
+) -> dict[int, list[GoldRelation]]:
+    """The chunk's gold relations by gold record id, unordered (the writers sort them)."""
+    curated_at = case(
+        (GoldRelationRow.source == "curator", GoldRelationRow.created_at), else_=None
+    )
+    rows = reader.rows(
+        select(GoldRelationRow.gold_id, GoldRelationRow.head_start, GoldRelationRow.head_end,
+               GoldRelationRow.role, GoldRelationRow.child_start, GoldRelationRow.child_end,
+               GoldRelationRow.source, GoldRelationRow.votes, GoldRelationRow.voters,
+               cast(GoldRelationRow.annotators, Text), GoldRelationRow.curator_id, curated_at,
+               GoldRelationRow.reason, GoldRelationRow.note)
+        .join(GoldSentence, GoldSentence.id == GoldRelationRow.gold_id)
+        .join(Sentence, Sentence.id == GoldSentence.sentence_id)
+        .where(Sentence.document_id.in_(chunk))
+    )
+    relations: dict[int, list[GoldRelation]] = {}
+    new, gold_relation = tuple.__new__, GoldRelation
+    names_of, usernames = reader.names_of, reader.usernames
+    for (gold_id, head_start, head_end, role, child_start, child_end, source, votes, voters,
+         annotators, curator_id, when, reason, note) in rows:
+        relations.setdefault(gold_id, []).append(new(gold_relation, (
+            head_start, head_end, role, child_start, child_end, source, votes, voters,
+            names_of[annotators], usernames.get(curator_id), when and _utc_text(when),
+            reason, note,
+        )))
+    return relations
 
 
 def _read_annotations(

@@ -32,6 +32,28 @@ class GoldSpan(NamedTuple):
     note: str | None = None
 
 
+class GoldRelation(NamedTuple):
+    """One gold relation (an event's argument) with its provenance, like ``GoldSpan``'s.
+
+    Head and child name gold spans of the same sentence by their offsets (spans never
+    overlap, so offsets identify a span).
+    """
+
+    head_start: int
+    head_end: int
+    role: str  # a role key of the head span's label ("actor1", "location", ...)
+    child_start: int
+    child_end: int
+    source: str  # unanimous | majority | curator
+    votes: int
+    voters: int
+    annotators: tuple[str, ...]
+    curator: str | None = None
+    curated_at: str | None = None
+    reason: str | None = None
+    note: str | None = None
+
+
 class AnnotatorSpan(NamedTuple):
     """An annotator's own span (exported with --include-annotations)."""
 
@@ -62,6 +84,7 @@ class ExportSentence:
     spans: tuple[GoldSpan, ...]
     annotators: tuple[str, ...] = ()  # who finished (done) the sentence, sorted
     annotations: Mapping[str, AnnotatorWork] | None = None  # only with include_annotations
+    relations: tuple[GoldRelation, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +122,27 @@ class ExportHeader:
 
 
 _SPAN_ORDER = itemgetter(0, 1, 2)  # start, end, label
+_RELATION_ORDER = itemgetter(0, 1, 2, 3, 4)  # head, role, child
 
 
 def sorted_spans(spans: Sequence[GoldSpan]) -> list[GoldSpan]:
     """Return ``spans`` in export order: by start, end, then label."""
     return sorted(spans, key=_SPAN_ORDER)
+
+
+def sorted_relations(relations: Sequence[GoldRelation]) -> list[GoldRelation]:
+    """Return ``relations`` in export order: by head, role, then child."""
+    return sorted(relations, key=_RELATION_ORDER)
+
+
+def relation_provenance(relation: GoldRelation) -> dict[str, Any]:
+    """A gold relation's provenance as JSON (gold-json and jsonl)."""
+    return {
+        "source": relation.source,
+        "votes": {"k": relation.votes, "n": relation.voters},
+        "annotators": list(relation.annotators),
+        "curator": relation.curator,
+        "curated_at": relation.curated_at,
+        "reason": relation.reason,
+        "note": relation.note,
+    }

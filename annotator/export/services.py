@@ -23,7 +23,8 @@ from annotator.export.splits import assign_splits
 from annotator.export.tally import Tally, make_tally, tally_documents
 from annotator.projects.models import Project
 
-EXTENSIONS = {"gold-json": "json", "jsonl": "jsonl", "conll": "conll"}
+EXTENSIONS = {"gold-json": "json", "jsonl": "jsonl", "conll": "conll",
+              "events-jsonl": "jsonl", "events-csv": "csv"}
 
 
 def prepare_export(
@@ -97,8 +98,14 @@ def summary_line(prepared: PreparedExport, counts: dict[str, Any]) -> str:
     """Describe in one line for the command line what was written."""
     line = (
         f"exported {counts['documents']} documents, {counts['sentences']} sentences, "
-        f"{counts['spans']} gold spans as {prepared.options.format}"
+        f"{counts['spans']} gold spans"
     )
+    if counts.get("relations") and prepared.options.format != "conll":  # CoNLL: spans only
+        line += f", {counts['relations']} gold relations"
+    events = sum(frame["events"] for frame in (counts.get("frames") or {}).values())
+    if prepared.options.format.startswith("events-"):
+        line += f" ({events} events)"
+    line += f" as {prepared.options.format}"
     if counts.get("splits"):
         line += " (" + ", ".join(
             f"{name} {b['documents']} documents / {b['sentences']} sentences"
@@ -117,4 +124,5 @@ def export_filename(project: Project, options: ExportOptions, *, card: bool = Fa
     part = f"-{options.part}" if options.part else ""
     if card:
         return f"{slug}-card{part}.md"
-    return f"{slug}-gold{part}.{EXTENSIONS[options.format]}"
+    what = "events" if options.format.startswith("events-") else "gold"
+    return f"{slug}-{what}{part}.{EXTENSIONS[options.format]}"

@@ -42,8 +42,16 @@ class _Bucket:
 class Tally:
     """Counts what an export wrote: per label, split, gold status and provenance source."""
 
-    def __init__(self, labels: Sequence[str], split_names: Sequence[str] | None = None) -> None:
+    def __init__(
+        self, labels: Sequence[str], split_names: Sequence[str] | None = None,
+        frames: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
         self._labels = list(labels)
+        # Labels that declare roles (events) -> their role keys, in schema order.
+        self._frames = {label: list(roles) for label, roles in (frames or {}).items()}
+        self.events: Counter[str] = Counter()  # gold spans of those labels
+        self.filled: dict[str, Counter[str]] = {label: Counter() for label in self._frames}
+        self.relations = 0
         self.total = _Bucket()
         self.splits: dict[str, _Bucket] | None = (
             {name: _Bucket() for name in split_names} if split_names else None
@@ -88,6 +96,26 @@ class Tally:
                 sources[span[4]] += 1
         self.off_boundary += off_boundary
         self.dropped += dropped
+        if self._frames:
+            self._add_frames(sentence)
+
+    def _add_frames(self, sentence: ExportSentence) -> None:
+        """Count the sentence's events and, per role, the events with that role filled."""
+        frames, events = self._frames, self.events
+        labels = {}
+        for span in sentence.spans:
+            if span[2] in frames:
+                events[span[2]] += 1
+                labels[span[0], span[1]] = span[2]
+        relations = sentence.relations
+        if not relations:
+            return
+        self.relations += len(relations)
+        filled = {(r[0], r[1], r[2]) for r in relations}
+        for head_start, head_end, role in filled:
+            label = labels.get((head_start, head_end))
+            if label is not None:
+                self.filled[label][role] += 1
 
     def _ordered_labels(self, labels: dict[str, int]) -> dict[str, int]:
         # Schema order first, then labels the schema no longer has, sorted.
@@ -111,12 +139,31 @@ class Tally:
             "splits": splits,
             "spans_off_token_boundaries": self.off_boundary,
             "spans_without_tokens": self.dropped,
+            "relations": self.relations,
+            "frames": {
+                label: {
+                    "events": self.events[label],
+                    "roles": {role: self.filled[label][role] for role in roles},
+                }
+                for label, roles in self._frames.items()
+            },
         }
 
 
 def make_tally(header: ExportHeader) -> Tally:
-    """Return an empty tally for ``header``'s schema labels and split names."""
-    return Tally(schema_labels(header.label_schema), header.split_names)
+    """Return an empty tally for ``header``'s schema labels, split names and event roles."""
+    return Tally(schema_labels(header.label_schema), header.split_names,
+                 schema_frames(header.label_schema))
+
+
+def schema_frames(label_schema: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Return each label that declares roles with its role keys, in schema order."""
+    schema = parse_label_schema(label_schema)
+    if schema is None:
+        return {}
+    return {
+        label.key: [role.key for role in label.roles] for label in schema.labels if label.roles
+    }
 
 
 def schema_labels(label_schema: Mapping[str, Any]) -> list[str]:

@@ -37,6 +37,8 @@ CONTENT_TYPES = {
     "gold-json": "application/json; charset=utf-8",
     "jsonl": "application/x-ndjson; charset=utf-8",
     "conll": "text/plain; charset=utf-8",
+    "events-jsonl": "application/x-ndjson; charset=utf-8",
+    "events-csv": "text/csv; charset=utf-8",
 }
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from annotator.adjudication.models import GoldSentence, GoldSpanRow
+from annotator.adjudication.models import GoldRelationRow, GoldSentence, GoldSpanRow
 from annotator.annotation.services import AnnotationIn, save_annotation
 from annotator.auth.models import User
 from annotator.corpus.importing import import_articles
@@ -21,9 +21,11 @@ FIXED_TIME = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
 
 def add_gold(
-    session: Session, sentence_id: int, spans: list[dict[str, Any]], status: str = "complete"
+    session: Session, sentence_id: int, spans: list[dict[str, Any]], status: str = "complete",
+    relations: list[dict[str, Any]] = (),
 ) -> GoldSentence:
-    """One gold sentence and its spans; each span dict needs start, end, label (rest defaults)."""
+    """One gold sentence, its spans and relations; each span dict needs start, end, label, each
+    relation dict head and child (span dicts) and role (the rest defaults)."""
     gold = GoldSentence(sentence_id=sentence_id, status=status, created_at=FIXED_TIME,
                         updated_at=FIXED_TIME)
     session.add(gold)
@@ -36,8 +38,23 @@ def add_gold(
             annotators=s.get("annotators", []), curator_id=s.get("curator_id"),
             reason=s.get("reason"), note=s.get("note"), created_at=s.get("created_at", FIXED_TIME),
         ))
+    for r in relations:
+        head, child = r["head"], r["child"]
+        session.add(GoldRelationRow(
+            gold_id=gold.id, head_start=head["start"], head_end=head["end"], role=r["role"],
+            child_start=child["start"], child_end=child["end"],
+            source=r.get("source", "unanimous"), votes=r.get("votes", 2),
+            voters=r.get("voters", 2), annotators=r.get("annotators", []),
+            curator_id=r.get("curator_id"), reason=r.get("reason"), note=r.get("note"),
+            created_at=FIXED_TIME,
+        ))
     session.flush()
     return gold
+
+
+def link(head: dict[str, Any], role: str, child: dict[str, Any], **extra: Any) -> dict:
+    """A gold relation dict between two span dicts."""
+    return {"head": head, "role": role, "child": child, **extra}
 
 
 def span_at(text: str, phrase: str, label: str, **extra: Any) -> dict[str, Any]:
@@ -103,14 +120,18 @@ def golden_project(session: Session) -> dict[str, Any]:
     assert len(s) == 9, texts
     t = texts
     shelling = {"event_type": "shelling_artillery_missile"}
-    add_gold(session, s[0].id, [
-        span_at(t[0], "Government forces", "ACTOR", annotators=["ann_a", "ann_b", "ann_c"],
-                votes=3, voters=3),
-        span_at(t[0], "shelled", "EVENT", attributes=shelling, source="majority", votes=2,
-                voters=3, annotators=["ann_a", "ann_c"]),
-        span_at(t[0], "Kafr Tala", "LOCATION", source="curator", votes=1, voters=3,
-                annotators=["ann_b"], curator_id=curator.id, reason="annotator_error",
-                note="only the place name, not 'the village of'"),
+    forces = span_at(t[0], "Government forces", "ACTOR", annotators=["ann_a", "ann_b", "ann_c"],
+                     votes=3, voters=3)
+    shelled = span_at(t[0], "shelled", "EVENT", attributes=shelling, source="majority", votes=2,
+                      voters=3, annotators=["ann_a", "ann_c"])
+    kafr_tala = span_at(t[0], "Kafr Tala", "LOCATION", source="curator", votes=1, voters=3,
+                        annotators=["ann_b"], curator_id=curator.id, reason="annotator_error",
+                        note="only the place name, not 'the village of'")
+    add_gold(session, s[0].id, [forces, shelled, kafr_tala], relations=[
+        link(shelled, "actor1", forces, source="majority", votes=2, voters=3,
+             annotators=["ann_a", "ann_c"]),
+        link(shelled, "location", kafr_tala, source="curator", votes=0, voters=3,
+             curator_id=curator.id, reason="guideline_gap", note="where the shells fell"),
     ])
     add_gold(session, s[1].id, [
         span_at(t[1], "25th Mechanised Brigade", "UNIT", annotators=["ann_a", "ann_b"]),
@@ -120,12 +141,14 @@ def golden_project(session: Session) -> dict[str, Any]:
                                         votes=2, voters=3, annotators=["ann_a", "ann_b"])],
              status="partial")
     add_gold(session, s[3].id, [])
-    add_gold(session, s[4].id, [
-        span_at(t[4], "Al-Shabaab fighters", "ACTOR", annotators=["ann_a", "ann_b"]),
-        span_at(t[4], "attacked", "EVENT", attributes={"event_type": "armed_clash"},
-                annotators=["ann_a", "ann_b"]),
-        span_at(t[4], "Mogadishu's Lido Beach", "LOCATION", source="curator", votes=0,
-                voters=2, curator_id=curator.id, reason="guideline_gap"),
+    fighters = span_at(t[4], "Al-Shabaab fighters", "ACTOR", annotators=["ann_a", "ann_b"])
+    attacked = span_at(t[4], "attacked", "EVENT", attributes={"event_type": "armed_clash"},
+                       annotators=["ann_a", "ann_b"])
+    beach = span_at(t[4], "Mogadishu's Lido Beach", "LOCATION", source="curator", votes=0,
+                    voters=2, curator_id=curator.id, reason="guideline_gap")
+    add_gold(session, s[4].id, [fighters, attacked, beach], relations=[
+        link(attacked, "actor1", fighters, annotators=["ann_a", "ann_b"]),
+        link(attacked, "location", beach, annotators=["ann_a", "ann_b"]),
     ])
     add_gold(session, s[5].id, [
         span_at(t[5], "bombing", "EVENT", attributes={"event_type": "remote_explosive"},
@@ -187,5 +210,11 @@ def bulk_gold_project(session: Session, name: str, documents: int, per_document:
          "source": "unanimous", "votes": 2, "voters": 2, "annotators": ["ann_a", "ann_b"],
          "created_at": FIXED_TIME}
         for g in gold_ids for a, b, label in spans])
+    (actor, event, place) = spans[0], spans[1], spans[2]
+    session.execute(insert(GoldRelationRow), [
+        {"gold_id": g, "head_start": event[0], "head_end": event[1], "role": role,
+         "child_start": child[0], "child_end": child[1], "source": "unanimous", "votes": 2,
+         "voters": 2, "annotators": ["ann_a", "ann_b"], "created_at": FIXED_TIME}
+        for g in gold_ids for role, child in (("actor1", actor), ("location", place))])
     session.commit()
     return project

@@ -145,7 +145,7 @@ def test_hostile_names_render_as_text_never_as_links_markup_or_headings() -> Non
         elif t.type in ("th_open", "td_open"):
             rows[-1] += 1
     # contents (header, all), sources (header, 3), agreement (header, all, L0), schema
-    assert rows == [4 + len(values)] * 2 + [3] * 4 + [6] * 3 + [4] * (1 + len(values))
+    assert rows == [4 + len(values)] * 2 + [3] * 4 + [6] * 3 + [5] * (1 + len(values))
     # one list, the warnings: one item per warning, nothing nested in them
     assert [t.type for t in tokens].count("bullet_list_open") == 1
     assert [t.type for t in tokens].count("list_item_open") == len(values) + len(values) + 1

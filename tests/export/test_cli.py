@@ -34,7 +34,7 @@ def test_export_to_stdout_with_a_summary_on_stderr(app, db) -> None:
     assert len(lines) == 6
     assert lines[5]["text"] == "Nobody claimed the café bombing \U0001F4A5 in Baidoa."
     assert result.stderr.strip() == (
-        "exported 2 documents, 6 sentences, 11 gold spans as jsonl")
+        "exported 2 documents, 6 sentences, 11 gold spans, 4 gold relations as jsonl")
 
 
 def test_export_to_a_file_writes_the_card_beside_it(app, db, tmp_path) -> None:
@@ -105,13 +105,15 @@ def test_gold_round_trip_through_jsonl(app, db, tmp_path) -> None:
     assert result.exit_code == 0, result.stderr
     # Our own file, but from another project: its ids are not this project's, so by text.
     assert result.stdout.strip() == (
-        "imported 6 gold sentences with 11 spans (0 matched by id, 6 by text)")
+        "imported 6 gold sentences with 11 spans and 4 relations (0 matched by id, 6 by text)")
     again = tmp_path / "copy.jsonl"
     assert run(app, "export", "--project", "Copy", "--format", "jsonl", "--out",
                str(again)).exit_code == 0
 
     def strip(path) -> list:
-        return [(x["text"], x["spans"]) for x in map(json.loads, path.read_text().splitlines())]
+        # Spans and relations (Prodigy's shape) come back exactly.
+        return [(x["text"], x["spans"], x["relations"])
+                for x in map(json.loads, path.read_text().splitlines())]
 
     assert strip(again) == strip(exported)
     spans = db.session.scalars(select(GoldSpanRow).join(GoldSentence).where(
@@ -141,8 +143,8 @@ def test_our_ids_match_within_the_same_project(app, db, tmp_path) -> None:
     result = run(app, "import-annotations", "--project", "Golden", str(exported), "--as", "pre",
                  "--annotator", "dora")
     assert result.exit_code == 0, result.stderr
-    assert "imported 6 pre-annotations for dora with 11 spans (6 matched by id, 0 by text)" in (
-        result.stdout)
+    assert ("imported 6 pre-annotations for dora with 11 spans and 4 relations (6 matched by id, "
+            "0 by text)") in result.stdout
     mine = db.session.scalars(select(Annotation).where(
         Annotation.annotator_id == db.session.scalar(select(Annotation.annotator_id).where(
             Annotation.sentence_id == data["sentences"][0].id).order_by(Annotation.id.desc())))
@@ -208,6 +210,18 @@ def test_pre_annotations_show_in_the_annotators_editor(app, db, tmp_path) -> Non
         ("{not json", "line 2: not JSON"),
         ({"text": "Nothing else happened.", "spans": []},
          "line 2: gold already exists for sentence 4"),
+        # A location is no actor: validated as the annotation API validates relations.
+        ({"text": "Talks resumed in Geneva.", "spans": [
+            {"start": 6, "end": 13, "label": "EVENT"}, {"start": 17, "end": 23,
+                                                      "label": "LOCATION"}],
+          "relations": [{"head": {"start": 6, "end": 13}, "child": {"start": 17, "end": 23},
+                         "role": "actor1"}]},
+         "line 2: relation 0: "),
+        ({"text": "Talks resumed in Geneva.", "spans": [{"start": 6, "end": 13, "label": "EVENT"}],
+          "relations": [{"head": 2, "child": 4, "label": "location",
+                         "head_span": {"start": 6, "end": 13},
+                         "child_span": {"start": 17, "end": 23}}]},
+         "line 2: relation 0: "),
     ],
 )
 def test_import_refuses_bad_lines_and_stores_nothing(app, db, tmp_path, line, message) -> None:

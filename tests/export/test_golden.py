@@ -24,7 +24,8 @@ GOLDEN = Path(__file__).parent / "golden"
 AGREEMENT = {
     "sentences": 2, "annotators": 3, "tokens": 27,
     "overall": {"krippendorff_alpha": {"value": 0.8125, "ci95": [0.5, 1.0]},
-                "span_f1": {"value": 0.7778, "ci95": [0.6667, 1.0]}, "spans": 14},
+                "span_f1": {"value": 0.7778, "ci95": [0.6667, 1.0]}, "spans": 14,
+                "argument_f1": {"value": 0.6667, "ci95": [0.3333, 1.0], "reason": None}},
     "labels": {
         "ACTOR": {"krippendorff_alpha": {"value": 1.0, "ci95": [1.0, 1.0]},
                   "span_f1": {"value": 1.0, "ci95": [1.0, 1.0]}, "spans": 3},
@@ -35,6 +36,9 @@ AGREEMENT = {
         "EVENT": {"krippendorff_alpha": {"value": 0.5, "ci95": [0.0, 1.0]},
                   "span_f1": {"value": 0.6667, "ci95": [0.0, 1.0]}, "spans": 2},
     },
+    "per_role": {"actor1": {"argument_f1": {"value": 1.0, "ci95": [1.0, 1.0], "reason": None}},
+                 "location": {"argument_f1": {"value": 0.5, "ci95": [0.0, 1.0],
+                                              "reason": None}}},
     "warnings": ["Only 2 sentences were finished by two or more annotators: figures are rough."],
 }
 
@@ -47,6 +51,8 @@ CASES = {
     "gold-complete-train.jsonl": ("jsonl", {"split": "50/50", "seed": "1", "part": "train",
                                             "complete_only": "1"}),
     "gold.conll": ("conll", {}),
+    "events.jsonl": ("events-jsonl", {}),
+    "events-split.csv": ("events-csv", {"split": "50/50", "seed": "1"}),
 }
 
 
@@ -59,7 +65,8 @@ def compare(name: str, text: str) -> None:
     path = GOLDEN / name
     if os.environ.get("UPDATE_GOLDEN"):
         path.write_text(text, encoding="utf-8", newline="")
-    assert path.read_text(encoding="utf-8") == text, f"{name} differs from its golden file"
+    with path.open(encoding="utf-8", newline="") as fh:  # CSV's CRLF line ends kept
+        assert fh.read() == text, f"{name} differs from its golden file"
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

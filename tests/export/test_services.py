@@ -183,4 +183,5 @@ def test_options_defaults() -> None:
 def test_gold_overview_counts(db) -> None:
     data = golden_project(db.session)
     assert gold_overview(db.session, data["project"].id) == {
-        "documents": 2, "sentences": 6, "complete": 5, "partial": 1, "spans": 11}
+        "documents": 2, "sentences": 6, "complete": 5, "partial": 1, "spans": 11,
+        "relations": 4}

@@ -12,7 +12,7 @@ from spacy.training import Example
 from spacy.training.converters import conll_ner_to_docs
 from sqlalchemy import select
 
-from annotator.adjudication.models import GoldSentence, GoldSpanRow
+from annotator.adjudication.models import GoldRelationRow, GoldSentence, GoldSpanRow
 from annotator.corpus.models import Sentence
 from annotator.export import services
 from annotator.export.conll import CONLL_DOCSTART
@@ -198,3 +198,35 @@ def test_imported_span_inside_a_token_is_widened_the_same_way_everywhere(db) -> 
     line = export_text(db.session, project, "jsonl").splitlines()[-1]
     assert json.loads(line)["spans"] == [{"start": 2, "end": 9, "label": "ACTOR",
                                           "attributes": {}}]
+
+
+def test_jsonl_relations_load_into_spacy_as_its_relation_tutorial_reads_them(db) -> None:
+    """spaCy's relation-extraction project (projects/tutorials/rel_component, parse_data.py)
+    reads Prodigy's relations by the token index of each span's last token and keys a Doc's
+    ``_.rel`` by the spans' first tokens; done here on our export, it gives back exactly the
+    gold relations (read from the table, independently of the exporter)."""
+    project = golden_project(db.session)["project"]
+    nlp = spacy.blank("en")
+    if not Doc.has_extension("rel"):
+        Doc.set_extension("rel", default=None)
+    got = set()
+    for line in map(json.loads, export_text(db.session, project, "jsonl").splitlines()):
+        doc = Doc(nlp.vocab, words=[t["text"] for t in line["tokens"]],
+                  spaces=[t["ws"] for t in line["tokens"]])
+        span_end_to_start = {s["token_end"]: s["token_start"] for s in line["spans"]}
+        doc.ents = [doc[s["token_start"]:s["token_end"] + 1] for s in line["spans"]]
+        doc._.rel = {}
+        for relation in line["relations"]:
+            head = doc[span_end_to_start[relation["head"]]:relation["head"] + 1]
+            child = doc[span_end_to_start[relation["child"]]:relation["child"] + 1]
+            doc._.rel.setdefault((head.start, child.start), {})[relation["label"]] = 1.0
+            got.add((line["meta"]["sentence_id"], head.text, relation["label"], child.text))
+        assert len(doc._.rel) == len({(r["head"], r["child"]) for r in line["relations"]})
+    rows = db.session.execute(
+        select(Sentence, GoldRelationRow)
+        .join(GoldSentence, GoldSentence.sentence_id == Sentence.id)
+        .join(GoldRelationRow, GoldRelationRow.gold_id == GoldSentence.id)
+        .where(Sentence.project_id == project.id)).all()
+    expected = {(s.id, s.text[r.head_start:r.head_end], r.role, s.text[r.child_start:r.child_end])
+                for s, r in rows}
+    assert got == expected and len(expected) == 4

@@ -29,7 +29,7 @@ def test_peak_memory_does_not_grow_with_the_project(db, monkeypatch) -> None:
     monkeypatch.setattr(reading, "CHUNK_SENTENCES", 200)
     small = bulk_gold_project(db.session, "small", documents=20, per_document=25)
     large = bulk_gold_project(db.session, "large", documents=120, per_document=25)
-    for fmt in ("gold-json", "jsonl", "conll"):
+    for fmt in ("gold-json", "jsonl", "conll", "events-jsonl", "events-csv"):
         peak_bytes(db.session, small, fmt)  # warm caches (compiled statements, imports)
         small_peak, small_size = peak_bytes(db.session, small, fmt)
         large_peak, large_size = peak_bytes(db.session, large, fmt)
