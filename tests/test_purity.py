@@ -9,6 +9,7 @@ PURE = [
     "annotator.paging",
     "annotator.spans",
     "annotator.relations",
+    "annotator.spreadsheet",
     "annotator.inputs",
     "annotator.caching",
     "annotator.projects.schema",

@@ -29,6 +29,7 @@ from annotator.export.records import (
 )
 from annotator.export.tally import Tally, parse_label_schema
 from annotator.projects.schema import LabelSchema
+from annotator.spreadsheet import neutralise
 
 EVENT_TYPE = "event_type"  # the attribute that holds an event's type
 FALLBACK_EVENT_LABEL = "EVENT"  # a schema without roles still has its EVENT spans exported
@@ -208,21 +209,3 @@ def write_events_csv(
         yield out.getvalue()
 
 
-def neutralise(text: str) -> str:
-    """Quote a cell that a spreadsheet would run as a formula (CSV injection).
-
-    As the agreement CSV does (reports/figures.py): a cell starting with ``= + - @``, a tab
-    or a carriage return gets a leading apostrophe, unless it is a number. Titles, sentences
-    and argument texts come from imported articles, so any of them may start that way.
-    """
-    if text and text[0] in "=+-@\t\r" and not _is_number(text):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True

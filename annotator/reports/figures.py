@@ -10,6 +10,7 @@ from typing import Any
 
 from annotator.agreement.blocks import AgreementReport, EventTypeAgreement, Interval, Section
 from annotator.agreement.metrics import Figure
+from annotator.spreadsheet import neutralise
 
 CSV_COLUMNS = ("scope", "subject", "name", "value", "ci_low", "ci_high", "n", "n_of", "reason")
 
@@ -148,24 +149,8 @@ def rows_to_csv(rows: Iterable[Mapping[str, Any]]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for row in rows:
-        writer.writerow([_neutralise(_cell(row[c])) for c in CSV_COLUMNS])
+        writer.writerow([neutralise(_cell(row[c])) for c in CSV_COLUMNS])
     return out.getvalue()
-
-
-def _neutralise(text: str) -> str:
-    # A cell starting with = + - @ runs as a formula in spreadsheets (CSV injection); names
-    # and reasons come from users, so quote them with a leading apostrophe. Numbers pass.
-    if text and text[0] in "=+-@\t\r" and not _is_number(text):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 # --- drill-down ------------------------------------------------------------------------------
