@@ -4,7 +4,6 @@
 import {
   attributeOf,
   els,
-  els,
   labelByHotkey,
   labels,
   paint,
