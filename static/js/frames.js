@@ -21,7 +21,17 @@ export function wireFrames(steps) {
   if (!state.linking) return;
   const reader = els.sentence.closest(".reader") || els.sentence.parentElement;
   // Links are drawn in pixels: a wider window, more context or late fonts move the words.
-  new ResizeObserver(() => drawLinks()).observe(reader);
+  // (Drawn at the next frame: drawing changes the room above the lines, which would report
+  // a resize inside the observer's own callback.)
+  let queued = false;
+  new ResizeObserver(() => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      drawLinks();
+    });
+  }).observe(reader);
   if (document.fonts) document.fonts.ready.then(() => drawLinks());
 }
 
@@ -101,6 +111,7 @@ export function candidates(head, role) {
 
 /** Start linking `roleKey` of the selected EVENT: say why not when it cannot be. */
 export function startLinking(roleKey) {
+  if (state.locked) return; // read-only (frozen or refused): nothing to link
   const head = linkHead();
   if (!head) {
     say("Select an EVENT span first (click it), then press a role key (Shift+1 …).");

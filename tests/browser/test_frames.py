@@ -6,6 +6,7 @@ does not allow; deleting the ACTOR span takes its link along in one undoable, sa
 from __future__ import annotations
 
 from tests.browser.conftest import browser_login
+from tests.browser.test_span_tags import TAG_BOXES, overlapping
 from tests.browser.helpers import (
     click_span,
     cp_find,
@@ -111,10 +112,22 @@ def open_fresh(live, database, unique, new_context):
     return page, seeded.sentence_ids[0], seeded.texts[0]
 
 
+LABEL_BOXES = """
+() => [...document.querySelectorAll('#link-layer .link-label-box')].map((el) => {
+  const b = el.getBoundingClientRect();
+  return {tag: `link ${el.closest('g').dataset.index}`, left: b.left, top: b.top,
+          right: b.right, bottom: b.bottom};
+})
+"""
+
+
 def assert_links_drawn_clear_of_words(page, count: int) -> None:
+    """Connectors and role labels cross no word; labels cover no span tag nor each other."""
     found = page.evaluate(CROSSINGS)
     assert found["drawn"] >= count, found
     assert found["hits"] == [], found
+    boxes = page.evaluate(TAG_BOXES, "#sentence mark.span") + page.evaluate(LABEL_BOXES)
+    assert overlapping(boxes) == []
 
 
 def test_link_with_the_mouse_reload_and_delete_the_actor(live, database, unique, new_context):
