@@ -1,12 +1,12 @@
 """Event frames in the editor: an EVENT is linked to its actor1, actor2 and location with the
 mouse and with the keyboard only; the links are drawn above the text without covering a word,
 listed under the EVENT, saved with the spans and back after a reload; a role refuses spans it
-does not allow; deleting the ACTOR span takes its link along in one undoable, saved step."""
+does not allow; deleting the ACTOR span takes its link along in one undoable, saved step; a
+link made while saves fail waits in the browser, and a conflict shows the saved links."""
 
 from __future__ import annotations
 
 from tests.browser.conftest import browser_login
-from tests.browser.test_span_tags import TAG_BOXES, overlapping
 from tests.browser.helpers import (
     click_span,
     cp_find,
@@ -15,6 +15,7 @@ from tests.browser.helpers import (
     seed_article,
     wait_saved,
 )
+from tests.browser.test_span_tags import TAG_BOXES, overlapping
 
 SENTENCE = (
     "Warplanes of the Haldar Air Force carried out four airstrikes on militants' positions "
@@ -245,3 +246,65 @@ def test_link_with_the_keyboard_only(live, database, unique, new_context):
     page.keyboard.press("Shift+Digit1")
     assert page.locator("#flag-comment").input_value() == "Who flew? !!"
     assert page.locator("mark.span.link-candidate").count() == 0
+
+
+def test_links_wait_offline_and_meet_a_conflict_like_spans(live, database, unique, new_context):
+    """A link made while saves fail waits in the browser and is sent on the next visit; a
+    stale tab's save is shown as a conflict that lists the saved version's links."""
+    from sqlalchemy import select
+
+    from annotator.annotation.services import AnnotationIn, save_annotation
+    from annotator.auth.models import User
+
+    seeded = seed_article(database, unique, text=SENTENCE, title="Airstrikes near Tel Maruf")
+    sid, text, name = seeded.sentence_ids[0], seeded.texts[0], seeded.users["ann0"]
+    spans = [{"start": s, "end": e, "label": label, "attributes": {}}
+             for (s, e), label in ((cp_find(text, ACTOR1), "ACTOR"),
+                                   (cp_find(text, TRIGGER), "EVENT"),
+                                   (cp_find(text, PLACE), "LOCATION"))]
+    with database.session() as session:
+        user = session.scalar(select(User).where(User.username == name))
+        save_annotation(session, user, sid, AnnotationIn(spans, "in_progress", 0, 1.0),
+                        max_spent=60)
+    context = new_context()
+    page = context.new_page()
+    browser_login(page, live.url, name)
+    page.route("**/api/sentences/*/annotation", lambda route: route.abort()
+               if route.request.method == "PUT" else route.continue_())
+    open_sentence(page, live.url, sid)
+    click_span(page, cp_find(text, TRIGGER)[0])
+    page.keyboard.press("Escape")  # the popup closes, the EVENT stays selected
+    page.keyboard.press("Shift+Digit1")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.getElementById('save-status').textContent === 'not saved — retrying'")
+    kept = page.evaluate("(k) => JSON.parse(localStorage.getItem(k))",
+                         f"annotator:unsaved:{name}:{sid}")
+    assert kept["relations"] == [relation(text, TRIGGER, "actor1", ACTOR1)]
+    page.close()
+
+    page = context.new_page()  # the server answers again: the kept link is sent
+    open_sentence(page, live.url, sid)
+    wait_saved(page, 2)
+    assert api_state(page, sid)["relations"] == [relation(text, TRIGGER, "actor1", ACTOR1)]
+
+    # Another tab links the location meanwhile; this one, still at version 2, links actor2.
+    other = context.new_page()
+    open_sentence(other, live.url, sid)
+    click_span(other, cp_find(text, TRIGGER)[0])
+    other.keyboard.press("Escape")
+    other.keyboard.press("Shift+Digit3")
+    other.keyboard.press("Enter")
+    wait_saved(other, 3)
+    page.bring_to_front()
+    click_span(page, cp_find(text, TRIGGER)[0])
+    page.keyboard.press("Escape")
+    page.keyboard.press("Shift+Digit2")
+    page.keyboard.press("Enter")
+    conflict = page.locator("#conflict")
+    conflict.wait_for()
+    assert "Location" in conflict.locator(".conflict-links").inner_text()
+    page.locator("#btn-load-saved").click()
+    assert by_role(page.evaluate("() => window.annotatorEditor.state.relations")) == by_role(
+        [relation(text, TRIGGER, "actor1", ACTOR1), relation(text, TRIGGER, "location", PLACE)])
+    assert page.locator("#link-layer g.link").count() == 2
