@@ -122,6 +122,12 @@ LABEL_BOXES = """
 """
 
 
+def links_drawn(page) -> int:
+    """How many links are drawn (a link between two lines is drawn in two pieces)."""
+    return page.evaluate("() => new Set([...document.querySelectorAll('#link-layer g.link')]"
+                         ".map((g) => g.dataset.index)).size")
+
+
 def assert_links_drawn_clear_of_words(page, count: int) -> None:
     """Connectors and role labels cross no word; labels cover no span tag nor each other."""
     found = page.evaluate(CROSSINGS)
@@ -165,7 +171,7 @@ def test_link_with_the_mouse_reload_and_delete_the_actor(live, database, unique,
 
     page.reload()
     page.wait_for_selector("body[data-editor-ready='1']", state="attached")
-    assert page.locator("#link-layer g.link").count() == 3
+    assert links_drawn(page) == 3
     assert page.locator("#span-list .link-item").count() == 3
     assert_links_drawn_clear_of_words(page, 3)
 
@@ -185,9 +191,9 @@ def test_link_with_the_mouse_reload_and_delete_the_actor(live, database, unique,
     page.locator("#btn-delete-span").click()
     wait_saved(page, 10)
     saved = api_state(page, sid)
-    assert [s["label"] for s in saved["spans"]] == ["ACTOR", "EVENT", "LOCATION"]
+    assert [s["label"] for s in saved["spans"]] == ["EVENT", "ACTOR", "LOCATION"]
     assert [r["role"] for r in by_role(saved["relations"])] == ["actor2", "location"]
-    assert page.locator("#link-layer g.link").count() == 2
+    assert links_drawn(page) == 2
     # One undo brings back the span and its link together.
     page.keyboard.press("u")
     wait_saved(page, 11)
@@ -307,4 +313,4 @@ def test_links_wait_offline_and_meet_a_conflict_like_spans(live, database, uniqu
     page.locator("#btn-load-saved").click()
     assert by_role(page.evaluate("() => window.annotatorEditor.state.relations")) == by_role(
         [relation(text, TRIGGER, "actor1", ACTOR1), relation(text, TRIGGER, "location", PLACE)])
-    assert page.locator("#link-layer g.link").count() == 2
+    assert links_drawn(page) == 2
