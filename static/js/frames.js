@@ -345,7 +345,8 @@ export function linkItems(span) {
     del.title = "Remove this link";
     del.setAttribute("aria-label", `Remove the link ${role.textContent} → ${words.textContent}`);
     del.addEventListener("click", () => removeLink(index));
-    li.append(pick, del);
+    li.append(pick);
+    if (!state.locked) li.append(del); // a read-only page lists its links, removes none
     ul.append(li);
   });
   return ul.children.length ? ul : null;
