@@ -68,9 +68,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--requests", type=int, default=200,
                         help="sentences saved per kind per round")
+    parser.add_argument("--memory", action="store_true",
+                        help="an in-memory database: the CPU cost without the disk's commits")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'frames.sqlite3'}"
+        url = "sqlite://" if args.memory else f"sqlite:///{Path(tmp) / 'frames.sqlite3'}"
         app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
         from sqlalchemy import select
 
@@ -136,8 +138,9 @@ def main() -> None:
                 medians[key].append(median)
                 line.append(f"{key[0]}/{key[1]} {median:.2f}")
             print(f"round {round_no + 1}: " + ", ".join(line) + " (ms, medians)")
+        where = "in-memory SQLite" if args.memory else "SQLite file DB"
         print(f"\n{args.requests} saves per kind per round, {args.rounds} rounds, "
-              "SQLite file DB, Flask test client")
+              f"{where}, Flask test client")
         worst = 0.0
         for which in ("first", "again"):
             spans = statistics.median(medians[("spans", which)])
