@@ -48,3 +48,39 @@ def test_demo_log_ins_follow_the_password_rules_and_work(app, db) -> None:
         assert f"{role:<10} {username:<6} password: {password}" in "\n".join(lines)
         assert login(app.test_client(), username, password).status_code == 302, username
     assert db.session.scalar(select(User).where(User.username == "alice")).id == old.id
+
+
+def test_demo_ships_linked_events_in_annotations_and_gold(db) -> None:
+    from annotator.adjudication.models import GoldRelationRow, GoldSentence
+    from annotator.annotation.models import Annotation, RelationRow
+
+    lines = load_demo(db.session)
+    db.session.commit()
+    assert any("linked events" in line for line in lines)
+    annotations = db.session.scalars(select(Annotation)).all()
+    by_user = {}
+    for annotation in annotations:
+        name = db.session.get(User, annotation.annotator_id).username
+        by_user.setdefault(name, []).append(annotation)
+    assert {name: len(rows) for name, rows in by_user.items()} == {"alice": 6, "bob": 6}
+    assert all(a.status == "done" for a in annotations)
+    roles = {r.role for r in db.session.scalars(select(RelationRow))}
+    assert roles == {"actor1", "actor2", "location"}
+    # bob left one argument out: alice made one relation more.
+    count = {name: sum(len(a.relations) for a in rows) for name, rows in by_user.items()}
+    assert count["alice"] == count["bob"] + 1 == 15
+    # Gold holds the links both made (both spans in gold), with their provenance.
+    gold_links = db.session.scalars(select(GoldRelationRow)).all()
+    assert len(gold_links) == 14
+    assert all(list(g.annotators) == ["alice", "bob"] for g in gold_links)
+    assert db.session.scalar(select(func.count()).select_from(GoldSentence)) == 6
+    # Every stored link names spans of its own annotation.
+    for a in annotations:
+        offsets = {(s.start, s.end) for s in a.spans}
+        for r in a.relations:
+            assert (r.head_start, r.head_end) in offsets and (r.child_start, r.child_end) in offsets
+
+    again = load_demo(db.session)
+    db.session.commit()
+    assert not any("linked events" in line for line in again)
+    assert db.session.scalar(select(func.count()).select_from(RelationRow)) == 29

@@ -129,7 +129,8 @@ def editor_payload(
 ) -> dict[str, Any]:
     """Build the span editor's JSON: the sentence, its tokens, the saved state, where to go.
 
-    ``saved`` holds the state the editor starts from (``SAVED_KEYS``). In ``"gold"`` mode the
+    ``saved`` holds the state the editor starts from (``SAVED_KEYS``, and ``relations`` when
+    the editor links event arguments). In ``"gold"`` mode the
     editor saves to the gold API and keeps unsaved work under a key of its own.
     """
     text = sentence.text
@@ -152,6 +153,10 @@ def editor_payload(
         "batch_id": batch_id,
         "user": user,
     }
+    # Event frames: the editor links arguments when the saved state carries its relations
+    # (the annotation API always does; the gold editor's when its API takes them).
+    if "relations" in saved:
+        payload["relations"] = saved["relations"]
     if mode == "gold":
         payload["mode"] = "gold"
         payload["storage_key"] = f"annotator:unsaved-gold:{user}:{sentence.id}"

@@ -1,5 +1,5 @@
-"""The demo: a project with original articles, guidelines and three users, created only when
-missing."""
+"""The demo: a project with original articles, guidelines, three users and a few linked events
+(annotated and in gold), created only when missing."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from annotator.auth.models import User
 from annotator.auth.services import create_user
 from annotator.corpus.importing import import_articles
+from annotator.demo.frames import load_demo_frames
 from annotator.projects.membership import ensure_members
 from annotator.projects.models import Project
 from annotator.projects.schema import default_schema_document
@@ -56,6 +57,8 @@ def load_demo(session: Session) -> list[str]:
             user.set_password(password)
         # Members of the demo project (docs/access.md); a role changed since is kept.
         ensure_members(session, project.id, [user.id], role=role)
+    session.flush()
+    lines.extend(load_demo_frames(session, project))
     lines.append("log in at http://127.0.0.1:5000 with:")
     for username, role, password in DEMO_USERS:
         lines.append(f"  {role:<10} {username:<6} password: {password}")

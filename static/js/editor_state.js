@@ -34,6 +34,14 @@ export const state = {
   table: codePointToUnitTable(data.sentence.text),
   tokens: data.tokens,
   spans: data.spans.map(copySpan),
+  // Event frames: links from an EVENT span to its arguments, by the spans' offsets. The page
+  // links only when the server sent `relations` (the gold editor without them does not).
+  linking: Array.isArray(data.relations),
+  relations: (data.relations || []).map(copyRelation),
+  linkHead: null, // {start, end} of the EVENT whose arguments the role keys link
+  linkRole: null, // the role being linked (a role key was pressed), or null
+  linkCursor: 0, // the candidate the keyboard points at while linking
+  linkSelected: -1, // the link (index into relations) selected by a click
   status: data.status || "in_progress",
   flagged: Boolean(data.flagged),
   flagComment: data.flag_comment || "",
@@ -67,20 +75,32 @@ export function copySpan(s) {
   return { start: s.start, end: s.end, label: s.label, attributes: { ...(s.attributes || {}) } };
 }
 
-/** What the person would save now: spans, status and flag. */
+/** A relation copied ({head: {start, end}, child: {start, end}, role}). */
+export function copyRelation(r) {
+  return {
+    head: { start: r.head.start, end: r.head.end },
+    child: { start: r.child.start, end: r.child.end },
+    role: r.role,
+  };
+}
+
+/** What the person would save now: spans, relations, status and flag. */
 export function snapshot() {
   return {
     spans: state.spans.map(copySpan),
+    relations: state.relations.map(copyRelation),
     status: state.status,
     flagged: state.flagged,
     flagComment: state.flagComment,
   };
 }
 
-/** A state as the server or localStorage spells it ({spans, status, flagged, flag_comment}). */
+/** A state as the server or localStorage spells it ({spans, relations, status, flagged,
+ * flag_comment}); an absent `relations` means none. */
 export function fromWire(x) {
   return {
     spans: (x.spans || []).map(copySpan),
+    relations: (x.relations || []).map(copyRelation),
     status: x.status || "in_progress",
     flagged: Boolean(x.flagged),
     flagComment: x.flag_comment || "",

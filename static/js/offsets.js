@@ -98,13 +98,29 @@ export function canonical(spans) {
   );
 }
 
+/** Relations in a canonical order (head, role, child), for comparing two states. */
+export function canonicalRelations(relations) {
+  return JSON.stringify(
+    [...relations]
+      .map((r) => [r.head.start, r.head.end, r.role, r.child.start, r.child.end])
+      .sort((a, b) => {
+        for (let i = 0; i < a.length; i += 1) {
+          if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
+        }
+        return 0;
+      }),
+  );
+}
+
 /**
- * One string per annotation state (spans, status, flag and its comment), equal exactly when
- * the server would store the same thing: compares a local state with one the server sent.
+ * One string per annotation state (spans, relations, status, flag and its comment), equal
+ * exactly when the server would store the same thing: compares a local state with one the
+ * server sent.
  */
-export function stateKey({ spans, status, flagged, flagComment }) {
+export function stateKey({ spans, relations, status, flagged, flagComment }) {
   return JSON.stringify([
     canonical(spans || []),
+    canonicalRelations(relations || []),
     status || "in_progress",
     Boolean(flagged),
     flagged ? (flagComment || "").trim() : "",

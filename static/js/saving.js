@@ -4,6 +4,7 @@
 // session changed meanwhile.
 import { refreshCsrfToken, refusedForCsrf, sendJson } from "./api.js";
 import {
+  copyRelation,
   copySpan,
   data,
   els,
@@ -14,6 +15,7 @@ import {
   state,
   textOf,
 } from "./editor_state.js";
+import { roleName } from "./frames.js";
 import { stateKey } from "./offsets.js";
 
 const storageKey = data.storage_key || `annotator:unsaved:${data.user}:${data.sentence.id}`;
@@ -33,7 +35,7 @@ export function wireSaving(steps) {
 // ---------------------------------------------------------------- what is sent and kept
 
 function pendingPayload() {
-  return {
+  const payload = {
     spans: state.spans
       .map((s) => ({
         start: s.start,
@@ -47,6 +49,9 @@ function pendingPayload() {
     flagged: state.flagged,
     flag_comment: state.flagged ? state.flagComment : "",
   };
+  // Relations go with the spans they link, in the same save (one version for both).
+  if (state.linking) payload.relations = state.relations.map(copyRelation);
+  return payload;
 }
 
 /** The request body: the gold editor's differs from the annotation editor's. */
@@ -54,8 +59,12 @@ function requestBody(payload) {
   // In the curator's gold editor (mode "gold") only spans and version go to the gold API,
   // with the page's reason and note; status, flag and time belong to annotations.
   return data.mode === "gold"
-    ? { spans: payload.spans, version: payload.version, ...goldNote() }
+    ? { spans: payload.spans, ...relationsOf(payload), version: payload.version, ...goldNote() }
     : { ...payload, time_spent: spentSeconds() };
+}
+
+function relationsOf(payload) {
+  return payload.relations ? { relations: payload.relations } : {};
 }
 
 function goldNote() {
@@ -229,11 +238,14 @@ function refused(status, result) {
 /** A 422: the server refused the spans; show the last saved state again. */
 function rejected(status, result) {
   const message = errorMessage(status, result);
-  const detail = result && result.error && result.error.spans
-    ? ` (${result.error.spans.map((e) => e.message).join("; ")})`
-    : "";
+  const error = (result && result.error) || {};
+  const problems = [...(error.spans || []), ...(error.relations || [])];
+  const detail = problems.length ? ` (${problems.map((e) => e.message).join("; ")})` : "";
   say(`Not saved: ${message}${detail}. Your last saved state is shown again.`);
   state.spans = state.saved.spans.map(copySpan);
+  state.relations = state.saved.relations.map(copyRelation);
+  state.linkSelected = -1;
+  state.linkRole = null;
   state.status = state.saved.status;
   state.flagged = state.saved.flagged;
   state.flagComment = state.saved.flagComment;
@@ -314,7 +326,28 @@ function showConflict(current) {
   const keep = conflictButton(
     "btn-keep-mine", "Keep mine (save it over the saved version)", true, "primary",
   );
-  box.append(p, savedSpanList(current.spans), load, document.createTextNode(" "), keep);
+  box.append(p, savedSpanList(current.spans));
+  if (state.linking) box.append(savedLinkList(current.spans, current.relations || []));
+  box.append(load, document.createTextNode(" "), keep);
+}
+
+/** The links of the version saved elsewhere: "EVENT “words” → role → “words”". */
+function savedLinkList(spans, relations) {
+  const ul = document.createElement("ul");
+  ul.className = "conflict-links";
+  if (!relations.length) {
+    const li = document.createElement("li");
+    li.textContent = "no links";
+    ul.append(li);
+  }
+  for (const r of relations) {
+    const head = spans.find((s) => s.start === r.head.start && s.end === r.head.end);
+    const li = document.createElement("li");
+    li.textContent = `“${textOf(r.head.start, r.head.end)}” → ${roleName(head, r.role)} → ` +
+      `“${textOf(r.child.start, r.child.end)}”`;
+    ul.append(li);
+  }
+  return ul;
 }
 
 /** The spans of the version saved elsewhere, as a list of "LABEL: “words” · type". */
@@ -389,6 +422,7 @@ export function restoreUnsaved() {
   editor.render();
   showConflict({
     spans: data.spans,
+    relations: data.relations || [],
     status: data.status,
     version: data.version,
     flagged: data.flagged,

@@ -17,6 +17,17 @@ import {
   state,
   textOf,
 } from "./editor_state.js";
+import {
+  clearLinking,
+  clickWhileLinking,
+  drawLinks,
+  linkingKey,
+  linkItems,
+  markClasses,
+  pruneRelations,
+  renderLinkBar,
+  wireFrames,
+} from "./frames.js";
 import { isField, keepFocusOnPress, modalDialog, shortcutsMayAct } from "./keys.js";
 import { findOverlap, segments, snapToTokens, unitToCodePoint } from "./offsets.js";
 import { articleOpen, openArticle, widenContext, wireReading } from "./reading.js";
@@ -30,6 +41,8 @@ const $ = (id) => document.getElementById(id);
 function render() {
   renderSentence();
   renderList();
+  renderLinkBar();
+  drawLinks();
   renderPopup();
   els.statusValue.textContent = statusWords();
   document.querySelectorAll("[data-flag-state]").forEach((el) => {
@@ -72,6 +85,7 @@ function spanMark(index, text) {
   const el = document.createElement("mark");
   el.className = "span";
   if (index === state.popupIndex) el.classList.add("active");
+  el.classList.add(...markClasses(span));
   el.dataset.start = String(span.start);
   el.dataset.end = String(span.end);
   el.dataset.label = span.label;
@@ -141,6 +155,8 @@ function spanItem(span, index) {
   }
   open.addEventListener("click", () => openPopup(index));
   li.append(open);
+  const links = state.linking ? linkItems(span) : null;
+  if (links) li.append(links);
   return li;
 }
 
@@ -159,6 +175,7 @@ function change(mutator) {
   state.undo.push(snapshot());
   if (state.undo.length > 200) state.undo.shift();
   mutator();
+  pruneRelations(); // a deleted or relabelled span takes its links along, in this same step
   render();
   scheduleSave();
   return true;
@@ -225,6 +242,9 @@ function undo() {
     return;
   }
   state.spans = previous.spans;
+  state.relations = previous.relations;
+  state.linkRole = null;
+  state.linkSelected = -1;
   state.status = previous.status;
   state.flagged = previous.flagged;
   state.flagComment = previous.flagComment;
@@ -354,8 +374,10 @@ function onKey(event) {
     help.open();
     return;
   }
+  if (!state.conflict && linkingKey(event)) return;
   if (key === "Escape") {
     toggleFlag(false);
+    clearLinking();
     state.selection = null;
     window.getSelection().removeAllRanges();
     closePopup();
@@ -471,7 +493,9 @@ function wireMouse() {
     pressedAt = null;
     if (dragged) return; // the click that ends a drag must not open a span's popup
     const mark = event.target.closest("mark.span");
-    if (mark) openPopup(Number(mark.dataset.index));
+    if (!mark || clickWhileLinking(mark)) return;
+    state.linkSelected = -1;
+    openPopup(Number(mark.dataset.index));
   });
 }
 
@@ -505,6 +529,7 @@ function wire() {
   wirePopup({ render, relabel, setEventType, deleteSpan, undo });
   wireToolbar();
   wireSaving({ render, change });
+  wireFrames({ render, change });
   wireReading({ restoreTo: () => els.sentence });
 }
 
@@ -515,4 +540,4 @@ els.sentence.focus({ preventScroll: true });
 document.body.dataset.editorReady = "1";
 
 // For tests and the console: read-only access to the editor's state.
-window.annotatorEditor = { state, whenSaved };
+window.annotatorEditor = { state, whenSaved, drawLinks };

@@ -10,6 +10,7 @@ import {
   state,
   textOf,
 } from "./editor_state.js";
+import { roleButtons, roleKeyIndex, rolesOf, selectHead, startLinking } from "./frames.js";
 
 // The editor's steps, handed over by wirePopup: the popup edits and redraws only through them.
 const editor = {
@@ -31,6 +32,7 @@ export function openPopup(index) {
   state.popupIndex = index;
   state.popupFilter = "";
   const span = state.spans[index];
+  selectHead(span); // an EVENT opened is the one whose arguments the role keys link
   const attr = span && attributeOf(span.label, "event_type");
   const options = attr ? filteredEventTypes(attr) : [];
   const chosen = span && options.findIndex((o) => o.value === span.attributes.event_type);
@@ -68,6 +70,7 @@ export function renderPopup() {
   popup.append(title, labelChoices(index, span));
   const attr = attributeOf(span.label, "event_type");
   if (attr) popup.append(eventTypeChooser(span, attr));
+  if (state.linking && rolesOf(span.label).length) popup.append(argumentRow(span));
   popup.append(deleteButton(index));
   placePopup(index);
   if (focused) refocus(popup, focused);
@@ -89,6 +92,17 @@ function labelChoices(index, span) {
     b.addEventListener("click", () => editor.relabel(index, label.key));
     row.append(b);
   }
+  return row;
+}
+
+/** The EVENT's role buttons: one starts linking that role (the popup closes for the click). */
+function argumentRow(span) {
+  const row = document.createElement("div");
+  row.className = "popup-roles";
+  const intro = document.createElement("span");
+  intro.className = "muted";
+  intro.textContent = "Link an argument:";
+  row.append(intro, ...roleButtons(span));
   return row;
 }
 
@@ -267,6 +281,16 @@ function onPopupKey(event) {
     return;
   }
   if (event.ctrlKey || event.metaKey || event.altKey) return;
+  const span = state.spans[state.popupIndex];
+  const role = span && rolesOf(span.label)[roleKeyIndex(event)];
+  if (state.linking && role) {
+    // A role key on the popup's buttons links that role of this EVENT (not in the filter,
+    // whose keys are text).
+    event.preventDefault();
+    state.popupIndex = -1;
+    startLinking(role.key);
+    return;
+  }
   if (labelByHotkey[key]) {
     event.preventDefault();
     editor.relabel(state.popupIndex, labelByHotkey[key].key);

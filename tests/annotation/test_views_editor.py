@@ -62,7 +62,9 @@ def test_the_annotation_page_sends_exactly_the_editor_keys(client, db) -> None:
     login(client, "ann_a")
     first = db.session.scalars(select(Sentence).order_by(Sentence.id)).first()
     data = editor_data(client.get(f"/sentences/{first.id}").get_data(as_text=True))
-    assert set(data) == ANNOTATION_KEYS
+    # The annotation page also sends the saved relations: the editor links event arguments.
+    assert set(data) == ANNOTATION_KEYS | {"relations"}
+    assert data["relations"] == []
     assert data["api_url"] == f"/api/sentences/{first.id}/annotation"
     assert data["done_url"] == f"/projects/{first.project_id}/continue"
     assert data["batch_id"] is None and data["user"] == "ann_a" and data["prev_url"] is None
