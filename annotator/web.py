@@ -33,6 +33,7 @@ from annotator.projects import views as project_views
 from annotator.projects.guards import register_template_access
 from annotator.reports import views as reports_views
 from annotator.transactions import database_busy
+from annotator import wording
 from annotator.web_extensions import csrf, limiter, login_manager
 from annotator.web_input import refuse_unstorable_text
 
@@ -46,7 +47,16 @@ def register(app: Flask) -> None:
     register_login(app)
     register_blueprints(app)
     register_template_access(app)
+    register_wording(app)
     register_error_handlers(app)
+
+
+def register_wording(app: Flask) -> None:
+    """The filters pages write their words with: ``n|plural('document')``, ``text|snippet(80)``,
+    ``status|status_name``."""
+    app.add_template_filter(wording.plural, "plural")
+    app.add_template_filter(wording.snippet, "snippet")
+    app.add_template_filter(wording.status_name, "status_name")
 
 
 def register_login(app: Flask) -> None:
