@@ -125,3 +125,9 @@ class DisplayNames:
         """A span's tag in words: "Event · Armed clash", or the label's name alone."""
         extra = self.attributes(label, attributes)
         return f"{self.label(label)} · {extra}" if extra else self.label(label)
+
+    def badge(self, label: str, attributes: Mapping[str, Any] | None = None) -> str:
+        """A span's short tag over its words, as the annotation page draws it: the label's key
+        and the event type's name ("EVENT · Armed clash")."""
+        kind = self.event_type(label, (attributes or {}).get("event_type"))
+        return f"{label} · {kind}" if kind else label

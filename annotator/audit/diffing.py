@@ -120,7 +120,8 @@ def describe(diff: StateDiff, text: str, names: DisplayNames) -> list[Line]:
     lines: list[Line] = []
     events: list[tuple[int, Line]] = []
     for span in diff.added:
-        events.append((span.start, Line("added", f"Added {_tag(names, span)} {_quote(text, span)}")))
+        events.append(
+            (span.start, Line("added", f"Added {_tag(names, span)} {_quote(text, span)}")))
     for span in diff.removed:
         events.append(
             (span.start, Line("removed", f"Removed {_tag(names, span)} {_quote(text, span)}")))

@@ -40,3 +40,38 @@ def test_every_save_is_recorded_and_an_old_version_restored(app, client, db) -> 
     stale = client.put(url, json={"spans": [], "version": 2}, headers=h)
     assert stale.status_code == 409
     assert db.session.scalar(select(Annotation.version)) == 3
+
+
+def test_history_says_what_each_version_changed_and_restoring_asks_first(app, client, db) -> None:
+    prepare_project(db.session)
+    sentence = db.session.scalars(select(Sentence).order_by(Sentence.id)).first()
+    url = f"/api/sentences/{sentence.id}/annotation"
+    login(client, "ann_a")
+    h = api_headers(client)
+    event = {"start": 0, "end": 10, "label": "EVENT",
+             "attributes": {"event_type": "non_state_actor_overtakes_territory"}}
+    client.put(url, json={"spans": [event], "version": 0}, headers=h)
+    client.put(url, json={"spans": [{**event, "label": "ACTOR", "attributes": {}}],
+                          "version": 1, "status": "done"}, headers=h)
+    quoted = f"“{sentence.text[0:10]}”"
+    admin = app.test_client()
+    login(admin, "admin1")
+    page = admin.get(f"/sentences/{sentence.id}/history").get_data(as_text=True)
+    assert "non_state_actor_overtakes_territory" not in page and "in_progress" not in page
+    assert f"Added Event · Non-state actor overtakes territory {quoted}" in page
+    assert f"{quoted}: Event · Non-state actor overtakes territory → Actor" in page
+    assert "Status: in progress → done" in page
+    first = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).first()
+    # the history links to a confirmation; the GET changes nothing and says what would change
+    assert f'href="/audit/{first.id}/restore"' in page
+    confirm = admin.get(f"/audit/{first.id}/restore")
+    text = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200 and "Restore version 1 of ann_a’s annotation?" in text
+    assert f"{quoted}: Actor → Event · Non-state actor overtakes territory" in text
+    assert "Status: done → in progress" in text
+    assert db.session.scalar(select(Annotation.version)) == 2
+    answer = admin.post(f"/audit/{first.id}/restore", data={"csrf_token": csrf_from(text)})
+    assert answer.status_code == 302
+    assert db.session.scalar(select(Annotation.version)) == 3
+    # annotators do not see the page
+    assert client.get(f"/audit/{first.id}/restore").status_code in (403, 404)
