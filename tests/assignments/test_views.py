@@ -359,7 +359,7 @@ def test_daily_throughput_counts_utc_days_on_every_database(db) -> None:
         save_annotation(db.session, user, sid, AnnotationIn([], "done", 0, 1.0), max_spent=60)
     stamps = [datetime(2024, 3, 9, 23, 30, tzinfo=UTC), datetime(2024, 3, 10, 0, 30, tzinfo=UTC),
               datetime(2024, 3, 10, 0, 45, tzinfo=UTC)]
-    for sid, at in zip(sids, stamps):
+    for sid, at in zip(sids, stamps, strict=True):
         db.session.execute(update(Annotation).where(Annotation.sentence_id == sid)
                            .values(updated_at=at))
     db.session.commit()
