@@ -21,6 +21,7 @@ from annotator.projects.access import may
 from annotator.projects.membership import ensure_members
 from annotator.projects.models import Project
 from annotator.spans import InvalidSpans, Span, parse_spans
+from annotator.wording import plural
 
 MODES = ("pre", "gold")
 # Keys other tools (Prodigy) put on spans that carry no information we store: token indices
@@ -36,7 +37,7 @@ class ImportRefused(Invalid):
         shown = list(errors[:MAX_ERRORS])
         more = len(errors) - len(shown)
         super().__init__(
-            f"{len(errors)} problem(s) in the file; nothing imported",
+            f"{plural(len(errors), 'problem')} in the file; nothing imported",
             errors=shown + ([f"... and {more} more"] if more else []),
         )
         self.errors = list(errors)
