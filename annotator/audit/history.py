@@ -22,6 +22,14 @@ from annotator.wording import DisplayNames, status_name
 
 SHOWN_VERSIONS = 3  # per annotation, the latest ones; the earlier ones fold away
 
+# What each recorded action was, in words ("saved by alice", "automatic gold by admin").
+ACTION_WORDS = {
+    "create": "first saved", "update": "saved", "restore": "restored", "reopen": "reopened",
+    "import": "imported", "schema_edit": "rewritten by a label-schema change",
+    "auto": "automatic gold", "decide": "conflict decided", "edit": "edited",
+    "close": "closed",
+}
+
 
 @dataclass(frozen=True)
 class Version:
@@ -30,9 +38,10 @@ class Version:
     event_id: int
     at: datetime
     actor: str
-    action: str
+    action: str  # in words
     version: int
-    status: str  # the status it left, in words
+    status_key: str  # the status it left ("" for none)
+    status: str  # the same, in words
     lines: list[Line]
     spans: list[str]  # the spans it left, in words
     restorable: bool
@@ -103,7 +112,8 @@ def history_trails(
         grouped.setdefault(key, []).append(Version(
             event_id=event.id, at=event.at,
             actor=users.get(event.actor_id, "a deleted user") if event.actor_id else "the system",
-            action=event.action, version=event.version,
+            action=ACTION_WORDS.get(event.action, event.action.replace("_", " ")),
+            version=event.version, status_key=(event.after or {}).get("status") or "",
             status=status_name((event.after or {}).get("status")),
             lines=describe_change(event.before, event.after, sentence.text, names),
             spans=span_lines(spans_of(event.after), sentence.text, names),
