@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, has_request_context, jsonify, render_template, request
+from flask import Flask, g, has_request_context, jsonify, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
@@ -13,10 +13,12 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from annotator import wording
 from annotator.adjudication import api as adjudication_api
 from annotator.adjudication import views as adjudication_views
 from annotator.annotation import api as annotation_api
 from annotator.annotation import views as annotation_views
+from annotator.annotation.queries import get_schema
 from annotator.assignments import api as assignments_api
 from annotator.assignments import views as assignments_views
 from annotator.audit import views as audit_views
@@ -30,7 +32,7 @@ from annotator.extensions import db
 from annotator.inputs import InputError
 from annotator.ops import views as ops_views
 from annotator.projects import views as project_views
-from annotator.projects.guards import register_template_access
+from annotator.projects.guards import current_access, register_template_access
 from annotator.reports import views as reports_views
 from annotator.transactions import database_busy
 from annotator.web_extensions import csrf, limiter, login_manager
@@ -46,7 +48,33 @@ def register(app: Flask) -> None:
     register_login(app)
     register_blueprints(app)
     register_template_access(app)
+    register_wording(app)
     register_error_handlers(app)
+
+
+def register_wording(app: Flask) -> None:
+    """The filters pages write their words with: ``n|plural('document')``, ``text|snippet(80)``,
+    ``status|status_name``."""
+    app.add_template_filter(wording.plural, "plural")
+    app.add_template_filter(wording.snippet, "snippet")
+    app.add_template_filter(wording.status_name, "status_name")
+    app.add_template_global(lambda key: current_names().label(key), "label_name")
+    app.add_template_global(
+        lambda label, attributes=None: current_names().tag(label, attributes), "span_words")
+    app.add_template_global(
+        lambda label, attributes=None: current_names().badge(label, attributes), "span_tag")
+
+
+def current_names() -> wording.DisplayNames:
+    """The display names of the project this request is in (read once per request); keys
+    stand for themselves outside a project."""
+    names = g.get("display_names")
+    if names is None:
+        access = current_access()
+        names = (wording.DisplayNames.of(get_schema(db.session, access.project_id))
+                 if access is not None else wording.DisplayNames({}, {}))
+        g.display_names = names
+    return names
 
 
 def register_login(app: Flask) -> None:

@@ -93,9 +93,13 @@ def test_history_is_paginated(app, db, admin) -> None:
     db.session.commit()
     url = f"/sentences/{sentence_id}/history"
     first = client.get(url).get_data(as_text=True)
-    assert rows(first, "history") == 50 and "120 changes, oldest first; page 1 of 3" in first
+    versions = re.compile(r'<li class="version" data-event="(\d+)"')
+    assert len(versions.findall(first)) == 50 and "120 changes, newest first" in first
+    assert "page 1 of 3" in first and "Show 47 earlier versions" in first  # 3 shown, rest folded
     last = client.get(f"{url}?page=99").get_data(as_text=True)  # past the end: the last page
-    assert rows(last, "history") == 20 and "page 3 of 3" in last
+    assert len(versions.findall(last)) == 20 and "page 3 of 3" in last
+    newest = [int(i) for i in versions.findall(first)]
+    assert newest == sorted(newest, reverse=True)
 
 
 def test_project_sentences_page_counts_and_clamps(app, db, admin) -> None:

@@ -7,6 +7,8 @@ import sys
 
 PURE = [
     "annotator.paging",
+    "annotator.wording",
+    "annotator.audit.diffing",
     "annotator.spans",
     "annotator.relations",
     "annotator.spreadsheet",

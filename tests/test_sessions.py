@@ -54,7 +54,7 @@ def test_log_out_everywhere_by_the_user_and_by_an_admin(app, db) -> None:
     r = admin.post(f"/admin/users/{b_id}/logout-everywhere",
                    data={"csrf_token": csrf_from(users)})
     assert r.status_code == 302
-    assert "ann_b was logged out everywhere (1 session(s) ended)" in \
+    assert "ann_b was logged out everywhere (1 session ended)" in \
         admin.get("/admin/users").get_data(as_text=True)
     assert replay(app, ann_b).get("/api/sentences/1/annotation").status_code == 401
     assert admin.get("/admin/users").status_code == 200  # the admin's own session stays
@@ -90,7 +90,7 @@ def test_users_change_their_own_password(app, db) -> None:
     assert done.status_code == 302
     # this session goes on under a new secret: a copy of its old cookie opens nothing
     assert replay(app, old_cookie).get("/projects/").status_code == 302
-    assert "1 other session(s) ended, this one stays" in here.get("/account").get_data(as_text=True)
+    assert "1 other session ended, this one stays" in here.get("/account").get_data(as_text=True)
     assert here.get("/projects/").status_code == 200  # the current session stays
     assert elsewhere.get("/projects/").status_code == 302  # every other one ended
     assert login(elsewhere, "ann_a", "correct-horse-battery").status_code == 200

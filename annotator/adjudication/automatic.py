@@ -28,6 +28,7 @@ from annotator.errors import Conflict, NotFound
 from annotator.projects.models import Project
 from annotator.reports.input import agreement_items
 from annotator.spans import Span
+from annotator.wording import plural
 
 
 @dataclass(frozen=True)
@@ -46,11 +47,14 @@ class AutoResult:
     def summary(self) -> str:
         """One line for the command line and the page's message."""
         return (
-            f"min-agree {self.min_agree}: {self.sentences} sentences, {self.accepted} spans "
-            f"accepted, {self.closed} sentences closed ({self.complete} complete), "
-            f"{self.open_conflicts} open conflicts; {self.changed} gold records changed "
-            f"({self.created} new); {self.too_few} with fewer than {self.min_agree} "
-            f"annotators and {self.kept_complete} already complete left alone"
+            f"min-agree {self.min_agree}: {plural(self.sentences, 'sentence')}, "
+            f"{plural(self.accepted, 'span accepted', 'spans accepted')}, "
+            f"{plural(self.closed, 'sentence closed', 'sentences closed')} "
+            f"({self.complete} complete), {plural(self.open_conflicts, 'open conflict')}; "
+            f"{plural(self.changed, 'gold record changed', 'gold records changed')} "
+            f"({self.created} new); {self.too_few} with fewer than "
+            f"{plural(self.min_agree, 'annotator')} and {self.kept_complete} already complete "
+            "left alone"
         )
 
 

@@ -27,7 +27,8 @@ def warning_list(annotators: int, sentences_compared: int, unknown_labels: Seque
         out.append(f"label {lb} is not in the label schema")
     for lb, n in spans_compared.items():
         if n < min_units:
-            out.append(f"{lb}: only {n} span(s) in sentences seen by two or more annotators "
+            out.append(f"{lb}: only {n} span{'' if n == 1 else 's'} in sentences seen by two or "
+                       "more annotators "
                        f"(fewer than {min_units}); its figures are not meaningful yet")
     return out
 
@@ -72,8 +73,9 @@ def _headline(section: Section) -> list[str]:
                    "(Landis & Koch).")
     inside = ov.inside_spans.krippendorff_alpha.value
     if inside is not None and alpha.value is not None:
-        out.append(f"alpha on tokens inside someone's span only {inside:.2f} (O tokens excluded;"
-                   " lower than the overall alpha when agreement rests on the many O tokens).")
+        out.append(f"alpha on tokens inside someone's span only {inside:.2f} (\"O\" tokens, the "
+                   "words outside every span, left out; lower than the overall alpha when "
+                   "agreement rests on the many words nobody marked).")
     f1 = ov.span_f1.value
     if f1 is not None:
         part = ov.span_f1_partial.value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -94,7 +95,32 @@ class BatchForm(FlaskForm):
         "Overlap k (annotators per sentence)", default=1,
         validators=[InputRequired(), NumberRange(min=1)],
     )
-    seed = WholeNumberField("Seed", default=0, validators=[Optional()])
+    seed = WholeNumberField(
+        "Seed", default=0, validators=[Optional()],
+        description="Any whole number. It fixes the random choices, which sentences a sample "
+                    "takes and which annotator gets which run, so the same seed on the same "
+                    "sentences gives the same batch again; change it for a different draw.",
+    )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields' own checks, then those between fields, so that every problem is
+        listed at once (not one per submission)."""
+        valid = super().validate(extra_validators)
+        problems = {
+            self.sample: self.source.data == "sample" and self.sample.data is None
+            and "Give the sample size N: how many sentences to draw (1 or more).",
+            self.documents: self.source.data == "documents" and not self.documents.data
+            and "Give the ids of the documents to take, e.g. 3, 7-12.",
+            self.annotators: not self.annotators.data and "Choose at least one annotator.",
+            self.overlap: (self.overlap.data or 0) > max(len(self.annotators.data or []), 1)
+            and (f"Overlap {self.overlap.data} needs at least {self.overlap.data} annotators; "
+                 f"{len(self.annotators.data or [])} chosen."),
+        }
+        for field, message in problems.items():
+            if message and not field.errors:
+                field.errors = [*field.errors, message]
+                valid = False
+        return valid
 
 
 class ReassignForm(FlaskForm):

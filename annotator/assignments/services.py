@@ -29,6 +29,7 @@ from annotator.corpus.models import Sentence, published_sentence
 from annotator.db import utcnow
 from annotator.errors import Conflict, Invalid, NotFound
 from annotator.projects.membership import ensure_members
+from annotator.wording import plural
 
 SOURCES = ("documents", "sample", "remaining")
 FINISHED = ("done", "skipped")
@@ -43,7 +44,7 @@ class BatchCreated:
     def summary(self) -> str:
         """What was created, in one line for the person who asked."""
         counts = ", ".join(f"{u}: {n}" for u, n in self.per_annotator.items())
-        return (f"Created {self.batch.name} with {self.sentences} sentences "
+        return (f"Created {self.batch.name} with {plural(self.sentences, 'sentence')} "
                 f"(overlap {self.batch.overlap}; {counts}).")
 
 

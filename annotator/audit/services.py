@@ -76,16 +76,17 @@ HISTORY_PER_PAGE = 50
 
 
 def list_history(
-    session: Session, sentence_id: int, *, limit: int | None = None, offset: int = 0
+    session: Session, sentence_id: int, *, limit: int | None = None, offset: int = 0,
+    newest_first: bool = False,
 ) -> list[tuple[AuditEvent, str | None, str | None]]:
     """The recorded changes of the sentence (all, or ``limit`` from ``offset``), oldest
-    first, with actor and owner names."""
+    first (or newest first), with actor and owner names."""
     actor = select(User.username).where(User.id == AuditEvent.actor_id).scalar_subquery()
     owner = select(User.username).where(User.id == AuditEvent.owner_id).scalar_subquery()
     rows = session.execute(
         select(AuditEvent, actor, owner)
         .where(AuditEvent.sentence_id == sentence_id)
-        .order_by(AuditEvent.id)
+        .order_by(AuditEvent.id.desc() if newest_first else AuditEvent.id)
         .limit(limit)
         .offset(offset)
     ).all()
@@ -95,12 +96,14 @@ def list_history(
 def history_page(
     session: Session, sentence_id: int, page: str | None
 ) -> tuple[list[tuple[AuditEvent, str | None, str | None]], Pager]:
-    """One page of the sentence's history (``page`` as the query string gives it)."""
+    """One page of the sentence's history, newest first (``page`` as the query string gives
+    it)."""
     total = session.scalar(
         select(func.count()).select_from(AuditEvent).where(AuditEvent.sentence_id == sentence_id)
     ) or 0
     pager = Pager.of(page, HISTORY_PER_PAGE, total)
-    return list_history(session, sentence_id, limit=pager.per_page, offset=pager.offset), pager
+    return list_history(session, sentence_id, limit=pager.per_page, offset=pager.offset,
+                        newest_first=True), pager
 
 
 def get_event(session: Session, event_id: int) -> AuditEvent:

@@ -9,7 +9,8 @@ from flask_wtf import FlaskForm
 from annotator.annotation.queries import list_sentence_annotations
 from annotator.annotation.services import reopen_annotation
 from annotator.audit import restoring
-from annotator.audit.services import get_event, history_page
+from annotator.audit.history import history_trails, restore_plan
+from annotator.audit.services import get_event
 from annotator.corpus.models import Sentence
 from annotator.errors import DomainError
 from annotator.extensions import db
@@ -23,11 +24,11 @@ bp = Blueprint("audit", __name__)
 @project_access("admin")
 def show_history(sentence_id: int):
     sentence = db.session.get(Sentence, sentence_id) or abort(404)
-    events, pager = history_page(db.session, sentence_id, request.args.get("page"))
+    trails, pager = history_trails(db.session, sentence, request.args.get("page"))
     return render_template(
         "audit/history.html",
         sentence=sentence,
-        events=events,
+        trails=trails,
         pager=pager,
         annotations=list_sentence_annotations(db.session, sentence_id),
         form=FlaskForm(),
@@ -50,6 +51,14 @@ def reopen(sentence_id: int, user_id: int):
     return redirect(url_for("audit.show_history", sentence_id=sentence.id))
 
 
+@bp.get("/audit/<int:event_id>/restore")
+@project_access("admin")
+def confirm_restore(event_id: int):
+    """Say what restoring the version would change, and ask before doing it."""
+    plan = restore_plan(db.session, event_id)
+    return render_template("audit/restore.html", plan=plan, form=FlaskForm())
+
+
 @bp.post("/audit/<int:event_id>/restore")
 @project_access("admin")
 def restore_event(event_id: int):
@@ -59,5 +68,5 @@ def restore_event(event_id: int):
     if work.failed:
         flash(f"Not restored: {work.message}", "error")
     else:
-        flash(f"Restored the state of change #{event_id} as version {version}.", "success")
+        flash(f"Restored the state of change #{event_id}; it is now version {version}.", "success")
     return redirect(url_for("audit.show_history", sentence_id=sentence_id))

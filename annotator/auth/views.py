@@ -26,6 +26,7 @@ from annotator.errors import DomainError
 from annotator.extensions import db
 from annotator.transactions import unit_of_work
 from annotator.web_extensions import limiter
+from annotator.wording import plural
 
 bp = Blueprint("auth", __name__)
 
@@ -118,7 +119,7 @@ def change_password():
         if not work.failed:
             session.clear()  # this session goes on under its new secret
             login_user(user)
-            flash(f"Password changed; {ended} other session(s) ended, this one stays.",
+            flash(f"Password changed; {plural(ended, 'other session')} ended, this one stays.",
                   "success")
             return redirect(url_for("auth.account"))
         flash(work.message, "error")
@@ -202,7 +203,8 @@ def log_user_out_everywhere(user_id: int):
     user = services.get_user(db.session, user_id)
     with unit_of_work(db.session):
         ended = services.log_out_everywhere(db.session, user_id)
-    flash(f"{user.username} was logged out everywhere ({ended} session(s) ended).", "success")
+    flash(f"{user.username} was logged out everywhere ({plural(ended, 'session')} ended).",
+          "success")
     if user_id == current_user.id:
         logout_user()
         session.clear()

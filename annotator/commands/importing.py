@@ -16,6 +16,7 @@ from annotator.export.importing import ImportRefused, import_annotations
 from annotator.extensions import db
 from annotator.projects.services import get_project_by_name
 from annotator.transactions import run_chunked, unit_of_work
+from annotator.wording import plural
 
 
 @click.command("import-articles")
@@ -43,8 +44,12 @@ def import_articles_command(project_name: str, files: tuple[Path, ...]) -> None:
         result = run_chunked(db.session, job, pause=config["IMPORT_PAUSE_SECONDS"])
     for source in result.skipped:
         click.echo(f"skipped (already imported): {source}")
+    if not result.documents_added and result.skipped:
+        click.echo("already imported, nothing added")
+        return
     click.echo(
-        f"added {result.documents_added} documents, {result.sentences_added} sentences "
+        f"added {plural(result.documents_added, 'document')}, "
+        f"{plural(result.sentences_added, 'sentence')} "
         f"({result.excluded_sentences} excluded as boilerplate); skipped {len(result.skipped)}"
     )
 

@@ -17,6 +17,7 @@ from annotator.corpus.splitting import SentenceSpan, split_sentences
 from annotator.db import utcnow
 from annotator.errors import Invalid
 from annotator.inputs import InputError, jsonl_lines, loads_json, parse_iso_date
+from annotator.wording import plural
 
 MAX_TITLE = 500
 MAX_URL = 2000
@@ -51,6 +52,26 @@ class ImportResult:
     sentences_added: int = 0
     excluded_sentences: int = 0
     skipped: list[str] = field(default_factory=list)  # sources already in the project
+
+    def message(self) -> tuple[str, str]:
+        """What the import did, in words, and its kind: "success" when something was added,
+        "notice" when every file was already there (nothing added is not a success)."""
+        if not self.documents_added:
+            if self.skipped:
+                files = ", ".join(self.skipped[:5]) + ("…" if len(self.skipped) > 5 else "")
+                return (f"Already imported, nothing added: {plural(len(self.skipped), 'file')} "
+                        f"({files}) {'is' if len(self.skipped) == 1 else 'are'} already in "
+                        "this project.", "notice")
+            return "Nothing added: the files held no article.", "notice"
+        text = (f"Imported {plural(self.documents_added, 'document')} with "
+                f"{plural(self.sentences_added, 'sentence')}")
+        if self.excluded_sentences:
+            text += (f" ({self.excluded_sentences} marked as boilerplate and left out of "
+                     "annotation)")
+        if self.skipped:
+            text += (f"; {plural(len(self.skipped), 'file')} already imported, skipped "
+                     f"({', '.join(self.skipped[:5])}{'…' if len(self.skipped) > 5 else ''})")
+        return text + ".", "success"
 
 
 def _decode(name: str, data: bytes) -> str:

@@ -41,12 +41,7 @@ def list_documents(project_id: int):
             flash(f"Import refused, nothing stored: {work.message}", "error")
             status = 422
         else:
-            flash(
-                f"Imported {result.documents_added} documents, {result.sentences_added} "
-                f"sentences ({result.excluded_sentences} marked as boilerplate); "
-                f"{len(result.skipped)} already present, skipped.",
-                "success",
-            )
+            flash(*result.message())
             return redirect(url_for("corpus.list_documents", project_id=project.id))
     elif form.errors:
         status = 422

@@ -22,6 +22,7 @@ from annotator.projects.membership import ensure_members
 from annotator.projects.models import Project
 from annotator.relations import InvalidRelations, Relation, parse_relations
 from annotator.spans import InvalidSpans, Span, parse_spans
+from annotator.wording import plural
 
 MODES = ("pre", "gold")
 # Keys other tools (Prodigy) put on spans that carry no information we store: token indices
@@ -37,7 +38,7 @@ class ImportRefused(Invalid):
         shown = list(errors[:MAX_ERRORS])
         more = len(errors) - len(shown)
         super().__init__(
-            f"{len(errors)} problem(s) in the file; nothing imported",
+            f"{plural(len(errors), 'problem')} in the file; nothing imported",
             errors=shown + ([f"... and {more} more"] if more else []),
         )
         self.errors = list(errors)

@@ -13,7 +13,7 @@ from flask import (
     request,
     stream_with_context,
 )
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from annotator.adjudication.blinding import export_names
 from annotator.auth.services import role_required
@@ -84,6 +84,13 @@ def show_export(project_id: int) -> str:
         overview=gold_overview(db.session, project.id),
         formats=FORMATS,
     )
+
+
+@bp.get("/help/export-formats")
+@login_required
+def show_formats() -> str:
+    """What each export format holds, the split and its seed, and the dataset card."""
+    return render_template("export/formats.html")
 
 
 @bp.get("/projects/<int:project_id>/export/download")

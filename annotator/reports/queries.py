@@ -170,7 +170,9 @@ def batch_names(batches: Sequence[Batch]) -> Mapping[int, str]:
     return {b.id: b.name for b in batches}
 
 
-AGREEMENT_SOURCE = "per-label exact span F1, pair-averaged (annotator.agreement report)"
+AGREEMENT_SOURCE = ("how often two annotators marked exactly the same words with the label "
+                    "(exact span F1, averaged over pairs of annotators, from the agreement "
+                    "report)")
 
 
 def label_agreement_for(session: Session, project_id: int) -> tuple[dict[str, float], str]:

@@ -42,7 +42,7 @@ def test_majority_pass_accepts_agreed_spans_with_provenance(db, scene) -> None:
     assert {(e.sentence_id, e.action, e.actor_id, e.before) for e in events} == {
         (s.id, "auto", scene["admin"].id, None) for s in (scene["s0"], scene["s1"], scene["s2"])
     }
-    assert "3 sentences" in result.summary() and "1 open conflicts" in result.summary()
+    assert "3 sentences" in result.summary() and "1 open conflict;" in result.summary()
 
 
 def test_rerunning_the_pass_changes_nothing(db, scene) -> None:

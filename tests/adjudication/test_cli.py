@@ -34,7 +34,7 @@ def test_adjudicate_prints_a_one_line_summary(app, db, annotated) -> None:
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     assert len(lines) == 1
-    assert lines[0].startswith(f"adjudicated {name}: min-agree 2: 1 sentences, 1 spans accepted")
+    assert lines[0].startswith(f"adjudicated {name}: min-agree 2: 1 sentence, 1 span accepted")
     gold = get_gold(db.session, annotated["s0"].id)
     assert gold.status == "complete" and [s.source for s in gold.spans] == ["majority"]
     again = run(app, "adjudicate", "--project", name, "--min-agree", "2")
@@ -46,7 +46,7 @@ def test_adjudicate_scoped_to_a_batch(app, db, annotated) -> None:
     result = run(app, "adjudicate", "--project", annotated["project"].name, "--batch",
                  str(batch), "--min-agree", "3")
     assert result.exit_code == 0, result.output
-    assert "1 open conflicts" in result.output
+    assert "1 open conflict;" in result.output
     assert get_gold(db.session, annotated["s0"].id).status == "partial"
 
 

@@ -203,7 +203,9 @@ def test_admin_sees_gold_history_and_restores_it(app, client, db, scene) -> None
     first = db.session.scalars(select(AuditEvent).where(
         AuditEvent.sentence_id == s0.id, AuditEvent.target == "gold").order_by(
         AuditEvent.id)).first()
-    assert f'action="/audit/{first.id}/restore"' in page
+    assert f'href="/audit/{first.id}/restore"' in page  # a confirmation page, then the form
+    assert f'action="/audit/{first.id}/restore"' in client.get(
+        f"/audit/{first.id}/restore").get_data(as_text=True)
     response = post_form(client, f"/audit/{first.id}/restore")
     assert response.status_code == 302
     db.session.expire_all()

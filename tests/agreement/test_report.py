@@ -288,7 +288,7 @@ def test_perfect_agreement() -> None:
     assert sum(ov["disagreements"].values()) == 0
     assert report["per_label"]["UNIT"]["undefined"]["krippendorff_alpha"] == "nobody used UNIT"
     assert report["per_label"]["ACTOR"]["krippendorff_alpha"] == pytest.approx(1.0)
-    assert "UNIT: only 0 span(s)" in " ".join(report["warnings"])
+    assert "UNIT: only 0 spans" in " ".join(report["warnings"])
     assert list_disagreements(_one(PERFECT)) == []
 
 

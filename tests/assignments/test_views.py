@@ -111,12 +111,14 @@ def test_web_sample_is_seeded(app, db, campaign) -> None:
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"annotators": ["ann_a", "ann_b"], "overlap": "3"}, "overlap must be between 1 and"),
+        ({"annotators": ["ann_a", "ann_b"], "overlap": "3"},
+         "Overlap 3 needs at least 3 annotators; 2 chosen."),
         ({"annotators": ["ann_a", "ghost"], "overlap": "1"}, "unknown user(s): ghost"),
         ({"annotators": ["ann_a", "gone"], "overlap": "1"},
          "deactivated user(s) cannot be assigned: gone"),
-        ({"annotators": [], "overlap": "1"}, "no annotators given"),
-        ({"annotators": ["ann_a"], "overlap": "1", "source": "documents"}, "no documents chosen"),
+        ({"annotators": [], "overlap": "1"}, "Choose at least one annotator."),
+        ({"annotators": ["ann_a"], "overlap": "1", "source": "documents"},
+         "Give the ids of the documents to take"),
         ({"annotators": ["ann_a"], "overlap": "1", "source": "sample", "sample": "99"},
          "only 16 unassigned"),
         ({"annotators": ["ann_a"], "overlap": "0"}, "Overlap"),
@@ -132,6 +134,23 @@ def test_bad_web_batches_say_why_and_create_nothing(app, db, campaign, fields, m
     assert r.status_code == 422
     html = r.get_data(as_text=True)
     assert message.replace("'", "&#39;") in html or message in html, html[:3000]
+    assert (count(db, Batch), count(db, BatchSentence), count(db, Assignment)) == (0, 0, 0)
+
+
+def test_the_batch_form_lists_every_problem_at_once(app, db, campaign) -> None:
+    admin = admin_client(app)
+    r = post_form(admin, f"/projects/{campaign.id}/batches", source="sample", overlap="2",
+                  seed="x")
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    summary = html[html.index('class="error-summary"'):html.index("</div>", html.index(
+        'class="error-summary"'))]
+    assert "4 problems to fix" in summary
+    for words in ("Give the sample size N", "Choose at least one annotator.",
+                  "Overlap 2 needs at least 2 annotators; 0 chosen.", 'href="#seed"'):
+        assert words in summary, summary
+    # the seed is explained beside its field
+    assert "the same seed on the same sentences gives the same batch again" in html
     assert (count(db, Batch), count(db, BatchSentence), count(db, Assignment)) == (0, 0, 0)
 
 
@@ -340,7 +359,7 @@ def test_daily_throughput_counts_utc_days_on_every_database(db) -> None:
         save_annotation(db.session, user, sid, AnnotationIn([], "done", 0, 1.0), max_spent=60)
     stamps = [datetime(2024, 3, 9, 23, 30, tzinfo=UTC), datetime(2024, 3, 10, 0, 30, tzinfo=UTC),
               datetime(2024, 3, 10, 0, 45, tzinfo=UTC)]
-    for sid, at in zip(sids, stamps):
+    for sid, at in zip(sids, stamps, strict=True):
         db.session.execute(update(Annotation).where(Annotation.sentence_id == sid)
                            .values(updated_at=at))
     db.session.commit()

@@ -29,7 +29,7 @@ def test_change_password_then_log_out_everywhere(live, database, unique, new_con
     laptop.fill("input[name=new]", "quiet-ferry-at-dawn")
     laptop.fill("input[name=confirm]", "quiet-ferry-at-dawn")
     laptop.click("button:has-text('Change password')")
-    assert "1 other session(s) ended" in laptop.locator(".flash-success").inner_text()
+    assert "1 other session ended" in laptop.locator(".flash-success").inner_text()
     assert rows.count() == 1  # only this session is left
 
     phone.goto(f"{live.url}/projects/")

@@ -48,7 +48,7 @@ def upload_article(page, base_url: str, project_id: int) -> None:
     )
     page.click("form[enctype] button[type=submit]")
     page.wait_for_url(f"{base_url}/projects/{project_id}/documents")
-    assert "Imported 1 documents" in page.text_content(".flash-success")
+    assert "Imported 1 document with" in page.text_content(".flash-success")
 
 
 def test_hostile_article_renders_as_plain_text_and_offsets_match(
