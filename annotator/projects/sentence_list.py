@@ -33,7 +33,7 @@ from annotator.corpus.folding import fold
 from annotator.corpus.models import Document, Sentence, any_staged, published_sentence
 from annotator.corpus.queries import count_sentences
 from annotator.inputs import parse_int
-from annotator.paging import Pager
+from annotator.paging import Pager, page_number
 from annotator.projects.access import Access, list_members
 from annotator.projects.schema import LabelSchema
 
@@ -270,22 +270,30 @@ def list_sentences(
 ) -> SentencePage:
     """One page of the project's sentences that pass ``filters``, in reading order.
 
-    Without any filter (and for admins and curators) the total is ``count_sentences``'
-    (kept between requests); otherwise one COUNT over the same conditions.
+    Without any filter (for admins and curators) the total is ``count_sentences``' (kept
+    between requests) and the page's ids come from the (project, document, index) index.
+    Filtered, the page and the total come from one scan (``count(*) OVER ()`` beside the
+    page's ids); only a page past the end costs a second query (the count, to find the last).
     """
     conditions = build_conditions(session, here, user, filters, batched=batched)
+    ordered = select(Sentence.id).where(*conditions).order_by(Sentence.document_id,
+                                                               Sentence.index)
     if not filters.active and here.is_curator:
-        total = count_sentences(session, here.project_id).total
-    else:
-        total = session.scalar(select(func.count()).select_from(Sentence).where(*conditions)) or 0
-    pager = Pager.of(page, per_page, total)
-    ids = list(session.scalars(
-        select(Sentence.id).where(*conditions)
-        .order_by(Sentence.document_id, Sentence.index)
-        .limit(pager.per_page).offset(pager.offset)
-    )) if total else []
-    rows = _read_rows(session, here, user, ids)
-    return SentencePage(rows, pager, filters, here.role)
+        pager = Pager.of(page, per_page, count_sentences(session, here.project_id).total)
+        ids = list(session.scalars(ordered.limit(pager.per_page).offset(pager.offset)))
+        return SentencePage(_read_rows(session, here, user, ids), pager, filters, here.role)
+    asked = Pager(page_number(page), per_page, 0)
+    found = session.execute(ordered.add_columns(func.count().over())
+                            .limit(per_page).offset(asked.offset)).all()
+    if found:
+        pager = Pager(asked.page, per_page, found[0][1])
+        ids = [row[0] for row in found]
+    else:  # past the end (or nothing matches): count, then show the last page
+        total = session.scalar(select(func.count()).select_from(Sentence).where(*conditions))
+        pager = Pager.of(page, per_page, total or 0)
+        ids = list(session.scalars(
+            ordered.limit(pager.per_page).offset(pager.offset))) if total else []
+    return SentencePage(_read_rows(session, here, user, ids), pager, filters, here.role)
 
 
 def _read_rows(session: Session, here: Access, user: User, ids: list[int]) -> list[ListedSentence]:
