@@ -18,6 +18,8 @@ PURE = [
     "annotator.projects.guidelines",
     "annotator.projects.schema_changes",
     "annotator.corpus.tokens",
+    "annotator.corpus.folding",
+    "annotator.projects.navigation",
     "annotator.corpus.splitting",
     "annotator.export.alignment",
     "annotator.export.card",

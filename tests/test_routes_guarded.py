@@ -25,6 +25,8 @@ EXPECTED: dict[str, tuple[str, str, tuple[int, ...]]] = {
     "projects.index": ("GET", "/", (302, 302, 302, 302, 302, 302, 302, 302)),
     "projects.home": ("GET", "/projects/", (302, 200, 200, 200, 200, 200, 200, 200)),
     "projects.show_project": ("GET", "/projects/{project}", (302, 200, 200, X, 200, X, 200, 200)),
+    "projects.list_sentences": ("GET", "/projects/{project}/sentences",
+        (302, 200, 200, X, 200, X, 200, 200)),
     "projects.add_member": ("POST", "/projects/{project}/members",
         (302, 403, 403, X, 403, X, 302, 302)),
     "projects.remove_member": ("POST", "/projects/{project}/members/{user}/remove",

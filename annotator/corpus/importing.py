@@ -12,6 +12,7 @@ from sqlalchemy import Select, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from annotator.corpus.folding import fold
 from annotator.corpus.models import Document, Sentence, staged_documents
 from annotator.corpus.splitting import SentenceSpan, split_sentences
 from annotator.db import utcnow
@@ -222,11 +223,12 @@ class ArticleImport:
 
     def _write(self, batch: list[tuple[ArticleIn, list[SentenceSpan]]]) -> Iterator[int]:
         rows: list[tuple[int, dict[str, object]]] = []  # (position in batch, row): built first
-        for position, (_, pieces) in enumerate(batch):
+        for position, (article, pieces) in enumerate(batch):
             for index, piece in enumerate(pieces):
                 rows.append((position, {
                     "project_id": self.project_id, "index": index, "start": piece.start,
                     "end": piece.end, "excluded": piece.excluded, "excluded_reason": piece.reason,
+                    "search_text": fold(article.text[piece.start : piece.end]),
                 }))
                 self.result.excluded_sentences += piece.excluded
         try:

@@ -97,6 +97,11 @@ class Sentence(Base):
     end: Mapped[int] = mapped_column(Integer)
     excluded: Mapped[bool] = mapped_column(Boolean, default=False)
     excluded_reason: Mapped[str | None] = mapped_column(String(200))
+    # The sentence's text folded for search (``corpus.folding.fold``: no accents, harakat or
+    # case), written by the import and backfilled by migration 0012; the sentence list's
+    # text search is a substring test on it. Writers that insert sentences by other means
+    # must fill it too (an empty value is simply never found by a text search).
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     document: Mapped[Document] = relationship(back_populates="sentences")
 

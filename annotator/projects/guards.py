@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, NoReturn
 
@@ -21,6 +22,8 @@ from annotator.auth.services import unauthorized
 from annotator.errors import Forbidden, NotFound
 from annotator.extensions import db
 from annotator.projects.access import KINDS, RANK, Access, access_to
+from annotator.projects.models import Project
+from annotator.projects.navigation import NavLink, project_nav
 
 # The name a route gives each kind of id.
 ARGUMENTS = {f"{kind}_id": kind for kind in KINDS}
@@ -78,6 +81,23 @@ def project_access(need: str = "annotator") -> Callable[[Callable], Callable]:
     return decorator
 
 
+@dataclass(frozen=True)
+class ProjectNav:
+    name: str  # the project's
+    links: list[NavLink]
+
+
+def _template_access() -> dict[str, Any]:
+    here = current_access()
+    nav = None
+    if here is not None:
+        project = db.session.get(Project, here.project_id)  # the view's own, usually
+        if project is not None:
+            nav = ProjectNav(project.name, project_nav(here.role, request.endpoint))
+    return {"here": here, "project_nav": nav}
+
+
 def register_template_access(app: Flask) -> None:
-    """Templates of a project's pages read the user's standing there as ``here``."""
-    app.context_processor(lambda: {"here": current_access()})
+    """Templates of a project's pages read the user's standing there as ``here``, and the
+    project's navigation bar (``navigation.project_nav``) as ``project_nav``."""
+    app.context_processor(_template_access)

@@ -24,7 +24,14 @@ from annotator.assignments.queue import project_has_batches
 from annotator.auth.services import admin_required
 from annotator.errors import DomainError
 from annotator.extensions import db
-from annotator.projects import access, membership, queries, schema_edits, services
+from annotator.projects import (
+    access,
+    membership,
+    queries,
+    schema_edits,
+    sentence_list,
+    services,
+)
 from annotator.projects.forms import (
     GuidelinesForm,
     MemberForm,
@@ -91,6 +98,20 @@ def show_project(project_id: int, member_form: MemberForm | None = None, status:
         member_form=member_form or MemberForm(),
         remove_form=RemoveMemberForm(),
     ), status
+
+
+@bp.get("/projects/<int:project_id>/sentences")
+@project_access("annotator")
+def list_sentences(project_id: int):
+    """The project's sentences, searched and filtered as the query string says (shareable)."""
+    project = db.session.get(Project, project_id) or abort(404)
+    shown = sentence_list.sentence_list_view(
+        db.session, current_access(), current_user, project.schema, request.args,
+        current_app.config["SENTENCES_PER_PAGE"])
+    return render_template("projects/sentences.html", project=project, shown=shown,
+                           page=shown.page, filters=shown.page.filters,
+                           statuses=sentence_list.STATUS_NAMES,
+                           gold_names=sentence_list.GOLD_NAMES), (400 if shown.problems else 200)
 
 
 @bp.post("/projects/<int:project_id>/members")

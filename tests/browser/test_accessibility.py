@@ -189,7 +189,9 @@ def test_every_page_passes_axe_for_each_role(live, world, page, role):
              f"/documents/{seeded.document_id}", "/no-such-page"]
     problems = walk(page, live.url, start, role)
     visited = {r["route"] for r in REPORT if r["role"] == role}
-    assert {"/projects/", "/projects/<n>", "/sentences/<n>"} <= visited, visited
+    # The project's sentence list is reached through the project navigation bar.
+    assert {"/projects/", "/projects/<n>", "/sentences/<n>",
+            "/projects/<n>/sentences"} <= visited, visited
     if role == "admin":
         assert {"/projects/<n>/agreement", "/projects/<n>/dashboard", "/admin/users",
                 "/projects/<n>/adjudication", "/sentences/<n>/gold"} <= visited, visited
