@@ -1,4 +1,5 @@
-"""Shared fixtures: an app on a file database per test, a database session, log-in helpers."""
+"""Shared fixtures: an app on a file database per test, a database session, log-in helpers,
+and cheap password hashing."""
 
 from __future__ import annotations
 
@@ -10,11 +11,41 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.security import generate_password_hash
 
 from annotator import create_app
 from tests.factories import DEFAULT_PASSWORD
 
 pytest_plugins = ["tests.pg"]
+
+# Werkzeug's default scrypt (n=2**15) costs 0.1-0.3 s per hash and as much per log-in check,
+# and the suite creates and logs in thousands of users: most of its set-up time. Tests hash
+# with the same method and format at n=2**10 (32 times cheaper); check_password_hash reads the
+# cost from the stored hash, so log-ins, the CLI and the browser tests' server follow. Django
+# advises the same for test settings. ``real_password_hashing`` restores the app's cost for the
+# test that checks it.
+TEST_PASSWORD_HASH = "scrypt:1024:8:1"
+HASHING_MODULES = ("annotator.auth.models", "annotator.auth.services")
+
+
+def _cheap_hash(password: str, method: str = TEST_PASSWORD_HASH, salt_length: int = 16) -> str:
+    return generate_password_hash(password, TEST_PASSWORD_HASH, salt_length)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing() -> Iterator[None]:
+    """Every user made in the test process gets a cheap scrypt hash (see TEST_PASSWORD_HASH)."""
+    with pytest.MonkeyPatch.context() as patch:
+        for module in HASHING_MODULES:
+            patch.setattr(f"{module}.generate_password_hash", _cheap_hash)
+        yield
+
+
+@pytest.fixture
+def real_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's own password hashing, at werkzeug's cost, for one test."""
+    for module in HASHING_MODULES:
+        monkeypatch.setattr(f"{module}.generate_password_hash", generate_password_hash)
 
 
 @pytest.fixture
