@@ -1,8 +1,10 @@
-"""Shared fixtures: an app on a file database per test, a database session, log-in helpers."""
+"""Shared fixtures: an app on a file database per test, a database session, log-in helpers,
+and cheap password hashing."""
 
 from __future__ import annotations
 
 import contextvars
+import inspect
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,11 +12,41 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.security import generate_password_hash
 
 from annotator import create_app
 from tests.factories import DEFAULT_PASSWORD
 
 pytest_plugins = ["tests.pg"]
+
+# Werkzeug's default scrypt (n=2**15) costs 0.1-0.3 s per hash and as much per log-in check,
+# and the suite creates and logs in thousands of users: most of its set-up time. Tests hash
+# with the same method and format at n=2**10 (32 times cheaper); check_password_hash reads the
+# cost from the stored hash, so log-ins, the CLI and the browser tests' server follow. Django
+# advises the same for test settings. ``real_password_hashing`` restores the app's cost for the
+# test that checks it.
+TEST_PASSWORD_HASH = "scrypt:1024:8:1"
+HASHING_MODULES = ("annotator.auth.models", "annotator.auth.services")
+
+
+def _cheap_hash(password: str, method: str = TEST_PASSWORD_HASH, salt_length: int = 16) -> str:
+    return generate_password_hash(password, TEST_PASSWORD_HASH, salt_length)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing() -> Iterator[None]:
+    """Every user made in the test process gets a cheap scrypt hash (see TEST_PASSWORD_HASH)."""
+    with pytest.MonkeyPatch.context() as patch:
+        for module in HASHING_MODULES:
+            patch.setattr(f"{module}.generate_password_hash", _cheap_hash)
+        yield
+
+
+@pytest.fixture
+def real_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's own password hashing, at werkzeug's cost, for one test."""
+    for module in HASHING_MODULES:
+        monkeypatch.setattr(f"{module}.generate_password_hash", generate_password_hash)
 
 
 @pytest.fixture
@@ -97,3 +129,42 @@ def api_headers(client: FlaskClient) -> dict[str, str]:
     """Headers for a JSON call: the CSRF token from a page of the logged-in session."""
     token = csrf_from(client.get("/projects/").get_data(as_text=True))
     return {"X-CSRFToken": token, "Content-Type": "application/json"}
+
+
+# Fixtures that give a test nothing of the database engine: a test whose fixtures are all
+# among these (most take none: the pure modules' case tables) behaves the same whatever
+# ANNOTATOR_TEST_DB says, so the PostgreSQL run leaves it to the SQLite run. Only
+# database_url, pg_server and the module-scoped worlds built on them (tests/hostile.py,
+# tests/snapshots.py) read ANNOTATOR_TEST_DB; tests/test_engine_split.py keeps it that way.
+ENGINE_FREE_FIXTURES = frozenset({
+    "cheap_password_hashing", "real_password_hashing", "monkeypatch", "tmp_path",
+    "tmp_path_factory", "tmpdir", "tmpdir_factory", "capsys", "capfd", "caplog", "recwarn",
+    "pytestconfig", "doctest_namespace", "record_property",
+})
+# pytest-flask's autouse fixtures: they act only for a test that uses ``app`` and ask for
+# ``request`` to find out.
+PYTEST_FLASK_AUTOUSE = frozenset({
+    "_configure_application", "_monkeypatch_response_class", "_push_request_context",
+})
+
+
+def engine_free(item: pytest.Item) -> bool:
+    """True when nothing the test uses depends on the database engine under test."""
+    function = getattr(item, "function", None)
+    if function is None:  # not a test function (a doctest, say): kept on both runs
+        return False
+    params = getattr(getattr(item, "callspec", None), "params", {})  # parametrize's values
+    names = set(item.fixturenames) - set(params) - PYTEST_FLASK_AUTOUSE
+    if "request" not in inspect.signature(function).parameters:
+        names.discard("request")  # asked for by pytest-flask's autouse fixtures only
+    return names <= ENGINE_FREE_FIXTURES
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the PostgreSQL run, deselect the tests that never reach a database."""
+    if os.environ.get("ANNOTATOR_TEST_DB") != "postgresql":
+        return
+    kept = [item for item in items if not engine_free(item)]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[i for i in items if engine_free(i)])
+        items[:] = kept

@@ -38,10 +38,15 @@ class World:
     app: Flask
     ids: dict[str, int]
     clients: dict[str, tuple[FlaskClient, dict[str, str]]] = field(default_factory=dict)
+    # The fingerprint taken after the last request that was refused and changed nothing: the
+    # database is still in that state, so it serves as the next request's "before" instead of
+    # reading every table again. None after anything that may write (a success, a log-in).
+    settled: dict[str, tuple[int, str]] | None = None
 
     def client(self, role: str) -> tuple[FlaskClient, dict[str, str]]:
         """A client logged in as ``role`` ("anonymous" too) and its JSON headers (CSRF)."""
         if role not in self.clients:
+            self.settled = None  # logging in stores a session
             client = self.app.test_client()
             if role == "anonymous":
                 token = csrf_from(client.get("/login").get_data(as_text=True))

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import select
+from collections.abc import Iterator
+from dataclasses import dataclass
 
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from annotator.annotation.services import AnnotationIn, save_annotation
 from annotator.assignments.models import Assignment
 from annotator.auth.services import create_user
 from annotator.corpus.models import Sentence
+from annotator.extensions import db
 from tests.conftest import api_headers, csrf_from, login
 from tests.factories import DEFAULT_PASSWORD, add_members, make_user, prepare_batch
+from tests.snapshots import SavedDatabase, client_with, cookies_of, saved_database
 
 ROLES = ("anonymous", "assigned", "member", "outsider", "curator", "stranger", "manager", "admin")
 # assigned: an annotator whose batch holds {sentence}; member: an annotator of the same batch
@@ -156,18 +164,19 @@ EXPECTED: dict[str, tuple[str, str, tuple[int, ...]]] = {
 }
 
 
-def test_every_registered_route_is_in_the_table(app) -> None:
-    registered = {rule.endpoint for rule in app.url_map.iter_rules()}
+def test_every_registered_route_is_in_the_table(scene: Scene) -> None:
+    registered = {rule.endpoint for rule in scene.app.url_map.iter_rules()}
     assert registered == set(EXPECTED), (
         f"unguarded: {sorted(registered - set(EXPECTED))}; "
         f"stale: {sorted(set(EXPECTED) - registered)}"
     )
 
 
-def test_every_route_with_a_project_scoped_id_is_behind_the_project_guard(app) -> None:
+def test_every_route_with_a_project_scoped_id_is_behind_the_project_guard(scene: Scene) -> None:
     """Membership is checked in one place: ``@project_access`` on each such route."""
     from annotator.projects.guards import ARGUMENTS
 
+    app = scene.app
     unguarded = sorted(
         rule.endpoint for rule in app.url_map.iter_rules()
         if set(rule.arguments) & set(ARGUMENTS)
@@ -176,63 +185,98 @@ def test_every_route_with_a_project_scoped_id_is_behind_the_project_guard(app) -
     assert unguarded == []
 
 
-@pytest.fixture
-def world(db):
-    data = prepare_batch(db.session, k=1, annotators=2, articles=2)
+@dataclass
+class Scene:
+    """The module's app, the ids the URLs use, and each role's log-in (cookies, CSRF token)."""
+
+    database: SavedDatabase
+    ids: dict[str, int]
+    logins: dict[str, tuple[dict[str, str], str]]
+
+    @property
+    def app(self) -> Flask:
+        return self.database.app
+
+
+@pytest.fixture(scope="module")
+def scene(request, tmp_path_factory) -> Iterator[Scene]:
+    """Built and logged in once per module (every user through the real log-in form), then
+    saved: ``world`` puts it back before each test, so every test starts from this state."""
+    with saved_database(request, tmp_path_factory) as database:
+        with database.app.app_context():
+            ids, users = build_world(db.session)
+            db.session.remove()
+        logins = {}
+        for role in ROLES:
+            client = database.app.test_client()
+            if role == "anonymous":
+                token = csrf_from(client.get("/login").get_data(as_text=True))
+            else:
+                assert login(client, users[role]).status_code == 302
+                token = api_headers(client)["X-CSRFToken"]
+            logins[role] = (cookies_of(database.app, client), token)
+        database.save()
+        yield Scene(database, ids, logins)
+
+
+def build_world(session: Session) -> tuple[dict[str, int], dict[str, str]]:
+    """A project with a live batch, one user of each role; the URLs' ids and the user names."""
+    data = prepare_batch(session, k=1, annotators=2, articles=2)
     assigned = data["annotators"][0]
-    sentence = db.session.scalar(
+    sentence = session.scalar(
         select(Assignment.sentence_id).where(Assignment.annotator_id == assigned.id)
         .order_by(Assignment.position)
     )
-    from annotator.annotation.services import AnnotationIn, save_annotation
-
-    other = db.session.scalars(
+    other = session.scalars(
         select(Assignment.sentence_id).where(Assignment.annotator_id == assigned.id)
         .order_by(Assignment.position)
     ).all()[1]
-    save_annotation(db.session, assigned, other, AnnotationIn([], "done", 0, 1.0), max_spent=60)
-    db.session.commit()
+    save_annotation(session, assigned, other, AnnotationIn([], "done", 0, 1.0), max_spent=60)
+    session.commit()
     ids = {
         "event": 1,
         "user": data["annotators"][1].id,
         "project": data["project"].id,
         "batch": data["batch"].id,
         "sentence": sentence,
-        "document": db.session.get(Sentence, sentence).document_id,
+        "document": session.get(Sentence, sentence).document_id,
     }
-    make_user(db.session, "curator1", "curator")  # a curator of the project (tests/factories.py)
-    create_user(db.session, "stranger1", DEFAULT_PASSWORD, "curator")  # of no project
-    add_members(db.session, data["project"], make_user(db.session, "manager1"), role="admin")
-    db.session.commit()
+    make_user(session, "curator1", "curator")  # a curator of the project (tests/factories.py)
+    create_user(session, "stranger1", DEFAULT_PASSWORD, "curator")  # of no project
+    add_members(session, data["project"], make_user(session, "manager1"), role="admin")
+    session.commit()
     users = {"assigned": assigned.username, "member": data["annotators"][1].username,
              "outsider": "outsider", "curator": "curator1", "stranger": "stranger1",
              "manager": "manager1", "admin": "admin1"}
     return ids, users
 
 
-def request_as(app, role: str, users: dict[str, str], method: str, url: str):
-    client = app.test_client()
-    if role != "anonymous":
-        assert login(client, users[role]).status_code == 302
-        headers = api_headers(client)
-    else:
-        headers = {"X-CSRFToken": csrf_from(client.get("/login").get_data(as_text=True)),
-                   "Content-Type": "application/json"}
+@pytest.fixture
+def world(scene: Scene) -> Scene:
+    """The scene as saved: database, log-in sessions included, as it was after set-up."""
+    scene.database.restore()
+    return scene
+
+
+def request_as(world: Scene, role: str, method: str, url: str):
+    """One request as ``role``, on a new client holding that role's saved log-in."""
+    cookies, token = world.logins[role]
+    client = client_with(world.app, cookies)
+    headers = {"X-CSRFToken": token, "Content-Type": "application/json"}
     if method == "GET":
         return client.get(url)
     if method == "PUT":
         return client.put(url, json={"spans": [], "version": 0}, headers=headers)
-    form = {"csrf_token": headers["X-CSRFToken"], "leaving": "ann0", "to": "ann1", "confirm": "y",
+    form = {"csrf_token": token, "leaving": "ann0", "to": "ann1", "confirm": "y",
             "password": "a-new-long-password", "username": "outsider", "role": "annotator"}
     return client.post(url, data=form)
 
 
 @pytest.mark.parametrize("endpoint", sorted(EXPECTED))
-def test_route_answers_each_role_as_expected(app, world, endpoint: str) -> None:
-    ids, users = world
+def test_route_answers_each_role_as_expected(world: Scene, endpoint: str) -> None:
     method, template, expected = EXPECTED[endpoint]
-    url = template.format(**ids)
-    got = tuple(request_as(app, role, users, method, url).status_code for role in ROLES)
+    url = template.format(**world.ids)
+    got = tuple(request_as(world, role, method, url).status_code for role in ROLES)
     assert got == expected, f"{endpoint} {url}: got {dict(zip(ROLES, got, strict=True))}"
 
 
@@ -240,24 +284,22 @@ def test_route_answers_each_role_as_expected(app, world, endpoint: str) -> None:
     "endpoint",
     sorted(e for e, (_, t, _) in EXPECTED.items() if "{" in t),
 )
-def test_missing_objects_are_404_for_admin(app, world, endpoint: str) -> None:
-    _, users = world
+def test_missing_objects_are_404_for_admin(world: Scene, endpoint: str) -> None:
     method, template, _ = EXPECTED[endpoint]
     url = template.format(project=99999, batch=99999, sentence=99999, document=99999,
                           event=99999, user=99999)
-    assert request_as(app, "admin", users, method, url).status_code == 404
+    assert request_as(world, "admin", method, url).status_code == 404
 
 
 @pytest.mark.parametrize("huge", [2**31, 10**20])
-def test_ids_beyond_any_row_are_404_not_500(app, world, huge: int) -> None:
+def test_ids_beyond_any_row_are_404_not_500(world: Scene, huge: int) -> None:
     """An id past 32 bits would overflow PostgreSQL's integer column: no route matches it."""
-    _, users = world
     for endpoint, (method, template, _) in sorted(EXPECTED.items()):
         if "{" not in template:
             continue
         url = template.format(project=huge, batch=huge, sentence=huge, document=huge,
                               event=huge, user=huge)
-        response = request_as(app, "admin", users, method, url)
+        response = request_as(world, "admin", method, url)
         # (werkzeug answers 405 rather than 404 when a GET rule of the same path exists)
         expected = {422} if endpoint == "assignments_api.next_in_queue" else {404, 405}
         assert response.status_code in expected, (endpoint, response.status_code)
