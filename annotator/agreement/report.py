@@ -23,6 +23,7 @@ from annotator.agreement.blocks import (
 from annotator.agreement.bootstrap import intervals, resample, resampling_data
 from annotator.agreement.build import build_corpus
 from annotator.agreement.context import ReportContext
+from annotator.agreement.frames import schema_roles
 from annotator.agreement.reading import reading, warning_list
 from annotator.agreement.section import section_figures
 from annotator.corpus.tokens import TOKEN_PATTERN_SUMMARY
@@ -74,7 +75,8 @@ def agreement_report(
     """
     if labels is None and schema is not None:
         labels = list(schema.keys)
-    corpus = build_corpus(items, labels=labels, subtype_attribute=subtype_attribute)
+    corpus = build_corpus(items, labels=labels, subtype_attribute=subtype_attribute,
+                          roles=schema_roles(schema))
     ctx = ReportContext(corpus, schema, hierarchy, subtype_attribute, sibling_credit)
     whole = section_figures(ctx, 0, len(corpus.texts))
     if bootstrap > 0:
@@ -88,6 +90,7 @@ def agreement_report(
                             min_units)
     return AgreementReport(
         format=REPORT_FORMAT, annotators=list(corpus.annotators), labels=list(corpus.labels),
+        roles=list(corpus.roles),
         tokenizer=TOKENIZER, whole=whole, per_group=_groups(ctx, whole), warnings=warnings,
         bootstrap=BootstrapSettings(int(bootstrap), int(seed)), reading=reading(whole))
 
