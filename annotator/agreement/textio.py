@@ -151,8 +151,34 @@ def report_table(report: AgreementReport) -> str:
         lines.append(f"{'pair':<{width}}  " + "  ".join(f"{h:>7}" for _, h in COLUMNS))
         for name, pair in zip(pairs, report.per_pair, strict=True):
             lines.append(_row(name, pair, width))
+    lines.extend(_argument_lines(report))
     lines.extend(_details(report))
     return "\n".join(lines)
+
+
+ARGUMENT_COLUMNS = (("argument_f1", "arg F1"), ("argument_f1_partial", "arg F1~"),
+                    ("argument_f1_given_event", "given"))
+
+
+def _argument_lines(report: AgreementReport) -> list[str]:
+    """Argument F1 overall, per role and per pair (none when no role exists)."""
+    if not report.roles:
+        return []
+    pairs = [(f"{p.annotators[0]} / {p.annotators[1]}", p.frames) for p in report.per_pair]
+    rows = [("overall", report.overall.arguments), *report.per_role.items(), *pairs]
+    width = max(len(name) for name, _ in [*rows, ("event-frame arguments", None)])
+    compared = sum(b.arguments_compared for b in report.per_role.values())
+    lines = ["", f"{'event-frame arguments':<{width}}  "
+             + "  ".join(f"{h:>7}" for _, h in ARGUMENT_COLUMNS)
+             + f"   ({compared} arguments in sentences seen by two or more)"]
+    for name, block in rows:
+        figures = block.figures()
+        lines.append(f"{name:<{width}}  " + "  ".join(
+            f"{_num(figures[key].value):>7}" for key, _ in ARGUMENT_COLUMNS))
+    kinds = report.overall.arguments.disagreements
+    lines.append("argument disagreements: " + ", ".join(
+        f"{k.replace('_', ' ')} {v}" for k, v in kinds.items()))
+    return lines
 
 
 def _details(report: AgreementReport) -> list[str]:
@@ -161,7 +187,10 @@ def _details(report: AgreementReport) -> list[str]:
     lines: list[str] = []
     if ov.ci is not None:
         lines.append("")
-        for key, interval in ov.ci.to_json().items():
+        shown_ci = ov.to_json()["ci"]
+        if not report.roles:
+            shown_ci.pop("argument_f1")
+        for key, interval in shown_ci.items():
             shown = "-" if interval is None else f"[{interval[0]:.3f}, {interval[1]:.3f}]"
             lines.append(f"95% interval {key}: {shown}")
     et = ov.event_type

@@ -19,6 +19,9 @@ INSIDE_FIGURES = ("krippendorff_alpha", "fleiss_kappa", "cohen_kappa")
 SPAN_FIGURES = ("span_f1", "span_f1_partial")
 PAIR_SPAN_FIGURES = ("span_f1", "precision", "recall", "span_f1_partial", "precision_partial",
                      "recall_partial")
+ARGUMENT_FIGURES = ("argument_f1", "argument_f1_partial", "argument_f1_given_event")
+PAIR_ARGUMENT_FIGURES = ("argument_f1", "argument_precision", "argument_recall",
+                         "argument_f1_partial", "argument_f1_given_event")
 EVENT_FIGURES = ("strict_agreement", "hierarchical_agreement", "strict_alpha",
                  "hierarchical_alpha")
 PAIR_SEPARATOR = " / "
@@ -48,8 +51,9 @@ def _figure_row(scope: str, subject: Any, name: str, fig: Figure, n: int | None,
                 fig.reason if fig.value is None else None)
 
 
-def _count_rows(scope: str, subject: Any, kinds: Mapping[str, int]) -> list[Row]:
-    return [_row(scope, subject, f"disagreements.{kind}", count, None, "")
+def _count_rows(scope: str, subject: Any, kinds: Mapping[str, int],
+                prefix: str = "disagreements") -> list[Row]:
+    return [_row(scope, subject, f"{prefix}.{kind}", count, None, "")
             for kind, count in kinds.items()]
 
 
@@ -74,7 +78,25 @@ def _overall_rows(scope: str, subject: Any, section: Section) -> list[Row]:
     rows.append(_figure_row(scope, subject, "unitizing_alpha", overall.unitizing_alpha,
                             overall.unitizing_sentences, "sentences"))
     rows += _event_rows(scope, subject, overall.event_type)
-    return rows + _count_rows(scope, subject, overall.disagreements)
+    rows += _count_rows(scope, subject, overall.disagreements)
+    arguments = overall.arguments
+    compared = sum(b.arguments_compared for b in section.per_role.values())
+    rows += [_figure_row(scope, subject, key, arguments.figures()[key], compared, "arguments",
+                         arguments.ci if key == "argument_f1" else None)
+             for key in ARGUMENT_FIGURES]
+    return rows + _count_rows(scope, subject, arguments.disagreements, "argument_disagreements")
+
+
+def _role_rows(section: Section) -> list[Row]:
+    """Rows of each role's argument figures (``scope`` = ``role``)."""
+    rows = []
+    for role, block in section.per_role.items():
+        figures = block.figures()
+        rows += [_figure_row("role", role, key, figures[key], block.arguments_compared,
+                             "arguments", block.ci if key == "argument_f1" else None)
+                 for key in ARGUMENT_FIGURES]
+        rows += _count_rows("role", role, block.disagreements)
+    return rows
 
 
 def _label_rows(section: Section) -> list[Row]:
@@ -113,6 +135,14 @@ def _pair_rows(section: Section) -> list[Row]:
                                 block.sentences, "sentences"))
         rows += _event_rows("pair", subject, block.event_type)
         rows += _count_rows("pair", subject, block.disagreements)
+        frames = block.frames
+        n_arguments = sum(frames.arguments.values())
+        rows += [_figure_row("pair", subject, key, frames.figures()[key], n_arguments,
+                             "arguments") for key in PAIR_ARGUMENT_FIGURES]
+        rows += _count_rows("pair", subject, frames.disagreements, "argument_disagreements")
+        for role, one in frames.per_role.items():
+            rows.append(_figure_row("pair", subject, f"per_role.{role}.argument_f1",
+                                    one.argument_f1, sum(one.arguments.values()), "arguments"))
     return rows
 
 
@@ -121,14 +151,16 @@ def _no_interval(name: str) -> None:
 
 
 def report_rows(report: AgreementReport) -> list[Row]:
-    """Every figure of ``report`` as one row: overall, per label, per pair, then per batch.
+    """Every figure of ``report`` as one row: overall, per label, per role (event-frame
+    arguments), per pair, then per batch.
 
-    ``subject`` names the label, the pair ("a / b") or the batch (its group id); ``n`` is the
-    number of units the figure rests on and ``n_of`` says what they are (tokens, spans,
-    sentences, event span pairs); ``reason`` says why an undefined figure (value None) is.
+    ``subject`` names the label, the role, the pair ("a / b") or the batch (its group id);
+    ``n`` is the number of units the figure rests on and ``n_of`` says what they are (tokens,
+    spans, arguments, sentences, event span pairs); ``reason`` says why an undefined figure
+    (value None) is.
     """
     rows = _overall_rows("overall", None, report.whole)
-    rows += _label_rows(report.whole) + _pair_rows(report.whole)
+    rows += _label_rows(report.whole) + _role_rows(report.whole) + _pair_rows(report.whole)
     for group in report.per_group:
         rows += _overall_rows("batch", group.group, group.section)
     return rows
