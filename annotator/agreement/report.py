@@ -51,6 +51,7 @@ def agreement_report(
     *,
     schema: Any = None,
     labels: Sequence[str] | None = None,
+    roles: Sequence[str] | None = None,
     bootstrap: int = 0,
     seed: int = 0,
     min_units: int = MIN_UNITS,
@@ -68,6 +69,8 @@ def agreement_report(
         schema: a ``LabelSchema``: its labels (in order) and the event-type hierarchy
             (``group`` of each value of the ``subtype_attribute``).
         labels: the label list when there is no schema (default: the labels found, sorted).
+        roles: the event-frame role list when there is no schema (default: the schema's
+            roles, else the roles found, sorted).
         bootstrap: number of bootstrap replicates for the 95% intervals (0: none).
         seed: seed of the bootstrap's random generator (same seed, same intervals).
         min_units: labels with fewer spans than this get a warning.
@@ -82,7 +85,7 @@ def agreement_report(
     if labels is None and schema is not None:
         labels = list(schema.keys)
     corpus = build_corpus(items, labels=labels, subtype_attribute=subtype_attribute,
-                          roles=schema_roles(schema))
+                          roles=schema_roles(schema) if roles is None else roles)
     ctx = ReportContext(corpus, schema, hierarchy, subtype_attribute, sibling_credit)
     whole = section_figures(ctx, 0, len(corpus.texts))
     if bootstrap > 0:
@@ -96,7 +99,7 @@ def agreement_report(
                             min_units)
     warnings += argument_warnings(
         {r: b.arguments_compared for r, b in whole.per_role.items()},
-        corpus.unknown_roles if schema is not None else [], min_units)
+        corpus.unknown_roles if schema is not None or roles is not None else [], min_units)
     return AgreementReport(
         format=REPORT_FORMAT, annotators=list(corpus.annotators), labels=list(corpus.labels),
         roles=list(corpus.roles),

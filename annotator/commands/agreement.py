@@ -51,7 +51,8 @@ def agreement_command(ctx: click.Context, project_name: str | None, batch_id: in
 
 
 def file_report(input_file: Path, *, bootstrap: int, seed: int) -> AgreementReport:
-    """The report of a JSON-lines file of items, labels read with the default schema."""
+    """The report of a JSON-lines file of items (with their relations), labels and roles read
+    with the default schema."""
     schema = parse_schema(default_schema_document())
     try:
         with input_file.open(encoding="utf-8") as lines:
