@@ -187,4 +187,4 @@ def schema_roles(schema: Any) -> list[str]:
     if schema is None:
         return []
     return list(dict.fromkeys(role.key for lb in schema.labels
-                              for role in getattr(lb, "roles", ())))
+                              for role in lb.roles))

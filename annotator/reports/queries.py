@@ -16,7 +16,7 @@ from annotator.agreement.argument_disagreements import list_argument_disagreemen
 from annotator.agreement.arguments import ARGUMENT_DISAGREEMENT_KINDS
 from annotator.agreement.data import Corpus
 from annotator.agreement.frames import schema_roles
-from annotator.annotation.models import Annotation, SpanRow
+from annotator.annotation.models import Annotation, RelationRow, SpanRow
 from annotator.assignments.models import Batch
 from annotator.auth.models import User
 from annotator.corpus.models import Document, Sentence
@@ -33,6 +33,7 @@ from annotator.reports.input import (
     COUNTED_STATUS,
     agreement_columns,
     agreement_fingerprint,
+    attached,
 )
 
 SEED = 0  # fixed: the same data always gives the same intervals
@@ -182,8 +183,22 @@ def items_for_sentences(session: Session, sentence_ids: Sequence[int]) -> list[d
             sid, username = owners[ann_id]
             annotations[sid][username].append(
                 {"start": start, "end": end, "label": label, "attributes": attributes or {}})
+    relations: dict[int, dict[str, list[dict[str, Any]]]] = {sid: {} for sid in ids}
+    if owners:
+        for ann_id, hs, he, role, cs, ce in session.execute(
+                select(RelationRow.annotation_id, RelationRow.head_start, RelationRow.head_end,
+                       RelationRow.role, RelationRow.child_start, RelationRow.child_end)
+                .where(RelationRow.annotation_id.in_(list(owners)))
+                .order_by(RelationRow.annotation_id, RelationRow.head_start, RelationRow.role,
+                          RelationRow.child_start)):
+            sid, username = owners[ann_id]
+            relations[sid].setdefault(username, []).append(
+                {"head": {"start": hs, "end": he}, "child": {"start": cs, "end": ce},
+                 "role": role})
     return [{"id": sid, "text": texts[sid],
-             "annotations": dict(sorted(annotations[sid].items()))}
+             "annotations": dict(sorted(annotations[sid].items())),
+             "relations": {name: attached(links, annotations[sid][name])
+                           for name, links in sorted(relations[sid].items())}}
             for sid in ids if sid in texts]
 
 
