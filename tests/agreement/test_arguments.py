@@ -145,26 +145,34 @@ def test_worked_example_of_the_docs() -> None:
              link(STRIKES, MILITANTS, "actor2"), link(STRIKES, MAARAT, "location")]
     bob = [link(STRIKES, SYRIAN, "actor1"), link(STRIKES, MILITANTS, "actor1"),
            link(STRIKES, MAARAT, "location")]
-    carol_spans = [sp(*SYRIAN, "UNIT"), sp(*RUSSIAN, "UNIT"), sp(*CARRIED, "EVENT"),
-                   sp(*at("militants"), "ACTOR"), sp(*MAARAT, "LOCATION")]
-    carol = [link(CARRIED, SYRIAN, "actor1"), link(CARRIED, at("militants"), "actor2")]
+    militants = at("militants")
+    carol_spans = [sp(*SYRIAN, "UNIT"), sp(*RUSSIAN, "UNIT"), sp(*STRIKES, "EVENT"),
+                   sp(*militants, "ACTOR"), sp(*MAARAT, "LOCATION")]
+    carol = [link(STRIKES, SYRIAN, "actor1"), link(STRIKES, militants, "actor2")]
     items = [item({"alice": alice, "bob": bob, "carol": carol},
                   {"alice": SPANS, "bob": SPANS, "carol": carol_spans})]
-    report = agreement_report(items, labels=["ACTOR", "LOCATION", "UNIT", "EVENT"]).to_json()
+    report = agreement_report(items, roles=ROLES).to_json()
     pairs = {tuple(p["annotators"]): p for p in report["per_pair"]}
-    ab = pairs[("alice", "bob")]
+    ab, ac, bc = pairs[("alice", "bob")], pairs[("alice", "carol")], pairs[("bob", "carol")]
     assert ab["argument_matches"] == {"exact": 2, "partial": 2, "given_event": 2}
-    assert ab["argument_f1"] == pytest.approx(2 * 2 / 7)
+    assert ab["argument_f1"] == pytest.approx(4 / 7)
     assert ab["argument_disagreements"] == {"argument_missed": 0, "wrong_role": 2,
                                             "argument_boundary": 0, "other_span": 1}
-    ac = pairs[("alice", "carol")]
-    # carol's event "carried out" does not overlap "airstrikes": no frame pairs, but two of
-    # her arguments are the same role's arguments of alice's other event.
-    assert ac["argument_f1"] == 0.0 and ac["argument_f1_partial"] == 0.0
-    assert ac["argument_disagreements"] == {"argument_missed": 2, "wrong_role": 0,
-                                            "argument_boundary": 0, "other_span": 4}
-    assert report["overall"]["argument_f1"] == pytest.approx((4 / 7 + 0 + 0) / 3)
-    assert report["per_role"]["location"]["argument_f1"] == pytest.approx((1 + 0 + 0) / 3)
+    assert (ac["argument_f1"], ac["argument_f1_partial"]) == pytest.approx((1 / 3, 2 / 3))
+    assert ac["argument_disagreements"] == {"argument_missed": 1, "wrong_role": 0,
+                                            "argument_boundary": 2, "other_span": 1}
+    assert (bc["argument_f1"], bc["argument_f1_partial"]) == pytest.approx((0.4, 0.4))
+    assert bc["argument_disagreements"] == {"argument_missed": 1, "wrong_role": 2,
+                                            "argument_boundary": 0, "other_span": 0}
+    ov = report["overall"]
+    assert ov["argument_f1"] == pytest.approx((4 / 7 + 1 / 3 + 2 / 5) / 3)  # 0.435
+    assert ov["argument_f1_partial"] == pytest.approx((4 / 7 + 2 / 3 + 2 / 5) / 3)  # 0.546
+    assert ov["argument_f1_given_event"] == pytest.approx(ov["argument_f1"])
+    roles = report["per_role"]
+    assert roles["actor1"]["argument_f1"] == pytest.approx((1 / 2 + 2 / 3 + 2 / 3) / 3)
+    assert roles["actor2"]["argument_f1"] == 0.0
+    assert roles["actor2"]["argument_f1_partial"] == pytest.approx(1 / 3)
+    assert roles["location"]["argument_f1"] == pytest.approx(1 / 3)
     check_against_reference(items, ["alice", "bob", "carol"], report)
 
 
