@@ -23,7 +23,8 @@ from annotator.reports.input import agreement_columns
 @click.option("--project", "project_name", help="Project name (reads its finished annotations).")
 @click.option("--batch", "batch_id", type=DB_INT, help="Only this batch of the project.")
 @click.option("--input", "input_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="JSON lines of items from any tool; needs no database.")
+              help="JSON lines of items (spans and optional relations) from any tool; "
+                   "needs no database.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @click.option("--bootstrap", type=click.IntRange(0, 100_000), default=0, show_default=True,
