@@ -131,6 +131,7 @@ def databases(sentences: int) -> tuple[Path, Path]:
 
 
 def _build(path: Path, sentences: int) -> None:
+    # Imported here, as in bench_agreement: the app loads only when the data is built.
     from sqlalchemy import insert
 
     from annotator import create_app
@@ -171,6 +172,7 @@ def _build(path: Path, sentences: int) -> None:
 
 def measure(paths: tuple[Path, Path], runs: int) -> dict[str, Any]:
     """Both reports, alternating, ``runs`` times each; then once each with the bootstrap."""
+    # Imported here (after the data exists): the timings start from a loaded app.
     from annotator import create_app
     from annotator.agreement import agreement_report
     from annotator.extensions import db
