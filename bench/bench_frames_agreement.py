@@ -24,6 +24,7 @@ import sqlite3
 import statistics
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -122,10 +123,13 @@ def databases(sentences: int) -> tuple[Path, Path]:
     if not spans_only.exists():
         tmp = spans_only.with_suffix(".tmp")
         shutil.copyfile(path, tmp)
-        with sqlite3.connect(tmp) as conn:
+        # closing(): sqlite3's own context manager commits but leaves the connection (and its
+        # write-ahead log, named after the temporary file) open.
+        with closing(sqlite3.connect(tmp)) as conn:
             conn.execute("DELETE FROM relation")
-        with sqlite3.connect(tmp) as conn:
+            conn.commit()
             conn.execute("VACUUM")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         tmp.rename(spans_only)
     return path, spans_only
 
