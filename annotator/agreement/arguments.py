@@ -101,18 +101,43 @@ class ArgumentTallies:
             return np.bincount(role, minlength=roles)[:roles] if roles else np.zeros(0, int)
 
         exact = a.kind == ARG_AGREE
-        kinds = np.zeros((roles, len(ARGUMENT_KINDS)), dtype=np.int64)
-        for side in (a, b):
-            np.add.at(kinds, (side.role, side.kind), 1)
+        width = len(ARGUMENT_KINDS)
+        kinds = (np.bincount(a.role * width + a.kind, minlength=roles * width)
+                 + np.bincount(b.role * width + b.kind, minlength=roles * width)
+                 )[:roles * width].reshape(roles, width)
         kinds[:, ARG_AGREE] = 0
         return cls(count(a), count(b), count(a, exact),
                    count(a, exact | (a.kind == ARGUMENT_BOUNDARY)), count(a, a.given),
                    count(b, b.given), count(a, exact & a.given), kinds)
 
 
-def pair_arguments(corpus: Corpus, ka: int, kb: int, ev: PairEvents) -> PairArguments:
+class ArgumentKeys:
+    """One annotator's arguments as sorted keys in their own span codes: (head, role, child),
+    (head, child), (head, role), (child, role). Built once per annotator and shared by all of
+    its pairs: an argument of the other side only ever looks up spans paired with its own,
+    which lie in the sentences the two share."""
+
+    def __init__(self, rel: RelationArrays, n_spans: int, roles: int) -> None:
+        h, r, c = rel.head, rel.role, rel.child
+        self.full = _Keys((h * roles + r) * n_spans + c)
+        self.head_child = _Keys(h * n_spans + c)
+        self.head_role = _Keys(h * roles + r)
+        self.child_role = _Keys(c * roles + r)
+        self.n_spans = n_spans
+
+
+def argument_keys(corpus: Corpus) -> list[ArgumentKeys]:
+    """Every annotator's ``ArgumentKeys``."""
+    roles = max(len(corpus.roles), 1)
+    return [ArgumentKeys(corpus.relations_of(k), len(corpus.spans[k]), roles)
+            for k in range(len(corpus.annotators))]
+
+
+def pair_arguments(corpus: Corpus, ka: int, kb: int, ev: PairEvents,
+                   keys: list[ArgumentKeys] | None = None) -> PairArguments:
     """Match annotators ``ka`` and ``kb``'s arguments on the sentences both annotated, using
-    their span matching ``ev`` (``matching.pair_events``), vectorised."""
+    their span matching ``ev`` (``matching.pair_events``), vectorised (``keys``: the
+    annotators' ``argument_keys``, built here when not given)."""
     ra, rb = corpus.relations_of(ka), corpus.relations_of(kb)
     if not len(ra) and not len(rb):
         return PairArguments(ArgumentSide.empty(), ArgumentSide.empty())
@@ -132,8 +157,10 @@ def pair_arguments(corpus: Corpus, ka: int, kb: int, ev: PairEvents) -> PairArgu
     keep_a = np.flatnonzero(ev.shared[ra.sentence])
     keep_b = np.flatnonzero(ev.shared[rb.sentence])
     roles = max(len(corpus.roles), 1)
-    side_a = _side(ra, keep_a, partner_a, same_a, event_a, rb, keep_b, n_b, roles)
-    side_b = _side(rb, keep_b, partner_b, same_b, event_b, ra, keep_a, n_a, roles)
+    if keys is None:
+        keys = argument_keys(corpus)
+    side_a = _side(ra, keep_a, partner_a, same_a, event_a, keys[kb], roles)
+    side_b = _side(rb, keep_b, partner_b, same_b, event_b, keys[ka], roles)
     return PairArguments(side_a, side_b)
 
 
@@ -151,25 +178,23 @@ class _Keys:
 
 
 def _side(x: RelationArrays, keep: np.ndarray, partner: np.ndarray, same: np.ndarray,
-          event: np.ndarray, y: RelationArrays, keep_y: np.ndarray, n_y: int, roles: int
-          ) -> ArgumentSide:
-    """Classify the arguments ``keep`` of ``x`` against those ``keep_y`` of ``y``."""
+          event: np.ndarray, y: ArgumentKeys, roles: int) -> ArgumentSide:
+    """Classify the arguments ``keep`` of ``x`` against the other annotator's keys ``y``."""
     head, role, child = x.head[keep], x.role[keep], x.child[keep]
-    yh, yr, yc = y.head[keep_y], y.role[keep_y], y.child[keep_y]
+    n_y = y.n_spans
     ph, pc = partner[head], partner[child]
     both = (ph >= 0) & (pc >= 0)
-    # Keys: (head, role, child), (head, child), (head, role), (child, role) in y's span codes.
-    linked = both & _Keys((yh * roles + yr) * n_y + yc).has((ph * roles + role) * n_y + pc)
+    linked = both & y.full.has((ph * roles + role) * n_y + pc)
     exact = linked & same[head] & same[child]
     kind = np.full(head.size, ARGUMENT_MISSED, dtype=np.int64)
     kind[exact] = ARG_AGREE
     kind[linked & ~exact] = ARGUMENT_BOUNDARY
     rest = np.flatnonzero(~linked)
-    if rest.size and keep_y.size:
+    if rest.size:
         rh, rr, rc = ph[rest], role[rest], pc[rest]
-        wrong = (rh >= 0) & (rc >= 0) & _Keys(yh * n_y + yc).has(rh * n_y + rc)
-        other = ((rh >= 0) & _Keys(yh * roles + yr).has(rh * roles + rr)) | (
-            (rc >= 0) & _Keys(yc * roles + yr).has(rc * roles + rr))
+        wrong = (rh >= 0) & (rc >= 0) & y.head_child.has(rh * n_y + rc)
+        other = ((rh >= 0) & y.head_role.has(rh * roles + rr)) | (
+            (rc >= 0) & y.child_role.has(rc * roles + rr))
         kind[rest[other]] = OTHER_SPAN
         kind[rest[wrong]] = WRONG_ROLE
     return ArgumentSide(x.sentence[keep], role, kind, event[head], keep)

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from annotator.agreement.data import AgreementInputError, Corpus, ItemColumns, gc_paused
-from annotator.agreement.frames import RelationLists, read_item_relations
+from annotator.agreement.frames import RelationLists, RoleColumn, read_item_relations
 from annotator.agreement.layout import Row, Vocabulary, lay_out
 
 NO_RELATIONS = (np.zeros(0, dtype=np.int64), (), (), (), (), ())
@@ -89,15 +89,17 @@ def _column_relations(cols: ItemColumns, ann_item: np.ndarray, ann_who: np.ndarr
     who = ann_who[rel_ann]
     order = np.argsort(who, kind="stable")
     bounds = np.searchsorted(who[order], np.arange(n_names + 1))
-    arrays = [np.asarray(c, dtype=object if i == 2 else None)[order]
-              for i, c in enumerate(columns)]
-    if any(a.dtype.kind not in "iu" for i, a in enumerate(arrays) if i != 2):
+    offsets = [np.asarray(c)[order] for i, c in enumerate(columns) if i != 2]
+    if any(a.dtype.kind not in "iu" for a in offsets):
         raise AgreementInputError("relation offsets must be integers")
+    # Roles as provisional codes (C-level), each annotator's slice named by ``RoleColumn``.
+    role_values, role_codes = _provisional_codes(cols.relation_role, order)
     positions = ann_item[rel_ann][order]
 
     def relations_of(k: int, name: str) -> tuple[Any, ...]:
         lo, hi = int(bounds[k]), int(bounds[k + 1])
-        return (positions[lo:hi], *(a[lo:hi] for a in arrays))
+        hs, he, cs, ce = (a[lo:hi] for a in offsets)
+        return (positions[lo:hi], hs, he, RoleColumn(role_values, role_codes[lo:hi]), cs, ce)
 
     return relations_of
 

@@ -11,6 +11,7 @@ from the database leave such a relation out, as ``relations.keep_attached`` does
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -87,6 +88,14 @@ def read_item_relations(item: Mapping[str, Any], item_id: Any, position: int,
             acc.child_end.append(ce)
 
 
+@dataclass(frozen=True)
+class RoleColumn:
+    """Roles as codes into ``values`` (distinct roles), as columns read them."""
+
+    values: list[Any]
+    codes: np.ndarray
+
+
 class RoleVocabulary:
     """Role codes: the given roles (the schema's) first, then the others met, in order."""
 
@@ -95,8 +104,15 @@ class RoleVocabulary:
         self.given = len(self.roles)
         self.code = {r: i for i, r in enumerate(self.roles)}
 
-    def codes(self, values: Sequence[Any]) -> np.ndarray:
+    def codes(self, values: Sequence[Any] | RoleColumn) -> np.ndarray:
         """The code of each role, new roles added (in order of first appearance)."""
+        if isinstance(values, RoleColumn):
+            if values.codes.size == 0:
+                return np.zeros(0, dtype=np.int64)
+            used = np.unique(values.codes)
+            table = np.zeros(len(values.values), dtype=np.int64)
+            table[used] = self.codes([values.values[i] for i in used.tolist()])
+            return table[values.codes]
         values = values if isinstance(values, list) else list(values)
         table = {}
         for value in dict.fromkeys(values):
