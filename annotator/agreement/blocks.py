@@ -8,59 +8,28 @@ undefined figures in the order the figures come; docs/agreement.md documents eve
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from annotator.agreement.argument_blocks import (
+    OverallArguments,
+    PairArgumentFigures,
+    RoleFigures,
+)
+from annotator.agreement.figure_blocks import (
+    BootstrapSettings,
+    FigureBlock,
+    Intervals,
+    Matches,
+    PerKind,
+    Tokenizer,
+    pair_list,
+    undefined_reasons,
+)
+from annotator.agreement.figure_blocks import (
+    Interval as Interval,  # re-exported: the report's callers import it from here
+)
 from annotator.agreement.metrics import Figure
-
-Interval = tuple[float, float]
-PerKind = dict[str, int]  # disagreement kind -> count, in the order of DISAGREEMENT_KINDS
-
-
-def undefined_reasons(figures: Mapping[str, Figure]) -> dict[str, str | None]:
-    """Return the reasons of the undefined ones among ``figures``, in their order."""
-    return {name: fig.reason for name, fig in figures.items() if fig.value is None}
-
-
-class FigureBlock:
-    """A block of named figures; ``figures()`` lists them in the order of its JSON."""
-
-    FIGURES: ClassVar[tuple[str, ...]] = ()  # the figure fields, in JSON order
-
-    def figures(self) -> dict[str, Figure]:
-        """Return the block's figures by name, in JSON order."""
-        return {name: getattr(self, name) for name in self.FIGURES}
-
-    def figure(self, name: str) -> Figure | None:
-        """Return the figure called ``name``, or None when the block has no such figure."""
-        return self.figures().get(name)
-
-    @property
-    def undefined(self) -> dict[str, str | None]:
-        """Why each undefined figure is undefined, by name."""
-        return undefined_reasons(self.figures())
-
-
-@dataclass(frozen=True)
-class Intervals:
-    """Percentile 95% bootstrap intervals (None: too few defined replicates)."""
-
-    krippendorff_alpha: Interval | None
-    span_f1: Interval | None
-
-    def get(self, name: str) -> Interval | None:
-        """Return the interval of the figure called ``name`` (None if it has none)."""
-        return {"krippendorff_alpha": self.krippendorff_alpha, "span_f1": self.span_f1}.get(name)
-
-    def to_json(self) -> dict[str, list[float] | None]:
-        """Return the intervals as ``{"krippendorff_alpha": [low, high] | null, "span_f1"}``."""
-        return {"krippendorff_alpha": _pair_list(self.krippendorff_alpha),
-                "span_f1": _pair_list(self.span_f1)}
-
-
-def _pair_list(interval: Interval | None) -> list[float] | None:
-    return None if interval is None else [interval[0], interval[1]]
 
 
 @dataclass(frozen=True)
@@ -148,6 +117,7 @@ class OverallFigures(FigureBlock):
     event_type: EventTypeAgreement
     disagreements: PerKind
     inside_spans: OverallInsideSpans
+    arguments: OverallArguments
     ci: Intervals | None = None
 
     FIGURES: ClassVar[tuple[str, ...]] = (
@@ -158,6 +128,10 @@ class OverallFigures(FigureBlock):
         "span_f1_partial",
         "unitizing_alpha",
     )
+
+    def figures(self) -> dict[str, Figure]:
+        """The span and token figures, then the argument figures."""
+        return {**super().figures(), **self.arguments.figures()}
 
     def to_json(self) -> dict[str, Any]:
         """Return the block as the report's JSON has it."""
@@ -175,9 +149,10 @@ class OverallFigures(FigureBlock):
             "event_type": self.event_type.to_json(),
             "disagreements": dict(self.disagreements),
             "inside_spans": self.inside_spans.to_json(),
+            **self.arguments.to_json(),
         }
         if self.ci is not None:
-            out["ci"] = self.ci.to_json()
+            out["ci"] = {**self.ci.to_json(), "argument_f1": pair_list(self.arguments.ci)}
         return out
 
 
@@ -216,18 +191,6 @@ class LabelFigures(FigureBlock):
         if self.ci is not None:
             out["ci"] = self.ci.to_json()
         return out
-
-
-@dataclass(frozen=True)
-class Matches:
-    """How many of a pair's spans match exactly, and how many when overlap is enough."""
-
-    exact: int
-    partial: int
-
-    def to_json(self) -> dict[str, int]:
-        """Return ``{"exact", "partial"}``."""
-        return {"exact": self.exact, "partial": self.partial}
 
 
 @dataclass(frozen=True)
@@ -299,6 +262,7 @@ class PairFigures(FigureBlock):
     per_label: dict[str, PairLabelFigures]
     event_type: EventTypeAgreement
     confusion: list[list[int]]  # span confusion, labels then O (as ``Confusion.labels``)
+    frames: PairArgumentFigures
 
     @property
     def reference(self) -> str:
@@ -316,9 +280,13 @@ class PairFigures(FigureBlock):
         "unitizing_alpha",
     )
 
+    def figures(self) -> dict[str, Figure]:
+        """The span and token figures, then the argument figures."""
+        return {**super().figures(), **self.frames.figures()}
+
     def to_json(self) -> dict[str, Any]:
         """Return the block as the report's JSON has it."""
-        figures = self.figures()
+        figures = super().figures()
         unitizing = figures.pop("unitizing_alpha")
         return {
             "annotators": list(self.annotators),
@@ -335,6 +303,7 @@ class PairFigures(FigureBlock):
             "per_label": {lb: block.to_json() for lb, block in self.per_label.items()},
             "event_type": self.event_type.to_json(),
             "confusion": [list(row) for row in self.confusion],
+            **self.frames.to_json(),
         }
 
 
@@ -366,6 +335,8 @@ class Counts:
     tokens_inside_spans: int
     spans: dict[str, int]  # label -> spans
     spans_per_annotator: dict[str, dict[str, int]]  # annotator -> label -> spans
+    arguments: dict[str, int]  # role -> arguments (relations), all annotators
+    arguments_per_annotator: dict[str, dict[str, int]]  # annotator -> role -> arguments
 
     def to_json(self) -> dict[str, Any]:
         """Return the counts as the report's JSON has them."""
@@ -379,6 +350,9 @@ class Counts:
             "tokens_inside_spans": self.tokens_inside_spans,
             "spans": dict(self.spans),
             "spans_per_annotator": {a: dict(n) for a, n in self.spans_per_annotator.items()},
+            "arguments": dict(self.arguments),
+            "arguments_per_annotator": {a: dict(n)
+                                        for a, n in self.arguments_per_annotator.items()},
         }
 
 
@@ -391,11 +365,13 @@ class Section:
     per_label: dict[str, LabelFigures]
     per_pair: list[PairFigures]
     confusion: Confusion
+    per_role: dict[str, RoleFigures]
 
     def to_json(self) -> dict[str, Any]:
-        """Return ``{"counts", "overall", "per_label", "per_pair", "confusion"}``."""
+        """Return ``{"counts", "overall", "per_label", "per_role", "per_pair", "confusion"}``."""
         return {"counts": self.counts.to_json(), "overall": self.overall.to_json(),
                 "per_label": {lb: block.to_json() for lb, block in self.per_label.items()},
+                "per_role": {r: block.to_json() for r, block in self.per_role.items()},
                 "per_pair": [pair.to_json() for pair in self.per_pair],
                 "confusion": self.confusion.to_json()}
 
@@ -413,34 +389,6 @@ class GroupSection:
 
 
 @dataclass(frozen=True)
-class Tokenizer:
-    """Which tokenizer the token figures count with."""
-
-    module: str
-    pattern: str
-    description: str
-
-    def to_json(self) -> dict[str, str]:
-        """Return ``{"module", "pattern", "description"}``."""
-        return {"module": self.module, "pattern": self.pattern, "description": self.description}
-
-
-@dataclass(frozen=True)
-class BootstrapSettings:
-    """How the 95% intervals were drawn."""
-
-    replicates: int
-    seed: int
-    level: float = 0.95
-    method: str = "percentile; sentences resampled with replacement"
-
-    def to_json(self) -> dict[str, Any]:
-        """Return ``{"replicates", "seed", "level", "method"}``."""
-        return {"replicates": self.replicates, "seed": self.seed, "level": self.level,
-                "method": self.method}
-
-
-@dataclass(frozen=True)
 class AgreementReport:
     """Every agreement figure: over the whole set (``whole``, also readable as ``counts``,
     ``overall``, ...), per group, with warnings and a plain-words reading."""
@@ -448,6 +396,7 @@ class AgreementReport:
     format: str
     annotators: list[str]
     labels: list[str]
+    roles: list[str]
     tokenizer: Tokenizer
     whole: Section
     per_group: list[GroupSection]
@@ -480,6 +429,11 @@ class AgreementReport:
         """The whole set's label confusion."""
         return self.whole.confusion
 
+    @property
+    def per_role(self) -> dict[str, RoleFigures]:
+        """The whole set's argument figures per role, in the report's role order."""
+        return self.whole.per_role
+
     def to_json(self) -> dict[str, Any]:
         """Return the report as JSON-ready data (no NaN), exactly as docs/agreement.md has it."""
         return {
@@ -487,6 +441,7 @@ class AgreementReport:
             "annotators": list(self.annotators),
             "labels": list(self.labels),
             "tokenizer": self.tokenizer.to_json(),
+            "roles": list(self.roles),
             **self.whole.to_json(),
             "per_group": [group.to_json() for group in self.per_group],
             "warnings": list(self.warnings),

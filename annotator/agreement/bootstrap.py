@@ -1,5 +1,5 @@
-"""Bootstrap 95% intervals of alpha and exact span F1: sentences resampled with replacement,
-from small per-sentence sufficient statistics (pure).
+"""Bootstrap 95% intervals of alpha, exact span F1 and argument F1: sentences resampled with
+replacement, from small per-sentence sufficient statistics (pure).
 
 The report gathers the statistics from its corpus (``resampling_data``); the export's chunked
 summary gathers the same ones chunk by chunk. ``resample`` draws the replicates from them and
@@ -9,11 +9,12 @@ summary gathers the same ones chunk by chunk. ``resample`` draws the replicates 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from annotator.agreement.blocks import Intervals
+from annotator.agreement.arguments import ARG_AGREE, PairArguments
+from annotator.agreement.blocks import Interval, Intervals
 from annotator.agreement.context import ReportContext
 from annotator.agreement.matching import AGREE, SUBTYPE_ONLY, PairEvents
 from annotator.agreement.metrics import Figure, alpha_from_coincidence, collapse_to_binary
@@ -22,7 +23,9 @@ from annotator.agreement.patterns import pattern_counts, sentence_patterns
 # Floats in one block of bootstrap replicates (their weights, or gathered copies): 8 MB.
 RESAMPLING_BLOCK = 1_000_000
 
-Replicates = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+# alpha overall, per label; span F1 overall, per label; argument F1 overall, per role
+Replicates = tuple[np.ndarray, ...]
+PairRows = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 @dataclass
@@ -36,7 +39,8 @@ class Resampling:
     many annotators gave each value in each pattern. Spans, per annotator pair in pair order
     (pairs with no span in a shared sentence left out): ``(sentence, row, rows)``, each
     sentence with spans and its row of ``rows`` (rows x 3 x width: exact matches, spans of the
-    first annotator, spans of the second, per label code).
+    first annotator, spans of the second, per label code). Arguments likewise per pair
+    (``arguments``, rows x 3 x ``roles``: exact matches and each side's arguments per role).
     """
 
     sentences: int
@@ -44,7 +48,39 @@ class Resampling:
     token_pattern: np.ndarray
     token_freq: np.ndarray
     pattern_counts: np.ndarray
-    pairs: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+    pairs: list[PairRows]
+    arguments: list[PairRows] = field(default_factory=list)
+    roles: int = 0
+
+
+def _distinct_rows(stats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(row index of each statistics row, the distinct rows) of a sentences x k table."""
+    radix = int(stats.max()) + 1 if stats.size else 1
+    if radix ** stats.shape[1] < 2**62:
+        # Each row as one integer (its counts as digits): a plain sort instead of a sort of rows.
+        codes = stats @ (radix ** np.arange(stats.shape[1], dtype=np.int64))
+        _, first, row = np.unique(codes, return_index=True, return_inverse=True)
+        return row.reshape(-1), stats[first]
+    rows, row = np.unique(stats, axis=0, return_inverse=True)
+    return row.reshape(-1), rows
+
+
+def argument_rows(pair: PairArguments, roles: int) -> PairRows:
+    """One pair's argument counts per sentence with arguments: (sentences, row of each, rows
+    R x 3 x roles: exact matches, arguments of the first annotator, of the second)."""
+    a, b = pair.a, pair.b
+    sentences, pos = np.unique(np.concatenate([a.sentence, b.sentence]), return_inverse=True)
+    if sentences.size == 0 or roles == 0:
+        return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
+                np.zeros((0, 3, roles), dtype=np.int64))
+    pa, pb = pos[:a.sentence.size], pos[a.sentence.size:]
+    exact = a.kind == ARG_AGREE
+    keys = np.concatenate([(pa[exact] * 3) * roles + a.role[exact], (pa * 3 + 1) * roles + a.role,
+                           (pb * 3 + 2) * roles + b.role])
+    stats = np.bincount(keys, minlength=sentences.size * 3 * roles).reshape(
+        sentences.size, 3 * roles)
+    row, rows = _distinct_rows(stats)
+    return sentences, row, rows.reshape(-1, 3, roles)
 
 
 def pair_rows(ev: PairEvents, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -62,15 +98,8 @@ def pair_rows(ev: PairEvents, width: int) -> tuple[np.ndarray, np.ndarray, np.nd
                                                (ev.b_index >= 0, ev.b_label)))]
     stats = np.bincount(np.concatenate(keys), minlength=sentences.size * 3 * width).reshape(
         sentences.size, 3 * width)
-    radix = int(stats.max()) + 1
-    if radix ** (3 * width) < 2**62:
-        # Each row as one integer (its counts as digits): a plain sort instead of a sort of rows.
-        codes = stats @ (radix ** np.arange(3 * width, dtype=np.int64))
-        _, first, row = np.unique(codes, return_index=True, return_inverse=True)
-        rows = stats[first]
-    else:
-        rows, row = np.unique(stats, axis=0, return_inverse=True)
-    return sentences, row.reshape(-1), rows.reshape(-1, 3, width)
+    row, rows = _distinct_rows(stats)
+    return sentences, row, rows.reshape(-1, 3, width)
 
 
 def resampling_data(ctx: ReportContext) -> Resampling:
@@ -79,13 +108,17 @@ def resampling_data(ctx: ReportContext) -> Resampling:
     compared = corpus.present.sum(axis=0) >= 2
     rank = np.cumsum(compared) - 1  # number of each compared sentence among them
     patterns, _, sentence, pattern, freq = sentence_patterns(corpus)
-    pairs = []
+    pairs, arguments = [], []
+    roles = len(corpus.roles)
     for p in ctx.pairs:
         sentences, row, rows = pair_rows(ctx.events[p], corpus.width)
         if sentences.size:
             pairs.append((rank[sentences], row, rows))
+        sentences, row, rows = argument_rows(ctx.arguments[p], roles)
+        if sentences.size:
+            arguments.append((rank[sentences], row, rows))
     return Resampling(int(compared.sum()), rank[sentence], pattern, freq,
-                      pattern_counts(patterns, corpus.width), pairs)
+                      pattern_counts(patterns, corpus.width), pairs, arguments, roles)
 
 
 class _TokenSide:
@@ -121,8 +154,7 @@ class _TokenSide:
         return o_rep
 
 
-def _pair_side(pairs: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]], width: int
-               ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def _pair_side(pairs: Sequence[PairRows], width: int) -> list[PairRows]:
     """Each pair's sentences grouped by row, with the rows as floats (rows x 3 width)."""
     out = []
     for sentence, row, rows in pairs:
@@ -134,7 +166,8 @@ def _pair_side(pairs: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]], width
 
 
 def resample(data: Resampling, width: int, replicates: int, seed: int) -> Replicates:
-    """Bootstrap replicates of alpha and exact span F1, overall and per label (NaN: undefined).
+    """Bootstrap replicates of alpha and exact span F1, overall and per label, and of argument
+    F1, overall and per role (NaN: undefined).
 
     Each replicate draws the compared sentences with replacement (``rng.integers``, one call per
     replicate) and sums their statistics. Every such sum is a sum of integers below 2**53, exact
@@ -143,13 +176,15 @@ def resample(data: Resampling, width: int, replicates: int, seed: int) -> Replic
     """
     n_labels = width - 1
     out = (np.full(replicates, np.nan), np.full((replicates, n_labels), np.nan),
-           np.full(replicates, np.nan), np.full((replicates, n_labels), np.nan))
+           np.full(replicates, np.nan), np.full((replicates, n_labels), np.nan),
+           np.full(replicates, np.nan), np.full((replicates, data.roles), np.nan))
     n = data.sentences
     if n == 0 or replicates <= 0:
         return out
     tokens = _TokenSide(data, width)
     pair_side = _pair_side(data.pairs, width)
-    widest = max(n, tokens.sentence.size, *(p[0].size for p in pair_side))
+    argument_side = _pair_side(data.arguments, data.roles) if data.roles else []
+    widest = max(n, tokens.sentence.size, *(p[0].size for p in pair_side + argument_side))
     block = max(1, min(replicates, RESAMPLING_BLOCK // widest))
     rng = np.random.default_rng(seed)
     for r0 in range(0, replicates, block):
@@ -160,17 +195,36 @@ def resample(data: Resampling, width: int, replicates: int, seed: int) -> Replic
         o_rep = tokens.coincidences(weights)
         reps = [(np.add.reduceat(weights[:, sentence], row_starts, axis=1) @ rows)
                 for sentence, row_starts, rows in pair_side]
+        arg_reps = [(np.add.reduceat(weights[:, sentence], row_starts, axis=1) @ rows)
+                    for sentence, row_starts, rows in argument_side]
         del weights
         for r in range(r1 - r0):
             _score(out, r0 + r, o_rep[r].reshape(width, width), [rep[r] for rep in reps], width)
+            if arg_reps:
+                _score_arguments(out, r0 + r, [rep[r] for rep in arg_reps], data.roles)
     return out
+
+
+def _score_arguments(out: Replicates, i: int, pair_stats: list[np.ndarray], roles: int) -> None:
+    """Write replicate ``i``'s argument F1, overall and per role, from each pair's argument
+    statistics (3 x roles: exact matches, arguments of a, arguments of b)."""
+    f1_pairs, f1_roles = [], []
+    for stats in pair_stats:
+        st = stats.reshape(3, roles)
+        tot = st[1].sum() + st[2].sum()
+        f1_pairs.append(2 * st[0].sum() / tot if tot else np.nan)
+        den = st[1] + st[2]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            f1_roles.append(np.where(den > 0, 2 * st[0] / den, np.nan))
+    out[4][i] = _nanmean(np.array(f1_pairs))
+    out[5][i] = _nanmean(np.array(f1_roles), axis=0)
 
 
 def _score(out: Replicates, i: int, o: np.ndarray, pair_stats: list[np.ndarray],
            width: int) -> None:
     """Write replicate ``i``'s figures from its coincidences ``o`` and each pair's span
     statistics (3 x width: exact matches, spans of a, spans of b)."""
-    alpha_all, alpha_lab, f1_all, f1_lab = out
+    alpha_all, alpha_lab, f1_all, f1_lab = out[:4]
     alpha_all[i] = _nan(alpha_from_coincidence(o))
     for c in range(1, width):
         alpha_lab[i, c - 1] = _nan(alpha_from_coincidence(collapse_to_binary(o, c)))
@@ -190,11 +244,19 @@ def _score(out: Replicates, i: int, o: np.ndarray, pair_stats: list[np.ndarray],
 
 def intervals(samples: Replicates, names: Sequence[str]) -> tuple[Intervals, dict[str, Intervals]]:
     """Percentile 95% intervals of ``resample``'s replicates: (overall, per label)."""
-    alpha_all, alpha_lab, f1_all, f1_lab = samples
+    alpha_all, alpha_lab, f1_all, f1_lab = samples[:4]
     overall = Intervals(_interval(alpha_all), _interval(f1_all))
     per_label = {lb: Intervals(_interval(alpha_lab[:, c]), _interval(f1_lab[:, c]))
                  for c, lb in enumerate(names)}
     return overall, per_label
+
+
+def argument_intervals(samples: Replicates, roles: Sequence[str]
+                       ) -> tuple[Interval | None, dict[str, Interval | None]]:
+    """Percentile 95% intervals of argument F1 from ``resample``'s replicates: (overall, per
+    role)."""
+    arg_all, arg_role = samples[4], samples[5]
+    return _interval(arg_all), {r: _interval(arg_role[:, c]) for c, r in enumerate(roles)}
 
 
 def _nan(fig: Figure) -> float:

@@ -13,29 +13,34 @@ from typing import Any
 import numpy as np
 
 from annotator.agreement.data import AgreementInputError, Corpus, ItemColumns, gc_paused
+from annotator.agreement.frames import RelationLists, RoleColumn, read_item_relations
 from annotator.agreement.layout import Row, Vocabulary, lay_out
+
+NO_RELATIONS = (np.zeros(0, dtype=np.int64), (), (), (), (), ())
 
 
 def build_corpus(items: Iterable[Mapping[str, Any]], *, labels: Sequence[str] | None = None,
-                 subtype_attribute: str = "event_type") -> Corpus:
+                 subtype_attribute: str = "event_type", roles: Sequence[str] | None = None
+                 ) -> Corpus:
     """Validate ``items`` and lay them out as arrays.
 
-    Each item is ``{"id", "text", "annotations": {annotator: [span, ...] | None}, "group"?}``
-    with spans ``{"start", "end", "label", "attributes"?}`` (or objects with those attributes).
+    Each item is ``{"id", "text", "annotations": {annotator: [span, ...] | None}, "group"?,
+    "relations"?: {annotator: [{"head": {"start", "end"}, "child": {...}, "role"}]}}`` with
+    spans ``{"start", "end", "label", "attributes"?}`` (or objects with those attributes).
     An annotator who is absent or None did not annotate the sentence (missing data); an empty
-    list means the sentence was read and nothing marked.
+    list means the sentence was read and nothing marked. ``roles``: the schema's role order.
 
     Raises:
         AgreementInputError: naming the item (and annotator) of the first problem found.
     """
     with gc_paused():
         if isinstance(items, ItemColumns):
-            return _corpus_from_columns(items, labels, subtype_attribute)
-        return _corpus_from_items(items, labels, subtype_attribute)
+            return _corpus_from_columns(items, labels, subtype_attribute, roles)
+        return _corpus_from_items(items, labels, subtype_attribute, roles)
 
 
 def _corpus_from_columns(cols: ItemColumns, labels: Sequence[str] | None,
-                         subtype_attribute: str) -> Corpus:
+                         subtype_attribute: str, roles: Sequence[str] | None) -> Corpus:
     rows, names, ann_item, ann_who, span_ann = _checked_columns(cols)
     starts = np.asarray(cols.span_start)
     ends = np.asarray(cols.span_end)
@@ -64,7 +69,39 @@ def _corpus_from_columns(cols: ItemColumns, labels: Sequence[str] | None,
         return (ann_item[ann_order[a_lo:a_hi]], span_item[lo:hi], starts[lo:hi], ends[lo:hi],
                 label_map[label_tmp[lo:hi]], sub_map[sub_tmp[lo:hi]])
 
-    return lay_out(rows, names, spans_of, labels, subtype_attribute)
+    return lay_out(rows, names, spans_of, labels, subtype_attribute,
+                   _column_relations(cols, ann_item, ann_who, len(names)), roles,
+                   strict_relations=False)
+
+
+def _column_relations(cols: ItemColumns, ann_item: np.ndarray, ann_who: np.ndarray,
+                      n_names: int) -> Any:
+    """``RelationsOf`` for the relation columns, each annotator's taken with NumPy."""
+    rel_ann = np.asarray(cols.relation_annotation, dtype=np.int64)
+    columns = (cols.relation_head_start, cols.relation_head_end, cols.relation_role,
+               cols.relation_child_start, cols.relation_child_end)
+    if any(len(c) != rel_ann.size for c in columns):
+        raise AgreementInputError("the relation columns must have the same length")
+    if rel_ann.size == 0:
+        return None
+    if rel_ann.min() < 0 or rel_ann.max() >= ann_item.size:
+        raise AgreementInputError("relation_annotation points outside the annotations")
+    who = ann_who[rel_ann]
+    order = np.argsort(who, kind="stable")
+    bounds = np.searchsorted(who[order], np.arange(n_names + 1))
+    offsets = [np.asarray(c)[order] for i, c in enumerate(columns) if i != 2]
+    if any(a.dtype.kind not in "iu" for a in offsets):
+        raise AgreementInputError("relation offsets must be integers")
+    # Roles as provisional codes (C-level), each annotator's slice named by ``RoleColumn``.
+    role_values, role_codes = _provisional_codes(cols.relation_role, order)
+    positions = ann_item[rel_ann][order]
+
+    def relations_of(k: int, name: str) -> tuple[Any, ...]:
+        lo, hi = int(bounds[k]), int(bounds[k + 1])
+        hs, he, cs, ce = (a[lo:hi] for a in offsets)
+        return (positions[lo:hi], hs, he, RoleColumn(role_values, role_codes[lo:hi]), cs, ce)
+
+    return relations_of
 
 
 def _checked_columns(cols: ItemColumns) -> tuple[list[Row], list[str], np.ndarray, np.ndarray,
@@ -152,12 +189,16 @@ _ATTRIBUTES = methodcaller("get", "attributes")
 
 
 def _corpus_from_items(items: Iterable[Mapping[str, Any]], labels: Sequence[str] | None,
-                       subtype_attribute: str) -> Corpus:
+                       subtype_attribute: str, roles: Sequence[str] | None) -> Corpus:
     rows: list[Row] = []
     seen_ids: set[Any] = set()
     per_name: dict[str, _Spans] = {}
+    links: dict[str, RelationLists] = {}
     for position, item in enumerate(items):
         rows.append(_read_item(position, item, seen_ids, per_name, subtype_attribute))
+        if "relations" in item:
+            read_item_relations(item, rows[-1][0], position, item.get("annotations") or {},
+                                links)
 
     names = sorted(per_name)
 
@@ -168,7 +209,12 @@ def _corpus_from_items(items: Iterable[Mapping[str, Any]], labels: Sequence[str]
         return (positions, np.repeat(positions, counts),
                 *_columns(acc, None, vocab, rows, name)[1:])
 
-    return lay_out(rows, names, spans_of, labels, subtype_attribute)
+    def relations_of(k: int, name: str) -> tuple[Any, ...]:
+        acc = links.get(name)
+        return acc.columns() if acc is not None else NO_RELATIONS
+
+    return lay_out(rows, names, spans_of, labels, subtype_attribute,
+                   relations_of if links else None, roles)
 
 
 def _read_item(position: int, item: Any, seen_ids: set[Any], per_name: dict[str, _Spans],

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from annotator.agreement.arguments import PairArguments, argument_keys, pair_arguments
 from annotator.agreement.data import Corpus
 from annotator.agreement.matching import PairEvents, pair_events
 from annotator.agreement.metrics import value_patterns
@@ -25,6 +26,10 @@ class ReportContext:
         self.pairs = list(combinations(range(len(corpus.annotators)), 2))
         self.events: dict[tuple[int, int], PairEvents] = {
             p: pair_events(corpus, *p) for p in self.pairs}
+        # Argument matching rests on the span matching of the same pair.
+        keys = argument_keys(corpus) if any(map(len, corpus.relations)) else None
+        self.arguments: dict[tuple[int, int], PairArguments] = {
+            p: pair_arguments(corpus, *p, self.events[p], keys) for p in self.pairs}
         self.sibling_credit = sibling_credit
         self.subtype_attribute = subtype_attribute
         groups, event_labels = _schema_event_types(corpus, schema, subtype_attribute)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -39,6 +39,25 @@ class SpanArrays:
 
 
 @dataclass
+class RelationArrays:
+    """One annotator's relations (event frames' arguments), unique, sorted by sentence and
+    head; head and child index the annotator's ``SpanArrays``."""
+
+    sentence: np.ndarray  # sentence index
+    head: np.ndarray  # index of the head span (the event) in the annotator's spans
+    role: np.ndarray  # index into Corpus.roles
+    child: np.ndarray  # index of the child span (the argument)
+
+    def __len__(self) -> int:
+        return int(self.sentence.size)
+
+    @classmethod
+    def empty(cls) -> RelationArrays:
+        """No relation."""
+        return cls(*(np.zeros(0, dtype=np.int64) for _ in range(4)))
+
+
+@dataclass
 class Corpus:
     """The items as arrays. Sentences are laid end to end with one space between them
     (``base[s]`` is the global offset of sentence s), so global offsets never collide and no
@@ -62,6 +81,13 @@ class Corpus:
     sentence_tokens: np.ndarray  # token index range start of each sentence (len S + 1)
     values: np.ndarray  # annotators x tokens, int8: -1 missing, 0 O, 1..L label
     unknown_labels: list[str]
+    roles: list[str] = field(default_factory=list)  # role codes 0..R-1 are roles[0..R-1]
+    relations: list[RelationArrays] = field(default_factory=list)  # per annotator
+    unknown_roles: list[str] = field(default_factory=list)
+
+    def relations_of(self, k: int) -> RelationArrays:
+        """Annotator ``k``'s relations (none when the input had none)."""
+        return self.relations[k] if self.relations else RelationArrays.empty()
 
     @property
     def width(self) -> int:
@@ -91,6 +117,12 @@ class ItemColumns:
     span_end: Sequence[int]
     span_label: Sequence[str]
     span_subtype: Sequence[str | None]
+    relation_annotation: Sequence[int] = ()
+    relation_head_start: Sequence[int] = ()
+    relation_head_end: Sequence[int] = ()
+    relation_role: Sequence[str] = ()
+    relation_child_start: Sequence[int] = ()
+    relation_child_end: Sequence[int] = ()
 
 
 @contextmanager

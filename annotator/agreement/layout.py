@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from annotator.agreement.data import AgreementInputError, Corpus, SpanArrays, group_key
+from annotator.agreement.frames import RelationsOf, RoleVocabulary, place_relations
 from annotator.agreement.tokenizing import paint_tokens, token_bounds
 
 Row = tuple[Any, str, Any]  # (id, text, group) of an item, in input order
@@ -55,12 +56,16 @@ SpansOf = Callable[[int, str, Vocabulary], tuple[np.ndarray, ...]]
 
 
 def lay_out(rows: list[Row], annotators: list[str], spans_of: SpansOf,
-            labels: Sequence[str] | None, subtype_attribute: str) -> Corpus:
-    """Lay out checked rows (id, text, group) and each annotator's spans as a Corpus.
+            labels: Sequence[str] | None, subtype_attribute: str,
+            relations_of: RelationsOf | None = None, roles: Sequence[str] | None = None,
+            strict_relations: bool = True) -> Corpus:
+    """Lay out checked rows (id, text, group), each annotator's spans and their relations
+    (``relations_of``, see ``frames``; ``roles``: the schema's role order) as a Corpus.
 
     Raises:
         AgreementInputError: a span outside its sentence, two spans of one annotator that
-            overlap, or more than 126 labels.
+            overlap, more than 126 labels, or (``strict_relations``) a relation that does not
+            resolve to the annotator's spans.
     """
     rows, new_position, group_order, group_bounds = _by_group(rows)
     vocab = Vocabulary(labels, subtype_attribute)
@@ -90,14 +95,40 @@ def lay_out(rows: list[Row], annotators: list[str], spans_of: SpansOf,
         row = values[k]
         row[present[k][tok_sentence]] = 0
         paint_tokens(row, arr.start, arr.end, arr.label, tok_start, tok_end)
+    role_list, unknown_roles, relations = _relations(
+        rows, annotators, spans, base, new_position, relations_of, roles, strict_relations)
     return Corpus(
         ids=[r[0] for r in rows], texts=texts, groups=[r[2] for r in rows],
         group_order=group_order, group_bounds=group_bounds, annotators=annotators,
         labels=label_list, subtypes=vocab.subtypes, base=base, lengths=lengths,
         present=present, spans=spans, tok_start=tok_start, tok_end=tok_end,
         tok_sentence=tok_sentence, sentence_tokens=sentence_tokens, values=values,
-        unknown_labels=unknown,
+        unknown_labels=unknown, roles=role_list, relations=relations,
+        unknown_roles=unknown_roles,
     )
+
+
+def _relations(rows: list[Row], annotators: list[str], spans: list[SpanArrays],
+               base: np.ndarray, new_position: np.ndarray, relations_of: RelationsOf | None,
+               roles: Sequence[str] | None, strict: bool
+               ) -> tuple[list[str], list[str], list]:
+    """Each annotator's relations resolved to their spans, and the role order."""
+    vocab = RoleVocabulary(roles)
+    if relations_of is None:
+        return vocab.roles, [], []
+    ids = [r[0] for r in rows]
+    placed = []
+    for k, name in enumerate(annotators):
+        positions, hs, he, role, cs, ce = relations_of(k, name)
+        sentence = new_position[np.asarray(positions, dtype=np.int64)]
+        placed.append(place_relations(ids, name, spans[k], base, sentence, (hs, he, cs, ce),
+                                      vocab.codes(role), strict=strict))
+    ordered, unknown, remap = vocab.final()
+    for arr in placed:
+        arr.role = remap[arr.role] if arr.role.size else arr.role
+    if not any(len(arr) for arr in placed):
+        unknown = []
+    return ordered, unknown, placed
 
 
 def _by_group(rows: list[Row]) -> tuple[list[Row], np.ndarray, list[Any], list[tuple[int, int]]]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from annotator.agreement.argument_blocks import PairArgumentFigures
 from annotator.agreement.blocks import (
     Matches,
     PairFigures,
@@ -100,9 +101,11 @@ def token_tables(patterns: np.ndarray, freq: np.ndarray, ka: int, kb: int, width
 
 
 def pair_figures(ctx: ReportContext, ka: int, kb: int, ev: PairEvents, patterns: np.ndarray,
-                 freq: np.ndarray, lo: int, hi: int) -> tuple[PairFigures, PairTally]:
+                 freq: np.ndarray, lo: int, hi: int, frames: PairArgumentFigures
+                 ) -> tuple[PairFigures, PairTally]:
     """Every figure of annotators ``ka`` < ``kb`` on sentences lo..hi-1, whose token value
-    ``patterns`` (with frequencies ``freq``) and matching events ``ev`` are given."""
+    ``patterns`` (with frequencies ``freq``), matching events ``ev`` and argument figures
+    ``frames`` are given."""
     corpus = ctx.corpus
     names, width = corpus.labels, corpus.width
     shared = ev.shared[lo:hi]
@@ -138,7 +141,7 @@ def pair_figures(ctx: ReportContext, ka: int, kb: int, ev: PairEvents, patterns:
         disagreements=disagreement_counts(spans.kinds), unitizing_alpha=unless_apart(u_all),
         inside_spans=PairInsideSpans(int(table_in.sum()), kappa_in), per_label=per_label,
         event_type=event_type_agreement(ctx, event_pairs, False),
-        confusion=spans.confusion[np.ix_(order, order)].tolist())
+        confusion=spans.confusion[np.ix_(order, order)].tolist(), frames=frames)
     tally = PairTally(
         table=table, kappa=kappa, kappa_inside=kappa_in, f1=block.span_f1,
         f1_partial=block.span_f1_partial, label_kappa=kappas,

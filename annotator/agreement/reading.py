@@ -33,6 +33,21 @@ def warning_list(annotators: int, sentences_compared: int, unknown_labels: Seque
     return out
 
 
+def argument_warnings(arguments_compared: Mapping[str, int], unknown_roles: Sequence[str],
+                      min_units: int) -> list[str]:
+    """The warnings on event-frame arguments: roles not in the schema, and roles with too few
+    arguments to measure (none when nobody linked any argument)."""
+    out = [f"role {r} is not in the label schema" for r in unknown_roles]
+    if not any(arguments_compared.values()):
+        return out
+    for role, n in arguments_compared.items():
+        if n < min_units:
+            out.append(f"role {role}: only {n} argument(s) in sentences seen by two or more "
+                       f"annotators (fewer than {min_units}); its argument F1 is not "
+                       "meaningful yet")
+    return out
+
+
 def _alpha_words(value: float) -> str:
     # Krippendorff (2004, p. 241; 2011): rely on data with alpha >= .800, draw tentative
     # conclusions only from .667 <= alpha < .800, and discard data below .667.
@@ -82,6 +97,14 @@ def _headline(section: Section) -> list[str]:
         extra = f" ({part:.2f} when overlapping spans count)" if part is not None else ""
         out.append(f"span F1 {f1:.2f}{extra}: of the spans two annotators marked, "
                    f"{f1:.0%} match exactly.")
+    args = ov.arguments
+    if args.argument_f1.value is not None:
+        given = args.argument_f1_given_event.value
+        extra = (f"; {given:.2f} on the events both marked exactly" if given is not None
+                 else "")
+        out.append(f"argument F1 {args.argument_f1.value:.2f}{extra}: of the event-frame "
+                   f"arguments two annotators linked, {args.argument_f1.value:.0%} match "
+                   "exactly (event, role and argument).")
     return out
 
 

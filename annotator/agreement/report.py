@@ -16,14 +16,21 @@ from annotator.agreement.blocks import (
     AgreementReport,
     BootstrapSettings,
     GroupSection,
+    Interval,
     Intervals,
     Section,
     Tokenizer,
 )
-from annotator.agreement.bootstrap import intervals, resample, resampling_data
+from annotator.agreement.bootstrap import (
+    argument_intervals,
+    intervals,
+    resample,
+    resampling_data,
+)
 from annotator.agreement.build import build_corpus
 from annotator.agreement.context import ReportContext
-from annotator.agreement.reading import reading, warning_list
+from annotator.agreement.frames import schema_roles
+from annotator.agreement.reading import argument_warnings, reading, warning_list
 from annotator.agreement.section import section_figures
 from annotator.corpus.tokens import TOKEN_PATTERN_SUMMARY
 
@@ -44,6 +51,7 @@ def agreement_report(
     *,
     schema: Any = None,
     labels: Sequence[str] | None = None,
+    roles: Sequence[str] | None = None,
     bootstrap: int = 0,
     seed: int = 0,
     min_units: int = MIN_UNITS,
@@ -61,6 +69,8 @@ def agreement_report(
         schema: a ``LabelSchema``: its labels (in order) and the event-type hierarchy
             (``group`` of each value of the ``subtype_attribute``).
         labels: the label list when there is no schema (default: the labels found, sorted).
+        roles: the event-frame role list when there is no schema (default: the schema's
+            roles, else the roles found, sorted).
         bootstrap: number of bootstrap replicates for the 95% intervals (0: none).
         seed: seed of the bootstrap's random generator (same seed, same intervals).
         min_units: labels with fewer spans than this get a warning.
@@ -74,30 +84,41 @@ def agreement_report(
     """
     if labels is None and schema is not None:
         labels = list(schema.keys)
-    corpus = build_corpus(items, labels=labels, subtype_attribute=subtype_attribute)
+    corpus = build_corpus(items, labels=labels, subtype_attribute=subtype_attribute,
+                          roles=schema_roles(schema) if roles is None else roles)
     ctx = ReportContext(corpus, schema, hierarchy, subtype_attribute, sibling_credit)
     whole = section_figures(ctx, 0, len(corpus.texts))
     if bootstrap > 0:
-        overall_ci, label_ci = intervals(
-            resample(resampling_data(ctx), corpus.width, int(bootstrap), int(seed)),
-            corpus.labels)
-        whole = with_intervals(whole, overall_ci, label_ci)
+        samples = resample(resampling_data(ctx), corpus.width, int(bootstrap), int(seed))
+        overall_ci, label_ci = intervals(samples, corpus.labels)
+        whole = with_intervals(whole, overall_ci, label_ci,
+                               *argument_intervals(samples, corpus.roles))
     warnings = warning_list(len(corpus.annotators), whole.counts.sentences_compared,
                             corpus.unknown_labels,
                             {lb: b.spans_compared for lb, b in whole.per_label.items()},
                             min_units)
+    warnings += argument_warnings(
+        {r: b.arguments_compared for r, b in whole.per_role.items()},
+        corpus.unknown_roles if schema is not None or roles is not None else [], min_units)
     return AgreementReport(
         format=REPORT_FORMAT, annotators=list(corpus.annotators), labels=list(corpus.labels),
+        roles=list(corpus.roles),
         tokenizer=TOKENIZER, whole=whole, per_group=_groups(ctx, whole), warnings=warnings,
         bootstrap=BootstrapSettings(int(bootstrap), int(seed)), reading=reading(whole))
 
 
-def with_intervals(section: Section, overall: Intervals, per_label: Mapping[str, Intervals]
-                   ) -> Section:
-    """``section`` with 95% intervals on its overall and per-label figures."""
-    return replace(section, overall=replace(section.overall, ci=overall),
+def with_intervals(section: Section, overall: Intervals, per_label: Mapping[str, Intervals],
+                   arguments: Interval | None = None,
+                   per_role: Mapping[str, Interval | None] | None = None) -> Section:
+    """``section`` with 95% intervals on its overall, per-label and per-role figures."""
+    per_role = per_role or {}
+    return replace(section,
+                   overall=replace(section.overall, ci=overall, arguments=replace(
+                       section.overall.arguments, ci=arguments)),
                    per_label={lb: replace(block, ci=per_label[lb])
-                              for lb, block in section.per_label.items()})
+                              for lb, block in section.per_label.items()},
+                   per_role={r: replace(block, ci=per_role.get(r), has_ci=True)
+                             for r, block in section.per_role.items()})
 
 
 def _groups(ctx: ReportContext, whole: Section) -> list[GroupSection]:

@@ -4,10 +4,17 @@ group), overall, per label and per annotator pair (pure)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from annotator.agreement.argument_figures import (
+    argument_counts,
+    overall_arguments,
+    pair_argument_figures,
+    role_blocks,
+)
+from annotator.agreement.arguments import ArgumentTallies
 from annotator.agreement.blocks import (
     Confusion,
     Counts,
@@ -26,6 +33,7 @@ from annotator.agreement.metrics import Figure, undefined
 from annotator.agreement.pair_figures import PairTally, pair_figures
 from annotator.agreement.patterns import pattern_counts
 from annotator.agreement.reasons import (
+    NOT_SHARED,
     ONE_ANNOTATOR,
     label_mean_over_pairs,
     mean_over_pairs,
@@ -48,6 +56,7 @@ class PairPool:
     kinds: np.ndarray
     kinds_label: np.ndarray
     event_pairs: np.ndarray
+    argument_tallies: list[ArgumentTallies] = field(default_factory=list)
 
     @classmethod
     def of(cls, tallies: list[PairTally], width: int) -> PairPool:
@@ -90,8 +99,12 @@ def section_figures(ctx: ReportContext, lo: int, hi: int) -> Section:
     everywhere = token_figures(counts, freq, names, single)
     in_spans = token_figures(counts[inside], freq[inside], names, single)
     per_pair, pool = _pairs(ctx, lo, hi, patterns, freq)
+    frames = [p.frames for p in per_pair]
+    roles = corpus.roles
+    arguments, arguments_compared, arguments_per_annotator = argument_counts(ctx, lo, hi)
     unitizing, label_unitizing, unitizing_sentences = _unitizing(ctx, lo, hi, single)
-    tallied = _counts(ctx, lo, hi, freq, counts.sum(axis=1), inside)
+    tallied = _counts(ctx, lo, hi, freq, counts.sum(axis=1), inside, arguments,
+                      arguments_per_annotator)
     overall = OverallFigures(
         krippendorff_alpha=everywhere.krippendorff_alpha, fleiss_kappa=everywhere.fleiss_kappa,
         fleiss_raters_per_unit=everywhere.fleiss_raters_per_unit,
@@ -106,26 +119,35 @@ def section_figures(ctx: ReportContext, lo: int, hi: int) -> Section:
             krippendorff_alpha=in_spans.krippendorff_alpha, fleiss_kappa=in_spans.fleiss_kappa,
             fleiss_raters_per_unit=in_spans.fleiss_raters_per_unit,
             fleiss_units=in_spans.fleiss_units,
-            cohen_kappa=pool.mean("kappa_inside", KAPPA, single)))
+            cohen_kappa=pool.mean("kappa_inside", KAPPA, single)),
+        arguments=overall_arguments(roles, frames, pool.argument_tallies, single))
     per_label = _label_blocks(names, everywhere, in_spans, pool, label_unitizing,
                               tallied.spans_compared, tallied.counts.spans, single)
     order = [*range(1, width), 0]
     confusion = Confusion(labels=[*names, OUTSIDE],
                           spans=pool.span_confusion[np.ix_(order, order)].tolist(),
                           tokens=pool.token_confusion[np.ix_(order, order)].tolist())
-    return Section(tallied.counts, overall, per_label, per_pair, confusion)
+    per_role = role_blocks(roles, frames, pool.argument_tallies, arguments,
+                           arguments_compared, single)
+    return Section(tallied.counts, overall, per_label, per_pair, confusion, per_role)
 
 
 def _pairs(ctx: ReportContext, lo: int, hi: int, patterns: np.ndarray, freq: np.ndarray
            ) -> tuple[list[PairFigures], PairPool]:
     """Every annotator pair's block on sentences lo..hi-1, and their pooled tallies."""
-    blocks, tallies = [], []
+    blocks, tallies, argument_tallies = [], [], []
+    corpus = ctx.corpus
     for ka, kb in ctx.pairs:
         ev = ctx.events[(ka, kb)].slice(lo, hi)
-        block, tally = pair_figures(ctx, ka, kb, ev, patterns, freq, lo, hi)
+        frames, argument_tally = pair_argument_figures(
+            corpus.roles, ctx.arguments[(ka, kb)].slice(lo, hi),
+            (corpus.annotators[ka], corpus.annotators[kb]),
+            None if ev.shared[lo:hi].any() else NOT_SHARED)
+        block, tally = pair_figures(ctx, ka, kb, ev, patterns, freq, lo, hi, frames)
         blocks.append(block)
         tallies.append(tally)
-    return blocks, PairPool.of(tallies, ctx.corpus.width)
+        argument_tallies.append(argument_tally)
+    return blocks, replace(PairPool.of(tallies, corpus.width), argument_tallies=argument_tallies)
 
 
 def _unitizing(ctx: ReportContext, lo: int, hi: int, single: bool
@@ -154,7 +176,8 @@ class _Tallied:
 
 
 def _counts(ctx: ReportContext, lo: int, hi: int, freq: np.ndarray, rated: np.ndarray,
-            inside: np.ndarray) -> _Tallied:
+            inside: np.ndarray, arguments: dict[str, int],
+            arguments_per_annotator: dict[str, dict[str, int]]) -> _Tallied:
     """What the figures of sentences lo..hi-1 rest on (``rated``: annotators per pattern,
     ``inside``: the patterns inside someone's span)."""
     corpus = ctx.corpus
@@ -185,6 +208,8 @@ def _counts(ctx: ReportContext, lo: int, hi: int, freq: np.ndarray, rated: np.nd
         tokens_inside_spans=int(freq[inside].sum()),
         spans={lb: int(by_label[c]) for c, lb in enumerate(names, start=1)},
         spans_per_annotator=per_annotator,
+        arguments=arguments,
+        arguments_per_annotator=arguments_per_annotator,
     )
     return _Tallied(counts, {lb: int(by_label_compared[c]) for c, lb in enumerate(names, start=1)})
 

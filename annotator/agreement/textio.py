@@ -10,14 +10,17 @@ from annotator.agreement.blocks import AgreementReport, FigureBlock
 from annotator.agreement.data import AgreementInputError
 
 SPAN_KEYS = {"start", "end", "label", "attributes", "text"}
-ITEM_KEYS = {"id", "text", "annotations", "group"}
+ITEM_KEYS = {"id", "text", "annotations", "group", "relations"}
+RELATION_KEYS = {"head", "child", "role"}
 
 
 def read_items(lines: Iterable[str]) -> list[dict[str, Any]]:
     """Parse and check items given one JSON object per line (blank lines are skipped).
 
     Each line: ``{"id", "text", "annotations": {annotator: [{"start", "end", "label",
-    "attributes"?}] | null}, "group"?}``.
+    "attributes"?}] | null}, "group"?, "relations"?: {annotator: [{"head": {"start", "end"},
+    "child": {"start", "end"}, "role"}]}}``; a relation's head and child are spans of the same
+    annotator in the same item.
 
     Raises:
         AgreementInputError: "line N: ..." for the first bad line.
@@ -83,6 +86,57 @@ def _check_item(item: Any) -> str | None:
         for (s1, e1), (s2, e2) in zip(bounds, bounds[1:], strict=False):
             if s2 < e1:
                 return f"annotator {name!r}: spans [{s1}, {e1}) and [{s2}, {e2}) overlap"
+    return _check_relations(item.get("relations"), annotations)
+
+
+def _check_relations(relations: Any, annotations: dict[str, Any]) -> str | None:
+    """Check an item's ``relations`` against its annotations (absent: no relations)."""
+    if relations is None:
+        return None
+    if not isinstance(relations, dict):
+        return "'relations' must be an object of annotator name -> list of relations"
+    for name, links in relations.items():
+        if links is None:
+            continue
+        if not isinstance(links, list):
+            return f"annotator {name!r}: relations must be a list or null"
+        spans = annotations.get(name)
+        if links and spans is None:
+            return f"annotator {name!r}: relations of an annotator without spans"
+        extents = {(s["start"], s["end"]) for s in spans or ()}
+        seen: set[tuple[Any, ...]] = set()
+        for i, link in enumerate(links):
+            problem = _check_relation(link, extents)
+            if problem:
+                return f"annotator {name!r}, relation {i}: {problem}"
+            key = (link["head"]["start"], link["head"]["end"], link["role"],
+                   link["child"]["start"], link["child"]["end"])
+            if key in seen:
+                return f"annotator {name!r}, relation {i}: the same relation twice"
+            seen.add(key)
+    return None
+
+
+def _check_relation(link: Any, extents: set[tuple[int, int]]) -> str | None:
+    if not isinstance(link, dict):
+        return "must be an object with head, child, role"
+    unknown = set(link) - RELATION_KEYS
+    if unknown:
+        return f"unknown field(s) {', '.join(sorted(unknown))}"
+    ends = []
+    for side in ("head", "child"):
+        end = link.get(side)
+        if not isinstance(end, dict) or set(end) != {"start", "end"} or any(
+                isinstance(v, bool) or not isinstance(v, int) for v in end.values()):
+            return f"{side} must be {{\"start\": integer, \"end\": integer}}"
+        if (end["start"], end["end"]) not in extents:
+            return f"{side} [{end['start']}, {end['end']}) is not one of the annotator's spans"
+        ends.append((end["start"], end["end"]))
+    role = link.get("role")
+    if not isinstance(role, str) or not role:
+        return "role must be a non-empty string"
+    if ends[0] == ends[1]:
+        return "a span linked to itself"
     return None
 
 
@@ -151,8 +205,34 @@ def report_table(report: AgreementReport) -> str:
         lines.append(f"{'pair':<{width}}  " + "  ".join(f"{h:>7}" for _, h in COLUMNS))
         for name, pair in zip(pairs, report.per_pair, strict=True):
             lines.append(_row(name, pair, width))
+    lines.extend(_argument_lines(report))
     lines.extend(_details(report))
     return "\n".join(lines)
+
+
+ARGUMENT_COLUMNS = (("argument_f1", "arg F1"), ("argument_f1_partial", "arg F1~"),
+                    ("argument_f1_given_event", "given"))
+
+
+def _argument_lines(report: AgreementReport) -> list[str]:
+    """Argument F1 overall, per role and per pair (none when no role exists)."""
+    if not report.roles:
+        return []
+    pairs = [(f"{p.annotators[0]} / {p.annotators[1]}", p.frames) for p in report.per_pair]
+    rows = [("overall", report.overall.arguments), *report.per_role.items(), *pairs]
+    width = max(len(name) for name, _ in [*rows, ("event-frame arguments", None)])
+    compared = sum(b.arguments_compared for b in report.per_role.values())
+    lines = ["", f"{'event-frame arguments':<{width}}  "
+             + "  ".join(f"{h:>7}" for _, h in ARGUMENT_COLUMNS)
+             + f"   ({compared} arguments in sentences seen by two or more)"]
+    for name, block in rows:
+        figures = block.figures()
+        lines.append(f"{name:<{width}}  " + "  ".join(
+            f"{_num(figures[key].value):>7}" for key, _ in ARGUMENT_COLUMNS))
+    kinds = report.overall.arguments.disagreements
+    lines.append("argument disagreements: " + ", ".join(
+        f"{k.replace('_', ' ')} {v}" for k, v in kinds.items()))
+    return lines
 
 
 def _details(report: AgreementReport) -> list[str]:
@@ -161,7 +241,10 @@ def _details(report: AgreementReport) -> list[str]:
     lines: list[str] = []
     if ov.ci is not None:
         lines.append("")
-        for key, interval in ov.ci.to_json().items():
+        shown_ci = ov.to_json()["ci"]
+        if not report.roles:
+            shown_ci.pop("argument_f1")
+        for key, interval in shown_ci.items():
             shown = "-" if interval is None else f"[{interval[0]:.3f}, {interval[1]:.3f}]"
             lines.append(f"95% interval {key}: {shown}")
     et = ov.event_type

@@ -23,7 +23,8 @@ from annotator.reports.input import agreement_columns
 @click.option("--project", "project_name", help="Project name (reads its finished annotations).")
 @click.option("--batch", "batch_id", type=DB_INT, help="Only this batch of the project.")
 @click.option("--input", "input_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="JSON lines of items from any tool; needs no database.")
+              help="JSON lines of items (spans and optional relations) from any tool; "
+                   "needs no database.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @click.option("--bootstrap", type=click.IntRange(0, 100_000), default=0, show_default=True,
@@ -51,7 +52,8 @@ def agreement_command(ctx: click.Context, project_name: str | None, batch_id: in
 
 
 def file_report(input_file: Path, *, bootstrap: int, seed: int) -> AgreementReport:
-    """The report of a JSON-lines file of items, labels read with the default schema."""
+    """The report of a JSON-lines file of items (with their relations), labels and roles read
+    with the default schema."""
     schema = parse_schema(default_schema_document())
     try:
         with input_file.open(encoding="utf-8") as lines:

@@ -36,6 +36,7 @@ PAIR_METRICS: dict[str, str] = {
     "span_f1": "span F1, exact",
     "span_f1_partial": "span F1, partial",
     "unitizing_alpha": "unitizing alpha",
+    "argument_f1": "argument F1, exact",
 }
 
 # Figures the per-label bars show (report key -> words), and which carry a bootstrap interval.
@@ -312,9 +313,9 @@ class StackChart:
 
 
 def stacked_bars(rows: Sequence[tuple[Any, str, Mapping[str, int]]], plot_width: float = 440.0,
-                 bar_h: float = 18.0) -> StackChart:
-    """One horizontal bar per row, split into disagreement kinds; lengths share one scale."""
-    totals = [sum(counts.get(k, 0) for k in KIND_NAMES) for _, _, counts in rows]
+                 bar_h: float = 18.0, kinds: Mapping[str, str] = KIND_NAMES) -> StackChart:
+    """One horizontal bar per row, split into disagreement ``kinds``; lengths share one scale."""
+    totals = [sum(counts.get(k, 0) for k in kinds) for _, _, counts in rows]
     maximum = max(totals, default=0)
     left = max((_text_width(title) for _, title, _ in rows), default=40.0) + 14
     out: list[StackRow] = []
@@ -322,7 +323,7 @@ def stacked_bars(rows: Sequence[tuple[Any, str, Mapping[str, int]]], plot_width:
     for (key, title, counts), total in zip(rows, totals, strict=True):
         x = left
         segments = []
-        for kind in KIND_NAMES:
+        for kind in kinds:
             n = int(counts.get(kind, 0))
             w = plot_width * n / maximum if maximum else 0.0
             if n:
@@ -397,6 +398,9 @@ SUMMARY: tuple[tuple[str, str], ...] = (
     ("unitizing_alpha", "unitizing alpha (spans as units on the text)"),
     ("event_type.strict_agreement", "event type agreement on matched EVENT spans, strict"),
     ("event_type.hierarchical_agreement", "event type agreement, hierarchy-aware"),
+    ("argument_f1", "argument F1, exact (event, role, argument; mean over pairs)"),
+    ("argument_f1_partial", "argument F1, partial (head and child overlapping)"),
+    ("argument_f1_given_event", "argument F1 given an exactly matched event"),
 )
 
 
@@ -426,7 +430,11 @@ def summary_rows(report: AgreementReport) -> list[SummaryRow]:
     counts = report.counts
     spans = sum(b.spans_compared for b in report.per_label.values())
     event_pairs = overall.event_type.pairs
+    arguments = sum(b.arguments_compared for b in report.per_role.values())
     sizes = {
+        "argument_f1": (arguments, "arguments"),
+        "argument_f1_partial": (arguments, "arguments"),
+        "argument_f1_given_event": (arguments, "arguments"),
         "krippendorff_alpha": (counts.tokens_compared, "tokens"),
         "fleiss_kappa": (overall.fleiss_units, "tokens"),
         "cohen_kappa": (counts.tokens_compared, "tokens"),
@@ -443,6 +451,8 @@ def summary_rows(report: AgreementReport) -> list[SummaryRow]:
         fig = _lookup(overall, key)
         n, n_of = sizes[key]
         ci = overall.ci.get(key) if overall.ci is not None else None
+        if key == "argument_f1":
+            ci = overall.arguments.ci
         rows.append(SummaryRow(key, words, fig.value, ci,
                                fig.reason if fig.value is None else None, n, n_of))
     return rows

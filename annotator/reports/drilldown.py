@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from annotator.agreement.argument_disagreements import argument_mask, corpus_pairs
+from annotator.agreement.arguments import ARGUMENT_DISAGREEMENT_KINDS
 from annotator.agreement.build import build_corpus
 from annotator.agreement.data import Corpus, ItemColumns
 from annotator.agreement.disagreements import disagreement_mask, label_codes
@@ -33,10 +35,27 @@ class Hit:
 
 
 def corpus_of(items: Iterable[Mapping[str, Any]] | ItemColumns,
-              labels: Sequence[str] | None) -> Corpus:
+              labels: Sequence[str] | None, roles: Sequence[str] | None = None) -> Corpus:
     """The library's array form of ``items`` or columns (kept by the caller for further
     drill-downs)."""
-    return build_corpus(items, labels=labels)
+    return build_corpus(items, labels=labels, roles=roles)
+
+
+def matching_argument_sentences(corpus: Corpus, *, pair: Sequence[str] | None = None,
+                                role: str | None = None, kind: str | None = None) -> list[Hit]:
+    """The sentences with argument disagreements matching every given filter (as in
+    ``list_argument_disagreements``), in the corpus's order."""
+    if role is not None and role not in corpus.roles:
+        return []
+    if kind is not None and kind not in ARGUMENT_DISAGREEMENT_KINDS:
+        raise ValueError(f"unknown argument disagreement kind {kind!r}")
+    counts = np.zeros(len(corpus.ids), dtype=np.int64)
+    for _, _, args in corpus_pairs(corpus, pair):
+        for side in (args.a, args.b):
+            mask = argument_mask(side, corpus, role=role, kind=kind)
+            counts += np.bincount(side.sentence[mask], minlength=counts.size)
+    return [Hit(corpus.ids[s], corpus.groups[s], int(counts[s]))
+            for s in np.flatnonzero(counts).tolist()]
 
 
 def matching_sentences(corpus: Corpus, *, pair: Sequence[str] | None = None,

@@ -20,6 +20,9 @@ INSIDE_FIGURES = ("krippendorff_alpha", "fleiss_kappa", "cohen_kappa")
 SPAN_FIGURES = ("span_f1", "span_f1_partial")
 PAIR_SPAN_FIGURES = ("span_f1", "precision", "recall", "span_f1_partial", "precision_partial",
                      "recall_partial")
+ARGUMENT_FIGURES = ("argument_f1", "argument_f1_partial", "argument_f1_given_event")
+PAIR_ARGUMENT_FIGURES = ("argument_f1", "argument_precision", "argument_recall",
+                         "argument_f1_partial", "argument_f1_given_event")
 EVENT_FIGURES = ("strict_agreement", "hierarchical_agreement", "strict_alpha",
                  "hierarchical_alpha")
 PAIR_SEPARATOR = " / "
@@ -50,6 +53,7 @@ def _figure_row(scope: str, subject: Any, name: str, fig: Figure, n: int | None,
 
 
 def _count_rows(scope: str, subject: Any, kinds: Mapping[str, int]) -> list[Row]:
+    # Span and argument disagreement kinds have distinct names: both are "disagreements.*".
     return [_row(scope, subject, f"disagreements.{kind}", count, None, "")
             for kind, count in kinds.items()]
 
@@ -75,7 +79,25 @@ def _overall_rows(scope: str, subject: Any, section: Section) -> list[Row]:
     rows.append(_figure_row(scope, subject, "unitizing_alpha", overall.unitizing_alpha,
                             overall.unitizing_sentences, "sentences"))
     rows += _event_rows(scope, subject, overall.event_type)
-    return rows + _count_rows(scope, subject, overall.disagreements)
+    rows += _count_rows(scope, subject, overall.disagreements)
+    arguments = overall.arguments
+    compared = sum(b.arguments_compared for b in section.per_role.values())
+    rows += [_figure_row(scope, subject, key, arguments.figures()[key], compared, "arguments",
+                         arguments.ci if key == "argument_f1" else None)
+             for key in ARGUMENT_FIGURES]
+    return rows + _count_rows(scope, subject, arguments.disagreements)
+
+
+def _role_rows(section: Section) -> list[Row]:
+    """Rows of each role's argument figures (``scope`` = ``role``)."""
+    rows = []
+    for role, block in section.per_role.items():
+        figures = block.figures()
+        rows += [_figure_row("role", role, key, figures[key], block.arguments_compared,
+                             "arguments", block.ci if key == "argument_f1" else None)
+                 for key in ARGUMENT_FIGURES]
+        rows += _count_rows("role", role, block.disagreements)
+    return rows
 
 
 def _label_rows(section: Section) -> list[Row]:
@@ -114,6 +136,14 @@ def _pair_rows(section: Section) -> list[Row]:
                                 block.sentences, "sentences"))
         rows += _event_rows("pair", subject, block.event_type)
         rows += _count_rows("pair", subject, block.disagreements)
+        frames = block.frames
+        n_arguments = sum(frames.arguments.values())
+        rows += [_figure_row("pair", subject, key, frames.figures()[key], n_arguments,
+                             "arguments") for key in PAIR_ARGUMENT_FIGURES]
+        rows += _count_rows("pair", subject, frames.disagreements)
+        for role, one in frames.per_role.items():
+            rows.append(_figure_row("pair", subject, f"per_role.{role}.argument_f1",
+                                    one.argument_f1, sum(one.arguments.values()), "arguments"))
     return rows
 
 
@@ -122,14 +152,16 @@ def _no_interval(name: str) -> None:
 
 
 def report_rows(report: AgreementReport) -> list[Row]:
-    """Every figure of ``report`` as one row: overall, per label, per pair, then per batch.
+    """Every figure of ``report`` as one row: overall, per label, per role (event-frame
+    arguments), per pair, then per batch.
 
-    ``subject`` names the label, the pair ("a / b") or the batch (its group id); ``n`` is the
-    number of units the figure rests on and ``n_of`` says what they are (tokens, spans,
-    sentences, event span pairs); ``reason`` says why an undefined figure (value None) is.
+    ``subject`` names the label, the role, the pair ("a / b") or the batch (its group id);
+    ``n`` is the number of units the figure rests on and ``n_of`` says what they are (tokens,
+    spans, arguments, sentences, event span pairs); ``reason`` says why an undefined figure
+    (value None) is.
     """
     rows = _overall_rows("overall", None, report.whole)
-    rows += _label_rows(report.whole) + _pair_rows(report.whole)
+    rows += _label_rows(report.whole) + _role_rows(report.whole) + _pair_rows(report.whole)
     for group in report.per_group:
         rows += _overall_rows("batch", group.group, group.section)
     return rows
@@ -213,6 +245,57 @@ def group_by_sentence(entries: Sequence[Mapping[str, Any]],
             spans = list(spans_of.get(name) or [])
             rows.append({"name": name, "spans": len(spans),
                          "pieces": segments(item["text"], spans, item["_disputed"][name])})
+        item.pop("_disputed")
+        item["annotators"] = rows
+        out.append(item)
+    return out
+
+
+def _link_key(link: Mapping[str, Any]) -> tuple[Any, ...]:
+    return (link["head"]["start"], link["head"]["end"], link["role"], link["child"]["start"],
+            link["child"]["end"])
+
+
+def group_links_by_sentence(entries: Sequence[Mapping[str, Any]],
+                            items: Mapping[Any, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Group ``list_argument_disagreements`` entries by sentence, in the order they come.
+
+    ``items`` maps a sentence id to its item (``annotations`` and ``relations``), so that each
+    annotator involved is shown with all of their spans and all of their links, the disputed
+    ones marked. Returns ``[{"sentence_id", "text", "group", "disagreements": [...],
+    "annotators": [{"name", "pieces", "spans": n, "links": [{..., "disputed"}]}]}]``.
+    """
+    by_sentence: dict[Any, dict[str, Any]] = {}
+    for entry in entries:
+        sid = entry["sentence_id"]
+        item = by_sentence.setdefault(sid, {"sentence_id": sid, "text": entry["text"],
+                                            "group": entry.get("group"), "disagreements": [],
+                                            "_disputed": {}})
+        item["disagreements"].append(entry)
+        for name in entry["annotators"]:
+            item["_disputed"].setdefault(name, set())
+        mine = entry["a_links"] if entry["by"] == entry["annotators"][0] else entry["b_links"]
+        item["_disputed"][entry["by"]].update(_link_key(link) for link in mine)
+    out = []
+    for sid, item in by_sentence.items():
+        source = items.get(sid, {})
+        rows = []
+        for name in sorted(item["_disputed"]):
+            spans = list((source.get("annotations") or {}).get(name) or [])
+            links = (source.get("relations") or {}).get(name) or []
+            text = item["text"]
+            marked = {(s["start"], s["end"], s["label"]) for link in links
+                      if _link_key(link) in item["_disputed"][name]
+                      for s in spans if (s["start"], s["end"]) in {
+                          (link["head"]["start"], link["head"]["end"]),
+                          (link["child"]["start"], link["child"]["end"])}}
+            shown = [{"role": link["role"],
+                      "head": text[link["head"]["start"]:link["head"]["end"]],
+                      "child": text[link["child"]["start"]:link["child"]["end"]],
+                      "disputed": _link_key(link) in item["_disputed"][name]}
+                     for link in sorted(links, key=_link_key)]
+            rows.append({"name": name, "spans": len(spans), "links": shown,
+                         "pieces": segments(text, spans, marked)})
         item.pop("_disputed")
         item["annotators"] = rows
         out.append(item)

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Select, Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from annotator.agreement.data import ItemColumns, gc_paused
-from annotator.annotation.models import Annotation, SpanRow
+from annotator.annotation.models import Annotation, RelationRow, SpanRow
 from annotator.assignments.models import Batch, BatchSentence
 from annotator.auth.models import User
 from annotator.corpus.models import Document, Sentence
@@ -58,7 +58,8 @@ def agreement_items(
 
 def _agreement_queries(project_id: int, batch_id: int | None) -> tuple[Select[Any], ...]:
     """The selects behind agreement_items and agreement_columns: sentences (document order),
-    finished annotations, their spans, batch membership, document texts."""
+    finished annotations, their spans, batch membership, document texts, and the annotations'
+    relations (event-frame arguments)."""
     sentence_q = (
         select(Sentence.id, Sentence.document_id, Sentence.start, Sentence.end)
         .where(Sentence.project_id == project_id, COUNTED_SENTENCE)
@@ -82,10 +83,19 @@ def _agreement_queries(project_id: int, batch_id: int | None) -> tuple[Select[An
         .where(Sentence.project_id == project_id, Annotation.status == COUNTED_STATUS,
                COUNTED_SENTENCE)
     )
+    relations_q = (
+        select(RelationRow.annotation_id, RelationRow.head_start, RelationRow.head_end,
+               RelationRow.role, RelationRow.child_start, RelationRow.child_end)
+        .join(Annotation, Annotation.id == RelationRow.annotation_id)
+        .join(Sentence, Sentence.id == Annotation.sentence_id)
+        .where(Sentence.project_id == project_id, Annotation.status == COUNTED_STATUS,
+               COUNTED_SENTENCE)
+    )
     if batch_id is not None:
         in_batch = select(BatchSentence.sentence_id).where(BatchSentence.batch_id == batch_id)
         annotations_q = annotations_q.where(Annotation.sentence_id.in_(in_batch))
         spans_q = spans_q.where(Annotation.sentence_id.in_(in_batch))
+        relations_q = relations_q.where(Annotation.sentence_id.in_(in_batch))
     group_q = (
         select(BatchSentence.sentence_id, BatchSentence.batch_id)
         .join(Batch, Batch.id == BatchSentence.batch_id)
@@ -93,7 +103,7 @@ def _agreement_queries(project_id: int, batch_id: int | None) -> tuple[Select[An
         .order_by(BatchSentence.batch_id)
     )
     texts_q = select(Document.id, Document.text).where(Document.project_id == project_id)
-    return sentence_q, annotations_q, spans_q, group_q, texts_q
+    return sentence_q, annotations_q, spans_q, group_q, texts_q, relations_q
 
 
 def agreement_columns(session: Session, project_id: int, *, batch_id: int | None = None
@@ -145,18 +155,18 @@ def agreement_column_chunks(
         ranges.append((first, last))
     for lo, hi in ranges:
         in_range = Sentence.document_id.between(lo, hi)
-        sentence_q, annotations_q, spans_q, group_q, texts_q = _agreement_queries(
+        sentence_q, annotations_q, spans_q, group_q, texts_q, relations_q = _agreement_queries(
             project_id, batch_id)
         yield _read_columns(
             conn, names, sentence_q.where(in_range), annotations_q.where(in_range),
             spans_q.where(in_range),
             group_q.join(Sentence, Sentence.id == BatchSentence.sentence_id).where(in_range),
-            texts_q.where(Document.id.between(lo, hi)))
+            texts_q.where(Document.id.between(lo, hi)), relations_q.where(in_range))
 
 
 def _read_columns(conn: Connection, names: dict[int, str], sentence_q: Select[Any],
                   annotations_q: Select[Any], spans_q: Select[Any], group_q: Select[Any],
-                  texts_q: Select[Any]) -> ItemColumns:
+                  texts_q: Select[Any], relations_q: Select[Any]) -> ItemColumns:
     with gc_paused():
         annotations = list(_driver_rows(conn, annotations_q))
         annotated = {sentence_id for _, sentence_id, _ in annotations}
@@ -187,18 +197,27 @@ def _read_columns(conn: Connection, names: dict[int, str], sentence_q: Select[An
             if value is decoded:
                 value = decoded[raw] = (json.loads(raw) or {}).get(EVENT_TYPE_KEY)
             subtypes.append(value)
+        links = list(_driver_rows(conn, relations_q))  # same filters as the spans
+        if links:
+            rel_ann, head_start, head_end, roles, child_start, child_end = zip(
+                *links, strict=True)
+        else:
+            rel_ann = head_start = head_end = roles = child_start = child_end = ()
         return ItemColumns(
             ids=ids, texts=item_texts, groups=item_groups,
             annotation_item=[position[a[1]] for a in annotations],
             annotation_annotator=[names[a[2]] for a in annotations],
             span_annotation=list(map(ann_index.__getitem__, span_ann)),
             span_start=starts, span_end=ends, span_label=labels, span_subtype=subtypes,
+            relation_annotation=list(map(ann_index.__getitem__, rel_ann)),
+            relation_head_start=head_start, relation_head_end=head_end, relation_role=roles,
+            relation_child_start=child_start, relation_child_end=child_end,
         )
 
 
 def _agreement_items(session: Session, project_id: int, batch_id: int | None
                      ) -> Iterator[dict[str, Any]]:
-    sentence_q, annotations_q, spans_q, group_q, texts_q = _agreement_queries(
+    sentence_q, annotations_q, spans_q, group_q, texts_q, relations_q = _agreement_queries(
         project_id, batch_id)
     # Speed matters here (the agreement benchmark reads a million spans): plain DB-API rows,
     # user ids rather than names per row, empty attributes as NULL, and the others decoded
@@ -226,6 +245,10 @@ def _agreement_items(session: Session, project_id: int, batch_id: int | None
             spans[ann_id] = [span]
         else:
             bucket.append(span)
+    links: dict[int, list[dict[str, Any]]] = {}
+    for ann_id, hs, he, role, cs, ce in _driver_rows(conn, relations_q):
+        links.setdefault(ann_id, []).append({"head": {"start": hs, "end": he},
+                                             "child": {"start": cs, "end": ce}, "role": role})
     groups: dict[int, int] = {}
     for sentence_id, bid in _driver_rows(conn, group_q):
         groups[sentence_id] = bid
@@ -235,18 +258,39 @@ def _agreement_items(session: Session, project_id: int, batch_id: int | None
         annotators = by_sentence.get(sentence_id)
         if not annotators:
             continue
-        annotations = {}
+        annotations, relations = {}, {}
         for user, ann_id in sorted(annotators.items()):
             found = spans.get(ann_id, [])
             if len(found) > 1:
                 found.sort(key=by_position)
             annotations[user] = found
-        yield {
+            if ann_id in links:
+                relations[user] = attached(links[ann_id], found)
+        item = {
             "id": sentence_id,
             "text": texts[document_id][start:end],
             "annotations": annotations,
             "group": groups.get(sentence_id),
         }
+        if relations:
+            item["relations"] = relations
+        yield item
+
+
+def attached(links: list[dict[str, Any]], spans: list[dict[str, Any]]
+             ) -> list[dict[str, Any]]:
+    """The links whose head and child are among ``spans``, each once (as the columns road
+    reads them: a stale link is left out, as ``relations.keep_attached`` does)."""
+    extents = {(s["start"], s["end"]) for s in spans}
+    out, seen = [], set()
+    for link in links:
+        head, child = link["head"], link["child"]
+        key = (head["start"], head["end"], link["role"], child["start"], child["end"])
+        if ((head["start"], head["end"]) in extents and (child["start"], child["end"]) in extents
+                and key[:2] != key[3:] and key not in seen):
+            seen.add(key)
+            out.append(link)
+    return out
 
 
 def agreement_fingerprint(session: Session, project: Project) -> tuple[Any, ...]:

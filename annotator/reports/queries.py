@@ -12,19 +12,28 @@ from sqlalchemy.orm import Session
 
 from annotator import caching
 from annotator.agreement import AgreementReport, ItemColumns, agreement_report, list_disagreements
+from annotator.agreement.argument_disagreements import list_argument_disagreements
+from annotator.agreement.arguments import ARGUMENT_DISAGREEMENT_KINDS
 from annotator.agreement.data import Corpus
-from annotator.annotation.models import Annotation, SpanRow
+from annotator.agreement.frames import schema_roles
+from annotator.annotation.models import Annotation, RelationRow, SpanRow
 from annotator.assignments.models import Batch
 from annotator.auth.models import User
 from annotator.corpus.models import Document, Sentence
 from annotator.projects.models import Project
-from annotator.reports.drilldown import Hit, corpus_of, matching_sentences
-from annotator.reports.figures import group_by_sentence
+from annotator.reports.drilldown import (
+    Hit,
+    corpus_of,
+    matching_argument_sentences,
+    matching_sentences,
+)
+from annotator.reports.figures import group_by_sentence, group_links_by_sentence
 from annotator.reports.input import (
     COUNTED_SENTENCE,
     COUNTED_STATUS,
     agreement_columns,
     agreement_fingerprint,
+    attached,
 )
 
 SEED = 0  # fixed: the same data always gives the same intervals
@@ -51,9 +60,18 @@ class Filters:
     label: str | None = None
     kind: str | None = None
     cell: tuple[str, str] | None = None
+    role: str | None = None
+
+    @property
+    def arguments(self) -> bool:
+        """Whether these filters ask for argument (event-frame) disagreements."""
+        return self.role is not None or self.kind in ARGUMENT_DISAGREEMENT_KINDS
 
     def as_kwargs(self) -> dict[str, Any]:
-        """Return the filters as ``list_disagreements``' keyword arguments."""
+        """Return the filters as ``list_disagreements``' (or, for arguments,
+        ``list_argument_disagreements``') keyword arguments."""
+        if self.arguments:
+            return {"pair": self.pair, "role": self.role, "kind": self.kind}
         return {"pair": self.pair, "label": self.label, "kind": self.kind, "cell": self.cell}
 
 
@@ -94,16 +112,22 @@ def get_report(session: Session, scope: Scope, *, bootstrap: int) -> AgreementRe
 def _corpus(session: Session, scope: Scope) -> Corpus:
     """The scope's annotations in the library's array form, kept while the data stays the
     same (~100 MB for 100,000 sentences: the cache keeps few)."""
+    schema = scope.project.schema
     return caching.get_or_compute(
         "corpus", _key(session, scope), agreement_fingerprint(session, scope.project),
-        lambda: corpus_of(_columns(session, scope), list(scope.project.schema.keys)))
+        lambda: corpus_of(_columns(session, scope), list(schema.keys), schema_roles(schema)))
 
 
 def list_disagreement_hits(session: Session, scope: Scope, filters: Filters) -> list[Hit]:
     """Every sentence holding disagreements that match ``filters``, with their number."""
+    def compute() -> list[Hit]:
+        if filters.arguments:
+            return matching_argument_sentences(_corpus(session, scope), **filters.as_kwargs())
+        return matching_sentences(_corpus(session, scope), **filters.as_kwargs())
+
     return caching.get_or_compute(
         "drilldown", _key(session, scope, filters), agreement_fingerprint(session, scope.project),
-        lambda: matching_sentences(_corpus(session, scope), **filters.as_kwargs()))
+        compute)
 
 
 def describe_hits(session: Session, scope: Scope, filters: Filters,
@@ -114,8 +138,13 @@ def describe_hits(session: Session, scope: Scope, filters: Filters,
     groups = {h.sentence_id: h.group for h in hits}
     for item in items:
         item["group"] = groups.get(item["id"])
-    entries = list_disagreements(items, schema=scope.project.schema, **filters.as_kwargs())
     order = {h.sentence_id: i for i, h in enumerate(hits)}
+    if filters.arguments:
+        entries = list_argument_disagreements(items, schema=scope.project.schema,
+                                              **filters.as_kwargs())
+        entries.sort(key=lambda e: order[e["sentence_id"]])
+        return group_links_by_sentence(entries, {item["id"]: item for item in items})
+    entries = list_disagreements(items, schema=scope.project.schema, **filters.as_kwargs())
     entries.sort(key=lambda e: order[e["sentence_id"]])
     return group_by_sentence(entries, {item["id"]: item["annotations"] for item in items})
 
@@ -154,8 +183,22 @@ def items_for_sentences(session: Session, sentence_ids: Sequence[int]) -> list[d
             sid, username = owners[ann_id]
             annotations[sid][username].append(
                 {"start": start, "end": end, "label": label, "attributes": attributes or {}})
+    relations: dict[int, dict[str, list[dict[str, Any]]]] = {sid: {} for sid in ids}
+    if owners:
+        for ann_id, hs, he, role, cs, ce in session.execute(
+                select(RelationRow.annotation_id, RelationRow.head_start, RelationRow.head_end,
+                       RelationRow.role, RelationRow.child_start, RelationRow.child_end)
+                .where(RelationRow.annotation_id.in_(list(owners)))
+                .order_by(RelationRow.annotation_id, RelationRow.head_start, RelationRow.role,
+                          RelationRow.child_start)):
+            sid, username = owners[ann_id]
+            relations[sid].setdefault(username, []).append(
+                {"head": {"start": hs, "end": he}, "child": {"start": cs, "end": ce},
+                 "role": role})
     return [{"id": sid, "text": texts[sid],
-             "annotations": dict(sorted(annotations[sid].items()))}
+             "annotations": dict(sorted(annotations[sid].items())),
+             "relations": {name: attached(links, annotations[sid][name])
+                           for name, links in sorted(relations[sid].items())}}
             for sid in ids if sid in texts]
 
 

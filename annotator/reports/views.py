@@ -18,11 +18,12 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from annotator.agreement import DISAGREEMENT_KINDS
+from annotator.agreement.arguments import ARGUMENT_DISAGREEMENT_KINDS
 from annotator.assignments.models import Batch
 from annotator.extensions import db
 from annotator.projects.guards import project_access
 from annotator.projects.models import Project
-from annotator.reports import charts, figures, queries
+from annotator.reports import charts, figures, frames_charts, queries
 from annotator.web_input import BadInput, query_int
 
 bp = Blueprint("reports", __name__)
@@ -66,15 +67,23 @@ def _pair_of(name: str) -> tuple[str, str] | None:
 
 def _filters() -> queries.Filters:
     kind = request.args.get("kind") or None
-    if kind is not None and kind not in DISAGREEMENT_KINDS:
-        raise BadRequest(f"kind must be one of {', '.join(DISAGREEMENT_KINDS)}")
+    kinds = (*DISAGREEMENT_KINDS, *ARGUMENT_DISAGREEMENT_KINDS)
+    if kind is not None and kind not in kinds:
+        raise BadRequest(f"kind must be one of {', '.join(kinds)}")
     label = request.args.get("label") or None
-    if label is not None and len(label) > MAX_NAME:
-        raise BadRequest("label is too long")
+    role = request.args.get("role") or None
+    for name, value in (("label", label), ("role", role)):
+        if value is not None and len(value) > MAX_NAME:
+            raise BadRequest(f"{name} is too long")
     pair = _pair_of("pair")
     if pair is not None and pair[0] == pair[1]:
         raise BadRequest("a pair needs two different annotators")
-    return queries.Filters(pair=pair, label=label, kind=kind, cell=_pair_of("cell"))
+    filters = queries.Filters(pair=pair, label=label, kind=kind, cell=_pair_of("cell"),
+                              role=role)
+    if filters.arguments and (label or filters.cell or kind in DISAGREEMENT_KINDS):
+        raise BadRequest("label, cell and span kinds filter span disagreements; role and the "
+                         "argument kinds filter argument disagreements: not both")
+    return filters
 
 
 def _bad_request_page(err: BadRequest) -> tuple[str, int]:
@@ -125,6 +134,12 @@ def show_agreement(project_id: int) -> ResponseReturnValue:
         label_stack=charts.stacked_bars(by_label),
         pair_stack=charts.stacked_bars(by_pair),
         confusion=charts.confusion_grid(report.confusion.labels, report.confusion.spans),
+        argument_metrics=frames_charts.ARGUMENT_METRICS,
+        argument_kinds=frames_charts.ARGUMENT_KIND_NAMES,
+        role_bars=charts.label_bars(report.roles, frames_charts.role_estimates(report.per_role),
+                                    tuple(frames_charts.ARGUMENT_METRICS)),
+        argument_stack=charts.stacked_bars(frames_charts.argument_breakdown(report),
+                                           kinds=frames_charts.ARGUMENT_KIND_NAMES),
         kinds=charts.KIND_NAMES,
         colors={lb.key: lb.color for lb in schema.labels},
         fmt=charts.fmt,
@@ -166,7 +181,7 @@ def list_disagreements(project_id: int) -> ResponseReturnValue:
         pages=pages,
         per_page=PER_PAGE,
         batch_names=queries.batch_names(queries.list_batches(db.session, scope.project.id)),
-        kinds=charts.KIND_NAMES,
+        kinds={**charts.KIND_NAMES, **frames_charts.ARGUMENT_KIND_NAMES},
         colors={lb.key: lb.color for lb in scope.project.schema.labels},
     )
 

@@ -22,11 +22,13 @@ def span_of(text: str, words: str, label: str, **attributes: str) -> dict[str, A
     return {"start": start, "end": start + len(words), "label": label, "attributes": attributes}
 
 
-def annotate(session, user, sentence_id: int, spans: list[dict], status: str = "done") -> None:
-    """Save ``user``'s annotation of a sentence through the real service."""
+def annotate(session, user, sentence_id: int, spans: list[dict], status: str = "done",
+             relations: list[dict] | None = None) -> None:
+    """Save ``user``'s annotation of a sentence (and its relations) through the real service."""
     current = get_annotation(session, user, sentence_id)
     version = current.version if current is not None else 0
-    save_annotation(session, user, sentence_id, AnnotationIn(spans, status, version, 1.0),
+    save_annotation(session, user, sentence_id,
+                    AnnotationIn(spans, status, version, 1.0, relations=relations),
                     max_spent=60)
 
 

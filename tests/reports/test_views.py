@@ -111,6 +111,12 @@ def test_page_shows_the_librarys_figures(app, db, world) -> None:
 
     # per-label bars
     bars = attrs(html, "bar-group", "data-label", "data-metric", "data-value")
+    role_bars = [b for b in bars if b["data-label"] in expected["roles"]]
+    assert len(role_bars) == 3 * len(expected["roles"])  # the event-frame section's bars
+    for bar in role_bars:
+        assert value(bar["data-value"]) == expected["per_role"][bar["data-label"]][
+            bar["data-metric"]]
+    bars = [b for b in bars if b["data-label"] in expected["labels"]]
     assert len(bars) == 4 * len(expected["labels"])
     for bar in bars:
         assert value(bar["data-value"]) == expected["per_label"][bar["data-label"]][
