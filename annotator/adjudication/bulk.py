@@ -9,7 +9,14 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from annotator.adjudication.models import GoldSentence, GoldSource, GoldSpanRow, GoldStatus
+from annotator.adjudication.models import (
+    GoldRelationRow,
+    GoldSentence,
+    GoldSource,
+    GoldSpanRow,
+    GoldStatus,
+)
+from annotator.adjudication.queries import RELATION_COLUMNS, relation_json
 from annotator.annotation.services import insert_unless_taken
 from annotator.audit.services import Change, record_changes
 from annotator.auth.models import User
@@ -29,18 +36,24 @@ GOLD_COLUMNS = (
 
 def state_of(
     spans: Sequence[Any], status: str, version: int, min_agree: int | None,
-    names: dict[int, str],
+    names: dict[int, str], relations: Sequence[Any] = (),
 ) -> dict[str, Any]:
     """The audit trail's picture of a gold record, as ``queries.gold_state`` draws it.
 
-    ``spans`` are rows or dicts with SPAN_COLUMNS; ``names`` maps curator ids to names.
+    ``spans`` are rows or dicts with SPAN_COLUMNS, ``relations`` with RELATION_COLUMNS;
+    ``names`` maps curator ids to names.
     """
     rows = [s if isinstance(s, dict) else s._asdict() for s in spans]
+    links = [r if isinstance(r, dict) else r._asdict() for r in relations]
     return {
         "spans": [
             {**{c: r[c] for c in SPAN_COLUMNS}, "attributes": dict(r["attributes"] or {}),
              "annotators": list(r["annotators"] or []), "curator": names.get(r["curator_id"])}
             for r in sorted(rows, key=lambda r: (r["start"], r["end"]))
+        ],
+        "relations": [
+            relation_json(r, names.get(r["curator_id"]))
+            for r in sorted(links, key=lambda r: (r["head_start"], r["role"], r["child_start"]))
         ],
         "status": status,
         "version": version,
@@ -70,6 +83,19 @@ def insert_spans(
     ]
     if rows:
         session.execute(insert(GoldSpanRow.__table__), rows)
+
+
+def insert_relations(
+    session: Session, per_gold: Sequence[tuple[int, Sequence[dict[str, Any]]]], now: datetime
+) -> None:
+    """Insert gold relations (RELATION_COLUMNS) of these gold records in one statement."""
+    rows = [
+        {"gold_id": gold_id, "created_at": now, **{c: link[c] for c in RELATION_COLUMNS}}
+        for gold_id, links in per_gold
+        for link in links
+    ]
+    if rows:
+        session.execute(insert(GoldRelationRow.__table__), rows)
 
 
 def record_gold_changes(

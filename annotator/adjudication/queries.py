@@ -77,9 +77,9 @@ def blind_state(state: dict[str, Any], names: Names) -> dict[str, Any]:
     """A ``gold_state`` whose spans name their annotators as ``names`` shows them."""
     if names.shown:
         return state
-    return {**state, "spans": [
-        {**s, "annotators": [names.label(n) for n in s["annotators"]]} for s in state["spans"]
-    ]}
+    return {**state, **{key: [
+        {**s, "annotators": [names.label(n) for n in s["annotators"]]} for s in state[key]
+    ] for key in ("spans", "relations")}}
 
 
 @dataclass(frozen=True)
@@ -113,15 +113,43 @@ def gold_counts(session: Session, project_id: int) -> GoldCounts:
     return GoldCounts(by_status.get("complete", 0), by_status.get("partial", 0), annotated or 0)
 
 
+RELATION_COLUMNS = (
+    "head_start", "head_end", "role", "child_start", "child_end", "source", "votes", "voters",
+    "annotators", "curator_id", "reason", "note",
+)
+def relation_json(row: Any, curator: str | None) -> dict[str, Any]:
+    """One gold relation with its provenance (a row or a dict with RELATION_COLUMNS), as the
+    gold API and the audit trail show it: the saving API's shape plus provenance."""
+    r = row if isinstance(row, dict) else {c: getattr(row, c) for c in RELATION_COLUMNS}
+    return {
+        "head": {"start": r["head_start"], "end": r["head_end"]},
+        "child": {"start": r["child_start"], "end": r["child_end"]},
+        "role": r["role"],
+        "source": r["source"],
+        "votes": r["votes"],
+        "voters": r["voters"],
+        "annotators": list(r["annotators"] or []),
+        "curator": curator,
+        "curator_id": r["curator_id"],
+        "reason": r["reason"],
+        "note": r["note"],
+    }
+
+
 def gold_state(session: Session, gold: GoldSentence | None) -> dict[str, Any]:
     """The gold of a sentence as the API returns it (version 0 and no spans before any)."""
     if gold is None:
-        return {"spans": [], "status": None, "version": 0, "min_agree": None}
-    names = user_names(session, {s.curator_id for s in gold.spans if s.curator_id})
+        return {"spans": [], "relations": [], "status": None, "version": 0, "min_agree": None}
+    names = user_names(session, {s.curator_id for s in [*gold.spans, *gold.relations]
+                                 if s.curator_id})
     return {
         "spans": [
             gold_span_json(s, names.get(s.curator_id))
             for s in sorted(gold.spans, key=lambda s: (s.start, s.end))
+        ],
+        "relations": [
+            relation_json(r, names.get(r.curator_id))
+            for r in sorted(gold.relations, key=lambda r: (r.head_start, r.role, r.child_start))
         ],
         "status": gold.status,
         "version": gold.version,
