@@ -15,12 +15,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from annotator.adjudication.conflicts import PRF
+from annotator.adjudication.conflicts import ARGUMENT, PRF
 from annotator.projects.schema import LabelSchema
 from annotator.relations import Relation
 from annotator.spans import Span
-
-ARGUMENT = "argument"  # the conflict kind (and GoldDecision.kind) of an event's arguments
 
 
 @dataclass(frozen=True)

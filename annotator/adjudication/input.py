@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from annotator.adjudication.arguments import ARGUMENT, Frames, adjudicate_relations
-from annotator.adjudication.conflicts import Outcome, adjudicate
+from annotator.adjudication.arguments import Frames, adjudicate_relations
+from annotator.adjudication.conflicts import ARGUMENT, Outcome, adjudicate
 from annotator.adjudication.models import GoldDecision, GoldSentence
 from annotator.annotation.models import Annotation, RelationRow, SpanRow
 from annotator.auth.models import User
@@ -32,6 +32,12 @@ def to_span(start: int, end: int, label: str, attributes: dict[str, Any] | None)
     """A stored span as the pure value type (attributes without unset values, sorted)."""
     attrs = tuple(sorted((k, v) for k, v in (attributes or {}).items() if v is not None))
     return Span(start, end, label, attrs)
+
+
+def relation_of(link: dict[str, Any]) -> Relation:
+    """A relation as the gold API and the audit trail hold it, as the pure value type."""
+    return Relation(link["head"]["start"], link["head"]["end"], link["role"],
+                    link["child"]["start"], link["child"]["end"])
 
 
 def sentence_annotations(

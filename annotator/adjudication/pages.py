@@ -11,13 +11,23 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from annotator.adjudication.arguments import describe
 from annotator.adjudication.blinding import names_for, resolve_annotator
 from annotator.adjudication.conflicts import segments
-from annotator.adjudication.feedback import Feedback, annotator_feedback, project_annotators
+from annotator.adjudication.feedback import (
+    Difference,
+    Feedback,
+    annotator_feedback,
+    project_annotators,
+)
 from annotator.adjudication.queries import GoldCounts, gold_counts
 from annotator.adjudication.queue import Queue, QueueItem, list_queue, with_texts
+from annotator.annotation.queries import get_schema
 from annotator.assignments.models import Batch
 from annotator.auth.models import User
+from annotator.projects.schema import LabelSchema
+from annotator.relations import Relation
+from annotator.spans import Span
 
 PER_PAGE = 50
 
@@ -65,7 +75,8 @@ def queue_page(session: Session, viewer: User, project_id: int, filters: dict[st
 @dataclass(frozen=True)
 class FeedbackPage:
     feedback: Feedback
-    differences: list[dict[str, Any]]  # each sentence's own spans and gold, cut for display
+    # each sentence's own spans and gold, cut for display, and both sides' arguments in words
+    differences: list[dict[str, Any]]
     people: list[User]  # whose feedback an admin may open instead
 
 
@@ -73,12 +84,26 @@ def feedback_page(session: Session, project_id: int, user_id: int, *,
                   list_people: bool) -> FeedbackPage:
     """An annotator's scores against gold and the sentences where they differ."""
     feedback = annotator_feedback(session, project_id, user_id)
+    schema = get_schema(session, project_id)
     return FeedbackPage(
         feedback=feedback,
         differences=[
             {"sentence_id": d.sentence_id, "mine": segments(d.text, d.mine),
-             "gold": segments(d.text, d.gold)}
+             "gold": segments(d.text, d.gold),
+             "mine_links": _links(d, d.mine_relations, d.mine, schema),
+             "gold_links": _links(d, d.gold_relations, d.gold, schema)}
             for d in feedback.differences
         ],
         people=project_annotators(session, project_id) if list_people else [],
     )
+
+
+def _links(difference: Difference, relations: list[Relation], spans: list[Span],
+           schema: LabelSchema) -> list[str]:
+    """One side's arguments in words: "“shelled”: Actor 1 (initiator) → “rebels”"."""
+    text = difference.text
+    labels = {(s.start, s.end): s.label for s in spans}
+    return [
+        f"“{text[r.head_start:r.head_end]}”: {describe(r, text, schema, labels.get(r.head, ''))}"
+        for r in relations
+    ]

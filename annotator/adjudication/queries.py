@@ -13,12 +13,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from annotator.adjudication.arguments import ArgumentConflict, argument_open
 from annotator.adjudication.conflicts import ConflictRegion, Outcome, display_order, is_open
-from annotator.adjudication.input import sentence_outcome, user_names
+from annotator.adjudication.input import sentence_frames, sentence_outcome, user_names
 from annotator.adjudication.models import AdjudicationSetting, GoldSentence, GoldSpanRow
 from annotator.annotation.models import Annotation
+from annotator.annotation.queries import get_schema
 from annotator.auth.models import Role, User
 from annotator.corpus.models import Sentence
+from annotator.relations import Relation
 from annotator.reports.counted import COUNTED_SENTENCE, COUNTED_STATUS
 from annotator.spans import Span
 
@@ -208,6 +211,33 @@ class ConflictView:
 
 
 @dataclass(frozen=True)
+class ArgumentVersionView:
+    number: int  # the key that picks this version
+    annotator: str  # the name, or the pseudonym while names are hidden from the viewer
+    relations: tuple[Relation, ...]  # the annotator's arguments of the event
+
+    def to_json(self) -> dict[str, Any]:
+        """The version as the API sends it."""
+        return {"number": self.number, "annotator": self.annotator,
+                "relations": [r.to_json() for r in self.relations]}
+
+
+@dataclass(frozen=True)
+class ArgumentView:
+    conflict: ArgumentConflict
+    versions: list[ArgumentVersionView]  # in display order
+
+    def to_json(self) -> dict[str, Any]:
+        """The argument conflict and its versions as the API sends them."""
+        c = self.conflict
+        return {
+            "start": c.start, "end": c.end, "kind": c.kind, "kinds": list(c.kinds),
+            "labels": list(c.labels), "roles": list(c.roles),
+            "versions": [v.to_json() for v in self.versions],
+        }
+
+
+@dataclass(frozen=True)
 class SentenceView:
     gold: GoldSentence | None
     state: dict[str, Any]  # gold_state(), its annotators as the viewer sees them
@@ -216,6 +246,9 @@ class SentenceView:
     names: Names
     annotations: dict[str, list[Span]]
     open_conflicts: list[ConflictView]
+    # open argument conflicts, and every finished annotator's relations
+    open_arguments: list[ArgumentView]
+    relations: dict[str, list[Relation]]
 
     @property
     def show_names(self) -> bool:
@@ -229,6 +262,13 @@ class SentenceView:
         """The open conflict with exactly this region, if any."""
         return next(
             (v for v in self.open_conflicts if (v.conflict.start, v.conflict.end) == (start, end)),
+            None,
+        )
+
+    def find_arguments(self, start: int, end: int) -> ArgumentView | None:
+        """The open argument conflict of the event at exactly these offsets, if any."""
+        return next(
+            (v for v in self.open_arguments if (v.conflict.start, v.conflict.end) == (start, end)),
             None,
         )
 
@@ -252,7 +292,22 @@ def conflict_view(session: Session, sentence: Sentence, names: Names) -> Sentenc
         for c in outcome.conflicts
         if gold is not None and gold.status == "partial" and is_open(c, decided)
     ]
+    frames, events, relations = sentence_frames(
+        session, sentence.id, gold, outcome.voters, get_schema(session, sentence.project_id)
+    )
+    arguments = [
+        ArgumentView(
+            c,
+            [
+                ArgumentVersionView(i + 1, names.label(name), c.version_of(name))
+                for i, name in enumerate(order)
+            ],
+        )
+        for c in frames.conflicts
+        if gold is not None and gold.status == "partial" and argument_open(c, events)
+    ]
     return SentenceView(
         gold=gold, state=blind_state(gold_state(session, gold), names), outcome=outcome,
         order=order, names=names, annotations=annotations, open_conflicts=conflicts,
+        open_arguments=arguments, relations=relations,
     )
