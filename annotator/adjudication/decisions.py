@@ -118,11 +118,14 @@ def decide_arguments(
     event = (conflict.start, conflict.end)
     before = gold_state(session, gold)
     claim(session, gold)
-    for row in [r for r in gold.relations if (r.head_start, r.head_end) == event]:
-        gold.relations.remove(row)
+    # Arguments the vote already put in gold and the curator keeps keep their provenance.
+    present = {r.to_value(): r for r in gold.relations if (r.head_start, r.head_end) == event}
+    for value, row in present.items():
+        if value not in chosen:
+            gold.relations.remove(row)
     who = annotators_by_relation(relations)
     now = utcnow()
-    for relation in chosen:
+    for relation in [r for r in chosen if r not in present]:
         gold.relations.append(curator_relation(
             relation, len(outcome.voters), who, curator, change.reason, change.note, now))
     session.add(
