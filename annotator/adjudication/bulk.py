@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +22,7 @@ from annotator.audit.services import Change, record_changes
 from annotator.auth.models import User
 from annotator.db import utcnow
 from annotator.errors import Conflict
+from annotator.relations import Relation
 from annotator.spans import Span
 
 SPAN_COLUMNS = (
@@ -111,13 +112,14 @@ def record_gold_changes(
 
 def import_gold(
     session: Session, curator: User | None, items: Sequence[tuple[int, Sequence[Span], str]],
-    action: str = "import",
+    action: str = "import", *, relations: Mapping[int, Sequence[Relation]] | None = None,
 ) -> None:
     """Store complete gold for each (sentence id, spans, note), spans the curator's.
 
-    For sentences without gold, and spans ``spans.parse_spans`` checked. Each span carries
-    the note; each record is closed by ``curator`` (None: nobody named) and gets the audit
-    record a curator's save gets.
+    For sentences without gold, and spans ``spans.parse_spans`` checked (``relations``, per
+    sentence id, checked by ``relations.parse_relations`` against those spans). Each span and
+    relation carries the note; each record is closed by ``curator`` (None: nobody named) and
+    gets the audit record a curator's save gets.
 
     Raises:
         Conflict: one of these sentences has gold already (the caller rolls back).
@@ -142,10 +144,22 @@ def import_gold(
         ]
         for sentence_id, sentence_spans, note in items
     }
+    notes = {sentence_id: note for sentence_id, _, note in items}
+    links = {
+        sentence_id: [
+            {"head_start": r.head_start, "head_end": r.head_end, "role": r.role,
+             "child_start": r.child_start, "child_end": r.child_end,
+             "source": GoldSource.CURATOR.value, "votes": 0, "voters": 0, "annotators": [],
+             "curator_id": curator_id, "reason": None, "note": notes[sentence_id]}
+            for r in (relations or {}).get(sentence_id, ())
+        ]
+        for sentence_id in spans
+    }
     insert_spans(session, [(ids[sid], rows) for sid, rows in spans.items()], now)
+    insert_relations(session, [(ids[sid], rows) for sid, rows in links.items()], now)
     names = {curator.id: curator.username} if curator is not None else {}
     record_gold_changes(session, curator_id, now, [
-        (sid, action, 1, None, state_of(rows, complete, 1, None, names))
+        (sid, action, 1, None, state_of(rows, complete, 1, None, names, links[sid]))
         for sid, rows in spans.items()
     ])
     session.flush()

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from annotator.adjudication.automatic import auto_adjudicate
+from annotator.adjudication.bulk import import_gold
 from annotator.adjudication.gold_edits import restore_gold, save_gold
 from annotator.adjudication.models import GoldDecision
 from annotator.adjudication.queries import get_gold
@@ -17,6 +18,8 @@ from annotator.adjudication.requests import GoldIn
 from annotator.annotation.models import RelationRow
 from annotator.annotation.queries import get_annotation
 from annotator.audit.models import AuditEvent
+from annotator.relations import Relation
+from annotator.spans import Span
 from tests.adjudication.conftest import annotate, counts, open_conflicts, pick_for, span_of
 from tests.conftest import api_headers, login
 
@@ -259,3 +262,17 @@ def test_feedback_scores_arguments_per_role(client, db, frames) -> None:
     row = page.split('data-role="actor1"')[1].split("</tr>")[0]
     assert "1.00" in row
     assert "Location → “Kafr" in page  # the difference lists gold's argument in words
+
+
+def test_imported_gold_carries_its_relations(db, world) -> None:
+    s2 = world["sentences"][2]
+    text = s2.text
+    spans = [Span(text.index("rebels"), text.index("rebels") + 6, "ACTOR"),
+             Span(text.index("shelled"), text.index("shelled") + 7, "EVENT")]
+    relation = Relation(spans[1].start, spans[1].end, "actor1", spans[0].start, spans[0].end)
+    import_gold(db.session, world["curator"], [(s2.id, spans, "from the 2024 release")],
+                relations={s2.id: [relation]})
+    db.session.commit()
+    assert gold_links(db, s2) == [("shelled", "actor1", "rebels", "curator", 0, 0, ())]
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.sentence_id == s2.id)).one()
+    assert event.after["relations"][0]["note"] == "from the 2024 release"
