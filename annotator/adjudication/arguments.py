@@ -200,3 +200,14 @@ def describe(relation: Relation, text: str, schema: LabelSchema, head_label: str
     role = label.role(relation.role) if label is not None else None
     name = role.name if role is not None else relation.role
     return f"{name} → “{text[relation.child_start:relation.child_end]}”"
+
+
+def in_words(
+    relations: Iterable[Relation], spans: Sequence[Span], text: str, schema: LabelSchema
+) -> list[str]:
+    """Relations for display with their events: "“shelled”: Location → “Kafr Tala”"."""
+    labels = {(s.start, s.end): s.label for s in spans}
+    return [
+        f"“{text[r.head_start:r.head_end]}”: {describe(r, text, schema, labels.get(r.head, ''))}"
+        for r in sorted(relations)
+    ]

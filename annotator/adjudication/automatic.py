@@ -42,6 +42,7 @@ from annotator.adjudication.models import (
 )
 from annotator.adjudication.queries import RELATION_COLUMNS
 from annotator.adjudication.requests import check_min_agree
+from annotator.annotation.queries import get_schema
 from annotator.assignments.models import Batch
 from annotator.auth.models import User
 from annotator.db import utcnow
@@ -179,7 +180,7 @@ def _check_scope(session: Session, project_id: int, batch_id: int | None) -> Lab
         batch = session.get(Batch, batch_id)
         if batch is None or batch.project_id != project_id:
             raise NotFound(f"batch {batch_id} does not exist in this project")
-    return project.schema
+    return get_schema(session, project_id)
 
 
 def _plan_sentence(

@@ -11,11 +11,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from annotator.adjudication.arguments import describe
+from annotator.adjudication.arguments import in_words
 from annotator.adjudication.blinding import names_for, resolve_annotator
 from annotator.adjudication.conflicts import segments
 from annotator.adjudication.feedback import (
-    Difference,
     Feedback,
     annotator_feedback,
     project_annotators,
@@ -25,9 +24,6 @@ from annotator.adjudication.queue import Queue, QueueItem, list_queue, with_text
 from annotator.annotation.queries import get_schema
 from annotator.assignments.models import Batch
 from annotator.auth.models import User
-from annotator.projects.schema import LabelSchema
-from annotator.relations import Relation
-from annotator.spans import Span
 
 PER_PAGE = 50
 
@@ -90,20 +86,10 @@ def feedback_page(session: Session, project_id: int, user_id: int, *,
         differences=[
             {"sentence_id": d.sentence_id, "mine": segments(d.text, d.mine),
              "gold": segments(d.text, d.gold),
-             "mine_links": _links(d, d.mine_relations, d.mine, schema),
-             "gold_links": _links(d, d.gold_relations, d.gold, schema)}
+             "mine_links": in_words(d.mine_relations, d.mine, d.text, schema),
+             "gold_links": in_words(d.gold_relations, d.gold, d.text, schema)}
             for d in feedback.differences
         ],
         people=project_annotators(session, project_id) if list_people else [],
     )
 
-
-def _links(difference: Difference, relations: list[Relation], spans: list[Span],
-           schema: LabelSchema) -> list[str]:
-    """One side's arguments in words: "“shelled”: Actor 1 (initiator) → “rebels”"."""
-    text = difference.text
-    labels = {(s.start, s.end): s.label for s in spans}
-    return [
-        f"“{text[r.head_start:r.head_end]}”: {describe(r, text, schema, labels.get(r.head, ''))}"
-        for r in relations
-    ]

@@ -29,8 +29,8 @@ from annotator.adjudication.input import (
 )
 from annotator.adjudication.models import GoldSentence, GoldSpanRow
 from annotator.annotation.models import Annotation
+from annotator.annotation.queries import get_schema
 from annotator.corpus.models import Document, Sentence
-from annotator.projects.models import Project
 from annotator.projects.schema import LabelSchema
 from annotator.reports.counted import COUNTED_SENTENCE, COUNTED_STATUS
 from annotator.reports.queries import label_agreement_for
@@ -180,7 +180,7 @@ def sentence_conflicts(
     known = dict(held)  # a copy: another thread of this worker may update ``held`` meanwhile
     stale = [g for g in golds if g.sentence_id not in known
              or known[g.sentence_id][0] != wanted[g.sentence_id]]
-    schema = session.get(Project, project_id).schema if stale else None
+    schema = get_schema(session, project_id) if stale else None
     fresh = _compute_conflicts(session, stale, schema)
     for sid, conflicts in fresh.items():
         held[sid] = (wanted[sid], conflicts)

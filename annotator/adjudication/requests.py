@@ -62,6 +62,8 @@ class DecisionIn:
             raise Invalid(f"choice 'edited' needs the conflict's new {edits}")
         if choice != "edited" and edits in body:
             raise Invalid(f"{edits} go with choice 'edited' only")
+        if choice == "edited" and kind == ARGUMENT and not isinstance(body[edits], list):
+            raise Invalid("relations must be a list")
         reason, note = check_reason_note(body.get("reason"), body.get("note"))
         return cls(
             start=body["start"], end=body["end"], choice=choice, version=body["version"],

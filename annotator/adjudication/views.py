@@ -17,7 +17,7 @@ from annotator.adjudication import (
     queue,
     settings,
 )
-from annotator.adjudication.arguments import describe, of_event
+from annotator.adjudication.arguments import describe, in_words, of_event
 from annotator.adjudication.conflicts import ARGUMENT, KINDS, segments
 from annotator.adjudication.models import REASON_NAMES
 from annotator.annotation.editor import EditorLinks, get_editor_page, gold_saved_state
@@ -125,7 +125,8 @@ def update_settings(project_id: int):
     return redirect(url_for("adjudication.show_queue", project_id=project.id))
 
 
-def _rows(text: str, view: queries.SentenceView, region: tuple[int, int] | None):
+def _rows(text: str, view: queries.SentenceView, region: tuple[int, int] | None,
+          schema: Any = None):
     """Display rows: the current gold, then every annotator's version of ``region``."""
     gold_spans = [
         input.to_span(s["start"], s["end"], s["label"], s["attributes"])
@@ -140,7 +141,9 @@ def _rows(text: str, view: queries.SentenceView, region: tuple[int, int] | None)
             spans = [s for s in spans if s.start < region[1] and region[0] < s.end]
         rows.append(
             {"key": str(number), "name": view.name_of(name),
-             "pieces": segments(text, spans, region), "empty": not spans}
+             "pieces": segments(text, spans, region), "empty": not spans,
+             "links": [] if region is not None else in_words(
+                 view.relations.get(name, []), spans, text, schema)}
         )
     return rows
 
@@ -263,7 +266,8 @@ def show_gold(sentence_id: int) -> str:
     )
     return render_template(
         "adjudication/gold.html", **shown.template_args(), project=project, view=view,
-        rows=_rows(sentence.text, view, None)[1:], reasons=REASON_NAMES, filters=filters,
+        rows=_rows(sentence.text, view, None, project.schema)[1:], reasons=REASON_NAMES,
+        filters=filters,
         region=_region_arg(request.args.get("conflict", ""), len(sentence.text)),
         page={"schema": shown.schema.raw, "mode": "gold"},
     )

@@ -8,6 +8,7 @@ from annotator.adjudication.arguments import (
     adjudicate_relations,
     argument_open,
     eligible,
+    in_words,
     score_arguments,
 )
 from annotator.projects.schema import default_schema_document, parse_schema
@@ -124,3 +125,10 @@ def test_argument_scores_per_role_against_gold() -> None:
     assert per_role["actor2"].recall == 0.0 and per_role["actor2"].precision is None
     assert (overall.tp, overall.fp, overall.fn) == (2, 1, 1)
     assert overall.f1 == pytest.approx(2 / 3)
+
+
+def test_relations_in_words_name_the_event_the_role_and_the_argument(schema) -> None:
+    text = "Militants of the Eastern Front shelled Tal Hamra"
+    assert in_words([rel("location", TAL_HAMRA), rel("actor1", MILITANTS)], GOLD, text,
+                    schema) == ["“shelled”: Actor 1 (initiator) → “Militants”",
+                                "“shelled”: Location → “Tal Hamra”"]

@@ -198,6 +198,8 @@ def test_the_gold_editor_saves_relations_and_a_removed_span_takes_its_own(
     text = s0.text
     login(client, "curator1")
     headers = api_headers(client)
+    page = client.get(f"/sentences/{s0.id}/gold").get_data(as_text=True)
+    assert "“shelled”: Actor 1 (initiator) → “rebels”" in page  # each annotator's links
     state = client.get(f"/api/sentences/{s0.id}/gold").json
     assert [r["role"] for r in state["relations"]] == ["actor1", "location"]
     assert state["relations"][0]["annotators"][0].startswith("Annotator ")  # blinded
