@@ -15,8 +15,8 @@ from annotator.adjudication.models import GoldDecision
 from annotator.adjudication.queries import get_gold
 from annotator.adjudication.queue import list_queue
 from annotator.adjudication.requests import GoldIn
-from annotator.annotation.models import RelationRow
 from annotator.annotation.queries import get_annotation
+from annotator.annotation.services import AnnotationIn, save_annotation
 from annotator.audit.models import AuditEvent
 from annotator.relations import Relation
 from annotator.spans import Span
@@ -25,17 +25,15 @@ from tests.conftest import api_headers, login
 
 
 def link(db, user, sentence, triples: list[tuple[str, str, str]]) -> None:
-    """Give ``user``'s finished annotation of ``sentence`` these (event, role, argument)
-    relations, words standing for their spans (stored as the save path stores them)."""
+    """Add (event, role, argument) relations, words standing for their spans, to ``user``'s
+    finished annotation of ``sentence``, saved through the real service (validated)."""
     annotation = get_annotation(db.session, user, sentence.id)
     text = sentence.text
-    for head, role, child in triples:
-        h, c = text.index(head), text.index(child)
-        annotation.relations.append(RelationRow(
-            head_start=h, head_end=h + len(head), role=role, child_start=c,
-            child_end=c + len(child)))
-    annotation.version += 1
-    db.session.flush()
+    relations = [r.to_value().to_json() for r in annotation.relations]
+    relations += [relation_json(text, head, role, child) for head, role, child in triples]
+    spans = [s.to_value().to_json() for s in annotation.spans]
+    save_annotation(db.session, user, sentence.id, AnnotationIn(
+        spans, "done", annotation.version, 1.0, relations=relations), max_spent=60)
 
 
 def frame_spans(text: str, *extra: dict[str, Any]) -> list[dict[str, Any]]:

@@ -18,8 +18,6 @@ ARTICLE = (
 def seed_swapped_actors(database, unique) -> dict:
     """Both annotators mark the same four spans of sentence 1 and link Kamdesh as the
     location; ann0 has the artillery as actor1 and the rebels as actor2, ann1 the reverse."""
-    from annotator.annotation.models import RelationRow
-    from annotator.annotation.queries import get_annotation
     from annotator.annotation.services import AnnotationIn, save_annotation
     from annotator.assignments.services import create_batch
     from annotator.auth.models import User
@@ -44,14 +42,14 @@ def seed_swapped_actors(database, unique) -> dict:
                      overlap=2, seed=1)
         for name, (first, second) in zip(names, readings, strict=True):
             user = session.scalar(select(User).where(User.username == name))
+            (hs, he) = at("shelled")
+            links = [
+                {"head": {"start": hs, "end": he}, "role": role,
+                 "child": dict(zip(("start", "end"), at(word), strict=True))}
+                for role, word in [("actor1", first), ("actor2", second), ("location", "Kamdesh")]
+            ]
             save_annotation(session, user, seeded.sentence_ids[0],
-                            AnnotationIn(spans, "done", 0, 3.0), max_spent=60)
-            annotation = get_annotation(session, user, seeded.sentence_ids[0])
-            for role, word in [("actor1", first), ("actor2", second), ("location", "Kamdesh")]:
-                (hs, he), (cs, ce) = at("shelled"), at(word)
-                annotation.relations.append(RelationRow(
-                    head_start=hs, head_end=he, role=role, child_start=cs, child_end=ce))
-            annotation.version += 1
+                            AnnotationIn(spans, "done", 0, 3.0, relations=links), max_spent=60)
             save_annotation(session, user, seeded.sentence_ids[1],
                             AnnotationIn([], "done", 0, 3.0), max_spent=60)
     return {"seeded": seeded, "curator": curator, "names": names, "text": text}
