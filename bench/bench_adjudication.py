@@ -34,6 +34,7 @@ from annotator.auth.models import User
 from annotator.auth.services import create_user
 from annotator.corpus.models import Document, Sentence
 from annotator.extensions import db
+from annotator.projects.membership import ensure_members
 from annotator.projects.services import create_project
 from annotator.reports import input as input_queries
 
@@ -65,6 +66,7 @@ def fill(db, sentences: int, seed: int, relations: bool = True) -> tuple[int, in
     project = create_project(db.session, "bench")
     users = [create_user(db.session, f"ann{i}", "bench-password", "annotator") for i in range(3)]
     curator = create_user(db.session, "curator", "bench-password", "curator")
+    ensure_members(db.session, project.id, [curator.id], role="curator")  # decides here
     db.session.commit()
     per_doc = 25
     body = " ".join([TEXT] * per_doc)
