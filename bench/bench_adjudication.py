@@ -1,8 +1,10 @@
 """Benchmark: the automatic gold pass and the conflict queue on a seeded 3-annotator project.
 
-Run: `.venv/bin/python bench/bench_adjudication.py [--sentences 20000] [--runs 3]`. SQLite file
-database in a temp dir. Annotations are inserted directly (seeded: three annotators start from
-one reading; each drops, relabels or reshapes a span now and then). Times, as medians of the
+Run: `.venv/bin/python bench/bench_adjudication.py [--sentences 20000] [--runs 3]
+[--no-relations]`. SQLite file database in a temp dir. Annotations are inserted directly
+(seeded: three annotators start from one reading; each drops, relabels or reshapes a span now
+and then; each links the event "shelled" to its actor1 and location, now and then swapping
+actor1 for actor2 or leaving a link out, unless --no-relations). Times, as medians of the
 runs, with the ratio to a reference measured in the same run (reading the same annotations
 with `agreement_items`, which every step needs anyway):
 
@@ -27,24 +29,44 @@ from annotator.adjudication.automatic import auto_adjudicate
 from annotator.adjudication.decisions import decide
 from annotator.adjudication.queue import list_queue
 from annotator.adjudication.requests import DecisionIn
-from annotator.annotation.models import Annotation, SpanRow
+from annotator.annotation.models import Annotation, RelationRow, SpanRow
 from annotator.auth.models import User
 from annotator.auth.services import create_user
 from annotator.corpus.models import Document, Sentence
 from annotator.extensions import db
+from annotator.projects.membership import ensure_members
 from annotator.projects.services import create_project
 from annotator.reports import input as input_queries
 
 TEXT = "Rebels shelled the village of Kafr Tala near the M5 highway on Monday."
 WORDS = [(0, 6), (7, 14), (19, 26), (30, 39), (45, 55), (56, 62)]
 LABELS = ["ACTOR", "EVENT", "LOCATION", "LOCATION", "LOCATION", "UNIT"]
+# The event "shelled" with "Rebels" as actor1 and "Kafr Tala" as its location.
+FRAME = [((7, 14), "actor1", (0, 6), "ACTOR"), ((7, 14), "location", (30, 39), "LOCATION")]
 
 
-def fill(db, sentences: int, seed: int) -> tuple[int, int]:
+def links_of(spans: list[tuple[int, int, str]], rng: random.Random) -> list[tuple]:
+    """One annotator's relations on their own spans: the frame, now and then changed."""
+    have = {(s, e): lb for s, e, lb in spans}
+    links = []
+    for head, role, child, label in FRAME:
+        if have.get(head) != "EVENT" or have.get(child) != label:
+            continue  # a span of the frame missed or relabelled: no link
+        roll = rng.random()
+        if roll < 0.05:
+            continue  # link left out
+        if roll < 0.08 and role == "actor1":
+            role = "actor2"  # who did it to whom, swapped
+        links.append((*head, role, *child))
+    return links
+
+
+def fill(db, sentences: int, seed: int, relations: bool = True) -> tuple[int, int]:
     """A project, three annotators and ``sentences`` sentences all three finished."""
     project = create_project(db.session, "bench")
     users = [create_user(db.session, f"ann{i}", "bench-password", "annotator") for i in range(3)]
     curator = create_user(db.session, "curator", "bench-password", "curator")
+    ensure_members(db.session, project.id, [curator.id], role="curator")  # decides here
     db.session.commit()
     per_doc = 25
     body = " ".join([TEXT] * per_doc)
@@ -86,6 +108,14 @@ def fill(db, sentences: int, seed: int) -> tuple[int, int]:
         [{"annotation_id": a, "start": s, "end": e, "label": lb, "attributes": {}}
          for a, spans in zip(ann_ids, readings, strict=True) for s, e, lb in spans],
     )
+    if relations:
+        db.session.execute(
+            insert(RelationRow),
+            [{"annotation_id": a, "head_start": hs, "head_end": he, "role": role,
+              "child_start": cs, "child_end": ce}
+             for a, spans in zip(ann_ids, readings, strict=True)
+             for hs, he, role, cs, ce in links_of(spans, rng)],
+        )
     db.session.commit()
     return project.id, curator.id
 
@@ -96,12 +126,12 @@ def timed(fn):
     return time.perf_counter() - t0, result
 
 
-def one_run(workdir: Path, run: int, sentences: int) -> dict[str, float]:
+def one_run(workdir: Path, run: int, sentences: int, relations: bool) -> dict[str, float]:
     app = create_app({"SECRET_KEY": "b", "SQLALCHEMY_DATABASE_URI":
                       f"sqlite:///{workdir / f'adj-{run}.sqlite3'}"})
     with app.app_context():
         db.create_all()
-        project_id, curator_id = fill(db, sentences, seed=run)
+        project_id, curator_id = fill(db, sentences, seed=run, relations=relations)
         out: dict[str, float] = {}
         out["reference: read annotations"], _ = timed(
             lambda: sum(1 for _ in input_queries.agreement_items(db.session, project_id)))
@@ -123,7 +153,8 @@ def one_run(workdir: Path, run: int, sentences: int) -> dict[str, float]:
 
         def decide_and_next():
             decide(db.session, curator, item.sentence_id, DecisionIn(
-                item.conflict.start, item.conflict.end, "none", item.gold_version))
+                item.conflict.start, item.conflict.end, "none", item.gold_version,
+                kind=item.conflict.kind if item.conflict.kind == "argument" else None))
             db.session.commit()
             return list_queue(db.session, project_id).items[0]
 
@@ -138,10 +169,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sentences", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-relations", action="store_true",
+                        help="spans only, as before event frames")
     args = parser.parse_args()
-    print(f"{args.sentences} sentences x 3 annotators, {args.runs} runs (medians)")
+    print(f"{args.sentences} sentences x 3 annotators, {args.runs} runs (medians)"
+          + (", spans only" if args.no_relations else ", with event arguments"))
     with tempfile.TemporaryDirectory() as tmp:
-        runs = [one_run(Path(tmp), run, args.sentences) for run in range(args.runs)]
+        runs = [one_run(Path(tmp), run, args.sentences, not args.no_relations)
+                for run in range(args.runs)]
     reference = statistics.median(r["reference: read annotations"] for r in runs)
     for key in runs[0]:
         median = statistics.median(r[key] for r in runs)

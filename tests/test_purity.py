@@ -33,6 +33,7 @@ PURE = [
     "annotator.export.splits",
     "annotator.export.tally",
     "annotator.adjudication.conflicts",
+    "annotator.adjudication.arguments",
     "annotator.assignments.allocation",
     "annotator.auth.names",
     "annotator.auth.passwords",

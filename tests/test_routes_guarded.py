@@ -92,6 +92,8 @@ EXPECTED: dict[str, tuple[str, str, tuple[int, ...]]] = {
         (302, 403, 403, X, 403, X, 302, 302)),
     "adjudication.show_conflict": ("GET", "/sentences/{sentence}/conflicts/0/5",
         (302, 403, 403, X, 200, X, 200, 200)),
+    "adjudication.show_arguments": ("GET", "/sentences/{sentence}/arguments/0/5",
+        (302, 403, 403, X, 200, X, 200, 200)),
     "adjudication.show_gold": ("GET", "/sentences/{sentence}/gold",
         (302, 403, 403, X, 200, X, 200, 200)),
     "adjudication.close_sentence": ("POST", "/sentences/{sentence}/gold/close",

@@ -38,7 +38,7 @@ def get_gold(sentence_id: int):
         },
         tokens=token_offsets(text),
         **view.state,
-        conflicts=[c.to_json() for c in view.open_conflicts],
+        conflicts=[c.to_json() for c in [*view.open_conflicts, *view.open_arguments]],
     )
 
 

@@ -10,22 +10,46 @@ from typing import Any, NamedTuple
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from annotator.adjudication.arguments import (
+    AcceptedRelation,
+    adjudicate_relations,
+    argument_open,
+    eligible,
+)
 from annotator.adjudication.bulk import (
     SPAN_COLUMNS,
     insert_golds,
+    insert_relations,
     insert_spans,
     record_gold_changes,
     state_of,
 )
 from annotator.adjudication.conflicts import Accepted, adjudicate, is_open, overlaps
-from annotator.adjudication.input import chunks, decided_regions, to_span, user_names
-from annotator.adjudication.models import GoldSentence, GoldSource, GoldSpanRow, GoldStatus
+from annotator.adjudication.input import (
+    chunks,
+    decided_events,
+    decided_regions,
+    sentence_relations,
+    to_span,
+    user_names,
+)
+from annotator.adjudication.models import (
+    GoldRelationRow,
+    GoldSentence,
+    GoldSource,
+    GoldSpanRow,
+    GoldStatus,
+)
+from annotator.adjudication.queries import RELATION_COLUMNS
 from annotator.adjudication.requests import check_min_agree
+from annotator.annotation.queries import get_schema
 from annotator.assignments.models import Batch
 from annotator.auth.models import User
 from annotator.db import utcnow
 from annotator.errors import Conflict, NotFound
 from annotator.projects.models import Project
+from annotator.projects.schema import LabelSchema
+from annotator.relations import Relation
 from annotator.reports.input import agreement_items
 from annotator.spans import Span
 from annotator.wording import plural
@@ -43,12 +67,14 @@ class AutoResult:
     open_conflicts: int  # conflicts left for curators
     too_few: int  # sentences with fewer annotators than min-agree, left alone
     kept_complete: int  # already complete, left alone
+    arguments: int = 0  # relations from the vote in gold after this run (sentences in scope)
 
     def summary(self) -> str:
         """One line for the command line and the page's message."""
         return (
             f"min-agree {self.min_agree}: {plural(self.sentences, 'sentence')}, "
             f"{plural(self.accepted, 'span accepted', 'spans accepted')}, "
+            f"{plural(self.arguments, 'event argument accepted', 'event arguments accepted')}, "
             f"{plural(self.closed, 'sentence closed', 'sentences closed')} "
             f"({self.complete} complete), {plural(self.open_conflicts, 'open conflict')}; "
             f"{plural(self.changed, 'gold record changed', 'gold records changed')} "
@@ -62,6 +88,7 @@ class NewGold(NamedTuple):
     sentence_id: int
     status: str
     spans: list[dict[str, Any]]  # the vote's, SPAN_COLUMNS
+    relations: list[dict[str, Any]]  # the vote's, RELATION_COLUMNS
 
 
 class ChangedGold(NamedTuple):
@@ -70,6 +97,9 @@ class ChangedGold(NamedTuple):
     replaced: list[int]  # ids of its spans from an earlier vote
     spans: list[dict[str, Any]]  # curators' spans kept, then the vote's (SPAN_COLUMNS)
     before: dict[str, Any]  # for the audit trail
+    # ids of its relations from an earlier vote, and of curators' relations whose spans left
+    replaced_relations: list[int]
+    relations: list[dict[str, Any]]  # curators' relations kept, then the vote's
 
 
 @dataclass(frozen=True)
@@ -81,6 +111,10 @@ class Stored:
     voted: dict[int, int]  # gold id -> spans from the vote, complete records only
     decided: dict[int, list[tuple[int, int]]]  # gold id -> regions curators decided
     names: dict[int, str]  # curator id -> name, for the audit trail
+    relations: dict[int, list[Any]]  # gold id -> relations, partial records only
+    voted_relations: dict[int, int]  # gold id -> relations from the vote, complete records
+    events: dict[int, list[tuple[int, int]]]  # gold id -> events whose arguments were decided
+    annotated: dict[int, dict[str, list[Relation]]]  # sentence id -> annotators' relations
 
 
 @dataclass
@@ -88,6 +122,7 @@ class Plan:
     """The pass so far: counts of the sentences in scope, and the gold writes planned."""
 
     accepted: int = 0
+    arguments: int = 0
     complete: int = 0
     open: int = 0
     few: int = 0
@@ -103,24 +138,27 @@ def auto_adjudicate(
     min_agree: int = 2,
     actor: User | None = None,
 ) -> AutoResult:
-    """Accept into gold every span at least ``min_agree`` annotators marked exactly alike.
+    """Accept into gold every span at least ``min_agree`` annotators marked exactly alike,
+    and every relation (event argument) as many made identically whose spans are both gold.
 
-    Sentences with no remaining open conflict are closed. A curator's work is never
-    overwritten: complete sentences are left alone, and on the others no accepted span is
-    placed over a curator's span or a decided region. Re-running with the same annotations
-    changes nothing (and records nothing). Reads and writes in bulk, not per sentence.
+    Sentences with no remaining open conflict (of spans or of arguments) are closed. A
+    curator's work is never overwritten: complete sentences are left alone, and on the others
+    no accepted span is placed over a curator's span or a decided region, nor an accepted
+    relation on an event whose arguments a curator decided or edited. Re-running with the
+    same annotations changes nothing (and records nothing). Reads and writes in bulk, not
+    per sentence.
 
     Raises:
         Invalid: bad min-agree.  NotFound: no such project, or the batch is not in it.
         Conflict: a gold record changed while the pass ran (the caller rolls back).
     """
     min_agree = check_min_agree(min_agree)
-    _check_scope(session, project_id, batch_id)
+    schema = _check_scope(session, project_id, batch_id)
     items = list(agreement_items(session, project_id, batch_id=batch_id))
     stored = load_golds(session, [item["id"] for item in items])
     plan = Plan()
     for item in items:
-        _plan_sentence(item, stored, min_agree, plan)
+        _plan_sentence(item, stored, min_agree, schema, plan)
     now = utcnow()
     actor_id = actor.id if actor is not None else None
     _write_created(session, plan.created, min_agree, now, actor_id, stored.names)
@@ -133,20 +171,25 @@ def auto_adjudicate(
         min_agree=min_agree, sentences=len(items), created=len(plan.created),
         changed=len(plan.created) + len(plan.updated), accepted=plan.accepted,
         closed=closed, complete=plan.complete, open_conflicts=plan.open,
-        too_few=plan.few, kept_complete=plan.kept,
+        too_few=plan.few, kept_complete=plan.kept, arguments=plan.arguments,
     )
 
 
-def _check_scope(session: Session, project_id: int, batch_id: int | None) -> None:
-    if session.get(Project, project_id) is None:
+def _check_scope(session: Session, project_id: int, batch_id: int | None) -> LabelSchema:
+    """The project's schema, once the project and the batch are known to exist."""
+    project = session.get(Project, project_id)
+    if project is None:
         raise NotFound(f"project {project_id} does not exist")
     if batch_id is not None:
         batch = session.get(Batch, batch_id)
         if batch is None or batch.project_id != project_id:
             raise NotFound(f"batch {batch_id} does not exist in this project")
+    return get_schema(session, project_id)
 
 
-def _plan_sentence(item: dict[str, Any], stored: Stored, min_agree: int, plan: Plan) -> None:
+def _plan_sentence(
+    item: dict[str, Any], stored: Stored, min_agree: int, schema: LabelSchema, plan: Plan
+) -> None:
     """Count the sentence, and plan its gold record's creation or change if it needs one."""
     if len(item["annotations"]) < min_agree:
         plan.few += 1
@@ -156,6 +199,7 @@ def _plan_sentence(item: dict[str, Any], stored: Stored, min_agree: int, plan: P
         plan.kept += 1
         plan.complete += 1
         plan.accepted += stored.voted.get(gold.id, 0)
+        plan.arguments += stored.voted_relations.get(gold.id, 0)
         return
     rows = stored.spans.get(gold.id, []) if gold is not None else []
     regions = stored.decided.get(gold.id, []) if gold is not None else []
@@ -167,22 +211,70 @@ def _plan_sentence(item: dict[str, Any], stored: Stored, min_agree: int, plan: P
         _vote_row(a) for a in outcome.accepted
         if not any(overlaps(a.span.start, a.span.end, x, y) for x, y in protected)
     ]
+    gold_spans = [_span_of(r._asdict()) for r in curated] + [_span_of(r) for r in wanted]
+    links = stored.relations.get(gold.id, []) if gold is not None else []
+    frames = adjudicate_relations(
+        {name: stored.annotated.get(item["id"], {}).get(name, []) for name in item["annotations"]},
+        gold_spans, schema, min_agree,
+    )
+    events = stored.events.get(gold.id, []) if gold is not None else []
+    curated_links = [r for r in links if r.source == GoldSource.CURATOR]
+    kept_links = set(eligible([_relation_of(r) for r in curated_links], gold_spans, schema))
+    protected_heads = {*events, *((r.head_start, r.head_end) for r in curated_links)}
+    wanted_links = [_vote_relation(a) for a in frames.accepted
+                    if a.relation.head not in protected_heads]
     open_conflicts = [c for c in outcome.conflicts if is_open(c, regions)]
+    open_conflicts += [c for c in frames.conflicts if argument_open(c, events)]
     status = (GoldStatus.PARTIAL if open_conflicts else GoldStatus.COMPLETE).value
     plan.accepted += len(wanted)
+    plan.arguments += len(wanted_links)
     plan.open += len(open_conflicts)
     plan.complete += status == GoldStatus.COMPLETE
     if gold is None:
-        plan.created.append(NewGold(item["id"], status, wanted))
-    elif (
+        plan.created.append(NewGold(item["id"], status, wanted, wanted_links))
+        return
+    auto_links = [r for r in links if r.source != GoldSource.CURATOR]
+    dropped = [r for r in curated_links if _relation_of(r) not in kept_links]
+    if (
         sorted(map(_auto_key, wanted)) != sorted(_auto_key(r._asdict()) for r in automatic)
+        or sorted(map(_link_key, wanted_links))
+        != sorted(_link_key(r._asdict()) for r in auto_links)
+        or dropped
         or gold.status != status
         or gold.min_agree != min_agree
     ):  # else nothing to change: re-running is a no-op
         plan.updated.append(ChangedGold(
             gold, status, [r.id for r in automatic], [r._asdict() for r in curated] + wanted,
-            state_of(rows, gold.status, gold.version, gold.min_agree, stored.names),
+            state_of(rows, gold.status, gold.version, gold.min_agree, stored.names, links),
+            [r.id for r in [*auto_links, *dropped]],
+            [r._asdict() for r in curated_links if r not in dropped] + wanted_links,
         ))
+
+
+def _span_of(row: dict[str, Any]) -> Span:
+    return to_span(row["start"], row["end"], row["label"], row["attributes"])
+
+
+def _relation_of(row: Any) -> Relation:
+    return Relation(row.head_start, row.head_end, row.role, row.child_start, row.child_end)
+
+
+def _vote_relation(accepted: AcceptedRelation) -> dict[str, Any]:
+    """A relation the vote accepted, as a gold relation row (RELATION_COLUMNS)."""
+    r = accepted.relation
+    source = GoldSource.UNANIMOUS if accepted.unanimous else GoldSource.MAJORITY
+    return {
+        "head_start": r.head_start, "head_end": r.head_end, "role": r.role,
+        "child_start": r.child_start, "child_end": r.child_end, "source": source.value,
+        "votes": accepted.votes, "voters": accepted.voters,
+        "annotators": list(accepted.annotators), "curator_id": None, "reason": None,
+        "note": None,
+    }
+
+
+def _link_key(row: dict[str, Any]) -> tuple:
+    return tuple(tuple(row[c] or ()) if c == "annotators" else row[c]
+                 for c in RELATION_COLUMNS)
 
 
 def _annotations(item: dict[str, Any]) -> dict[str, list[Span]]:
@@ -219,7 +311,10 @@ def load_golds(session: Session, sentence_ids: Sequence[int]) -> Stored:
     golds: dict[int, Any] = {}
     stored: dict[int, list[Any]] = {}
     voted: dict[int, int] = {}
+    links: dict[int, list[Any]] = {}
+    voted_links: dict[int, int] = {}
     columns = [getattr(GoldSpanRow, c) for c in SPAN_COLUMNS]
+    link_columns = [getattr(GoldRelationRow, c) for c in RELATION_COLUMNS]
     for chunk in chunks(sentence_ids):
         for row in session.execute(
             select(GoldSentence.id, GoldSentence.sentence_id, GoldSentence.status,
@@ -243,10 +338,28 @@ def load_golds(session: Session, sentence_ids: Sequence[int]) -> Stored:
                    GoldSpanRow.source != GoldSource.CURATOR.value)
             .group_by(GoldSpanRow.gold_id)
         ).all())
-    decided = decided_regions(session, [g.id for g in golds.values()])
-    names = user_names(session, {r.curator_id for rows in stored.values() for r in rows
-                                 if r.curator_id})
-    return Stored(golds, stored, voted, decided, names)
+        for row in session.execute(
+            select(GoldRelationRow.id, GoldRelationRow.gold_id, *link_columns)
+            .join(GoldSentence, GoldSentence.id == GoldRelationRow.gold_id)
+            .where(GoldSentence.sentence_id.in_(chunk),
+                   GoldSentence.status == GoldStatus.PARTIAL.value)
+            .order_by(GoldRelationRow.id)
+        ):
+            links.setdefault(row.gold_id, []).append(row)
+        voted_links.update(session.execute(
+            select(GoldRelationRow.gold_id, func.count(GoldRelationRow.id))
+            .join(GoldSentence, GoldSentence.id == GoldRelationRow.gold_id)
+            .where(GoldSentence.sentence_id.in_(chunk),
+                   GoldSentence.status == GoldStatus.COMPLETE.value,
+                   GoldRelationRow.source != GoldSource.CURATOR.value)
+            .group_by(GoldRelationRow.gold_id)
+        ).all())
+    gold_ids = [g.id for g in golds.values()]
+    decided = decided_regions(session, gold_ids)
+    names = user_names(session, {r.curator_id for rows in [*stored.values(), *links.values()]
+                                 for r in rows if r.curator_id})
+    return Stored(golds, stored, voted, decided, names, links, voted_links,
+                  decided_events(session, gold_ids), sentence_relations(session, sentence_ids))
 
 
 def _write_created(
@@ -268,8 +381,11 @@ def _write_created(
             "nothing was stored, run it again"
         )
     insert_spans(session, [(gold_ids[new.sentence_id], new.spans) for new in created], now)
+    insert_relations(session, [(gold_ids[new.sentence_id], new.relations) for new in created],
+                     now)
     record_gold_changes(session, actor_id, now, [
-        (new.sentence_id, "auto", 1, None, state_of(new.spans, new.status, 1, min_agree, names))
+        (new.sentence_id, "auto", 1, None,
+         state_of(new.spans, new.status, 1, min_agree, names, new.relations))
         for new in created
     ])
 
@@ -304,12 +420,22 @@ def _write_updated(
             delete(GoldSpanRow).where(GoldSpanRow.id.in_(chunk))
             .execution_options(synchronize_session=False)
         )
+    for chunk in chunks([i for change in updated for i in change.replaced_relations]):
+        session.execute(
+            delete(GoldRelationRow).where(GoldRelationRow.id.in_(chunk))
+            .execution_options(synchronize_session=False)
+        )
     insert_spans(session, [
         (change.gold.id, [s for s in change.spans if s["source"] != GoldSource.CURATOR])
         for change in updated
     ], now)
+    insert_relations(session, [
+        (change.gold.id, [r for r in change.relations if r["source"] != GoldSource.CURATOR])
+        for change in updated
+    ], now)
     record_gold_changes(session, actor_id, now, [
         (change.gold.sentence_id, "auto", change.gold.version + 1, change.before,
-         state_of(change.spans, change.status, change.gold.version + 1, min_agree, names))
+         state_of(change.spans, change.status, change.gold.version + 1, min_agree, names,
+                  change.relations))
         for change in updated
     ])

@@ -16,6 +16,7 @@ from annotator.adjudication.models import (
     GoldSpanRow,
     GoldStatus,
 )
+from annotator.adjudication.queries import RELATION_COLUMNS, relation_json
 from annotator.annotation.services import insert_unless_taken
 from annotator.audit.services import Change, record_changes
 from annotator.auth.models import User
@@ -36,18 +37,24 @@ GOLD_COLUMNS = (
 
 def state_of(
     spans: Sequence[Any], status: str, version: int, min_agree: int | None,
-    names: dict[int, str],
+    names: dict[int, str], relations: Sequence[Any] = (),
 ) -> dict[str, Any]:
     """The audit trail's picture of a gold record, as ``queries.gold_state`` draws it.
 
-    ``spans`` are rows or dicts with SPAN_COLUMNS; ``names`` maps curator ids to names.
+    ``spans`` are rows or dicts with SPAN_COLUMNS, ``relations`` with RELATION_COLUMNS;
+    ``names`` maps curator ids to names.
     """
     rows = [s if isinstance(s, dict) else s._asdict() for s in spans]
+    links = [r if isinstance(r, dict) else r._asdict() for r in relations]
     return {
         "spans": [
             {**{c: r[c] for c in SPAN_COLUMNS}, "attributes": dict(r["attributes"] or {}),
              "annotators": list(r["annotators"] or []), "curator": names.get(r["curator_id"])}
             for r in sorted(rows, key=lambda r: (r["start"], r["end"]))
+        ],
+        "relations": [
+            relation_json(r, names.get(r["curator_id"]))
+            for r in sorted(links, key=lambda r: (r["head_start"], r["role"], r["child_start"]))
         ],
         "status": status,
         "version": version,
@@ -79,6 +86,19 @@ def insert_spans(
         session.execute(insert(GoldSpanRow.__table__), rows)
 
 
+def insert_relations(
+    session: Session, per_gold: Sequence[tuple[int, Sequence[dict[str, Any]]]], now: datetime
+) -> None:
+    """Insert gold relations (RELATION_COLUMNS) of these gold records in one statement."""
+    rows = [
+        {"gold_id": gold_id, "created_at": now, **{c: link[c] for c in RELATION_COLUMNS}}
+        for gold_id, links in per_gold
+        for link in links
+    ]
+    if rows:
+        session.execute(insert(GoldRelationRow.__table__), rows)
+
+
 def record_gold_changes(
     session: Session, actor_id: int | None, now: datetime,
     changes: Sequence[tuple[int, str, int, dict[str, Any] | None, dict[str, Any]]],
@@ -96,11 +116,10 @@ def import_gold(
 ) -> None:
     """Store complete gold for each (sentence id, spans, note), spans the curator's.
 
-    For sentences without gold, and spans ``spans.parse_spans`` checked. Each span carries
-    the note; each record is closed by ``curator`` (None: nobody named) and gets the audit
-    record a curator's save gets. ``relations`` (by sentence id, checked by
-    ``relations.parse_relations`` against those spans) are stored as the curator's gold
-    relations with the same note, and recorded in the audit state.
+    For sentences without gold, and spans ``spans.parse_spans`` checked (``relations``, per
+    sentence id, checked by ``relations.parse_relations`` against those spans). Each span and
+    relation carries the note; each record is closed by ``curator`` (None: nobody named) and
+    gets the audit record a curator's save gets.
 
     Raises:
         Conflict: one of these sentences has gold already (the caller rolls back).
@@ -125,23 +144,22 @@ def import_gold(
         ]
         for sentence_id, sentence_spans, note in items
     }
-    insert_spans(session, [(ids[sid], rows) for sid, rows in spans.items()], now)
     notes = {sentence_id: note for sentence_id, _, note in items}
-    relation_rows = [
-        {"gold_id": ids[sid], "head_start": r.head_start, "head_end": r.head_end,
-         "child_start": r.child_start, "child_end": r.child_end, "role": r.role,
-         "source": GoldSource.CURATOR.value, "votes": 0, "voters": 0, "annotators": [],
-         "curator_id": curator_id, "reason": None, "note": notes[sid], "created_at": now}
-        for sid, sentence_relations in (relations or {}).items()
-        for r in sorted(sentence_relations)
-    ]
-    if relation_rows:
-        session.execute(insert(GoldRelationRow.__table__), relation_rows)
+    links = {
+        sentence_id: [
+            {"head_start": r.head_start, "head_end": r.head_end, "role": r.role,
+             "child_start": r.child_start, "child_end": r.child_end,
+             "source": GoldSource.CURATOR.value, "votes": 0, "voters": 0, "annotators": [],
+             "curator_id": curator_id, "reason": None, "note": notes[sentence_id]}
+            for r in (relations or {}).get(sentence_id, ())
+        ]
+        for sentence_id in spans
+    }
+    insert_spans(session, [(ids[sid], rows) for sid, rows in spans.items()], now)
+    insert_relations(session, [(ids[sid], rows) for sid, rows in links.items()], now)
     names = {curator.id: curator.username} if curator is not None else {}
-    states = {sid: state_of(rows, complete, 1, None, names) for sid, rows in spans.items()}
-    for sid, sentence_relations in (relations or {}).items():
-        states[sid]["relations"] = [r.to_json() for r in sorted(sentence_relations)]
     record_gold_changes(session, curator_id, now, [
-        (sid, action, 1, None, state) for sid, state in states.items()
+        (sid, action, 1, None, state_of(rows, complete, 1, None, names, links[sid]))
+        for sid, rows in spans.items()
     ])
     session.flush()

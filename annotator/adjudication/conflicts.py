@@ -17,11 +17,17 @@ MISSED = "missed"  # some annotator has nothing in the region
 BOUNDARY = "boundary"  # same label, different extent
 LABEL = "label"  # same extent, different label (or both differ)
 SUBTYPE = "subtype"  # same extent and label, different attributes (EVENT's event_type)
-KINDS = (MISSED, BOUNDARY, LABEL, SUBTYPE)
+# Not a region's aspect but a conflict of its own (``arguments.py``): the annotators differ on
+# a gold event's arguments (relations) beyond what the vote settled.
+ARGUMENT = "argument"
+SPAN_KINDS = (MISSED, BOUNDARY, LABEL, SUBTYPE)
+KINDS = (*SPAN_KINDS, ARGUMENT)
 KIND_PRECEDENCE = (MISSED, LABEL, BOUNDARY, SUBTYPE)
 # Queue order, disagreement first: a label clash is a disagreement about what a thing is; a
-# miss, about whether it is there at all; boundaries and subtypes are refinements.
-QUEUE_ORDER = (LABEL, MISSED, BOUNDARY, SUBTYPE)
+# miss, about whether it is there at all; boundaries and subtypes are refinements. Argument
+# conflicts come last, after every span conflict: arguments can only stand on gold spans, so
+# deciding the spans first settles which arguments are possible.
+QUEUE_ORDER = (LABEL, MISSED, BOUNDARY, SUBTYPE, ARGUMENT)
 
 
 @dataclass(frozen=True)
@@ -50,7 +56,7 @@ class ConflictRegion:
     start: int  # the region: from the first span's start to the last span's end
     end: int
     kind: str  # primary kind (KIND_PRECEDENCE)
-    kinds: tuple[str, ...]  # every aspect present, in KINDS order
+    kinds: tuple[str, ...]  # every aspect present, in SPAN_KINDS order
     # Every annotator of the sentence with their spans in the region (empty: marked nothing).
     versions: tuple[tuple[str, tuple[Span, ...]], ...]
     labels: tuple[str, ...]  # labels used in the region, sorted
@@ -184,7 +190,7 @@ def _aspects(versions: Sequence[tuple[str, tuple[Span, ...]]]) -> tuple[str, ...
                     found.add(BOUNDARY)
                 else:
                     found.add(SUBTYPE)
-    return tuple(k for k in KINDS if k in found)
+    return tuple(k for k in SPAN_KINDS if k in found)
 
 
 def _primary(aspects: Sequence[str]) -> str:

@@ -10,7 +10,19 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from annotator.adjudication.models import GoldSentence, GoldSource, GoldSpanRow, GoldStatus
+from annotator.adjudication.arguments import (
+    ArgumentConflict,
+    argument_open,
+    eligible,
+)
+from annotator.adjudication.input import sentence_frames
+from annotator.adjudication.models import (
+    GoldRelationRow,
+    GoldSentence,
+    GoldSource,
+    GoldSpanRow,
+    GoldStatus,
+)
 from annotator.adjudication.queries import gold_state
 from annotator.annotation.queries import get_schema
 from annotator.annotation.services import insert_unless_taken
@@ -20,6 +32,8 @@ from annotator.corpus.models import Sentence
 from annotator.db import utcnow
 from annotator.errors import Conflict, Forbidden, Invalid, NotFound
 from annotator.projects.access import may
+from annotator.projects.schema import LabelSchema
+from annotator.relations import InvalidRelations, Relation, parse_relations
 from annotator.spans import InvalidSpans, Span, parse_spans
 
 
@@ -49,7 +63,7 @@ def load_gold(session: Session, sentence_id: int, *, fresh: bool = False) -> Gol
     statement = (
         select(GoldSentence)
         .where(GoldSentence.sentence_id == sentence_id)
-        .options(selectinload(GoldSentence.spans))
+        .options(selectinload(GoldSentence.spans), selectinload(GoldSentence.relations))
     )
     if fresh:
         statement = statement.execution_options(populate_existing=True)
@@ -63,6 +77,19 @@ def parse_gold_spans(session: Session, sentence: Sentence, raw: Any) -> list[Spa
         return parse_spans(raw, sentence.text, schema)
     except InvalidSpans as err:
         raise Invalid("invalid spans", spans=[e.to_json() for e in err.errors]) from None
+
+
+def parse_gold_relations(
+    session: Session, sentence: Sentence, raw: Any, spans: list[Span]
+) -> list[Relation]:
+    """Check untrusted relations against the gold's spans and the schema, naming each bad one
+    (the saving API's 422: ``{"code": "invalid", "message": "invalid relations",
+    "relations": [{"index", "message"}]}``)."""
+    schema = get_schema(session, sentence.project_id)
+    try:
+        return parse_relations(raw, spans, schema)
+    except InvalidRelations as err:
+        raise Invalid("invalid relations", relations=[e.to_json() for e in err.errors]) from None
 
 
 def create_gold(session: Session, sentence_id: int) -> GoldSentence:
@@ -80,6 +107,7 @@ def create_gold(session: Session, sentence_id: int) -> GoldSentence:
     gold = session.get(GoldSentence, gold_id)
     assert gold is not None
     set_committed_value(gold, "spans", [])
+    set_committed_value(gold, "relations", [])
     return gold
 
 
@@ -151,3 +179,66 @@ def curator_span(
         annotators=list(names), curator_id=curator.id, reason=reason, note=note,
         created_at=now,
     )
+
+
+def annotators_by_relation(relations: dict[str, list[Relation]]) -> dict[Relation, list[str]]:
+    """Per exact relation, the annotators who made it (sorted)."""
+    who: dict[Relation, list[str]] = {}
+    for name in sorted(relations):
+        for relation in relations[name]:
+            who.setdefault(relation, []).append(name)
+    return who
+
+
+def curator_relation(
+    relation: Relation, n: int, who: dict[Relation, list[str]], curator: User,
+    reason: str | None, note: str | None, now: datetime,
+) -> GoldRelationRow:
+    """A gold relation the curator chose, with the annotators who made it exactly."""
+    names = who.get(relation, [])
+    return GoldRelationRow(
+        head_start=relation.head_start, head_end=relation.head_end, role=relation.role,
+        child_start=relation.child_start, child_end=relation.child_end,
+        source=GoldSource.CURATOR.value, votes=len(names), voters=max(n, len(names)),
+        annotators=list(names), curator_id=curator.id, reason=reason, note=note,
+        created_at=now,
+    )
+
+
+def drop_detached(gold: GoldSentence, schema: LabelSchema) -> list[Relation]:
+    """Remove the gold relations whose spans left the gold (or no longer allow them): a
+    removed gold span takes its relations with it. Returns what was removed."""
+    spans = [s.to_value() for s in gold.spans]
+    kept = set(eligible([r.to_value() for r in gold.relations], spans, schema))
+    gone = [row for row in gold.relations if row.to_value() not in kept]
+    for row in gone:
+        gold.relations.remove(row)
+    return [row.to_value() for row in gone]
+
+
+def settle_relations(
+    session: Session, gold: GoldSentence, sentence: Sentence, voters: list[str],
+) -> list[ArgumentConflict]:
+    """After the gold spans changed: drop the relations that lost a span, bring in those the
+    vote accepts on the new spans (on events no curator decided or edited), and return the
+    argument conflicts still open."""
+    schema = get_schema(session, sentence.project_id)
+    drop_detached(gold, schema)
+    frames, events, _ = sentence_frames(session, sentence.id, gold, voters, schema)
+    present = {row.to_value() for row in gold.relations}
+    protected = {*events, *((r.head_start, r.head_end) for r in gold.relations
+                            if r.source == GoldSource.CURATOR)}
+    now = utcnow()
+    for accepted in frames.accepted:
+        relation = accepted.relation
+        if relation in present or relation.head in protected:
+            continue
+        source = GoldSource.UNANIMOUS if accepted.unanimous else GoldSource.MAJORITY
+        gold.relations.append(GoldRelationRow(
+            head_start=relation.head_start, head_end=relation.head_end, role=relation.role,
+            child_start=relation.child_start, child_end=relation.child_end,
+            source=source.value, votes=accepted.votes, voters=accepted.voters,
+            annotators=list(accepted.annotators), curator_id=None, reason=None, note=None,
+            created_at=now,
+        ))
+    return [c for c in frames.conflicts if argument_open(c, events)]

@@ -9,39 +9,55 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from annotator.adjudication.conflicts import ConflictRegion, Outcome, is_open, overlaps
+from annotator.adjudication.arguments import Frames, argument_open, eligible, of_event
+from annotator.adjudication.conflicts import ARGUMENT, ConflictRegion, Outcome, is_open, overlaps
 from annotator.adjudication.gold_changes import (
     Saved,
+    annotators_by_relation,
     annotators_by_span,
     claim,
     close,
     create_gold,
+    curator_relation,
     curator_span,
     get_sentence,
     load_gold,
+    parse_gold_relations,
     parse_gold_spans,
     record_gold_change,
     require_curator,
     stale,
 )
-from annotator.adjudication.input import sentence_outcome
-from annotator.adjudication.models import GoldDecision, GoldSentence, GoldSpanRow, GoldStatus
+from annotator.adjudication.input import decided_regions, sentence_frames, sentence_outcome
+from annotator.adjudication.models import (
+    GoldDecision,
+    GoldRelationRow,
+    GoldSentence,
+    GoldSpanRow,
+    GoldStatus,
+)
 from annotator.adjudication.queries import gold_state
 from annotator.adjudication.requests import GoldIn
+from annotator.annotation.queries import get_schema
 from annotator.audit.services import get_event
 from annotator.auth.models import Role, User
 from annotator.db import utcnow
 from annotator.errors import Forbidden, Invalid, NotFound
 from annotator.projects.access import may
+from annotator.relations import Relation
 from annotator.spans import Span
 
 
 def save_gold(session: Session, curator: User, sentence_id: int, change: GoldIn) -> Saved:
-    """Make ``change.spans`` the sentence's gold (the curator's whole-sentence editor).
+    """Make ``change.spans`` and ``change.relations`` the sentence's gold (the curator's
+    whole-sentence editor).
 
-    Spans kept as they were keep their provenance; new ones are the curator's. An open
-    conflict whose region changed counts as decided ("edited"); the sentence closes when no
-    open conflict remains. Version 0 creates the gold record of a sentence without one.
+    Spans and relations kept as they were keep their provenance; new ones are the curator's.
+    Without ``relations`` the gold's relations stay wherever both their spans stay (a removed
+    span takes its relations with it). An open conflict whose region changed, or an open
+    argument conflict whose event's relations changed, counts as decided ("edited"); the
+    sentence closes when no open conflict remains. Version 0 creates the gold record of a
+    sentence without one.
 
     Raises:
         NotFound.  Invalid: bad spans (each named).  Conflict: stale version.
@@ -49,14 +65,22 @@ def save_gold(session: Session, curator: User, sentence_id: int, change: GoldIn)
     sentence = get_sentence(session, sentence_id)
     require_curator(session, curator, sentence.project_id)
     spans = parse_gold_spans(session, sentence, change.spans)
+    schema = get_schema(session, sentence.project_id)
     gold = load_gold(session, sentence_id)
     current_version = gold.version if gold is not None else 0
     if change.version != current_version:
         raise stale(session, sentence_id, "the gold of this sentence changed since you loaded it")
+    links = {r.to_value(): r for r in gold.relations} if gold is not None else {}
+    if change.relations is None:
+        relations = eligible(links, spans, schema)
+    else:
+        relations = parse_gold_relations(session, sentence, change.relations, spans)
     existing = {s.to_value(): s for s in gold.spans} if gold is not None else {}
-    if gold is not None and set(existing) == set(spans):
+    if gold is not None and set(existing) == set(spans) and set(links) == set(relations):
         return Saved(gold.version, gold.status, sentence.project_id)  # nothing changed
     outcome, decided, annotations = sentence_outcome(session, sentence_id, gold)
+    frames, events, annotated = sentence_frames(session, sentence_id, gold, outcome.voters,
+                                                schema)
     before = gold_state(session, gold) if gold is not None else None
     if gold is None:
         gold = create_gold(session, sentence_id)
@@ -74,15 +98,74 @@ def save_gold(session: Session, curator: User, sentence_id: int, change: GoldIn)
                 curator_span(span, len(annotations), who, curator, change.reason, change.note,
                              now)
             )
+    _replace_relations(gold, links, relations, annotated, len(annotations), curator, change)
     _decide_edited(session, gold, outcome, decided, list(existing), spans, curator, change)
+    _decide_edited_arguments(session, gold, frames, events, list(links), relations, curator,
+                             change)
+    still_open = [c for c in outcome.conflicts if is_open(c, _decided_now(session, gold))]
+    if gold.status == GoldStatus.PARTIAL and not still_open and not _open_arguments(
+        session, gold, sentence.id, list(outcome.voters), schema
+    ):
+        close(gold, curator)
     return record_gold_change(session, gold, sentence, curator, "edit", before)
+
+
+def _replace_relations(
+    gold: GoldSentence, links: dict[Relation, GoldRelationRow], relations: Sequence[Relation],
+    annotated: dict[str, list[Relation]], voters: int, curator: User, change: GoldIn,
+) -> None:
+    """Make ``relations`` the gold's: unchanged ones keep their provenance (and removed ones,
+    a removed span's among them, leave the gold and its audit record's "after")."""
+    wanted = set(relations)
+    for value, row in links.items():
+        if value not in wanted:
+            gold.relations.remove(row)
+    who = annotators_by_relation(annotated)
+    now = utcnow()
+    for relation in relations:
+        if relation not in links:
+            gold.relations.append(curator_relation(relation, voters, who, curator,
+                                                   change.reason, change.note, now))
+
+
+def _decide_edited_arguments(
+    session: Session, gold: GoldSentence, frames: Frames, events: list[tuple[int, int]],
+    old: Sequence[Relation], new: Sequence[Relation], curator: User, change: GoldIn,
+) -> None:
+    """Record every open argument conflict whose event's relations the edit changed as
+    decided ("edited")."""
+    for conflict in frames.conflicts:
+        event = (conflict.start, conflict.end)
+        if argument_open(conflict, events) and of_event(old, event) != of_event(new, event):
+            session.add(
+                GoldDecision(
+                    gold_id=gold.id, start=conflict.start, end=conflict.end, kind=ARGUMENT,
+                    choice="edited", curator_id=curator.id, reason=change.reason,
+                    note=change.note, created_at=utcnow(),
+                )
+            )
+
+
+def _decided_now(session: Session, gold: GoldSentence) -> list[tuple[int, int]]:
+    """Span conflict regions decided, those added in this change included."""
+    session.flush()
+    return decided_regions(session, [gold.id]).get(gold.id, [])
+
+
+def _open_arguments(
+    session: Session, gold: GoldSentence, sentence_id: int, voters: list[str], schema: Any
+) -> bool:
+    """Whether an argument conflict is open on the gold as it now stands."""
+    session.flush()
+    frames, events, _ = sentence_frames(session, sentence_id, gold, voters, schema)
+    return any(argument_open(c, events) for c in frames.conflicts)
 
 
 def _decide_edited(
     session: Session, gold: GoldSentence, outcome: Outcome, decided: list[tuple[int, int]],
     old: Sequence[Span], new: Sequence[Span], curator: User, change: GoldIn,
 ) -> None:
-    """Record every open conflict whose spans the edit changed as decided; close if none is left."""
+    """Record every open conflict whose spans the edit changed as decided."""
     newly: list[tuple[int, int]] = []
     for conflict in outcome.conflicts:
         if not is_open(conflict, decided):
@@ -96,9 +179,6 @@ def _decide_edited(
                 )
             )
             newly.append((conflict.start, conflict.end))
-    still_open = [c for c in outcome.conflicts if is_open(c, [*decided, *newly])]
-    if gold.status == GoldStatus.PARTIAL and not still_open:
-        close(gold, curator)
 
 
 def _inside(spans: Sequence[Span], region: ConflictRegion) -> list[Span]:
@@ -119,7 +199,8 @@ def _gold_at(session: Session, sentence_id: int, version: int) -> GoldSentence:
 
 
 def close_gold(session: Session, curator: User, sentence_id: int, version: int) -> Saved:
-    """Close a sentence: every conflict still open is decided as "keep none"."""
+    """Close a sentence: every conflict still open (argument conflicts too) is decided as
+    "keep none" (none of its disputed spans or arguments is added)."""
     sentence = get_sentence(session, sentence_id)
     require_curator(session, curator, sentence.project_id)
     gold = _gold_at(session, sentence_id, version)
@@ -127,9 +208,13 @@ def close_gold(session: Session, curator: User, sentence_id: int, version: int) 
         raise Invalid("this sentence is already closed")
     before = gold_state(session, gold)
     outcome, decided, _ = sentence_outcome(session, sentence_id, gold)
+    frames, events, _ = sentence_frames(session, sentence_id, gold, outcome.voters,
+                                        get_schema(session, sentence.project_id))
     claim(session, gold)
-    for conflict in outcome.conflicts:
-        if is_open(conflict, decided):
+    for conflict in [*outcome.conflicts, *frames.conflicts]:
+        still = (argument_open(conflict, events) if conflict.kind == ARGUMENT
+                 else is_open(conflict, decided))
+        if still:
             session.add(
                 GoldDecision(
                     gold_id=gold.id, start=conflict.start, end=conflict.end, kind=conflict.kind,
@@ -182,9 +267,13 @@ def restore_gold(session: Session, admin: User, event_id: int) -> Saved:
         claim(session, gold)
     for row in list(gold.spans):
         gold.spans.remove(row)
+    for link in list(gold.relations):
+        gold.relations.remove(link)
     now = utcnow()
     for s in event.after.get("spans", []):
         gold.spans.append(_restored_span(s, now))
+    for r in event.after.get("relations", []):  # absent in records older than relations
+        gold.relations.append(_restored_relation(r, now))
     status = event.after.get("status") or GoldStatus.PARTIAL.value
     gold.status = status
     if status == GoldStatus.COMPLETE:
@@ -202,4 +291,15 @@ def _restored_span(s: dict[str, Any], now: datetime) -> GoldSpanRow:
         source=s["source"], votes=s.get("votes", 0), voters=s.get("voters", 0),
         annotators=s.get("annotators") or [], curator_id=s.get("curator_id"),
         reason=s.get("reason"), note=s.get("note"), created_at=now,
+    )
+
+
+def _restored_relation(r: dict[str, Any], now: datetime) -> GoldRelationRow:
+    """A gold relation as an audit record holds it, stored anew."""
+    return GoldRelationRow(
+        head_start=r["head"]["start"], head_end=r["head"]["end"], role=r["role"],
+        child_start=r["child"]["start"], child_end=r["child"]["end"], source=r["source"],
+        votes=r.get("votes", 0), voters=r.get("voters", 0),
+        annotators=r.get("annotators") or [], curator_id=r.get("curator_id"),
+        reason=r.get("reason"), note=r.get("note"), created_at=now,
     )

@@ -8,11 +8,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from annotator.adjudication.conflicts import Outcome, adjudicate
+from annotator.adjudication.arguments import Frames, adjudicate_relations
+from annotator.adjudication.conflicts import ARGUMENT, Outcome, adjudicate
 from annotator.adjudication.models import GoldDecision, GoldSentence
-from annotator.annotation.models import Annotation, SpanRow
+from annotator.annotation.models import Annotation, RelationRow, SpanRow
 from annotator.auth.models import User
 from annotator.corpus.models import Document, Sentence
+from annotator.projects.schema import LabelSchema
+from annotator.relations import Relation
 from annotator.reports.counted import COUNTED_STATUS
 from annotator.spans import Span
 
@@ -29,6 +32,12 @@ def to_span(start: int, end: int, label: str, attributes: dict[str, Any] | None)
     """A stored span as the pure value type (attributes without unset values, sorted)."""
     attrs = tuple(sorted((k, v) for k, v in (attributes or {}).items() if v is not None))
     return Span(start, end, label, attrs)
+
+
+def relation_of(link: dict[str, Any]) -> Relation:
+    """A relation as the gold API and the audit trail hold it, as the pure value type."""
+    return Relation(link["head"]["start"], link["head"]["end"], link["role"],
+                    link["child"]["start"], link["child"]["end"])
 
 
 def sentence_annotations(
@@ -59,17 +68,52 @@ def sentence_annotations(
     return result
 
 
-def decided_regions(session: Session, gold_ids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:
-    """Regions curators decided, per gold record."""
+def sentence_relations(
+    session: Session, sentence_ids: Sequence[int]
+) -> dict[int, dict[str, list[Relation]]]:
+    """The relations of every finished annotation of these sentences: sentence id ->
+    {user name: relations}; an annotator without relations is absent."""
+    result: dict[int, dict[str, list[Relation]]] = {}
+    for chunk in chunks(list(sentence_ids)):
+        for sentence_id, username, head_start, head_end, role, child_start, child_end in (
+            session.execute(
+                select(Annotation.sentence_id, User.username, RelationRow.head_start,
+                       RelationRow.head_end, RelationRow.role, RelationRow.child_start,
+                       RelationRow.child_end)
+                .join(Annotation, Annotation.id == RelationRow.annotation_id)
+                .join(User, User.id == Annotation.annotator_id)
+                .where(Annotation.sentence_id.in_(chunk), Annotation.status == COUNTED_STATUS)
+            )
+        ):
+            result.setdefault(sentence_id, {}).setdefault(username, []).append(
+                Relation(head_start, head_end, role, child_start, child_end)
+            )
+    return result
+
+
+def _decisions(
+    session: Session, gold_ids: Sequence[int], arguments: bool
+) -> dict[int, list[tuple[int, int]]]:
     result: dict[int, list[tuple[int, int]]] = {}
+    kind = GoldDecision.kind == ARGUMENT if arguments else GoldDecision.kind != ARGUMENT
     for chunk in chunks(list(gold_ids)):
         for gold_id, start, end in session.execute(
             select(GoldDecision.gold_id, GoldDecision.start, GoldDecision.end)
-            .where(GoldDecision.gold_id.in_(chunk))
+            .where(GoldDecision.gold_id.in_(chunk), kind)
             .order_by(GoldDecision.id)
         ):
             result.setdefault(gold_id, []).append((start, end))
     return result
+
+
+def decided_regions(session: Session, gold_ids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:
+    """Regions of span conflicts curators decided, per gold record."""
+    return _decisions(session, gold_ids, arguments=False)
+
+
+def decided_events(session: Session, gold_ids: Sequence[int]) -> dict[int, list[tuple[int, int]]]:
+    """Events whose arguments curators decided (``argument`` decisions), per gold record."""
+    return _decisions(session, gold_ids, arguments=True)
 
 
 def effective_min_agree(gold: GoldSentence | None, voters: int) -> int:
@@ -89,6 +133,21 @@ def sentence_outcome(
     outcome = adjudicate(annotations, effective_min_agree(gold, len(annotations)))
     decided = decided_regions(session, [gold.id]).get(gold.id, []) if gold is not None else []
     return outcome, decided, annotations
+
+
+def sentence_frames(
+    session: Session, sentence_id: int, gold: GoldSentence | None, voters: Sequence[str],
+    schema: LabelSchema,
+) -> tuple[Frames, list[tuple[int, int]], dict[str, list[Relation]]]:
+    """The sentence's relations the vote accepts on its current gold spans and its argument
+    conflicts, the events decided, and every finished annotator's relations."""
+    found = sentence_relations(session, [sentence_id]).get(sentence_id, {})
+    relations = {name: found.get(name, []) for name in voters}
+    spans = [s.to_value() for s in gold.spans] if gold is not None else []
+    frames = adjudicate_relations(relations, spans, schema,
+                                  effective_min_agree(gold, len(voters)))
+    decided = decided_events(session, [gold.id]).get(gold.id, []) if gold is not None else []
+    return frames, decided, relations
 
 
 def sentence_texts(session: Session, sentence_ids: Sequence[int]) -> dict[int, str]:

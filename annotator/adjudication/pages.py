@@ -11,11 +11,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from annotator.adjudication.arguments import in_words
 from annotator.adjudication.blinding import names_for, resolve_annotator
 from annotator.adjudication.conflicts import segments
-from annotator.adjudication.feedback import Feedback, annotator_feedback, project_annotators
+from annotator.adjudication.feedback import (
+    Feedback,
+    annotator_feedback,
+    project_annotators,
+)
 from annotator.adjudication.queries import GoldCounts, gold_counts
 from annotator.adjudication.queue import Queue, QueueItem, list_queue, with_texts
+from annotator.annotation.queries import get_schema
 from annotator.assignments.models import Batch
 from annotator.auth.models import User
 
@@ -65,7 +71,8 @@ def queue_page(session: Session, viewer: User, project_id: int, filters: dict[st
 @dataclass(frozen=True)
 class FeedbackPage:
     feedback: Feedback
-    differences: list[dict[str, Any]]  # each sentence's own spans and gold, cut for display
+    # each sentence's own spans and gold, cut for display, and both sides' arguments in words
+    differences: list[dict[str, Any]]
     people: list[User]  # whose feedback an admin may open instead
 
 
@@ -73,12 +80,16 @@ def feedback_page(session: Session, project_id: int, user_id: int, *,
                   list_people: bool) -> FeedbackPage:
     """An annotator's scores against gold and the sentences where they differ."""
     feedback = annotator_feedback(session, project_id, user_id)
+    schema = get_schema(session, project_id)
     return FeedbackPage(
         feedback=feedback,
         differences=[
             {"sentence_id": d.sentence_id, "mine": segments(d.text, d.mine),
-             "gold": segments(d.text, d.gold)}
+             "gold": segments(d.text, d.gold),
+             "mine_links": in_words(d.mine_relations, d.mine, d.text, schema),
+             "gold_links": in_words(d.gold_relations, d.gold, d.text, schema)}
             for d in feedback.differences
         ],
         people=project_annotators(session, project_id) if list_people else [],
     )
+

@@ -13,12 +13,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from annotator.adjudication.arguments import ArgumentConflict, argument_open
 from annotator.adjudication.conflicts import ConflictRegion, Outcome, display_order, is_open
-from annotator.adjudication.input import sentence_outcome, user_names
+from annotator.adjudication.input import sentence_frames, sentence_outcome, user_names
 from annotator.adjudication.models import AdjudicationSetting, GoldSentence, GoldSpanRow
 from annotator.annotation.models import Annotation
+from annotator.annotation.queries import get_schema
 from annotator.auth.models import Role, User
 from annotator.corpus.models import Sentence
+from annotator.relations import Relation
 from annotator.reports.counted import COUNTED_SENTENCE, COUNTED_STATUS
 from annotator.spans import Span
 
@@ -77,9 +80,9 @@ def blind_state(state: dict[str, Any], names: Names) -> dict[str, Any]:
     """A ``gold_state`` whose spans name their annotators as ``names`` shows them."""
     if names.shown:
         return state
-    return {**state, "spans": [
-        {**s, "annotators": [names.label(n) for n in s["annotators"]]} for s in state["spans"]
-    ]}
+    return {**state, **{key: [
+        {**s, "annotators": [names.label(n) for n in s["annotators"]]} for s in state[key]
+    ] for key in ("spans", "relations")}}
 
 
 @dataclass(frozen=True)
@@ -113,15 +116,43 @@ def gold_counts(session: Session, project_id: int) -> GoldCounts:
     return GoldCounts(by_status.get("complete", 0), by_status.get("partial", 0), annotated or 0)
 
 
+RELATION_COLUMNS = (
+    "head_start", "head_end", "role", "child_start", "child_end", "source", "votes", "voters",
+    "annotators", "curator_id", "reason", "note",
+)
+def relation_json(row: Any, curator: str | None) -> dict[str, Any]:
+    """One gold relation with its provenance (a row or a dict with RELATION_COLUMNS), as the
+    gold API and the audit trail show it: the saving API's shape plus provenance."""
+    r = row if isinstance(row, dict) else {c: getattr(row, c) for c in RELATION_COLUMNS}
+    return {
+        "head": {"start": r["head_start"], "end": r["head_end"]},
+        "child": {"start": r["child_start"], "end": r["child_end"]},
+        "role": r["role"],
+        "source": r["source"],
+        "votes": r["votes"],
+        "voters": r["voters"],
+        "annotators": list(r["annotators"] or []),
+        "curator": curator,
+        "curator_id": r["curator_id"],
+        "reason": r["reason"],
+        "note": r["note"],
+    }
+
+
 def gold_state(session: Session, gold: GoldSentence | None) -> dict[str, Any]:
     """The gold of a sentence as the API returns it (version 0 and no spans before any)."""
     if gold is None:
-        return {"spans": [], "status": None, "version": 0, "min_agree": None}
-    names = user_names(session, {s.curator_id for s in gold.spans if s.curator_id})
+        return {"spans": [], "relations": [], "status": None, "version": 0, "min_agree": None}
+    names = user_names(session, {s.curator_id for s in [*gold.spans, *gold.relations]
+                                 if s.curator_id})
     return {
         "spans": [
             gold_span_json(s, names.get(s.curator_id))
             for s in sorted(gold.spans, key=lambda s: (s.start, s.end))
+        ],
+        "relations": [
+            relation_json(r, names.get(r.curator_id))
+            for r in sorted(gold.relations, key=lambda r: (r.head_start, r.role, r.child_start))
         ],
         "status": gold.status,
         "version": gold.version,
@@ -180,6 +211,33 @@ class ConflictView:
 
 
 @dataclass(frozen=True)
+class ArgumentVersionView:
+    number: int  # the key that picks this version
+    annotator: str  # the name, or the pseudonym while names are hidden from the viewer
+    relations: tuple[Relation, ...]  # the annotator's arguments of the event
+
+    def to_json(self) -> dict[str, Any]:
+        """The version as the API sends it."""
+        return {"number": self.number, "annotator": self.annotator,
+                "relations": [r.to_json() for r in self.relations]}
+
+
+@dataclass(frozen=True)
+class ArgumentView:
+    conflict: ArgumentConflict
+    versions: list[ArgumentVersionView]  # in display order
+
+    def to_json(self) -> dict[str, Any]:
+        """The argument conflict and its versions as the API sends them."""
+        c = self.conflict
+        return {
+            "start": c.start, "end": c.end, "kind": c.kind, "kinds": list(c.kinds),
+            "labels": list(c.labels), "roles": list(c.roles),
+            "versions": [v.to_json() for v in self.versions],
+        }
+
+
+@dataclass(frozen=True)
 class SentenceView:
     gold: GoldSentence | None
     state: dict[str, Any]  # gold_state(), its annotators as the viewer sees them
@@ -188,6 +246,9 @@ class SentenceView:
     names: Names
     annotations: dict[str, list[Span]]
     open_conflicts: list[ConflictView]
+    # open argument conflicts, and every finished annotator's relations
+    open_arguments: list[ArgumentView]
+    relations: dict[str, list[Relation]]
 
     @property
     def show_names(self) -> bool:
@@ -201,6 +262,13 @@ class SentenceView:
         """The open conflict with exactly this region, if any."""
         return next(
             (v for v in self.open_conflicts if (v.conflict.start, v.conflict.end) == (start, end)),
+            None,
+        )
+
+    def find_arguments(self, start: int, end: int) -> ArgumentView | None:
+        """The open argument conflict of the event at exactly these offsets, if any."""
+        return next(
+            (v for v in self.open_arguments if (v.conflict.start, v.conflict.end) == (start, end)),
             None,
         )
 
@@ -224,7 +292,22 @@ def conflict_view(session: Session, sentence: Sentence, names: Names) -> Sentenc
         for c in outcome.conflicts
         if gold is not None and gold.status == "partial" and is_open(c, decided)
     ]
+    frames, events, relations = sentence_frames(
+        session, sentence.id, gold, outcome.voters, get_schema(session, sentence.project_id)
+    )
+    arguments = [
+        ArgumentView(
+            c,
+            [
+                ArgumentVersionView(i + 1, names.label(name), c.version_of(name))
+                for i, name in enumerate(order)
+            ],
+        )
+        for c in frames.conflicts
+        if gold is not None and gold.status == "partial" and argument_open(c, events)
+    ]
     return SentenceView(
         gold=gold, state=blind_state(gold_state(session, gold), names), outcome=outcome,
         order=order, names=names, annotations=annotations, open_conflicts=conflicts,
+        open_arguments=arguments, relations=relations,
     )

@@ -10,11 +10,28 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from annotator import caching
-from annotator.adjudication.conflicts import ConflictRegion, adjudicate, is_open, queue_key
-from annotator.adjudication.input import decided_regions, sentence_annotations, sentence_texts
-from annotator.adjudication.models import GoldSentence
+from annotator.adjudication.arguments import ArgumentConflict, adjudicate_relations, argument_open
+from annotator.adjudication.conflicts import (
+    ARGUMENT,
+    ConflictRegion,
+    adjudicate,
+    is_open,
+    queue_key,
+)
+from annotator.adjudication.input import (
+    chunks,
+    decided_events,
+    decided_regions,
+    sentence_annotations,
+    sentence_relations,
+    sentence_texts,
+    to_span,
+)
+from annotator.adjudication.models import GoldSentence, GoldSpanRow
 from annotator.annotation.models import Annotation
+from annotator.annotation.queries import get_schema
 from annotator.corpus.models import Document, Sentence
+from annotator.projects.schema import LabelSchema
 from annotator.reports.counted import COUNTED_SENTENCE, COUNTED_STATUS
 from annotator.reports.queries import label_agreement_for
 
@@ -26,7 +43,7 @@ class QueueItem:
     document_title: str
     index: int
     text: str
-    conflict: ConflictRegion
+    conflict: ConflictRegion | ArgumentConflict
     agreement: float | None  # the lowest agreement among the conflict's labels
     gold_version: int
 
@@ -45,7 +62,7 @@ class Filters:
     kind: str | None = None
     annotator: str | None = None
 
-    def admit(self, conflict: ConflictRegion) -> bool:
+    def admit(self, conflict: ConflictRegion | ArgumentConflict) -> bool:
         """Whether the conflict passes every filter given."""
         return (
             (self.label is None or self.label in conflict.labels)
@@ -65,7 +82,9 @@ def list_queue(
     """Open conflicts of the project, disagreement first (kind, then label agreement).
 
     Only sentences the automatic pass has seen (a gold record, still partial) have a queue;
-    a conflict is open until a curator's decision covers its region.
+    a span conflict is open until a curator's decision covers its region, an argument
+    conflict until a curator decides its event's arguments. Argument conflicts come after
+    every span conflict.
     """
     golds = _partial_golds(session, project_id)
     if not golds:
@@ -73,12 +92,13 @@ def list_queue(
     agreement, source = label_agreement_for(session, project_id)
     conflicts = sentence_conflicts(session, project_id, golds)
     decided = decided_regions(session, [g.id for g in golds])
+    events = decided_events(session, [g.id for g in golds])
     filters = Filters(label, kind, annotator)
     found: list[tuple[tuple, QueueItem]] = []
     everyone: set[str] = set()
     for position, g in enumerate(golds):
         for conflict in conflicts.get(g.sentence_id, ()):
-            if not is_open(conflict, decided.get(g.id, [])):
+            if not conflict_open(conflict, decided.get(g.id, []), events.get(g.id, [])):
                 continue
             everyone.update(name for name, _ in conflict.versions)
             if not filters.admit(conflict):
@@ -92,6 +112,22 @@ def list_queue(
             found.append(((*key, position, conflict.start), item))
     found.sort(key=lambda pair: pair[0])
     return Queue([item for _, item in found], agreement, source, sorted(everyone))
+
+
+def conflict_open(
+    conflict: ConflictRegion | ArgumentConflict, regions: Sequence[tuple[int, int]],
+    events: Sequence[tuple[int, int]],
+) -> bool:
+    """Whether a conflict of either kind is still open, given the sentence's decisions."""
+    if isinstance(conflict, ArgumentConflict):
+        return argument_open(conflict, events)
+    return is_open(conflict, regions)
+
+
+def item_key(sentence_id: int, conflict: ConflictRegion | ArgumentConflict) -> str:
+    """A queue item's key in ``next?after=``: "sentence-start-end", "-argument" for those."""
+    tail = f"-{ARGUMENT}" if conflict.kind == ARGUMENT else ""
+    return f"{sentence_id}-{conflict.start}-{conflict.end}{tail}"
 
 
 def _partial_golds(session: Session, project_id: int) -> list[Any]:
@@ -120,27 +156,32 @@ def with_texts(session: Session, items: Sequence[QueueItem]) -> list[QueueItem]:
 # from its spans each time would read them all. So the cache holds, per (database, project),
 # one dict: sentence id -> (what its conflicts depend on, the conflicts). Only sentences whose
 # finished annotations (count, last change, sum of versions: every save bumps a version) or
-# min-agree changed are read and computed again; sentences no longer partial are dropped.
+# min-agree changed are read and computed again, and those whose gold changed (its version:
+# argument conflicts stand on the gold spans); sentences no longer partial are dropped.
 # The dict is updated in place, so the cache's fingerprint is only this layout's version; a
 # store that copies values (a shared one) keeps nothing between calls, and every call then
 # computes every sentence: slower, never wrong.
 CONFLICTS = "conflicts"
-CONFLICTS_LAYOUT = 1
+CONFLICTS_LAYOUT = 2
+Found = tuple[ConflictRegion | ArgumentConflict, ...]
 
 
 def sentence_conflicts(
     session: Session, project_id: int, golds: Sequence[Any]
-) -> dict[int, tuple[ConflictRegion, ...]]:
-    """Every conflict (open or decided) of these partial gold sentences."""
+) -> dict[int, Found]:
+    """Every conflict (open or decided; span conflicts, then argument conflicts) of these
+    partial gold sentences."""
     fingerprints = _annotation_fingerprints(session, project_id)
-    wanted = {g.sentence_id: (g.min_agree, fingerprints.get(g.sentence_id)) for g in golds}
-    held: dict[int, tuple[tuple[Any, ...], tuple[ConflictRegion, ...]]] = caching.get_or_compute(
+    wanted = {g.sentence_id: (g.min_agree, fingerprints.get(g.sentence_id), g.version)
+              for g in golds}
+    held: dict[int, tuple[tuple[Any, ...], Found]] = caching.get_or_compute(
         CONFLICTS, (str(session.get_bind().url), project_id), CONFLICTS_LAYOUT, dict
     )
     known = dict(held)  # a copy: another thread of this worker may update ``held`` meanwhile
     stale = [g for g in golds if g.sentence_id not in known
              or known[g.sentence_id][0] != wanted[g.sentence_id]]
-    fresh = _compute_conflicts(session, stale)
+    schema = get_schema(session, project_id) if stale else None
+    fresh = _compute_conflicts(session, stale, schema)
     for sid, conflicts in fresh.items():
         held[sid] = (wanted[sid], conflicts)
     for sid in known.keys() - wanted.keys():
@@ -165,15 +206,38 @@ def _annotation_fingerprints(session: Session, project_id: int) -> dict[int, tup
 
 
 def _compute_conflicts(
-    session: Session, golds: Sequence[Any]
-) -> dict[int, tuple[ConflictRegion, ...]]:
-    """The conflicts of these gold sentences, computed from their finished annotations."""
-    annotations = sentence_annotations(session, [g.sentence_id for g in golds])
-    result: dict[int, tuple[ConflictRegion, ...]] = {}
+    session: Session, golds: Sequence[Any], schema: LabelSchema | None
+) -> dict[int, Found]:
+    """The conflicts of these gold sentences, computed from their finished annotations (and,
+    for argument conflicts, their relations and the current gold spans)."""
+    ids = [g.sentence_id for g in golds]
+    annotations = sentence_annotations(session, ids)
+    relations = sentence_relations(session, ids)
+    gold_spans = _gold_spans(session, [g.id for g in golds])
+    result: dict[int, Found] = {}
     for g in golds:
         spans = annotations.get(g.sentence_id, {})
-        found: tuple[ConflictRegion, ...] = ()
-        if spans:
-            found = adjudicate(spans, max(1, min(g.min_agree or len(spans), len(spans)))).conflicts
+        found: Found = ()
+        if spans and schema is not None:
+            min_agree = max(1, min(g.min_agree or len(spans), len(spans)))
+            linked = relations.get(g.sentence_id, {})
+            frames = adjudicate_relations(
+                {name: linked.get(name, []) for name in spans}, gold_spans.get(g.id, []),
+                schema, min_agree,
+            )
+            found = (*adjudicate(spans, min_agree).conflicts, *frames.conflicts)
         result[g.sentence_id] = found
+    return result
+
+
+def _gold_spans(session: Session, gold_ids: Sequence[int]) -> dict[int, list[Any]]:
+    """The spans of these gold records, per gold id, as span values."""
+    result: dict[int, list[Any]] = {}
+    for chunk in chunks(list(gold_ids)):
+        for gold_id, start, end, label, attributes in session.execute(
+            select(GoldSpanRow.gold_id, GoldSpanRow.start, GoldSpanRow.end, GoldSpanRow.label,
+                   GoldSpanRow.attributes)
+            .where(GoldSpanRow.gold_id.in_(chunk))
+        ):
+            result.setdefault(gold_id, []).append(to_span(start, end, label, attributes))
     return result

@@ -5,14 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from annotator.adjudication.conflicts import ARGUMENT
 from annotator.adjudication.models import Reason
 from annotator.errors import Invalid
 
 REASONS = tuple(r.value for r in Reason)
 CHOICES = ("version", "none", "edited")
 MAX_NOTE = 2000
-DECISION_FIELDS = {"start", "end", "choice", "version", "pick", "spans", "reason", "note"}
-GOLD_FIELDS = {"spans", "version", "reason", "note"}
+DECISION_FIELDS = {
+    "start", "end", "choice", "version", "pick", "spans", "relations", "kind", "reason", "note",
+}
+GOLD_FIELDS = {"spans", "relations", "version", "reason", "note"}
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,14 @@ class DecisionIn:
     spans: Any = None  # untrusted spans for choice "edited"
     reason: str | None = None
     note: str | None = None
+    # "argument": the conflict is the arguments of the gold event at start-end; else spans'
+    kind: str | None = None
+    relations: Any = None  # untrusted relations of the event for choice "edited"
+
+    @property
+    def arguments(self) -> bool:
+        """Whether this decides an event's arguments (an ``argument`` conflict)."""
+        return self.kind == ARGUMENT
 
     @classmethod
     def from_json(cls, body: Any) -> DecisionIn:
@@ -41,14 +52,23 @@ class DecisionIn:
             check_int(pick, "pick")
         elif pick is not None:
             raise Invalid("pick goes with choice 'version' only")
-        if choice == "edited" and "spans" not in body:
-            raise Invalid("choice 'edited' needs the region's new spans")
-        if choice != "edited" and "spans" in body:
-            raise Invalid("spans go with choice 'edited' only")
+        kind = body.get("kind")
+        if kind not in (None, ARGUMENT):
+            raise Invalid(f"kind must be '{ARGUMENT}' (an event's arguments) or absent (spans)")
+        edits, other = ("relations", "spans") if kind == ARGUMENT else ("spans", "relations")
+        if other in body:
+            raise Invalid(f"{other} do not go with this kind of conflict")
+        if choice == "edited" and edits not in body:
+            raise Invalid(f"choice 'edited' needs the conflict's new {edits}")
+        if choice != "edited" and edits in body:
+            raise Invalid(f"{edits} go with choice 'edited' only")
+        if choice == "edited" and kind == ARGUMENT and not isinstance(body[edits], list):
+            raise Invalid("relations must be a list")
         reason, note = check_reason_note(body.get("reason"), body.get("note"))
         return cls(
             start=body["start"], end=body["end"], choice=choice, version=body["version"],
-            pick=pick, spans=body.get("spans"), reason=reason, note=note,
+            pick=pick, spans=body.get("spans"), reason=reason, note=note, kind=kind,
+            relations=body.get("relations"),
         )
 
 
@@ -58,6 +78,9 @@ class GoldIn:
     version: int
     reason: str | None = None
     note: str | None = None
+    # untrusted, checked against the spans by parse_relations; absent (None): the gold's
+    # relations are kept wherever both their spans stay
+    relations: Any = None
 
     @classmethod
     def from_json(cls, body: Any) -> GoldIn:
@@ -66,7 +89,8 @@ class GoldIn:
                      "body must be a JSON object with spans and version")
         check_int(body["version"], "version")
         reason, note = check_reason_note(body.get("reason"), body.get("note"))
-        return cls(spans=body["spans"], version=body["version"], reason=reason, note=note)
+        return cls(spans=body["spans"], version=body["version"], reason=reason, note=note,
+                   relations=body.get("relations"))
 
 
 def check_fields(body: Any, allowed: set[str], required: set[str], shape: str) -> None:

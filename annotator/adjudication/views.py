@@ -17,7 +17,8 @@ from annotator.adjudication import (
     queue,
     settings,
 )
-from annotator.adjudication.conflicts import KINDS, segments
+from annotator.adjudication.arguments import describe, in_words, of_event
+from annotator.adjudication.conflicts import ARGUMENT, KINDS, segments
 from annotator.adjudication.models import REASON_NAMES
 from annotator.annotation.editor import EditorLinks, get_editor_page, gold_saved_state
 from annotator.auth.models import User
@@ -72,7 +73,7 @@ def next_conflict(project_id: int):
         db.session, current_user, project.id, filters)).items
     after = request.args.get("after", "")
     if after:
-        keys = [f"{i.sentence_id}-{i.conflict.start}-{i.conflict.end}" for i in items]
+        keys = [queue.item_key(i.sentence_id, i.conflict) for i in items]
         if after in keys:
             position = keys.index(after)
             items = items[position + 1 :] + items[:position]
@@ -80,10 +81,12 @@ def next_conflict(project_id: int):
         flash("No open conflict left" + (" for these filters." if filters else "."), "success")
         return redirect(url_for("adjudication.show_queue", project_id=project.id, **filters))
     first = items[0]
+    page = ("adjudication.show_arguments" if first.conflict.kind == ARGUMENT
+            else "adjudication.show_conflict")
     return redirect(
         url_for(
-            "adjudication.show_conflict", sentence_id=first.sentence_id,
-            start=first.conflict.start, end=first.conflict.end, **filters,
+            page, sentence_id=first.sentence_id, start=first.conflict.start,
+            end=first.conflict.end, **filters,
         )
     )
 
@@ -122,7 +125,8 @@ def update_settings(project_id: int):
     return redirect(url_for("adjudication.show_queue", project_id=project.id))
 
 
-def _rows(text: str, view: queries.SentenceView, region: tuple[int, int] | None):
+def _rows(text: str, view: queries.SentenceView, region: tuple[int, int] | None,
+          schema: Any = None):
     """Display rows: the current gold, then every annotator's version of ``region``."""
     gold_spans = [
         input.to_span(s["start"], s["end"], s["label"], s["attributes"])
@@ -137,7 +141,9 @@ def _rows(text: str, view: queries.SentenceView, region: tuple[int, int] | None)
             spans = [s for s in spans if s.start < region[1] and region[0] < s.end]
         rows.append(
             {"key": str(number), "name": view.name_of(name),
-             "pieces": segments(text, spans, region), "empty": not spans}
+             "pieces": segments(text, spans, region), "empty": not spans,
+             "links": [] if region is not None else in_words(
+                 view.relations.get(name, []), spans, text, schema)}
         )
     return rows
 
@@ -184,6 +190,67 @@ def show_conflict(sentence_id: int, start: int, end: int):
     )
 
 
+def _argument_rows(text: str, view: queries.SentenceView, event: tuple[int, int],
+                   schema: Any) -> list[dict[str, Any]]:
+    """Display rows of an event's arguments: the current gold's, then every annotator's."""
+    spans = [input.to_span(s["start"], s["end"], s["label"], s["attributes"])
+             for s in view.state["spans"]]
+    head = next((s for s in spans if (s.start, s.end) == event), None)
+    label = head.label if head is not None else ""
+    gold_links = of_event(
+        [input.relation_of(r) for r in view.state["relations"]], event)
+    versions = [("gold", "Current gold", gold_links)] + [
+        (str(number), view.name_of(name), of_event(view.relations.get(name, []), event))
+        for number, name in enumerate(view.order, start=1)
+    ]
+    rows = []
+    for key, name, links in versions:
+        shown = {event, *(r.child for r in links)}
+        rows.append({
+            "key": key, "name": name, "empty": not links,
+            "pieces": segments(text, [s for s in spans if (s.start, s.end) in shown]),
+            "links": [describe(r, text, schema, label) for r in links],
+        })
+    return rows
+
+
+@bp.get("/sentences/<int:sentence_id>/arguments/<int:start>/<int:end>")
+@project_access("curator")
+def show_arguments(sentence_id: int, start: int, end: int):
+    """An argument conflict: each version's links of one gold event; keys pick one."""
+    sentence = _sentence(sentence_id)
+    project = _project(sentence.project_id)
+    with unit_of_work(db.session):  # may assign pseudonyms to annotators seen the first time
+        view = blinding.sentence_view(db.session, current_user, sentence)
+    current = view.find_arguments(start, end)
+    filters = _filters()
+    after = f"{sentence_id}-{start}-{end}-{ARGUMENT}"
+    page = {
+        "sentence_id": sentence.id,
+        "region": [start, end],
+        "kind": ARGUMENT,
+        "open": current is not None,
+        "versions": len(view.order),
+        "gold_version": view.state["version"],
+        "decide_url": url_for("adjudication_api.decide", sentence_id=sentence.id),
+        "next_url": url_for("adjudication.next_conflict", project_id=project.id, **filters),
+        "skip_url": url_for("adjudication.next_conflict", project_id=project.id, after=after,
+                            **filters),
+        "edit_url": url_for("adjudication.show_gold", sentence_id=sentence.id,
+                            conflict=f"{start}-{end}", **filters),
+        "gold_url": url_for("adjudication.show_gold", sentence_id=sentence.id, **filters),
+        "queue_url": url_for("adjudication.show_queue", project_id=project.id, **filters),
+        "schema": project.schema.raw,
+    }
+    return render_template(
+        "adjudication/arguments.html", project=project, sentence=sentence,
+        document=sentence.document, view=view, current=current,
+        event_text=sentence.text[start:end],
+        rows=_argument_rows(sentence.text, view, (start, end), project.schema),
+        reasons=REASON_NAMES, page=page, filters=filters, guide=entries(project.schema),
+    )
+
+
 @bp.get("/sentences/<int:sentence_id>/gold")
 @project_access("curator")
 def show_gold(sentence_id: int) -> str:
@@ -192,13 +259,15 @@ def show_gold(sentence_id: int) -> str:
     project, filters = _project(sentence.project_id), _filters()
     with unit_of_work(db.session):  # may assign pseudonyms to annotators seen the first time
         view = blinding.sentence_view(db.session, current_user, sentence)
+    saved = {**gold_saved_state(view.state), "relations": view.state["relations"]}
     shown = get_editor_page(
-        db.session, sentence, gold_saved_state(view.state), _gold_links(project, sentence, filters),
+        db.session, sentence, saved, _gold_links(project, sentence, filters),
         user=current_user.username, mode="gold",
     )
     return render_template(
         "adjudication/gold.html", **shown.template_args(), project=project, view=view,
-        rows=_rows(sentence.text, view, None)[1:], reasons=REASON_NAMES, filters=filters,
+        rows=_rows(sentence.text, view, None, project.schema)[1:], reasons=REASON_NAMES,
+        filters=filters,
         region=_region_arg(request.args.get("conflict", ""), len(sentence.text)),
         page={"schema": shown.schema.raw, "mode": "gold"},
     )

@@ -15,10 +15,11 @@ from annotator.projects.services import get_project_by_name
 @click.option("--project", "project_name", required=True, help="Project name.")
 @click.option("--batch", "batch_id", type=DB_INT, help="Only the sentences of this batch (id).")
 @click.option("--min-agree", "min_agree", type=DB_INT, required=True,
-              help="Accept a span when at least this many annotators marked it exactly alike.")
+              help="Accept a span (or an event argument) when at least this many annotators "
+                   "marked it exactly alike.")
 @with_appcontext
 def adjudicate_command(project_name: str, batch_id: int | None, min_agree: int) -> None:
-    """Accept agreed spans into gold and close sentences with no remaining conflict."""
+    """Accept agreed spans and event arguments into gold; close sentences with no conflict left."""
     with committed(db.session):
         project = get_project_by_name(db.session, project_name)
         result = auto_adjudicate(db.session, project.id, batch_id=batch_id, min_agree=min_agree)

@@ -89,7 +89,7 @@ COMMANDS: dict[str, Entry] = {
     ),
     "adjudicate": Entry(
         "annotator.commands.adjudication", "adjudicate_command",
-        "Accept agreed spans into gold and close sentences with no remaining conflict.",
+        "Accept agreed spans and event arguments into gold; close sentences with no conflict left.",
     ),
     "agreement": Entry(
         "annotator.commands.agreement", "agreement_command",

@@ -1,6 +1,8 @@
 // Adjudication pages: colour the annotators' versions, and on a conflict page pick a version
 // with one key (1-9), keep none (0), edit by hand (e), see the whole sentence (w), then move
-// on to the next conflict. The server re-checks every decision (409 when it went stale).
+// on to the next conflict. An argument conflict's page (page.kind "argument") picks an
+// annotator's arguments of one event the same way. The server re-checks every decision
+// (409 when it went stale).
 import { sendJson } from "./api.js";
 import { isField, modalDialog, shortcutsMayAct } from "./keys.js";
 
@@ -37,6 +39,7 @@ async function decide(pick) {
     note: $("note").value.trim() || null,
   };
   if (pick !== 0) body.pick = pick;
+  if (page.kind) body.kind = page.kind;
   busy = true;
   say("saving…");
   const { response, result } = await sendJson(page.decide_url, "POST", body);
