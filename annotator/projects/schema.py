@@ -11,6 +11,7 @@ from typing import Any
 from annotator.inputs import InputError, check_json
 
 KEY_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,31}$")
+ROLE_KEY_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
@@ -60,6 +61,21 @@ class Attribute:
 
 
 @dataclass(frozen=True)
+class Role:
+    """A part an argument plays in an event frame (e.g. ``actor1``), and which labels fill it."""
+
+    key: str
+    name: str
+    targets: tuple[str, ...]  # label keys of the same schema
+    description: str = ""
+    max: int | None = None  # at most this many arguments of the role per event; None: any
+
+    def to_json(self) -> dict[str, Any]:
+        return {"key": self.key, "name": self.name, "targets": list(self.targets),
+                "description": self.description, "max": self.max}
+
+
+@dataclass(frozen=True)
 class Label:
     key: str
     name: str
@@ -69,9 +85,14 @@ class Label:
     attributes: tuple[Attribute, ...] = ()
     examples: Examples = Examples()
     retired: bool = False  # kept on existing spans, no longer offered in the editor
+    roles: tuple[Role, ...] = ()  # the frame's argument roles (an EVENT's actors, place)
 
     def attribute(self, key: str) -> Attribute | None:
         return next((a for a in self.attributes if a.key == key), None)
+
+    def role(self, key: str) -> Role | None:
+        """The role ``key`` of this label, or None."""
+        return next((r for r in self.roles if r.key == key), None)
 
 
 @dataclass(frozen=True)
@@ -87,6 +108,11 @@ class LabelSchema:
 
     def label(self, key: str) -> Label | None:
         return next((lb for lb in self.labels if lb.key == key), None)
+
+    @property
+    def has_roles(self) -> bool:
+        """Whether any label declares roles (the schema has event frames)."""
+        return any(label.roles for label in self.labels)
 
 
 def default_schema_document() -> dict[str, Any]:
@@ -179,10 +205,17 @@ def parse_schema(doc: Any) -> LabelSchema:
                 attributes=attributes,
                 examples=parse_examples(lb.get("examples"), f"{where}.examples"),
                 retired=_retired(lb, where),
+                roles=_parse_roles(_optional(lb, "roles", list, [], where), where),
             )
         )
     if all(label.retired for label in labels):
         raise SchemaError("schema: at least one label must not be retired")
+    for i, label in enumerate(labels):  # targets name labels, so they are checked last
+        for j, role in enumerate(label.roles):
+            unknown = [t for t in role.targets if t not in seen_keys]
+            if unknown:
+                raise SchemaError(
+                    f"labels[{i}].roles[{j}]: target {unknown[0]!r} is not a label of the schema")
     return LabelSchema(name=name, version=version, labels=tuple(labels), raw=doc)
 
 
@@ -225,6 +258,40 @@ def _parse_attribute(a: Any, where: str) -> Attribute:
         values=tuple(values),
         groups=tuple(groups),
     )
+
+
+MAX_ROLES = 9  # the editor's role keys are Shift+1 .. Shift+9
+
+
+def _parse_roles(raw: list[Any], where: str) -> tuple[Role, ...]:
+    """Check a label's ``roles`` list (targets are checked against the labels afterwards)."""
+    if len(raw) > MAX_ROLES:
+        raise SchemaError(f"{where}: at most {MAX_ROLES} roles")
+    roles: list[Role] = []
+    for j, r in enumerate(raw):
+        rwhere = f"{where}.roles[{j}]"
+        if not isinstance(r, dict):
+            raise SchemaError(f"{rwhere}: must be an object")
+        unknown = set(r) - {"key", "name", "targets", "description", "max"}
+        if unknown:
+            raise SchemaError(f"{rwhere}: unknown field {sorted(map(str, unknown))[0]!r}")
+        key = _require(r, "key", str, rwhere)
+        if not ROLE_KEY_RE.match(key):
+            raise SchemaError(
+                f"{rwhere}: key {key!r} must be lower-case letters, digits or '_' (1-32)")
+        if any(role.key == key for role in roles):
+            raise SchemaError(f"{rwhere}: duplicate role key {key!r}")
+        targets = _require(r, "targets", list, rwhere)
+        if not targets or not all(isinstance(t, str) for t in targets):
+            raise SchemaError(f"{rwhere}: 'targets' must be a non-empty list of label keys")
+        if len(set(targets)) != len(targets):
+            raise SchemaError(f"{rwhere}: a target is listed twice")
+        limit = _optional(r, "max", int, None, rwhere)
+        if limit is not None and limit < 1:
+            raise SchemaError(f"{rwhere}: 'max' must be a positive integer (or null: no limit)")
+        roles.append(Role(key=key, name=_text(r, "name", key, rwhere), targets=tuple(targets),
+                          description=_text(r, "description", "", rwhere), max=limit))
+    return tuple(roles)
 
 
 def _retired(obj: dict[str, Any], where: str) -> bool:

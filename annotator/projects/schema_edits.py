@@ -41,7 +41,13 @@ from annotator.projects.schema_changes import (
     rewrite,
     unmapped_in_use,
 )
-from annotator.projects.usage import RelationUsage, Usage, relation_usage, span_usage
+from annotator.projects.usage import (
+    RelationUsage,
+    Usage,
+    frame_sizes,
+    link_usage,
+    span_usage,
+)
 
 AUDIT_ACTION = "schema_edit"
 
@@ -117,7 +123,7 @@ def preview_schema_edit(
         raise Invalid(f"invalid label schema: {err}") from None
     usage = span_usage(session, project.id, _union(old, new))
     refused = unmapped_in_use(diff, plan, usage.labels, usage.values)
-    relations = relation_usage(session, project.id)
+    relations = _relation_usage(session, project.id, diff, plan, new)
     broken = broken_relations(diff, plan, new, relations.links)
     confirmed = drop_relations is True or (
         drop_relations is not False and drop_relations == sum(broken.values()))
@@ -126,6 +132,20 @@ def preview_schema_edit(
     over = over_max(new, plan, relations.frames)
     return Preview(new, diff, plan, usage, refused, next_version(old.version), document,
                    relations, broken, refused_relations, over)
+
+
+def _relation_usage(
+    session: Session, project_id: int, diff: SchemaDiff, plan: Plan, new: LabelSchema,
+) -> RelationUsage:
+    """Count the stored relations an edit may affect, reading nothing when it cannot affect
+    any (the common edit: names, colours, values): a relation can only break when a role, a
+    target or a label goes away or moves, and a frame only outgrow a ``max`` that changes."""
+    touched = bool(diff.removed_roles or diff.removed_targets or diff.removed_labels or plan)
+    links = link_usage(session, project_id) if touched else {}
+    tightened = {key.split(".", 1)[1] for key, limit in diff.max_changed if limit is not None}
+    if plan:  # a moved label or role may meet a max it did not have
+        tightened |= {role.key for label in new.labels for role in label.roles if role.max}
+    return RelationUsage(links, frame_sizes(session, project_id, tightened))
 
 
 def preview_schema_text(

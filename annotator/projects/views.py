@@ -37,7 +37,7 @@ from annotator.projects.guidelines import field_names, next_version, render_mark
 from annotator.projects.models import Project
 from annotator.projects.schema import default_schema_document
 from annotator.projects.schema_changes import default_roles
-from annotator.projects.usage import relation_usage, span_usage
+from annotator.projects.usage import role_usage, span_usage
 from annotator.transactions import unit_of_work
 
 bp = Blueprint("projects", __name__)
@@ -191,7 +191,7 @@ def new_project():
 def show_label_schema(project_id: int):
     project = db.session.get(Project, project_id) or abort(404)
     usage = span_usage(db.session, project.id, project.schema)
-    relations = relation_usage(db.session, project.id).per_role()
+    relations = role_usage(db.session, project.id)
     return render_template("projects/schema.html", project=project, schema=project.schema,
                            usage=usage, relations=relations)
 
