@@ -8,6 +8,7 @@ import sys
 PURE = [
     "annotator.paging",
     "annotator.spans",
+    "annotator.relations",
     "annotator.inputs",
     "annotator.caching",
     "annotator.projects.schema",

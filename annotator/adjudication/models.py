@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from annotator.db import Base, UTCDateTime, utcnow
+from annotator.relations import Relation
 from annotator.spans import Span
 
 
@@ -70,6 +71,12 @@ class GoldSentence(Base):
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
+    relations: Mapped[list[GoldRelationRow]] = relationship(
+        back_populates="gold",
+        order_by="(GoldRelationRow.head_start, GoldRelationRow.role, GoldRelationRow.child_start)",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
 
 class GoldSpanRow(Base):
@@ -101,6 +108,42 @@ class GoldSpanRow(Base):
     def to_value(self) -> Span:
         """The span as the pure value type."""
         return Span(self.start, self.end, self.label, tuple(sorted(self.attributes.items())))
+
+
+class GoldRelationRow(Base):
+    """A gold event-frame link between two gold spans of the sentence, with its provenance."""
+
+    __tablename__ = "gold_relation"
+    __table_args__ = (
+        CheckConstraint("head_start >= 0 AND head_start < head_end", name="head_offsets"),
+        CheckConstraint("child_start >= 0 AND child_start < child_end", name="child_offsets"),
+        CheckConstraint("votes >= 0 AND votes <= voters", name="votes"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gold_id: Mapped[int] = mapped_column(
+        ForeignKey("gold_sentence.id", ondelete="CASCADE"), index=True
+    )
+    head_start: Mapped[int] = mapped_column(Integer)  # the gold event span
+    head_end: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(32))
+    child_start: Mapped[int] = mapped_column(Integer)  # the gold argument span
+    child_end: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(20))  # GoldSource
+    votes: Mapped[int] = mapped_column(Integer, default=0)  # annotators who made it identically
+    voters: Mapped[int] = mapped_column(Integer, default=0)  # annotators of the sentence
+    annotators: Mapped[list[str]] = mapped_column(JSON, default=list)  # user names, sorted
+    curator_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    reason: Mapped[str | None] = mapped_column(String(40))  # Reason, curator relations only
+    note: Mapped[str | None] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    gold: Mapped[GoldSentence] = relationship(back_populates="relations")
+
+    def to_value(self) -> Relation:
+        """The relation as the pure value type."""
+        return Relation(self.head_start, self.head_end, self.role, self.child_start,
+                        self.child_end)
 
 
 class GoldDecision(Base):

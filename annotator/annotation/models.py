@@ -1,4 +1,4 @@
-"""Annotations (one per annotator and sentence) and their spans."""
+"""Annotations (one per annotator and sentence), their spans and their event-frame links."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from annotator.db import Base, UTCDateTime, utcnow
+from annotator.relations import Relation
 from annotator.spans import Span
 
 
@@ -60,6 +61,12 @@ class Annotation(Base):
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
+    relations: Mapped[list[RelationRow]] = relationship(
+        back_populates="annotation",
+        order_by="(RelationRow.head_start, RelationRow.role, RelationRow.child_start)",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
 
 class SpanRow(Base):
@@ -79,3 +86,29 @@ class SpanRow(Base):
 
     def to_value(self) -> Span:
         return Span(self.start, self.end, self.label, tuple(sorted(self.attributes.items())))
+
+
+class RelationRow(Base):
+    """An event-frame link between two spans of the same annotation, named by their offsets."""
+
+    __tablename__ = "relation"
+    __table_args__ = (
+        CheckConstraint("head_start >= 0 AND head_start < head_end", name="head_offsets"),
+        CheckConstraint("child_start >= 0 AND child_start < child_end", name="child_offsets"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    annotation_id: Mapped[int] = mapped_column(
+        ForeignKey("annotation.id", ondelete="CASCADE"), index=True
+    )
+    head_start: Mapped[int] = mapped_column(Integer)  # the event span (relative to sentence)
+    head_end: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(32))  # a role key of the head's label
+    child_start: Mapped[int] = mapped_column(Integer)  # the argument span
+    child_end: Mapped[int] = mapped_column(Integer)
+
+    annotation: Mapped[Annotation] = relationship(back_populates="relations")
+
+    def to_value(self) -> Relation:
+        return Relation(self.head_start, self.head_end, self.role, self.child_start,
+                        self.child_end)

@@ -11,7 +11,7 @@ from sqlalchemy import Text, bindparam, cast, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from annotator.adjudication.models import GoldSentence
-from annotator.annotation.models import Annotation, SpanRow, Status
+from annotator.annotation.models import Annotation, RelationRow, SpanRow, Status
 from annotator.assignments.models import Assignment, Batch
 from annotator.assignments.queue import project_has_batches
 from annotator.auth.models import Role, User
@@ -84,6 +84,14 @@ ANNOTATION_ROWS = (
     )
     .order_by(SpanRow.start)
 )
+# An annotation's event-frame links (a second small read: joined to the spans above, each span
+# row would repeat once per relation).
+_RELATION_ROWS = (
+    select(RelationRow.head_start, RelationRow.head_end, RelationRow.role,
+           RelationRow.child_start, RelationRow.child_end)
+    .where(RelationRow.annotation_id == bindparam("annotation_id"))
+    .order_by(RelationRow.head_start, RelationRow.role, RelationRow.child_start)
+)
 _SCHEMA_OF_PROJECT = select(_SCHEMA_TEXT).where(Project.id == bindparam("project_id"))
 _HAS_GOLD = select(
     select(GoldSentence.id).where(GoldSentence.sentence_id == bindparam("sentence_id")).exists()
@@ -94,6 +102,17 @@ FROZEN_MESSAGE = (
     "this annotation is frozen: the sentence has gold, and your finished work on it has been "
     "counted in adjudication; an admin can reopen it"
 )
+
+
+def stored_relations(session: Session, annotation_id: int | None) -> list[dict[str, Any]]:
+    """An annotation's relations as the API and the audit trail hold them (none: no annotation)."""
+    if annotation_id is None:
+        return []
+    return [
+        {"head": {"start": r.head_start, "end": r.head_end},
+         "child": {"start": r.child_start, "end": r.child_end}, "role": r.role}
+        for r in session.execute(_RELATION_ROWS, {"annotation_id": annotation_id})
+    ]
 
 
 def has_gold(session: Session, sentence_id: int) -> bool:
@@ -218,6 +237,7 @@ def annotation_state(session: Session, user: User, sentence_id: int) -> dict[str
             for r in rows
             if r.start is not None
         ],
+        "relations": stored_relations(session, annotation.id if annotation else None),
         "status": annotation.status if annotation else None,
         "version": annotation.version if annotation else 0,
         "flagged": annotation.flagged if annotation else False,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -12,7 +12,7 @@ from sqlalchemy import Insert, Table, bindparam, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from annotator.annotation.models import STATUSES, Annotation, SpanRow, Status
+from annotator.annotation.models import STATUSES, Annotation, RelationRow, SpanRow, Status
 from annotator.annotation.queries import (
     ANNOTATION_ROWS,
     FROZEN_MESSAGE,
@@ -21,15 +21,24 @@ from annotator.annotation.queries import (
     get_sentence_facts,
     has_gold,
     is_frozen,
+    stored_relations,
 )
 from annotator.assignments.services import FINISHED, sync_finished
 from annotator.audit.services import Change, get_event, record_change, record_changes
 from annotator.auth.models import Role, User
 from annotator.db import utcnow
 from annotator.errors import Conflict, Forbidden, Frozen, Invalid, NotFound
+from annotator.relations import (
+    InvalidRelations,
+    Relation,
+    keep_attached,
+    parse_relations,
+    relations_from_json,
+)
 from annotator.spans import InvalidSpans, Span, parse_spans
 
-ALLOWED_FIELDS = {"spans", "status", "version", "time_spent", "flagged", "flag_comment"}
+ALLOWED_FIELDS = {
+    "spans", "relations", "status", "version", "time_spent", "flagged", "flag_comment"}
 MAX_FLAG_COMMENT = 1000
 
 
@@ -41,6 +50,7 @@ class AnnotationIn:
     time_spent: float
     flagged: bool = False
     flag_comment: str = ""
+    relations: Any = None  # untrusted; checked against the spans by parse_relations
 
     @classmethod
     def from_json(cls, body: Any) -> AnnotationIn:
@@ -80,17 +90,19 @@ class AnnotationIn:
             time_spent=float(spent),
             flagged=flagged,
             flag_comment=comment.strip() if flagged else "",
+            relations=body.get("relations"),
         )
 
 
 def save_annotation(
     session: Session, user: User, sentence_id: int, change: AnnotationIn, *, max_spent: float
 ) -> Saved:
-    """Replace the user's spans and status on a sentence if ``change.version`` is current.
+    """Replace the user's spans, relations and status on a sentence if ``change.version`` is
+    current.
 
     Raises:
         NotFound / Forbidden: the sentence is missing or not open to this user.
-        Invalid: a bad span (every bad span is named) or an excluded sentence.
+        Invalid: a bad span or relation (every bad one is named) or an excluded sentence.
         Conflict: the stored version differs from the one the client edited (lost update).
         Frozen: the annotation is finished and counted in adjudication (``is_frozen``).
     """
@@ -102,8 +114,14 @@ def save_annotation(
         spans = parse_spans(change.spans, sentence.text, schema)
     except InvalidSpans as err:
         raise Invalid("invalid spans", spans=[e.to_json() for e in err.errors]) from None
+    try:
+        relations = parse_relations(change.relations, spans, schema)
+    except InvalidRelations as err:
+        raise Invalid("invalid relations",
+                      relations=[e.to_json() for e in err.errors]) from None
     state = {
         "spans": [s.to_json() for s in spans],
+        "relations": [r.to_json() for r in relations],
         "status": change.status,
         "flagged": change.flagged,
         "flag_comment": change.flag_comment,
@@ -155,6 +173,9 @@ _COMPARE_AND_SET = (
 _DELETE_SPANS = delete(SpanRow.__table__).where(SpanRow.__table__.c.annotation_id == bindparam(
     "annotation_id"))
 _INSERT_SPAN = insert(SpanRow.__table__)
+_DELETE_RELATIONS = delete(RelationRow.__table__).where(
+    RelationRow.__table__.c.annotation_id == bindparam("annotation_id"))
+_INSERT_RELATION = insert(RelationRow.__table__)
 
 
 def write_annotation(
@@ -170,7 +191,8 @@ def write_annotation(
     action: str | None,
     frozen_ok: bool = False,
 ) -> Saved:
-    """Store ``state`` (validated spans, status, flag) as the owner's annotation, one write.
+    """Store ``state`` (validated spans and relations, status, flag) as the owner's annotation,
+    one write. A state without "relations" keeps the stored relations whose spans remain.
 
     The version check is a compare-and-set in the UPDATE itself, so of two racing writes
     only one can land; the other raises Conflict. Every write appends an audit row with the
@@ -197,7 +219,7 @@ def write_annotation(
         "updated_at": now,
     }
     if current is not None and current.version == expected_version:
-        before = _stored_state(rows)
+        before = _stored_state(rows, stored_relations(session, current.id))
         # The new total time is computed from the row as read, which is the row updated
         # whenever the version still matches.
         _compare_and_set(session, owner_id, sentence_id, current.id, expected_version, {
@@ -213,7 +235,10 @@ def write_annotation(
         version = 1
     else:  # stale already: no write needed to know
         raise _conflict(session, owner_id, sentence_id)
+    if "relations" not in state:  # a caller that edits spans only: links to kept spans stay
+        state = {**state, "relations": _attached(before, state["spans"])}
     _write_spans(session, annotation_id, before, state["spans"])
+    _write_relations(session, annotation_id, before, state["relations"])
     was_finished = before is not None and before["status"] in FINISHED
     if was_finished != (state["status"] in FINISHED):  # the queue only cares about this flip
         sync_finished(session, owner_id, sentence_id, state["status"])
@@ -226,8 +251,9 @@ def write_annotation(
     return Saved(annotation_id=annotation_id, version=version, status=state["status"])
 
 
-def _stored_state(rows: Sequence[Any]) -> dict[str, Any]:
-    """The annotation as read (its columns, one row per span), as the audit trail holds it."""
+def _stored_state(rows: Sequence[Any], relations: list[dict[str, Any]]) -> dict[str, Any]:
+    """The annotation as read (its columns, one row per span, its relations), as the audit
+    trail holds it."""
     current = rows[0]
     return {
         "spans": [
@@ -235,6 +261,7 @@ def _stored_state(rows: Sequence[Any]) -> dict[str, Any]:
             for r in rows
             if r.start is not None
         ],
+        "relations": relations,
         "status": current.status,
         "flagged": current.flagged,
         "flag_comment": current.flag_comment or "",
@@ -279,6 +306,47 @@ def _write_spans(
         session.execute(_INSERT_SPAN, [_span_row(annotation_id, s) for s in spans])
 
 
+def _attached(before: dict[str, Any] | None, spans: list[dict[str, Any]]) -> list[dict]:
+    """The stored relations (of ``before``) whose head and child are among ``spans``."""
+    if before is None:
+        return []
+    present = {(s["start"], s["end"]) for s in spans}
+    return [r for r in before["relations"]
+            if (r["head"]["start"], r["head"]["end"]) in present
+            and (r["child"]["start"], r["child"]["end"]) in present]
+
+
+def _write_relations(
+    session: Session, annotation_id: int, before: dict[str, Any] | None,
+    relations: list[dict[str, Any]],
+) -> None:
+    """Replace the stored relations with ``relations``, unless they are the same."""
+    if before is not None and _relation_key(before["relations"]) == _relation_key(relations):
+        return
+    if before is not None and before["relations"]:
+        session.execute(_DELETE_RELATIONS, {"annotation_id": annotation_id})
+    if relations:
+        session.execute(_INSERT_RELATION, [_relation_row(annotation_id, r) for r in relations])
+
+
+def _relation_row(annotation_id: int, relation: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "annotation_id": annotation_id,
+        "head_start": relation["head"]["start"],
+        "head_end": relation["head"]["end"],
+        "role": relation["role"],
+        "child_start": relation["child"]["start"],
+        "child_end": relation["child"]["end"],
+    }
+
+
+def _relation_key(relations: list[dict[str, Any]]) -> list[tuple]:
+    return sorted(
+        (r["head"]["start"], r["head"]["end"], r["role"], r["child"]["start"], r["child"]["end"])
+        for r in relations
+    )
+
+
 def _span_row(annotation_id: int, span: dict[str, Any]) -> dict[str, Any]:
     return {
         "annotation_id": annotation_id,
@@ -311,11 +379,13 @@ def create_annotations(
     items: Sequence[tuple[int, Sequence[Span]]],
     status: str,
     action: str,
+    relations: Mapping[int, Sequence[Relation]] | None = None,
 ) -> None:
     """Create the owner's annotation of each sentence at version 1, in a few statements.
 
     The bulk twin of a first ``write_annotation``, for ``(sentence id, spans)`` pairs whose
-    spans ``spans.parse_spans`` checked: the same rows, and the same audit record each.
+    spans ``spans.parse_spans`` checked, and ``relations`` by sentence id that
+    ``relations.parse_relations`` checked: the same rows, and the same audit record each.
 
     Raises:
         Conflict: the owner has an annotation of one of these sentences already (none of
@@ -339,13 +409,17 @@ def create_annotations(
     rows = [_span_row(ids[sid], s) for sid, spans in states.items() for s in spans]
     if rows:
         session.execute(_INSERT_SPAN, rows)
+    links = {sid: [r.to_json() for r in (relations or {}).get(sid, ())] for sid in states}
+    relation_rows = [_relation_row(ids[sid], r) for sid, items in links.items() for r in items]
+    if relation_rows:
+        session.execute(_INSERT_RELATION, relation_rows)
     if status in FINISHED:
         for sentence_id in states:
             sync_finished(session, owner_id, sentence_id, status)
     record_changes(session, [
         Change(actor_id, owner_id, sid, "annotation", action, 1, None,
-               {"spans": spans, "status": status, "flagged": False, "flag_comment": "",
-                "version": 1})
+               {"spans": spans, "relations": links[sid], "status": status, "flagged": False,
+                "flag_comment": "", "version": 1})
         for sid, spans in states.items()
     ], at=now)
     session.flush()
@@ -368,6 +442,10 @@ def restore_version(session: Session, admin: User, event_id: int) -> Saved:
     state = {k: event.after[k] for k in ("spans", "status", "flagged", "flag_comment")
              if k in event.after}
     state.setdefault("flagged", False)
+    # A record from before event frames has no "relations": that state had none.
+    spans = [Span(s["start"], s["end"], s["label"]) for s in state.get("spans", [])]
+    state["relations"] = [r.to_json() for r in keep_attached(
+        relations_from_json(event.after.get("relations")), spans)]
     return write_annotation(
         session, actor=admin, owner_id=event.owner_id, sentence_id=event.sentence_id,
         state=state, expected_version=current_version or 0, action="restore", frozen_ok=True,
@@ -393,11 +471,12 @@ def reopen_annotation(session: Session, admin: User, sentence_id: int, owner_id:
     ).all()
     if not rows:
         raise NotFound(f"user {owner_id} has no annotation of sentence {sentence_id}")
-    current = _stored_state(rows)
+    current = _stored_state(rows, stored_relations(session, rows[0].id))
     if not is_frozen(session, sentence_id, current["status"]):
         raise Conflict("this annotation is not frozen: its annotator can edit it already")
     state = {
-        "spans": current["spans"], "status": Status.IN_PROGRESS.value,
+        "spans": current["spans"], "relations": current["relations"],
+        "status": Status.IN_PROGRESS.value,
         "flagged": current["flagged"], "flag_comment": current["flag_comment"],
     }
     return write_annotation(

@@ -61,7 +61,7 @@ def test_imported_pre_annotations_are_recorded_as_a_save_records_them(db, projec
     assert list(imported.after) == list(saved.after)
     assert imported.after == {
         "spans": [{"start": 0, "end": first.text.index(" "), "label": "ACTOR",
-                   "attributes": {}}],
+                   "attributes": {}}], "relations": [],
         "status": "in_progress", "flagged": False, "flag_comment": "", "version": 1,
     }
 

@@ -30,7 +30,7 @@ def renamed(doc: dict, old: str, new: str) -> dict:
     for label in doc["labels"]:
         if label["key"] == old:
             label["key"] = new
-        for role in label.get("roles", []):
+        for role in label.get("roles", []):  # a role's targets name labels by key
             role["targets"] = [new if t == old else t for t in role["targets"]]
     return doc
 

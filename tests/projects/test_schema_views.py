@@ -83,9 +83,9 @@ def test_schema_editor_checks_refuses_and_applies_a_mapped_rename(app, db, clien
     url = f"/projects/{project.id}/schema/edit"
     doc = copy.deepcopy(project.label_schema)
     doc["labels"][0]["key"] = "AGENT"
-    for role in doc["labels"][3]["roles"]:  # as the structured editor renames role targets
-        role["targets"] = ["AGENT" if t == "ACTOR" else t for t in role["targets"]]
     doc["labels"][2]["retired"] = True  # UNIT
+    for role in doc["labels"][3]["roles"]:  # EVENT's roles name their targets by key
+        role["targets"] = ["AGENT" if t == "ACTOR" else t for t in role["targets"]]
     text = json.dumps(doc)
 
     check = post_form(client, url, {"document": text, "check": "1"})
