@@ -34,6 +34,11 @@ def span(offsets: tuple[int, int], label: str, **attributes: str) -> dict:
     return {"start": offsets[0], "end": offsets[1], "label": label, "attributes": attributes}
 
 
+def relation(head: tuple[int, int], role: str, child: tuple[int, int]) -> dict:
+    return {"head": {"start": head[0], "end": head[1]}, "role": role,
+            "child": {"start": child[0], "end": child[1]}}
+
+
 def link(model, owner: dict, head: tuple[int, int], role: str, child: tuple[int, int]):
     return model(**owner, head_start=head[0], head_end=head[1], role=role,
                  child_start=child[0], child_end=child[1])
@@ -42,23 +47,19 @@ def link(model, owner: dict, head: tuple[int, int], role: str, child: tuple[int,
 @pytest.fixture
 def framed(db):
     """Sentence 1 linked by both annotators (actor1, location; annotator a has two actor1),
-    sentence 2 by a (a UNIT as actor1), and sentence 1's gold (actor1, location)."""
+    sentence 2 by a (a UNIT as actor1), saved through the API's path, and sentence 1's gold
+    (actor1, location)."""
     data = prepare_project(db.session)
     first = [span(FORCES, "ACTOR"), span(SHELLED, "EVENT", event_type="shelling_artillery_missile"),
              span(KAFR_TALA, "LOCATION")]
-    for user, extra in ((data["a"], [span(OFFICIAL, "ACTOR")]), (data["b"], [])):
-        save_annotation(db.session, user, 1, AnnotationIn(first + extra, "done", 0, 1.0),
-                        max_spent=60)
+    frame = [relation(SHELLED, "actor1", FORCES), relation(SHELLED, "location", KAFR_TALA)]
+    for user, extra, more in ((data["a"], [span(OFFICIAL, "ACTOR")],
+                               [relation(SHELLED, "actor1", OFFICIAL)]), (data["b"], [], [])):
+        save_annotation(db.session, user, 1, AnnotationIn(
+            first + extra, "done", 0, 1.0, relations=frame + more), max_spent=60)
     save_annotation(db.session, data["a"], 2, AnnotationIn(
-        [span(BRIGADE, "UNIT"), span(ADVANCED, "EVENT")], "in_progress", 0, 1.0), max_spent=60)
-    ids = {(a.annotator_id, a.sentence_id): a.id for a in db.session.scalars(select(Annotation))}
-    a1, b1, a2 = (ids[data["a"].id, 1], ids[data["b"].id, 1], ids[data["a"].id, 2])
-    for annotation in (a1, b1):
-        owner = {"annotation_id": annotation}
-        db.session.add_all([link(RelationRow, owner, SHELLED, "actor1", FORCES),
-                            link(RelationRow, owner, SHELLED, "location", KAFR_TALA)])
-    db.session.add(link(RelationRow, {"annotation_id": a1}, SHELLED, "actor1", OFFICIAL))
-    db.session.add(link(RelationRow, {"annotation_id": a2}, ADVANCED, "actor1", BRIGADE))
+        [span(BRIGADE, "UNIT"), span(ADVANCED, "EVENT")], "in_progress", 0, 1.0,
+        relations=[relation(ADVANCED, "actor1", BRIGADE)]), max_spent=60)
     import_gold(db.session, data["admin"], [(1, [
         Span(*FORCES, "ACTOR"), Span(*SHELLED, "EVENT"), Span(*KAFR_TALA, "LOCATION")], "")])
     gold = {"gold_id": db.session.scalar(select(GoldSentence.id)), "source": "curator",
