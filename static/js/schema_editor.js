@@ -183,6 +183,11 @@ function roleRow(label, role, k) {
     }, { min: "1", step: "1", placeholder: "max: any", class: "schema-role-max" }),
     button(`Remove ${n}`, () => { label.roles.splice(k, 1); }),
   );
+  if (k > 0) { // the order is the annotators' Shift+1, Shift+2 … keys
+    li.append(button(`Move ${n} up`, () => {
+      label.roles.splice(k - 1, 2, label.roles[k], label.roles[k - 1]);
+    }));
+  }
   return li;
 }
 

@@ -69,7 +69,10 @@ def test_roles_are_added_retargeted_and_saved_in_the_rows(live, database, unique
     page.get_by_label("EVENT role 4 name").fill("Reporting source")
     page.get_by_label("EVENT role 4 target ACTOR").check()
     page.get_by_label("EVENT role 4 max").fill("1")
+    page.get_by_role("button", name="Move EVENT role 4 up").click()  # Shift+3 from now on
+    assert page.get_by_label("EVENT role 3 key").input_value() == "source"
     page.get_by_label("EVENT role 2 target UNIT").uncheck()
+    assert page.get_by_label("EVENT role 4 key").input_value() == "location"
     page.get_by_label("Label 3 key").fill("FORMATION")  # UNIT, used by no span
     page.get_by_label("Label 3 key").press("Tab")
     assert page.get_by_label("EVENT role 1 target FORMATION").is_checked()
@@ -80,13 +83,13 @@ def test_roles_are_added_retargeted_and_saved_in_the_rows(live, database, unique
     assert "Roles added: EVENT.actor1, EVENT.actor2, EVENT.location, EVENT.source" in preview
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(f"{live.url}/projects/{seeded.project_id}/schema")
-    assert "Reporting source" in page.locator("#roles-EVENT").inner_text()
+    assert "Shift+3" in page.locator("#roles-EVENT li", has_text="Reporting source").inner_text()
 
     with database.session() as session:
         schema = session.get(Project, seeded.project_id).schema
     event = schema.label("EVENT")
     assert schema.version == "1.1"
-    assert [role.key for role in event.roles] == ["actor1", "actor2", "location", "source"]
+    assert [role.key for role in event.roles] == ["actor1", "actor2", "source", "location"]
     assert event.role("actor1").targets == ("ACTOR", "FORMATION")
     assert event.role("actor2").targets == ("ACTOR",)
     assert event.role("location").targets == ("LOCATION",)
