@@ -13,6 +13,8 @@ from annotator.commands.outcome import committed, fail
 from annotator.demo.loading import load_demo
 from annotator.extensions import db
 from annotator.inputs import InputError, loads_json
+from annotator.projects.schema import SchemaError, default_schema_document
+from annotator.projects.schema_changes import add_default_roles
 from annotator.projects.schema_edits import edit_schema
 from annotator.projects.services import create_project, get_project_by_name
 
@@ -56,34 +58,61 @@ def create_project_command(name: str, schema_file: Path | None) -> None:
 
 @click.command("edit-schema")
 @click.option("--project", "project_name", required=True, help="The project's name.")
-@click.argument("schema_file", metavar="FILE",
+@click.argument("schema_file", metavar="[FILE]", required=False,
                 type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--map", "mappings", multiple=True, metavar="OLD=NEW",
               help="Move the spans of a removed key to a key of the new schema: ACTOR=AGENT, "
-                   "or EVENT.event_type.riot=EVENT.event_type.protest (repeatable).")
+                   "or EVENT.event_type.riot=EVENT.event_type.protest; move the relations of "
+                   "a removed role to another role of its label: EVENT.actor2=EVENT.target "
+                   "(repeatable).")
+@click.option("--drop-relations", is_flag=True,
+              help="Delete the stored relations the new schema no longer allows (a role "
+                   "removed, a label taken off a role's targets) instead of refusing.")
+@click.option("--default-roles", is_flag=True,
+              help="Add the default event roles (EVENT: actor1, actor2, location) to FILE's "
+                   "schema, or to the project's current schema when no FILE is given.")
 @with_appcontext
-def edit_schema_command(project_name: str, schema_file: Path, mappings: tuple[str, ...]) -> None:
+def edit_schema_command(project_name: str, schema_file: Path | None, mappings: tuple[str, ...],
+                        drop_relations: bool, default_roles: bool) -> None:
     """Replace a project's label schema with FILE; spans of removed keys need --map OLD=NEW.
 
     The file is checked as an upload in the browser is; a key removed while spans still use
-    it is refused with their count unless mapped. Mapped spans are rewritten (annotations and
-    gold, audited, their versions bumped) and the schema's version is bumped, all in one
-    transaction.
+    it is refused with their count unless mapped, and so is a role or a role's target that
+    stored relations use unless mapped or --drop-relations confirms deleting them. A renamed
+    label (--map ACTOR=AGENT) is renamed in every role's targets too. Mapped spans and
+    relations are rewritten (annotations and gold, audited, their versions bumped) and the
+    schema's version is bumped, all in one transaction.
     """
-    try:
-        document = loads_json(schema_file.read_bytes())
-    except OSError as err:
-        fail(f"{schema_file}: cannot read schema: {err.strerror or err}")
-    except InputError as err:
-        fail(f"{schema_file}: cannot read schema: {err}")
+    document = None
+    if schema_file is not None:
+        try:
+            document = loads_json(schema_file.read_bytes())
+        except OSError as err:
+            fail(f"{schema_file}: cannot read schema: {err.strerror or err}")
+        except InputError as err:
+            fail(f"{schema_file}: cannot read schema: {err}")
+    elif not default_roles:
+        fail("give a schema FILE, or --default-roles to add the default event roles")
+    added: list[str] | None = None
     with committed(db.session):
         project = get_project_by_name(db.session, project_name)
-        edited = edit_schema(db.session, project, None, document, mappings)
+        if document is None:
+            document = project.label_schema
+        if default_roles:
+            try:
+                document, added = add_default_roles(document, default_schema_document())
+            except SchemaError as err:
+                fail(f"cannot add the default roles: {err}")
+        edited = edit_schema(db.session, project, None, document, mappings, drop_relations)
+    if added is not None:
+        click.echo("default roles added: " + (", ".join(added) or "none (all present)"))
     if not edited.diff.changed:
         click.echo(f"schema of {project_name} unchanged (version {edited.version})")
         return
+    dropped = f"; {edited.dropped} relations deleted" if edited.dropped else ""
     click.echo(f"schema of {project_name} is now version {edited.version}: "
-               f"{edited.annotations} annotations and {edited.gold} gold records rewritten")
+               f"{edited.annotations} annotations and {edited.gold} gold records rewritten"
+               f"{dropped}")
 
 
 @click.command("load-demo")

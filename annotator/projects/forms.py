@@ -5,8 +5,15 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import (
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from annotator.projects.guidelines import MAX_BODY
 from annotator.projects.models import PROJECT_ROLES
@@ -33,6 +40,9 @@ class SchemaForm(FlaskForm):
                              validators=[DataRequired(), Length(max=MAX_SCHEMA_TEXT)])
     mappings = TextAreaField("Mappings for removed keys, one per line (OLD=NEW)",
                              validators=[Length(max=10_000)])
+    # The preview's confirmation box carries the number of relations it showed: a different
+    # number at saving time (someone linked meanwhile) is refused, not silently deleted.
+    drop_relations = IntegerField(validators=[Optional(), NumberRange(min=0, max=2**31 - 1)])
 
 
 class MemberForm(FlaskForm):

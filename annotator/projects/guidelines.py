@@ -23,6 +23,7 @@ from annotator.projects.schema import (
     MAX_EXAMPLES,
     Examples,
     LabelSchema,
+    Role,
     SchemaError,
     parse_schema,
 )
@@ -56,6 +57,7 @@ class Entry:
     description: str
     examples: Examples
     color: str
+    roles: tuple[Role, ...] = ()  # a label's event-frame roles, each with its definition
 
 
 def render_markdown(text: str) -> str:
@@ -99,7 +101,7 @@ def entries(schema: LabelSchema) -> list[Entry]:
     found: list[Entry] = []
     for label in schema.labels:
         found.append(Entry(anchor(label.key), label.key, None, label.name, label.description,
-                           label.examples, label.color))
+                           label.examples, label.color, label.roles))
         for attribute in label.attributes:
             for value in attribute.values:
                 found.append(Entry(

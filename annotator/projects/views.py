@@ -42,7 +42,9 @@ from annotator.projects.forms import (
 from annotator.projects.guards import current_access, project_access
 from annotator.projects.guidelines import field_names, next_version, render_markdown
 from annotator.projects.models import Project
-from annotator.projects.usage import span_usage
+from annotator.projects.schema import default_schema_document
+from annotator.projects.schema_changes import default_roles
+from annotator.projects.usage import role_usage, span_usage
 from annotator.transactions import unit_of_work
 
 bp = Blueprint("projects", __name__)
@@ -210,8 +212,9 @@ def new_project():
 def show_label_schema(project_id: int):
     project = db.session.get(Project, project_id) or abort(404)
     usage = span_usage(db.session, project.id, project.schema)
+    relations = role_usage(db.session, project.id)
     return render_template("projects/schema.html", project=project, schema=project.schema,
-                           usage=usage)
+                           usage=usage, relations=relations)
 
 
 @bp.route("/projects/<int:project_id>/schema/edit", methods=["GET", "POST"])
@@ -224,22 +227,26 @@ def edit_label_schema(project_id: int):
     if form.validate_on_submit():
         mappings = [line for line in (form.mappings.data or "").splitlines() if line.strip()]
         apply = "apply" in request.form
+        drop = form.drop_relations.data if form.drop_relations.data is not None else False
         with unit_of_work(db.session, catch=DomainError) as work:
             if apply:
                 edited = schema_edits.edit_schema_text(
-                    db.session, project, current_user.id, form.document.data or "", mappings)
+                    db.session, project, current_user.id, form.document.data or "", mappings,
+                    drop)
             else:
                 preview = schema_edits.preview_schema_text(
-                    db.session, project, form.document.data or "", mappings)
+                    db.session, project, form.document.data or "", mappings, drop)
         if work.failed:
             flash(f"Nothing changed: {work.message}", "error")
             status = 422
         elif apply:
+            dropped = f" and deleted {edited.dropped} relations" if edited.dropped else ""
             flash(f"Saved the label schema as version {edited.version}; rewrote "
-                  f"{edited.annotations} annotations and {edited.gold} gold records."
+                  f"{edited.annotations} annotations and {edited.gold} gold records{dropped}."
                   if edited.diff.changed else "Nothing changed in the schema.", "success")
             return redirect(url_for("projects.show_label_schema", project_id=project.id))
     elif form.is_submitted():
         status = 422
     return render_template("projects/schema_edit.html", project=project, form=form,
-                           preview=preview), status
+                           preview=preview,
+                           default_roles=default_roles(default_schema_document())), status

@@ -205,3 +205,17 @@ def test_annotation_page_carries_the_definitions_panel(app, db) -> None:
     page = client.get(f"/sentences/{sentence_id}").get_data(as_text=True)
     assert 'id="guide-panel"' in page and 'id="def-EVENT"' in page
     assert f'/projects/{scene["project"].id}/guidelines' in page
+
+
+def test_guidelines_show_each_labels_roles_with_their_definitions(app, db) -> None:
+    scene = prepare_project(db.session)
+    client = app.test_client()
+    login(client, "ann_a")
+    page = client.get(f"/projects/{scene['project'].id}/guidelines").get_data(as_text=True)
+    event = page[page.index('id="def-EVENT"'):]
+    event = event[:event.index("</section>")]
+    assert "<kbd>Shift+1</kbd> Actor 1 (initiator) <code>actor1</code>" in event
+    assert "The other side: the target, the victims, the opponents." in event
+    assert "Filled by LOCATION." in event
+    actor = page[page.index('id="def-ACTOR"'):]
+    assert "Roles (" not in actor[:actor.index("</section>")]
