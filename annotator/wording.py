@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from annotator.projects.schema import LabelSchema
@@ -87,6 +87,7 @@ class DisplayNames:
 
     labels: Mapping[str, str]
     values: Mapping[tuple[str, str, str], str]  # (label, attribute, value) -> name
+    roles: Mapping[str, str] = field(default_factory=dict)  # role key -> its name
 
     @classmethod
     def of(cls, schema: LabelSchema) -> DisplayNames:
@@ -99,7 +100,12 @@ class DisplayNames:
                 for attribute in label.attributes
                 for value in attribute.values
             },
+            roles={role.key: role.name for label in schema.labels for role in label.roles},
         )
+
+    def role(self, key: str) -> str:
+        """The role's name ("Actor 1 (initiator)" for actor1)."""
+        return self.roles.get(key, key)
 
     def label(self, key: str) -> str:
         """The label's name ("Actor" for ACTOR)."""

@@ -1,9 +1,10 @@
 """What one recorded change did to an annotation or to gold, in words (pure).
 
-The audit trail stores whole states (spans, status, flag) before and after each change; this
-module compares two of them: spans added, removed or changed (a new label, event type or
-attributes on the same words, or the same label on other words that overlap them), the status
-and the flag, and says each in a sentence with the schema's display names.
+The audit trail stores whole states (spans, event-frame relations, status, flag) before and
+after each change; this module compares two of them: spans added, removed or changed (a new
+label, event type or attributes on the same words, or the same label on other words that
+overlap them), links made or undone, the status and the flag, and says each in a sentence
+with the schema's display names.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from annotator.relations import Relation, relations_from_json
 from annotator.wording import DisplayNames, snippet, status_name
 
 QUOTE_LIMIT = 60  # the quoted words of a span, cut between words beyond this
@@ -56,9 +58,12 @@ class StateDiff:
     status: tuple[str | None, str | None] | None = None  # (before, after) when it changed
     flag: tuple[tuple[bool, str], tuple[bool, str]] | None = None  # (flagged, comment) pairs
     unchanged: tuple[SpanState, ...] = field(default=(), compare=False)
+    linked: tuple[Relation, ...] = ()  # event-frame links made
+    unlinked: tuple[Relation, ...] = ()  # links undone
 
     def __bool__(self) -> bool:
-        return bool(self.added or self.removed or self.changed or self.status or self.flag)
+        return bool(self.added or self.removed or self.changed or self.status or self.flag
+                    or self.linked or self.unlinked)
 
 
 def spans_of(state: Mapping[str, Any] | None) -> list[SpanState]:
@@ -96,7 +101,11 @@ def diff_states(before: Mapping[str, Any] | None, after: Mapping[str, Any] | Non
     old_status = before.get("status") if before else None
     new_status = after.get("status") if after else None
     old_flag, new_flag = _flag(before), _flag(after)
+    old_links = set(relations_from_json((before or {}).get("relations")))
+    new_links = set(relations_from_json((after or {}).get("relations")))
     return StateDiff(
+        linked=tuple(sorted(new_links - old_links)),
+        unlinked=tuple(sorted(old_links - new_links)),
         added=tuple(came),
         removed=tuple(gone),
         changed=tuple(sorted(changed)),
@@ -108,6 +117,10 @@ def diff_states(before: Mapping[str, Any] | None, after: Mapping[str, Any] | Non
 
 def _quote(text: str, span: SpanState) -> str:
     return f"“{snippet(text[span.start:span.end], QUOTE_LIMIT)}”"
+
+
+def _words(text: str, offsets: tuple[int, int]) -> str:
+    return f"“{snippet(text[offsets[0]:offsets[1]], QUOTE_LIMIT)}”"
 
 
 def _tag(names: DisplayNames, span: SpanState) -> str:
@@ -133,6 +146,12 @@ def describe(diff: StateDiff, text: str, names: DisplayNames) -> list[Line]:
         else:
             what = f"{_tag(names, a)} {_quote(text, a)} → {_tag(names, b)} {_quote(text, b)}"
         events.append((min(a.start, b.start), Line("changed", what)))
+    for verb, kind, links in (("Linked", "linked", diff.linked),
+                              ("Unlinked", "unlinked", diff.unlinked)):
+        for r in links:
+            words = (f"{verb} {_words(text, r.head)} → {names.role(r.role)}: "
+                     f"{_words(text, r.child)}")
+            events.append((r.head_start, Line(kind, words)))
     lines.extend(line for _, line in sorted(events, key=lambda e: e[0]))
     if diff.status:
         old, new = diff.status
@@ -156,7 +175,7 @@ def describe_change(
 ) -> list[Line]:
     """``describe(diff_states(before, after), ...)``, or one line saying nothing changed."""
     lines = describe(diff_states(before, after), text, names)
-    return lines or [Line("same", "No change to spans, status or flag")]
+    return lines or [Line("same", "No change to spans, links, status or flag")]
 
 
 def span_lines(spans: Sequence[SpanState], text: str, names: DisplayNames) -> list[str]:

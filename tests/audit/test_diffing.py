@@ -64,7 +64,7 @@ def test_flag_changes_and_no_change() -> None:
     flagged = state(span("Rebels", "ACTOR"), flagged=True, comment="Actor or unit?")
     assert words(plain, flagged) == [("flag", "Flagged: “Actor or unit?”")]
     assert words(flagged, plain) == [("flag", "Flag removed")]
-    assert words(plain, plain) == [("same", "No change to spans, status or flag")]
+    assert words(plain, plain) == [("same", "No change to spans, links, status or flag")]
     assert not diff_states(plain, dict(plain))
 
 
@@ -74,3 +74,23 @@ def test_gold_states_without_a_flag_and_unknown_keys() -> None:
              "status": "complete", "version": 2}
     assert words(before, after) == [("added", "Added Event · old_type “attacked”"),
                                     ("status", "Status: partial → complete")]
+
+
+def link(head: dict, child: dict, role: str) -> dict:
+    return {"head": {"start": head["start"], "end": head["end"]},
+            "child": {"start": child["start"], "end": child["end"]}, "role": role}
+
+
+def test_links_made_and_undone_are_said_with_the_role_names() -> None:
+    rebels, attacked, town = (span("Rebels", "ACTOR"), span("attacked", "EVENT", "armed_clash"),
+                              span("Kamdesh", "LOCATION"))
+    before = {**state(rebels, attacked, town), "relations": [link(attacked, town, "location")]}
+    after = {**state(rebels, attacked, town), "relations": [link(attacked, rebels, "actor1")]}
+    assert words(before, after) == [
+        ("linked", "Linked “attacked” → Actor 1 (initiator): “Rebels”"),
+        ("unlinked", "Unlinked “attacked” → Location: “Kamdesh”"),
+    ]
+    # A record from before event frames has no "relations" key: no link either side.
+    assert not diff_states(state(rebels), state(rebels))
+    assert diff_states(state(rebels), {**state(rebels), "relations": []}) == diff_states(
+        state(rebels), state(rebels))
