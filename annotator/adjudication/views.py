@@ -148,6 +148,28 @@ def _rows(text: str, view: queries.SentenceView, region: tuple[int, int] | None,
     return rows
 
 
+def _page_data(project: Any, sentence_id: int, region: tuple[int, int], view: Any,
+               current: Any, filters: dict[str, Any], after: str) -> dict[str, Any]:
+    """What a conflict page's script needs: the region, the versions, and where each key goes."""
+    start, end = region
+    return {
+        "sentence_id": sentence_id,
+        "region": [start, end],
+        "open": current is not None,
+        "versions": len(view.order),
+        "gold_version": view.state["version"],
+        "decide_url": url_for("adjudication_api.decide", sentence_id=sentence_id),
+        "next_url": url_for("adjudication.next_conflict", project_id=project.id, **filters),
+        "skip_url": url_for("adjudication.next_conflict", project_id=project.id, after=after,
+                            **filters),
+        "edit_url": url_for("adjudication.show_gold", sentence_id=sentence_id,
+                            conflict=f"{start}-{end}", **filters),
+        "gold_url": url_for("adjudication.show_gold", sentence_id=sentence_id, **filters),
+        "queue_url": url_for("adjudication.show_queue", project_id=project.id, **filters),
+        "schema": project.schema.raw,
+    }
+
+
 @bp.get("/sentences/<int:sentence_id>/conflicts/<int:start>/<int:end>")
 @project_access("curator")
 def show_conflict(sentence_id: int, start: int, end: int):
@@ -159,22 +181,7 @@ def show_conflict(sentence_id: int, start: int, end: int):
     filters = _filters()
     text = sentence.text
     after = f"{sentence_id}-{start}-{end}"
-    page = {
-        "sentence_id": sentence.id,
-        "region": [start, end],
-        "open": current is not None,
-        "versions": len(view.order),
-        "gold_version": view.state["version"],
-        "decide_url": url_for("adjudication_api.decide", sentence_id=sentence.id),
-        "next_url": url_for("adjudication.next_conflict", project_id=project.id, **filters),
-        "skip_url": url_for("adjudication.next_conflict", project_id=project.id, after=after,
-                            **filters),
-        "edit_url": url_for("adjudication.show_gold", sentence_id=sentence.id,
-                            conflict=f"{start}-{end}", **filters),
-        "gold_url": url_for("adjudication.show_gold", sentence_id=sentence.id, **filters),
-        "queue_url": url_for("adjudication.show_queue", project_id=project.id, **filters),
-        "schema": project.schema.raw,
-    }
+    page = _page_data(project, sentence.id, (start, end), view, current, filters, after)
     return render_template(
         "adjudication/conflict.html",
         project=project,
@@ -225,23 +232,8 @@ def show_arguments(sentence_id: int, start: int, end: int):
     current = view.find_arguments(start, end)
     filters = _filters()
     after = f"{sentence_id}-{start}-{end}-{ARGUMENT}"
-    page = {
-        "sentence_id": sentence.id,
-        "region": [start, end],
-        "kind": ARGUMENT,
-        "open": current is not None,
-        "versions": len(view.order),
-        "gold_version": view.state["version"],
-        "decide_url": url_for("adjudication_api.decide", sentence_id=sentence.id),
-        "next_url": url_for("adjudication.next_conflict", project_id=project.id, **filters),
-        "skip_url": url_for("adjudication.next_conflict", project_id=project.id, after=after,
-                            **filters),
-        "edit_url": url_for("adjudication.show_gold", sentence_id=sentence.id,
-                            conflict=f"{start}-{end}", **filters),
-        "gold_url": url_for("adjudication.show_gold", sentence_id=sentence.id, **filters),
-        "queue_url": url_for("adjudication.show_queue", project_id=project.id, **filters),
-        "schema": project.schema.raw,
-    }
+    page = {**_page_data(project, sentence.id, (start, end), view, current, filters, after),
+            "kind": ARGUMENT}
     return render_template(
         "adjudication/arguments.html", project=project, sentence=sentence,
         document=sentence.document, view=view, current=current,
