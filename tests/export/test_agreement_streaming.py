@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 
+import jsonschema
 from sqlalchemy import select
 
 from annotator import caching
@@ -17,6 +18,7 @@ from annotator.export import agreement_summary as export_agreement
 from annotator.reports import queries as reports
 from annotator.reports.input import agreement_column_chunks, agreement_columns
 from tests.export.gold_data import add_gold, annotate, link, sentences_of, span_at
+from tests.export.test_schema import SCHEMA as GOLD_JSON
 from tests.factories import add_members, make_articles, make_project, make_user
 
 EVENT_TYPES = [None, "armed_clash", "shelling_artillery_missile"]
@@ -233,6 +235,8 @@ def test_cli_export_card_has_argument_f1_per_role_with_intervals_from_chunks(
     report = agreement_report(agreement_columns(db.session, project.id), schema=project.schema,
                               bootstrap=export_agreement.AGREEMENT_BOOTSTRAP, seed=reports.SEED)
     assert data["agreement"] == summarize_report(report)
+    agreement_schema = {"$defs": GOLD_JSON["$defs"], **GOLD_JSON["$defs"]["agreement"]}
+    jsonschema.validate(data["agreement"], agreement_schema)
     card = data["card"]
     assert card == (tmp_path / "gold.json.card.md").read_text("utf-8")
     overall = report.overall.arguments
