@@ -5,8 +5,9 @@ object and the dataset card, docs/export.md) from an agreement report. ``summari
 returns exactly the same summary from a sequence of chunks of items, each holding whole
 sentences, without building the report: between chunks it keeps only per-sentence sufficient
 statistics (the token value patterns of each sentence and, per annotator pair, the sentence's
-span counts; see ``bootstrap.Resampling``), a few bytes per sentence where the report holds every
-token and span of the project.
+span counts and argument counts per role; see ``bootstrap.Resampling`` and
+``argument_summary``), a few bytes per sentence where the report holds every token, span and
+relation of the project.
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ def summarize_chunks(
     """Return ``summarize_report(agreement_report(all items, ...))`` from chunks of the items.
 
     Each chunk (``ItemColumns`` or a list of items) holds whole sentences; concatenated in
-    order, the chunks are the items of ``agreement_report``, whose arguments the others are.
+    order, the chunks are the items of ``agreement_report``, whose arguments the others are
+    (``roles``: the event-frame role list when there is no schema).
     Point values are the report's to the last bit, and so are the bootstrap intervals (same
     draws, sums that are exact); only memory differs: the report's grows with the tokens and
     spans, this one with a few small integers per sentence.

@@ -282,6 +282,11 @@ def test_argument_f1_per_role_worked_by_hand_from_any_chunks() -> None:
         "reason": report.per_role["witness"].argument_f1.reason}, "arguments": 0}
     assert "role witness is not in the label schema" in got["warnings"]
     assert any(w.startswith("role actor1: only 4 argument(s)") for w in got["warnings"])
+    # A role list of one's own, in its own order (no schema): the others warned about, sorted.
+    mine = summarize_chunks([items[:1], items[1:]], roles=["location", "actor1"], bootstrap=50)
+    assert mine == whole(items, roles=["location", "actor1"], bootstrap=50)
+    assert list(mine["per_role"]) == ["location", "actor1", "actor2", "witness"]
+    assert "role actor2 is not in the label schema" in mine["warnings"]
 
 
 def test_no_roles_no_argument_keys() -> None:
