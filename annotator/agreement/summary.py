@@ -5,8 +5,9 @@ object and the dataset card, docs/export.md) from an agreement report. ``summari
 returns exactly the same summary from a sequence of chunks of items, each holding whole
 sentences, without building the report: between chunks it keeps only per-sentence sufficient
 statistics (the token value patterns of each sentence and, per annotator pair, the sentence's
-span counts; see ``bootstrap.Resampling``), a few bytes per sentence where the report holds every
-token and span of the project.
+span counts and argument counts per role; see ``bootstrap.Resampling`` and
+``argument_summary``), a few bytes per sentence where the report holds every token, span and
+relation of the project.
 """
 
 from __future__ import annotations
@@ -19,14 +20,22 @@ from typing import Any
 
 import numpy as np
 
+from annotator.agreement.argument_summary import ArgumentSummary, ArgumentTotals, figure_json
 from annotator.agreement.blocks import AgreementReport, Intervals
-from annotator.agreement.bootstrap import Resampling, intervals, pair_rows, resample
+from annotator.agreement.bootstrap import (
+    Resampling,
+    argument_intervals,
+    intervals,
+    pair_rows,
+    resample,
+)
 from annotator.agreement.build import build_corpus
 from annotator.agreement.data import AgreementInputError, ItemColumns, group_key
+from annotator.agreement.frames import schema_roles
 from annotator.agreement.matching import pair_events
 from annotator.agreement.metrics import Figure, coincidence_matrix, prf, undefined, value_patterns
 from annotator.agreement.patterns import pattern_counts, sentence_patterns
-from annotator.agreement.reading import warning_list
+from annotator.agreement.reading import argument_warnings, warning_list
 from annotator.agreement.reasons import (
     NOT_SHARED,
     alpha_figures,
@@ -45,6 +54,7 @@ def summarize_chunks(
     *,
     schema: Any = None,
     labels: Sequence[str] | None = None,
+    roles: Sequence[str] | None = None,
     bootstrap: int = 0,
     seed: int = 0,
     min_units: int = MIN_UNITS,
@@ -53,7 +63,8 @@ def summarize_chunks(
     """Return ``summarize_report(agreement_report(all items, ...))`` from chunks of the items.
 
     Each chunk (``ItemColumns`` or a list of items) holds whole sentences; concatenated in
-    order, the chunks are the items of ``agreement_report``, whose arguments the others are.
+    order, the chunks are the items of ``agreement_report``, whose arguments the others are
+    (``roles``: the event-frame role list when there is no schema).
     Point values are the report's to the last bit, and so are the bootstrap intervals (same
     draws, sums that are exact); only memory differs: the report's grows with the tokens and
     spans, this one with a few small integers per sentence.
@@ -63,7 +74,11 @@ def summarize_chunks(
     """
     if labels is None and schema is not None:
         labels = list(schema.keys)
-    totals = _Totals(labels, subtype_attribute)
+    # As the report: unknown roles are warned about when a schema or a role list is given.
+    warn_roles = schema is not None or roles is not None
+    totals = _Totals(labels, subtype_attribute,
+                     ArgumentTotals(schema_roles(schema) if roles is None else roles),
+                     warn_roles)
     for chunk in chunks:
         totals.add(chunk)
     return totals.summary(bootstrap, seed, min_units).to_json()
@@ -88,8 +103,11 @@ class _Totals:
     bootstrap's draws depend on.
     """
 
-    def __init__(self, labels: Sequence[str] | None, subtype_attribute: str) -> None:
+    def __init__(self, labels: Sequence[str] | None, subtype_attribute: str,
+                 frames: ArgumentTotals, warn_roles: bool) -> None:
         self.given = list(labels) if labels is not None else None
+        self.frames = frames  # event-frame arguments
+        self.warn_roles = warn_roles
         self.labels: list[str] = list(self.given or [])  # code c is labels[c - 1]; 0 is O
         self.label_code = {lb: c for c, lb in enumerate(self.labels, start=1)}
         self.subtype_attribute = subtype_attribute
@@ -114,7 +132,8 @@ class _Totals:
 
     def add(self, chunk: Chunk) -> None:
         """Take in the sufficient statistics of one chunk of whole sentences."""
-        corpus = build_corpus(chunk, labels=self.given, subtype_attribute=self.subtype_attribute)
+        corpus = build_corpus(chunk, labels=self.given, subtype_attribute=self.subtype_attribute,
+                              roles=self.frames.given)
         if len(corpus.ids) == 0:
             return
         self._remember_ids(corpus.ids)
@@ -143,8 +162,9 @@ class _Totals:
             self.token_parts.append(((sentence + offset).astype(np.int32),
                                      ids[pattern].astype(np.int32), tokens.astype(np.int32)))
 
+        events = {}
         for ka, kb in combinations(range(len(corpus.annotators)), 2):
-            ev = pair_events(corpus, ka, kb)
+            ev = events[(ka, kb)] = pair_events(corpus, ka, kb)
             pair = self.pairs.setdefault((corpus.annotators[ka], corpus.annotators[kb]), _Pair())
             pair.shared = pair.shared or bool(ev.shared.any())
             sentences, row, rows = pair_rows(ev, corpus.width)
@@ -153,6 +173,7 @@ class _Totals:
                 coded[:, :, what[1:] - 1] = rows[:, :, 1:]
                 pair.parts.append(((sentences + offset).astype(np.int32),
                                    row.astype(np.int32), coded))
+        self.frames.add(corpus, compared, offset, events)
 
     def _remember_ids(self, ids: Sequence[Any]) -> None:
         """Keep the ids to refuse one that repeats in another chunk, as the report does."""
@@ -215,22 +236,31 @@ class _Totals:
         spans_compared = dict.fromkeys(labels, 0)
         for c, n in self.spans_compared.items():
             spans_compared[labels[codes.label_map[c] - 1]] += n
+        roles, unknown_roles, role_map = self.frames.final_roles()
+        role_tables = self.frames.tables(names, role_map)
         overall_ci: Intervals | None = None
         label_ci: dict[str, Intervals | None] = dict.fromkeys(labels)
+        role_intervals = None
         if bootstrap > 0:
-            samples = resample(self._resampling(width, tables, by_id), width, int(bootstrap),
-                               int(seed))
+            data = self._resampling(width, tables, by_id, role_tables, len(roles))
+            samples = resample(data, width, int(bootstrap), int(seed))
             overall_ci, label_intervals = intervals(samples, labels)
             label_ci.update(label_intervals)
+            role_intervals = argument_intervals(samples, roles)
+        shared = {p for p, pair in self.pairs.items() if pair.shared}
+        arguments = self.frames.summary(roles, role_tables, shared, single, role_intervals)
+        compared_roles = self.frames.compared_per_role(roles)
         per_label = {lb: SummaryFigures(label_alpha[i], label_f1[lb], label_ci[lb],
                                         spans_compared[lb]) for i, lb in enumerate(labels)}
         return AgreementSummary(
             report_format=REPORT_FORMAT, sentences=self.compared, annotators=len(names),
             tokens=int(freq[counts.sum(axis=1) >= 2].sum()),
             overall=SummaryFigures(alpha, f1, overall_ci, sum(spans_compared.values())),
-            labels=per_label, replicates=int(bootstrap), seed=int(seed),
+            labels=per_label, arguments=arguments, replicates=int(bootstrap), seed=int(seed),
             warnings=warning_list(len(names), self.compared, codes.unknown, spans_compared,
-                                  min_units))
+                                  min_units)
+            + argument_warnings(compared_roles, unknown_roles if self.warn_roles else [],
+                                min_units))
 
     def _final_codes(self) -> _Codes:
         """The report's order of annotators and labels, and the codes seen so far in it.
@@ -295,7 +325,9 @@ class _Totals:
 
     def _resampling(self, width: int,
                     tables: Mapping[tuple[str, str], tuple[np.ndarray, ...]],
-                    by_id: np.ndarray) -> Resampling:
+                    by_id: np.ndarray,
+                    role_tables: Mapping[tuple[str, str], tuple[np.ndarray, ...]],
+                    roles: int) -> Resampling:
         """The bootstrap's statistics, with the compared sentences numbered as the report
         numbers them (by group in order of first appearance, then input order)."""
         group = np.concatenate(self.sentence_group or [np.zeros(0, dtype=np.int32)])
@@ -313,8 +345,10 @@ class _Totals:
             sentence = pattern = tokens = np.zeros(0, dtype=np.int64)
         pairs = [(rank[sentence], row, rows) for sentence, row, rows in tables.values()
                  if sentence.size]
+        arguments = [(rank[sentence], row, rows) for sentence, row, rows in role_tables.values()
+                     if sentence.size]
         return Resampling(int(chosen.size), sentence, pattern, tokens,
-                          pattern_counts(by_id, width), pairs)
+                          pattern_counts(by_id, width), pairs, arguments, roles)
 
 
 @dataclass(frozen=True)
@@ -371,10 +405,7 @@ class SummaryFigures:
                 "span_f1": self._figure("span_f1"), "spans": self.spans}
 
     def _figure(self, name: str) -> dict[str, Any]:
-        fig: Figure = getattr(self, name)
-        interval = self.ci.get(name) if self.ci is not None else None
-        return {"value": fig.value, "ci95": list(interval) if interval else None,
-                "reason": fig.reason if fig.value is None else None}
+        return figure_json(getattr(self, name), self.ci.get(name) if self.ci is not None else None)
 
 
 @dataclass(frozen=True)
@@ -387,6 +418,7 @@ class AgreementSummary:
     tokens: int  # tokens compared
     overall: SummaryFigures  # its spans: the labels' spans summed
     labels: dict[str, SummaryFigures]
+    arguments: ArgumentSummary | None  # None: no role to measure
     replicates: int
     seed: int
     warnings: list[str]
@@ -394,13 +426,19 @@ class AgreementSummary:
     def to_json(self) -> dict[str, Any]:
         """Return the summary as docs/export.md documents it."""
         labels = {label: block.to_json() for label, block in self.labels.items()}
+        overall = self.overall.to_json()
+        frames = {}
+        if self.arguments is not None:
+            overall["argument_f1"] = figure_json(self.arguments.argument_f1, self.arguments.ci)
+            frames["per_role"] = self.arguments.to_json()
         return {
             "report_format": self.report_format,
             "sentences": self.sentences,
             "annotators": self.annotators,
             "tokens": self.tokens,
-            "overall": self.overall.to_json(),
+            "overall": overall,
             "labels": labels,
+            **frames,
             "bootstrap": {"replicates": self.replicates, "seed": self.seed},
             "warnings": list(self.warnings),
         }
@@ -417,6 +455,7 @@ def summarize_report(report: AgreementReport) -> dict[str, Any]:
         annotators=len(report.annotators), tokens=report.counts.tokens_compared,
         overall=SummaryFigures(overall.krippendorff_alpha, overall.span_f1, overall.ci,
                                sum(block.spans or 0 for block in labels.values())),
-        labels=labels, replicates=report.bootstrap.replicates, seed=report.bootstrap.seed,
+        labels=labels, arguments=ArgumentSummary.of_report(report),
+        replicates=report.bootstrap.replicates, seed=report.bootstrap.seed,
         warnings=list(report.warnings),
     ).to_json()

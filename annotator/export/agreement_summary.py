@@ -29,40 +29,6 @@ def bootstrap_setting(config: Mapping[str, Any]) -> int:
     return int(config.get("AGREEMENT_BOOTSTRAP", AGREEMENT_BOOTSTRAP))
 
 
-def with_role_figures(summary: dict[str, Any], report: Mapping[str, Any]) -> dict[str, Any]:
-    """Add the report's argument F1 (overall and ``per_role``) to ``summary`` when it has one.
-
-    The report (``AgreementReport.to_json``) gives a figure as a number beside a ``ci``
-    object of intervals (``{"argument_f1": [low, high]}``); the summary writes it as
-    ``{"value", "ci95", "reason"}`` like its other figures. Read defensively: a report that
-    does not measure arguments leaves the summary as it is.
-    """
-    overall = _figure(report.get("overall"), "argument_f1")
-    if overall is not None:
-        summary["overall"]["argument_f1"] = overall
-    per_role = report.get("per_role")
-    if isinstance(per_role, Mapping) and per_role:
-        summary["per_role"] = {
-            role: {"argument_f1": _figure(block, "argument_f1")}
-            for role, block in sorted(per_role.items())
-        }
-    return summary
-
-
-def _figure(block: Any, name: str) -> dict[str, Any] | None:
-    """``block[name]`` with its interval from ``block["ci"]`` (or already as an object)."""
-    if not isinstance(block, Mapping) or name not in block:
-        return None
-    entry = block[name]
-    if isinstance(entry, Mapping):
-        return {"value": entry.get("value"), "ci95": entry.get("ci95"),
-                "reason": entry.get("reason")}
-    ci = block.get("ci") if isinstance(block.get("ci"), Mapping) else {}
-    interval = ci.get(name)
-    return {"value": entry, "ci95": list(interval) if interval else None,
-            "reason": None if entry is not None else "undefined"}
-
-
 def agreement_summary(
     session: Session, project: Project, *, bootstrap: int = AGREEMENT_BOOTSTRAP
 ) -> dict[str, Any] | None:
@@ -71,7 +37,8 @@ def agreement_summary(
     The figures are those of the project's agreement report as the agreement dashboard computes
     it (finished annotations of included sentences, seeded bootstrap of ``bootstrap``
     replicates; ``reports.queries``): Krippendorff's alpha and exact span F1, overall and per
-    label, with their 95% intervals, and the report's warnings (``summarize_report``). When
+    label, argument F1 overall and per role, with their 95% intervals, and the report's
+    warnings (``summarize_report``). When
     this process holds the dashboard's report for the current data, it is summarized as it is;
     otherwise the summary is computed from the annotations read a chunk of documents at a time
     (``summarize_chunks``), which gives the same JSON without holding the project in memory.
@@ -97,6 +64,6 @@ def agreement_summary(
 
     report = cached_report(session, Scope(project), bootstrap=bootstrap)
     if report is not None:
-        return with_role_figures(summarize_report(report), report.to_json())
+        return summarize_report(report)
     return summarize_chunks(agreement_column_chunks(session, project.id),
                             schema=project.schema, bootstrap=bootstrap, seed=SEED)

@@ -1,7 +1,9 @@
-"""The chunked agreement summary equals the summary of the whole report, whatever the chunks."""
+"""The chunked agreement summary equals the summary of the whole report, whatever the chunks:
+alpha, span F1 and event frames' argument F1, their intervals and warnings."""
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import tracemalloc
 
@@ -22,6 +24,8 @@ LABELS = ["ACTOR", "LOCATION", "UNIT", "EVENT", "WEAPON", "DATE"]
 SUBTYPES = [None, "armed_clash", "air_drone_strike", "shelling_artillery_missile", "riot"]
 WORDS = ["rebels", "shelled", "Kafr", "Tala", ",", "the", "25th", "brigade", "al-Numan", "."]
 NAMES = ["ana", "bo", "cy", "dee"]
+# The default schema's EVENT roles and one it does not know (warned about, sorted after them).
+ROLES = ["actor1", "actor2", "location", "witness"]
 
 
 def sp(start, end, label, event_type=None):
@@ -31,6 +35,44 @@ def sp(start, end, label, event_type=None):
 
 def whole(items, **kw):
     return summarize_report(agreement_report(items, **kw))
+
+
+def link(head, role, child):
+    return {"head": {"start": head["start"], "end": head["end"]}, "role": role,
+            "child": {"start": child["start"], "end": child["end"]}}
+
+
+def as_columns(items):
+    """``to_columns`` with the items' relations as relation columns (what the database read
+    gives: relations of the annotation they belong to, in no particular order)."""
+    cols = to_columns(items)
+    annotation = {(item, name): a for a, (item, name) in enumerate(
+        zip(cols.annotation_item, cols.annotation_annotator, strict=True))}
+    rel = {k: [] for k in ("relation_annotation", "relation_head_start", "relation_head_end",
+                           "relation_role", "relation_child_start", "relation_child_end")}
+    for i, item in reversed(list(enumerate(items))):
+        for name, links in (item.get("relations") or {}).items():
+            for r in reversed(links or []):
+                rel["relation_annotation"].append(annotation[(i, name)])
+                rel["relation_head_start"].append(r["head"]["start"])
+                rel["relation_head_end"].append(r["head"]["end"])
+                rel["relation_role"].append(r["role"])
+                rel["relation_child_start"].append(r["child"]["start"])
+                rel["relation_child_end"].append(r["child"]["end"])
+    return dataclasses.replace(cols, **rel)
+
+
+def assert_argument_figures_are_the_reports(summary, report) -> None:
+    """The summary's argument F1, overall and per role, is the report's: value, interval and
+    the reason it is undefined."""
+    assert list(summary["per_role"]) == report.roles
+    blocks = [("overall", summary["overall"], report.overall.arguments)] + [
+        (role, summary["per_role"][role], report.per_role[role]) for role in report.roles]
+    for name, mine, block in blocks:
+        fig = block.argument_f1
+        assert mine["argument_f1"] == {
+            "value": fig.value, "ci95": list(block.ci) if block.ci else None,
+            "reason": None if fig.value is not None else fig.reason}, name
 
 
 @st.composite
@@ -43,7 +85,7 @@ def projects(draw):
     for i in range(draw(st.integers(0, 9))):
         text = " ".join(draw(st.lists(st.sampled_from(WORDS), max_size=9)))
         bounds = token_offsets(text)
-        annotations = {}
+        annotations, relations = {}, {}
         for name in names:
             how = draw(st.integers(0, 5))
             if how == 0:
@@ -70,8 +112,20 @@ def projects(draw):
                 subtype = draw(st.sampled_from(SUBTYPES)) if label == "EVENT" else None
                 spans.append(sp(start, end, label, subtype))
             annotations[name] = spans
+            if len(spans) >= 2:
+                # Event frames: a few links between the annotator's spans (any labels: the
+                # agreement library measures what it is given), roles of the schema and one
+                # it does not know; a link of another span of another sentence would be refused.
+                chosen = draw(st.sets(st.tuples(st.integers(0, len(spans) - 1),
+                                                st.integers(0, len(spans) - 1),
+                                                st.sampled_from(ROLES)), max_size=4))
+                relations[name] = [link(spans[h], role, spans[c])
+                                   for h, c, role in sorted(chosen) if h != c]
         group = draw(st.sampled_from([None, 3, 1, "b"]))
-        items.append({"id": 100 - i, "text": text, "annotations": annotations, "group": group})
+        item = {"id": 100 - i, "text": text, "annotations": annotations, "group": group}
+        if relations:
+            item["relations"] = relations
+        items.append(item)
     return items
 
 
@@ -86,12 +140,14 @@ def split(items, cuts):
 def test_any_chunk_size_gives_the_whole_reports_summary(items, size, seed, columns) -> None:
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
     if columns:  # (columns know no null annotation: there, a null annotator is not listed)
-        chunks = [to_columns(c) for c in chunks]
-        items = to_columns(items)
-    want = whole(items, schema=SCHEMA, bootstrap=30, seed=seed)
+        chunks = [as_columns(c) for c in chunks]
+        items = as_columns(items)
+    report = agreement_report(items, schema=SCHEMA, bootstrap=30, seed=seed)
+    want = summarize_report(report)
     got = summarize_chunks(chunks, schema=SCHEMA, bootstrap=30, seed=seed)
     # Exactly equal, intervals included: the same draws, and bootstrap sums of integers.
     assert got == want
+    assert_argument_figures_are_the_reports(got, report)
 
 
 @settings(max_examples=60, deadline=None)
@@ -173,6 +229,75 @@ def test_groups_seen_again_in_later_chunks_order_the_bootstrap_as_the_report_doe
     assert whole(ungrouped, schema=SCHEMA, bootstrap=200, seed=9)["overall"] != want["overall"]
 
 
+def at(text, phrase, label, event_type=None):
+    start = text.index(phrase)
+    return sp(start, start + len(phrase), label, event_type)
+
+
+def test_argument_f1_per_role_worked_by_hand_from_any_chunks() -> None:
+    one = "Militia fighters shelled the market in Kafr Tala on Sunday ."
+    fighters, shelled = at(one, "Militia fighters", "ACTOR"), at(one, "shelled", "EVENT")
+    market, kafr = at(one, "market", "LOCATION"), at(one, "Kafr Tala", "LOCATION")
+    two = "Troops of the 25th Brigade stormed the police post at dawn ."
+    brigade, stormed = at(two, "25th Brigade", "UNIT"), at(two, "stormed", "EVENT")
+    post = at(two, "police post", "LOCATION")
+    three = "Witnesses saw the convoy leave Aleppo ."
+    witnesses, saw = at(three, "Witnesses", "ACTOR"), at(three, "saw", "EVENT")
+    items = [
+        {"id": 1, "text": one, "annotations": {"ana": [fighters, shelled, market, kafr],
+                                               "bo": [fighters, shelled, market, kafr]},
+         "relations": {"ana": [link(shelled, "actor1", fighters),
+                               link(shelled, "location", kafr)],
+                       "bo": [link(shelled, "actor1", fighters),
+                              link(shelled, "location", market)]}},
+        {"id": 2, "text": two, "annotations": {"ana": [brigade, stormed, post],
+                                               "bo": [brigade, stormed, post]},
+         "relations": {"ana": [link(stormed, "actor1", brigade), link(stormed, "actor2", post)],
+                       "bo": [link(stormed, "actor1", brigade),
+                              link(stormed, "location", post)]}},
+        # cy alone: a role the schema does not know, first met in the last chunk.
+        {"id": 3, "text": three, "annotations": {"cy": [witnesses, saw]},
+         "relations": {"cy": [link(saw, "witness", witnesses)]}},
+    ]
+    report = agreement_report(items, schema=SCHEMA, bootstrap=200, seed=4)
+    want = summarize_report(report)
+    for chunks in ([items], [items[:1], items[1:2], items[2:]],
+                   [as_columns(items[:2]), as_columns(items[2:])]):
+        got = summarize_chunks(chunks, schema=SCHEMA, bootstrap=200, seed=4)
+        assert got == want
+    assert_argument_figures_are_the_reports(got, report)
+    # ana and bo (the only pair that met) share actor1 twice: F1 = 2 * 2 / (4 + 4).
+    assert got["overall"]["argument_f1"]["value"] == 0.5
+    lo, hi = got["overall"]["argument_f1"]["ci95"]
+    assert 0.0 <= lo <= 0.5 <= hi <= 1.0
+    roles = got["per_role"]
+    assert list(roles) == ["actor1", "actor2", "location", "witness"]
+    assert roles["actor1"] == {"argument_f1": {"value": 1.0, "ci95": [1.0, 1.0], "reason": None},
+                               "arguments": 4}
+    assert roles["actor2"]["argument_f1"]["value"] == 0.0  # ana's only
+    assert roles["location"]["argument_f1"]["value"] == 0.0  # Kafr Tala, market, post
+    assert roles["location"]["arguments"] == 3
+    assert roles["witness"] == {"argument_f1": {
+        "value": None, "ci95": None,
+        "reason": report.per_role["witness"].argument_f1.reason}, "arguments": 0}
+    assert "role witness is not in the label schema" in got["warnings"]
+    assert any(w.startswith("role actor1: only 4 argument(s)") for w in got["warnings"])
+    # A role list of one's own, in its own order (no schema): the others warned about, sorted.
+    mine = summarize_chunks([items[:1], items[1:]], roles=["location", "actor1"], bootstrap=50)
+    assert mine == whole(items, roles=["location", "actor1"], bootstrap=50)
+    assert list(mine["per_role"]) == ["location", "actor1", "actor2", "witness"]
+    assert "role actor2 is not in the label schema" in mine["warnings"]
+
+
+def test_no_roles_no_argument_keys() -> None:
+    text = "rebels shelled Kafr Tala"
+    items = [{"id": 1, "text": text, "annotations": {"ana": [sp(0, 6, "ACTOR")],
+                                                     "bo": [sp(0, 6, "ACTOR")]}}]
+    got = summarize_chunks([items], labels=["ACTOR"], bootstrap=20)
+    assert got == whole(items, labels=["ACTOR"], bootstrap=20)
+    assert "per_role" not in got and "argument_f1" not in got["overall"]
+
+
 def test_bad_input_is_refused_as_the_report_refuses_it() -> None:
     good = {"id": 1, "text": "rebels shelled", "annotations": {"ana": [sp(0, 6, "ACTOR")]}}
     with pytest.raises(AgreementInputError, match="duplicate id"):
@@ -188,12 +313,18 @@ def test_memory_holds_a_chunk_and_a_few_counts_per_sentence_not_the_project() ->
     gold = [sp(0, 17, "ACTOR"), sp(18, 25, "EVENT", "shelling_artillery_missile"),
             sp(41, 50, "LOCATION"), sp(54, 60, "UNIT")]
 
+    def frame(spans):  # the event's actor1 and location, when both ends were marked
+        out = [link(gold[1], role, gold[k]) for k, role in ((0, "actor1"), (2, "location"))
+               if gold[1] in spans and gold[k] in spans]
+        return out if rng.random() > 0.05 else out[:1]
+
     def chunk(lo, hi):  # three annotators who mostly agree, as in a real project
-        return to_columns([
-            {"id": i, "text": text, "group": i % 7,
-             "annotations": {name: [s for s in gold if rng.random() > 0.05]
-                             for name in NAMES[:3]}}
-            for i in range(lo, hi)])
+        items = []
+        for i in range(lo, hi):
+            annotations = {name: [s for s in gold if rng.random() > 0.05] for name in NAMES[:3]}
+            items.append({"id": i, "text": text, "group": i % 7, "annotations": annotations,
+                          "relations": {n: frame(s) for n, s in annotations.items()}})
+        return as_columns(items)
 
     def peak(run):
         tracemalloc.start()
