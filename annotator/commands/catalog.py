@@ -81,11 +81,14 @@ COMMANDS: dict[str, Entry] = {
     ),
     "export": Entry(
         "annotator.commands.export", "export_command",
-        "Export the gold standard as gold-json, jsonl (spaCy/Prodigy) or conll (BIO).",
+        "Export the gold standard as gold-json, jsonl (spaCy/Prodigy), conll (BIO), or as "
+        "event records (events-jsonl, events-csv: one per gold EVENT with its actors and "
+        "location).",
     ),
     "import-annotations": Entry(
         "annotator.commands.importing", "import_annotations_command",
-        "Load spans from a JSONL FILE ({\"text\", \"spans\", \"meta\"?} per line); all or nothing.",
+        "Load spans and relations from a JSONL FILE ({\"text\", \"spans\", \"relations\"?, "
+        "\"meta\"?} per line); all or nothing.",
     ),
     "adjudicate": Entry(
         "annotator.commands.adjudication", "adjudicate_command",
