@@ -114,28 +114,43 @@ def loads_json(data: bytes | str, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
 def check_json(value: Any, *, max_depth: int = MAX_JSON_DEPTH) -> None:
     """Refuse decoded JSON nested deeper than ``max_depth`` or holding unstorable text.
 
-    Iterative, so any depth is looked at without recursion.
+    Iterative, so any depth is looked at without recursion. Each node keeps a link to its
+    parent and the step from it; the path an error names is built only when there is an error
+    (this runs on every save, over every span).
     """
-    stack: list[tuple[Any, str, int]] = [(value, "$", 1)]
+    Node = tuple[Any, int, Any, str]  # (item, depth, parent node or None, step from parent)
+    stack: list[Node] = [(value, 1, None, "$")]
     while stack:
-        item, path, depth = stack.pop()
+        node = stack.pop()
+        item, depth = node[0], node[1]
         if isinstance(item, str):
             problem = text_problem(item)
             if problem is not None:
-                raise InputError(f"JSON string at {path} {problem}")
+                raise InputError(f"JSON string at {_json_path(node)} {problem}")
             continue
         if not isinstance(item, dict | list):
             continue
         if depth > max_depth:
-            raise InputError(f"JSON nested too deeply (over {max_depth} levels at {path})")
+            raise InputError(
+                f"JSON nested too deeply (over {max_depth} levels at {_json_path(node)})")
         if isinstance(item, dict):
             for key, child in item.items():
                 problem = text_problem(key)
                 if problem is not None:
-                    raise InputError(f"JSON key at {path} {problem}")
-                stack.append((child, f"{path}.{key[:40]}", depth + 1))
+                    raise InputError(f"JSON key at {_json_path(node)} {problem}")
+                stack.append((child, depth + 1, node, key))
         else:
-            stack.extend((child, f"{path}[{i}]", depth + 1) for i, child in enumerate(item))
+            stack.extend((child, depth + 1, node, i) for i, child in enumerate(item))
+
+
+def _json_path(node: tuple[Any, int, Any, Any]) -> str:
+    """The path of a ``check_json`` node from the root: ``$.spans[3].label``."""
+    steps: list[str] = []
+    while node[2] is not None:
+        step = node[3]
+        steps.append(f"[{step}]" if isinstance(step, int) else f".{step[:40]}")
+        node = node[2]
+    return "$" + "".join(reversed(steps))
 
 
 def jsonl_lines(text: str) -> list[str]:

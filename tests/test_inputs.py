@@ -89,3 +89,15 @@ def test_parse_iso_date_refuses_what_is_not_a_date(value) -> None:
 ])
 def test_parse_iso_date_reads_dates_and_date_times(value: str, expected: date) -> None:
     assert parse_iso_date(value, "published") == expected
+
+
+def test_check_json_names_the_path_of_what_it_refuses() -> None:
+    from annotator.inputs import InputError, check_json
+
+    check_json({"spans": [{"label": "ACTOR", "attributes": {}}], "version": 1})
+    with pytest.raises(InputError, match=r"JSON string at \$\.spans\[1\]\.label "):
+        check_json({"spans": [{"label": "ok"}, {"label": "bad\x00"}]})
+    with pytest.raises(InputError, match=r"JSON key at \$\.a\[0\] "):
+        check_json({"a": [{"\ud800": 1}]})
+    with pytest.raises(InputError, match=r"over 3 levels at \$\.a\[0\]\.b\)"):
+        check_json({"a": [{"b": [1]}]}, max_depth=3)
