@@ -16,6 +16,7 @@ from annotator.export.markdown import escape_markdown as md
 from annotator.export.records import SOURCES, ExportHeader
 from annotator.export.tally import parse_label_schema
 from annotator.projects.schema import LabelSchema
+from annotator.wording import plural
 
 # Card warnings. A label with fewer gold spans than this gives too few examples to learn or
 # evaluate it; agreement below Krippendorff's (2004) 0.667 supports no conclusions at all.
@@ -101,7 +102,8 @@ def _contents_section(counts: Mapping[str, Any]) -> list[str]:
     status = counts["gold_status"]
     out += [
         "",
-        f"Gold status: {status.get('complete', 0)} complete sentences (no open conflict), "
+        f"Gold status: {plural(status.get('complete', 0), 'complete sentence')} "
+        "(no open conflict), "
         f"{status.get('partial', 0)} partial (spans accepted so far; conflicts still open). "
         "A sentence with no gold span is a negative example: its annotators agreed it mentions "
         "nothing (complete) or nothing is accepted yet (partial).",
@@ -278,7 +280,8 @@ def _sample_warnings(counts: Mapping[str, Any]) -> list[str]:
     for label, n in counts["labels"].items():
         if n < FEW_EXAMPLES:
             warnings.append(
-                f"{md(label)} has only {n} gold spans (fewer than {FEW_EXAMPLES}): too few to "
+                f"{md(label)} has only {plural(n, 'gold span')} (fewer than {FEW_EXAMPLES}): too "
+                "few to "
                 "train or evaluate it reliably."
             )
     for name, bucket in (counts.get("splits") or {}).items():
@@ -296,18 +299,19 @@ def _gold_warnings(counts: Mapping[str, Any]) -> list[str]:
     partial = counts["gold_status"].get("partial", 0)
     if partial:
         warnings.append(
-            f"{partial} sentences are partial: their conflicts are still open, so spans may be "
+            f"{plural(partial, 'sentence is', 'sentences are')} partial: "
+            f"{'its' if partial == 1 else 'their'} conflicts are still open, so spans may be "
             "missing (use complete_only to leave them out)."
         )
     if counts["spans_off_token_boundaries"]:
         warnings.append(
-            f"{counts['spans_off_token_boundaries']} spans do not start and end on token "
-            "boundaries (imported data): CoNLL widens them to whole tokens and JSONL gives them "
-            "no token_start/token_end."
+            f"{plural(counts['spans_off_token_boundaries'], 'span does', 'spans do')} not start "
+            "and end on token boundaries (imported data): CoNLL widens them to whole tokens "
+            "and JSONL gives them no token_start/token_end."
         )
     if counts["spans_without_tokens"]:
         warnings.append(
-            f"{counts['spans_without_tokens']} spans cover no token of their own and are left "
-            "out of CoNLL."
+            f"{plural(counts['spans_without_tokens'], 'span covers', 'spans cover')} no token of "
+            "their own and are left out of CoNLL."
         )
     return warnings

@@ -49,7 +49,7 @@ def test_card_reports_counts_sources_agreement_schema_and_warnings() -> None:
     assert "ACTOR: annotators agree poorly" not in warnings
     assert "only 12 units" in warnings
     assert "The test part has no ACTOR span." in warnings
-    assert "1 sentences are partial" in warnings
+    assert "1 sentence is partial: its conflicts" in warnings
 
 
 def test_card_without_agreement_or_problems() -> None:
@@ -67,8 +67,8 @@ def test_card_without_agreement_or_problems() -> None:
 def test_card_warns_about_spans_off_token_boundaries() -> None:
     docs = [document(sentence(TEXT, [gold(6, 10), gold(4, 5, "LOCATION")]))]
     card = render_card(header(), tally_documents(docs, make_tally(header())).counts())
-    assert "1 spans do not start and end on token boundaries" in card
-    assert "1 spans cover no token of their own" in card
+    assert "1 span does not start and end on token boundaries" in card
+    assert "1 span covers no token of their own" in card
 
 
 # Admin-typed text as an attacker or a careless admin would type it.
