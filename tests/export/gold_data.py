@@ -71,9 +71,16 @@ def sentences_of(session: Session, project_id: int) -> list[Sentence]:
 
 
 def annotate(session: Session, user: User, sentence: Sentence, spans: list[dict[str, Any]],
-             status: str = "done") -> None:
-    save_annotation(session, user, sentence.id, AnnotationIn(spans, status, 0, 1.0),
-                    max_spent=60)
+             status: str = "done", relations: list[dict[str, Any]] | None = None) -> None:
+    """Save ``user``'s annotation through the service; ``relations`` as ``link`` makes them."""
+    body = [{"head": _ref(r["head"]), "child": _ref(r["child"]), "role": r["role"]}
+            for r in relations or ()]
+    save_annotation(session, user, sentence.id,
+                    AnnotationIn(spans, status, 0, 1.0, relations=body), max_spent=60)
+
+
+def _ref(span: dict[str, Any]) -> dict[str, int]:
+    return {"start": span["start"], "end": span["end"]}
 
 
 GOLDEN_ARTICLES = [
@@ -105,7 +112,8 @@ def golden_project(session: Session) -> dict[str, Any]:
     Sentences (document, index): (1,0) three spans, one of each source; (1,1) two unanimous
     spans; (1,2) partial; (1,3) complete with no span (a negative example); (2,0) and (2,1)
     spans with an emoji before one of them; (2,2) and document 3: no gold, not exported.
-    Annotators a, b, c finished (1,0); a and b finished (1,1).
+    Annotators a, b, c finished (1,0); a and b finished (1,1), which c left as a draft whose
+    event is linked to its unit and place.
     """
     admin = make_user(session, "admin1", "admin")
     a, b, c = (make_user(session, name) for name in ("ann_a", "ann_b", "ann_c"))
@@ -164,7 +172,14 @@ def golden_project(session: Session) -> dict[str, Any]:
     for user in (a, b):
         annotate(session, user, s[1], [span_at(t[1], "25th Mechanised Brigade", "UNIT"),
                                        span_at(t[1], "M5 highway", "LOCATION")])
-    annotate(session, c, s[1], [], status="in_progress")
+    # c's draft links the brigade's advance to the unit and the road (drafts are exported
+    # with include_annotations, and agreement never reads them).
+    brigade = span_at(t[1], "25th Mechanised Brigade", "UNIT")
+    advanced = span_at(t[1], "advanced", "EVENT",
+                       attributes={"event_type": "strategic_development"})
+    road = span_at(t[1], "M5 highway", "LOCATION")
+    annotate(session, c, s[1], [brigade, advanced, road], status="in_progress", relations=[
+        link(advanced, "location", road), link(advanced, "actor1", brigade)])
     session.commit()
     return {"project": project, "admin": admin, "annotators": [a, b, c], "curator": curator,
             "sentences": s}
