@@ -208,6 +208,8 @@ def iter_documents(session: Session, prepared: PreparedExport) -> Iterator[Expor
                 split=splits[doc_id] if splits else None,
                 sentences=tuple(by_document.get(doc_id, ())),
             )
+        # Let this chunk go before the next is read: otherwise two chunks are held at once.
+        del documents, by_document
 
 
 def _read_sentences(
