@@ -33,7 +33,8 @@ from annotator.transactions import start_consistent_read
 @click.option("--seed", type=int, help="Seed of the split (default 0).")
 @click.option("--part", type=click.Choice(["train", "dev", "test"]),
               help="Write only this part of the split.")
-@click.option("--include-annotations", is_flag=True, help="Add every annotator's own spans.")
+@click.option("--include-annotations", is_flag=True,
+              help="Add every annotator's own spans and relations.")
 @click.option("--complete-only", is_flag=True, help="Leave out sentences with open conflicts.")
 @with_appcontext
 def export_command(project_name: str, fmt: str, out: Path | None, split: str | None,

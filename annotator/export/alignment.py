@@ -26,8 +26,14 @@ class Alignment(NamedTuple):
     dropped: int  # spans left without any token
 
 
-def align(text: str, spans: Sequence[GoldSpan | AnnotatorSpan]) -> Alignment:
+def align(
+    text: str, spans: Sequence[GoldSpan | AnnotatorSpan],
+    tokens: list[tuple[int, int]] | None = None,
+) -> Alignment:
     """Map spans to tokens of ``corpus.tokens`` (the editor's tokenizer).
+
+    ``tokens``, when given, are ``text``'s tokens from an earlier ``align`` (a sentence is
+    tokenized once for its gold spans and every annotator's).
 
     The editor snaps selections to these tokens, so gold made in the app is always exact.
     Imported spans may not be: a span whose boundary falls inside a token (or on whitespace)
@@ -35,7 +41,8 @@ def align(text: str, spans: Sequence[GoldSpan | AnnotatorSpan]) -> Alignment:
     earlier span (by start) already took stays with it; a span left with no token is dropped.
     Both cases are counted, and the card warns about them.
     """
-    tokens = token_offsets(text)
+    if tokens is None:
+        tokens = token_offsets(text)
     starts = [t[0] for t in tokens]
     ends = [t[1] for t in tokens]
     ranges: list[tuple[int, int] | None] = []

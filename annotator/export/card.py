@@ -72,7 +72,9 @@ def _title_section(header: ExportHeader) -> list[str]:
         "complete sentences only"
         if options.get("complete_only")
         else "complete and partial sentences",
-        "annotators' own spans included" if options.get("include_annotations") else None,
+        "annotators' own spans and relations included"
+        if options.get("include_annotations")
+        else None,
     ]
     return [
         f"# Dataset card: {md(header.project_name)}",

@@ -14,6 +14,7 @@ from typing import Any
 from annotator.export.alignment import boundary_problems
 from annotator.export.card import render_card
 from annotator.export.records import (
+    AnnotatorSpan,
     AnnotatorWork,
     ExportDocument,
     ExportHeader,
@@ -35,23 +36,37 @@ def dumps(obj: Any) -> str:
 
 
 def annotations_json(text: str, annotations: Mapping[str, AnnotatorWork]) -> dict[str, Any]:
-    """Return every annotator's own work on a sentence as JSON (gold-json and jsonl share it)."""
+    """Return every annotator's own work on a sentence as gold-json: status, spans, relations.
+
+    An annotator's relations have the gold relations' ``head``/``child``/``role`` without
+    provenance (they are one person's).
+    """
     return {
         name: {
             "status": work.status,
-            "spans": [
-                {
-                    "start": s.start,
-                    "end": s.end,
-                    "label": s.label,
-                    "text": text[s.start : s.end],
-                    "attributes": dict(sorted(s.attributes.items())),
-                }
-                for s in sorted(work.spans)
+            "spans": own_spans_json(text, work.spans),
+            "relations": [
+                {"head": {"start": r.head_start, "end": r.head_end},
+                 "child": {"start": r.child_start, "end": r.child_end}, "role": r.role}
+                for r in sorted_relations(work.relations)
             ],
         }
         for name, work in sorted(annotations.items())
     }
+
+
+def own_spans_json(text: str, spans: Sequence[AnnotatorSpan]) -> list[dict[str, Any]]:
+    """An annotator's own spans as JSON, by offset (gold-json and jsonl share the shape)."""
+    return [
+        {
+            "start": s.start,
+            "end": s.end,
+            "label": s.label,
+            "text": text[s.start : s.end],
+            "attributes": dict(sorted(s.attributes.items())),
+        }
+        for s in sorted(spans)
+    ]
 
 
 def relations_json(relations: Sequence[GoldRelation]) -> str:

@@ -9,12 +9,15 @@ Prodigy writes it and spaCy's relation-extraction tutorial reads it back.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from annotator.export.alignment import Alignment, align
-from annotator.export.gold_json import annotations_json, dumps
+from annotator.export.gold_json import dumps, own_spans_json
 from annotator.export.records import (
+    AnnotatorRelation,
+    AnnotatorSpan,
+    AnnotatorWork,
     ExportDocument,
     ExportHeader,
     ExportSentence,
@@ -71,7 +74,9 @@ def write_jsonl(
 
     A span gets ``token_start`` and ``token_end`` (inclusive, as in Prodigy) only when it
     sits exactly on token boundaries; provenance per span sits in ``meta.provenance``, per
-    relation in ``meta.relation_provenance``.
+    relation in ``meta.relation_provenance``. With ``include_annotations``,
+    ``meta.annotations`` holds each annotator's status, spans and relations (Prodigy's shape,
+    as the gold's).
     """
     with_annotations = header.include_annotations
     for document in documents:
@@ -87,15 +92,37 @@ def write_jsonl(
             relations = sorted_relations(sentence.relations) if sentence.relations else []
             meta["relation_provenance"] = [relation_provenance(r) for r in relations]
             if with_annotations:
-                meta["annotations"] = annotations_json(text, sentence.annotations or {})
+                meta["annotations"] = _annotations_json(
+                    text, sentence.annotations or {}, alignment.tokens, index_of)
             yield dumps({
                 "text": text, "tokens": tokens, "spans": out_spans,
                 "relations": _relations_json(relations, out_spans), "meta": meta,
             }) + "\n"
 
 
+def _annotations_json(
+    text: str, annotations: Mapping[str, AnnotatorWork], tokens: list[tuple[int, int]],
+    index_of: Sequence[int],
+) -> dict[str, Any]:
+    """Every annotator's own work: status, spans as in gold-json, relations as the gold's.
+
+    Each annotator's spans are aligned on the sentence's tokens (already cut for the gold),
+    so their relations' ``head``/``child`` index the line's ``tokens`` like the gold's do.
+    """
+    out: dict[str, Any] = {}
+    for name, work in sorted(annotations.items()):
+        spans = sorted(work.spans)
+        entry: dict[str, Any] = {"status": work.status, "spans": own_spans_json(text, spans)}
+        relations = sorted_relations(work.relations)
+        refs = _spans_json(spans, align(text, spans, tokens), index_of) if relations else []
+        entry["relations"] = _relations_json(relations, refs)
+        out[name] = entry
+    return out
+
+
 def _relations_json(
-    relations: Sequence[GoldRelation], spans: Sequence[dict[str, Any]]
+    relations: Sequence[GoldRelation] | Sequence[AnnotatorRelation],
+    spans: Sequence[dict[str, Any]],
 ) -> list[dict[str, Any]]:
     """Relations in Prodigy's shape: ``head``/``child`` the last token of each span.
 
@@ -129,7 +156,8 @@ def _span_ref(by_offsets: dict[tuple[int, int], dict[str, Any]], start: int, end
 
 
 def _spans_json(
-    spans: Sequence[GoldSpan], alignment: Alignment, index_of: Sequence[int]
+    spans: Sequence[GoldSpan] | Sequence[AnnotatorSpan], alignment: Alignment,
+    index_of: Sequence[int],
 ) -> list[dict[str, Any]]:
     """A sentence's spans, with Prodigy token indices where they sit exactly on tokens."""
     out = []

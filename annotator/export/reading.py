@@ -16,12 +16,13 @@ from sqlalchemy import Connection, Select, Text, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from annotator.adjudication.models import GoldRelationRow, GoldSentence, GoldSpanRow
-from annotator.annotation.models import Annotation, SpanRow
+from annotator.annotation.models import Annotation, RelationRow, SpanRow
 from annotator.auth.models import User
 from annotator.corpus.models import Document, Sentence
 from annotator.export.events import EVENT_FORMATS
 from annotator.export.options import ExportOptions, PreparedExport
 from annotator.export.records import (
+    AnnotatorRelation,
     AnnotatorSpan,
     AnnotatorWork,
     ExportDocument,
@@ -207,6 +208,8 @@ def iter_documents(session: Session, prepared: PreparedExport) -> Iterator[Expor
                 split=splits[doc_id] if splits else None,
                 sentences=tuple(by_document.get(doc_id, ())),
             )
+        # Let this chunk go before the next is read: otherwise two chunks are held at once.
+        del documents, by_document
 
 
 def _read_sentences(
@@ -303,7 +306,8 @@ def _read_gold_relations(
 def _read_annotations(
     reader: _ChunkReader, chunk: list[int]
 ) -> tuple[dict[int, list[str]], dict[int, dict[str, AnnotatorWork]]]:
-    """Who finished each exported sentence, and (with include_annotations) everyone's spans."""
+    """Who finished each exported sentence, and (with include_annotations) everyone's work:
+    status, own spans and own relations (one query each for the whole chunk)."""
     # User ids, not a join on the user table, and no ORDER BY: names are mapped and sorted
     # here (a few per sentence), which is cheaper than the database sorting every row.
     stmt = (
@@ -327,9 +331,10 @@ def _read_annotations(
     if not include_annotations or not rows:
         return finished, work
     own = _read_own_spans(reader, chunk)
+    links = _read_own_relations(reader, chunk)
     for annotation_id, sentence_id, username, status in rows:
         work.setdefault(sentence_id, {})[username] = AnnotatorWork(
-            status, tuple(own.get(annotation_id, ()))
+            status, tuple(own.get(annotation_id, ())), tuple(links.get(annotation_id, ()))
         )
     return finished, work
 
@@ -352,6 +357,26 @@ def _read_own_spans(reader: _ChunkReader, chunk: list[int]) -> dict[int, list[An
             AnnotatorSpan(start, end, label, attributes_of[attributes])
         )
     return own
+
+
+def _read_own_relations(
+    reader: _ChunkReader, chunk: list[int]
+) -> dict[int, list[AnnotatorRelation]]:
+    """The annotators' own relations of the chunk's exported sentences, by annotation id,
+    unordered (the writers sort them)."""
+    rows = reader.rows(
+        select(RelationRow.annotation_id, RelationRow.head_start, RelationRow.head_end,
+               RelationRow.role, RelationRow.child_start, RelationRow.child_end)
+        .join(Annotation, Annotation.id == RelationRow.annotation_id)
+        .join(Sentence, Sentence.id == Annotation.sentence_id)
+        .join(GoldSentence, GoldSentence.sentence_id == Sentence.id)
+        .where(Sentence.document_id.in_(chunk))
+    )
+    links: dict[int, list[AnnotatorRelation]] = {}
+    new, relation = tuple.__new__, AnnotatorRelation
+    for annotation_id, *fields in rows:
+        links.setdefault(annotation_id, []).append(new(relation, fields))
+    return links
 
 
 def _by_sentence_and_name(row: tuple) -> tuple[int, str]:

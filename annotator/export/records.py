@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 SOURCES = ("unanimous", "majority", "curator")
 GOLD_STATUSES = ("complete", "partial")
@@ -63,12 +63,24 @@ class AnnotatorSpan(NamedTuple):
     attributes: Mapping[str, str]
 
 
+class AnnotatorRelation(NamedTuple):
+    """An annotator's own relation (exported with --include-annotations), named like a gold
+    relation's fields so the writers treat both alike; no provenance: it is one person's."""
+
+    head_start: int
+    head_end: int
+    role: str
+    child_start: int
+    child_end: int
+
+
 @dataclass(frozen=True, slots=True)
 class AnnotatorWork:
-    """One annotator's work on a sentence: its status and own spans."""
+    """One annotator's work on a sentence: its status, own spans and own relations."""
 
     status: str  # done | skipped | in_progress
     spans: tuple[AnnotatorSpan, ...]
+    relations: tuple[AnnotatorRelation, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +135,7 @@ class ExportHeader:
 
 _SPAN_ORDER = itemgetter(0, 1, 2)  # start, end, label
 _RELATION_ORDER = itemgetter(0, 1, 2, 3, 4)  # head, role, child
+_R = TypeVar("_R", GoldRelation, AnnotatorRelation)
 
 
 def sorted_spans(spans: Sequence[GoldSpan]) -> list[GoldSpan]:
@@ -130,7 +143,7 @@ def sorted_spans(spans: Sequence[GoldSpan]) -> list[GoldSpan]:
     return sorted(spans, key=_SPAN_ORDER)
 
 
-def sorted_relations(relations: Sequence[GoldRelation]) -> list[GoldRelation]:
+def sorted_relations(relations: Sequence[_R]) -> list[_R]:
     """Return ``relations`` in export order: by head, role, then child."""
     return sorted(relations, key=_RELATION_ORDER)
 

@@ -4,8 +4,9 @@ each role, and every clickable thing on it can be reached with the keyboard.
 The pages are not listed by hand: each role's walk starts at its home page and follows the
 links it is shown, visiting one page per route (numbers in the path stand for any id), so a
 page added later is checked as soon as something links to it. A seeded project gives every
-page content: a batch, two annotators who disagree, an EVENT with and without its type, a
-flagged sentence, automatic gold and open conflicts.
+page content: a batch, two annotators who disagree, an EVENT with and without its type and
+linked to its arguments, a flagged sentence, automatic gold and open conflicts, among them an
+argument conflict (the annotators linked different arguments to a gold event).
 
 Set ANNOTATOR_A11Y_REPORT=FILE to write the per-page results (docs/accessibility.md is made
 from it) and ANNOTATOR_SHOTS=DIR to save a screenshot of every page at 1366x850 and 800x900.
@@ -45,6 +46,11 @@ def _span(text: str, words: str, label: str, event_type: str | None = None) -> d
     return {"start": start, "end": start + len(words), "label": label, "attributes": attributes}
 
 
+def _ref(text: str, words: str) -> dict:
+    start = text.index(words)
+    return {"start": start, "end": start + len(words)}
+
+
 @pytest.fixture(scope="module")
 def world(database, server) -> dict:
     """A project where every page has something to show, and one user of each role."""
@@ -77,6 +83,14 @@ def world(database, server) -> dict:
             [],
         ],
     }
+    # Event frames: both link the attack to the rebels, only the first to Kamdesh. The attack
+    # and Kamdesh become gold, so that location link is an open argument conflict.
+    attacked, rebels, kamdesh = (_ref(t0, words) for words in ("attacked", "Rebels", "Kamdesh"))
+    links = {
+        names[0]: [{"head": attacked, "role": "actor1", "child": rebels},
+                   {"head": attacked, "role": "location", "child": kamdesh}],
+        names[1]: [{"head": attacked, "role": "actor1", "child": rebels}],
+    }
     with database.session() as session:
         for name, per_sentence in plan.items():
             user = session.scalar(select(User).where(User.username == name))
@@ -85,7 +99,8 @@ def world(database, server) -> dict:
                 save_annotation(
                     session, user, sid,
                     AnnotationIn(spans, "skipped" if flagged else "done", 0, 4.0, flagged=flagged,
-                                 flag_comment="Is the governor an actor here?" if flagged else ""),
+                                 flag_comment="Is the governor an actor here?" if flagged else "",
+                                 relations=links[name] if i == 0 else None),
                     max_spent=60,
                 )
         admin = session.scalar(select(User).where(User.username == seeded.users["admin"]))
@@ -123,12 +138,20 @@ def by_impact(results: dict) -> dict[str, int]:
 
 # Everything drawn as clickable (a pointer cursor) must be a control the keyboard reaches: a
 # link, button or field, something with a tabindex, or inside one of them (SVG <a> included).
+# A drawing that only repeats a control for the mouse (an event's connector above the text)
+# names that control in data-keyboard-twin: the control must then be on the page, shown and
+# reachable (so the keyboard can do what the click does).
 UNREACHABLE_JS = """() => {
   const reachable = (el) => el.closest(
     'a[href], button, input, select, textarea, summary, label, [tabindex]:not([tabindex="-1"])');
+  const twinned = (el) => {
+    const owner = el.closest('[data-keyboard-twin]');
+    const twin = owner && document.getElementById(owner.dataset.keyboardTwin);
+    return Boolean(twin && reachable(twin) && !twin.disabled && twin.getClientRects().length);
+  };
   return [...document.querySelectorAll('body *')]
     .filter((el) => getComputedStyle(el).cursor === 'pointer' && !reachable(el)
-                    && el.getClientRects().length > 0)
+                    && !twinned(el) && el.getClientRects().length > 0)
     .map((el) => el.outerHTML.slice(0, 120));
 }"""
 
@@ -192,9 +215,13 @@ def test_every_page_passes_axe_for_each_role(live, world, page, role):
     # The project's sentence list is reached through the project navigation bar.
     assert {"/projects/", "/projects/<n>", "/sentences/<n>",
             "/projects/<n>/sentences"} <= visited, visited
+    if role != "annotator":
+        # The queue links the open argument conflict of the seeded event.
+        assert {"/projects/<n>/adjudication", "/sentences/<n>/gold",
+                "/sentences/<n>/arguments/<n>/<n>"} <= visited, visited
     if role == "admin":
-        assert {"/projects/<n>/agreement", "/projects/<n>/dashboard", "/admin/users",
-                "/projects/<n>/adjudication", "/sentences/<n>/gold"} <= visited, visited
+        assert {"/projects/<n>/agreement", "/projects/<n>/dashboard", "/admin/users"} <= visited, (
+            visited)
     assert not problems, "\n".join(problems)
     icon = page.get_attribute("link[rel=icon]", "href")
     assert page.request.get(urljoin(live.url, icon)).status == 200

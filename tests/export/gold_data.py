@@ -71,9 +71,16 @@ def sentences_of(session: Session, project_id: int) -> list[Sentence]:
 
 
 def annotate(session: Session, user: User, sentence: Sentence, spans: list[dict[str, Any]],
-             status: str = "done") -> None:
-    save_annotation(session, user, sentence.id, AnnotationIn(spans, status, 0, 1.0),
-                    max_spent=60)
+             status: str = "done", relations: list[dict[str, Any]] | None = None) -> None:
+    """Save ``user``'s annotation through the service; ``relations`` as ``link`` makes them."""
+    body = [{"head": _ref(r["head"]), "child": _ref(r["child"]), "role": r["role"]}
+            for r in relations or ()]
+    save_annotation(session, user, sentence.id,
+                    AnnotationIn(spans, status, 0, 1.0, relations=body), max_spent=60)
+
+
+def _ref(span: dict[str, Any]) -> dict[str, int]:
+    return {"start": span["start"], "end": span["end"]}
 
 
 GOLDEN_ARTICLES = [
@@ -105,7 +112,8 @@ def golden_project(session: Session) -> dict[str, Any]:
     Sentences (document, index): (1,0) three spans, one of each source; (1,1) two unanimous
     spans; (1,2) partial; (1,3) complete with no span (a negative example); (2,0) and (2,1)
     spans with an emoji before one of them; (2,2) and document 3: no gold, not exported.
-    Annotators a, b, c finished (1,0); a and b finished (1,1).
+    Annotators a, b, c finished (1,0); a and b finished (1,1), which c left as a draft whose
+    event is linked to its unit and place.
     """
     admin = make_user(session, "admin1", "admin")
     a, b, c = (make_user(session, name) for name in ("ann_a", "ann_b", "ann_c"))
@@ -164,7 +172,14 @@ def golden_project(session: Session) -> dict[str, Any]:
     for user in (a, b):
         annotate(session, user, s[1], [span_at(t[1], "25th Mechanised Brigade", "UNIT"),
                                        span_at(t[1], "M5 highway", "LOCATION")])
-    annotate(session, c, s[1], [], status="in_progress")
+    # c's draft links the brigade's advance to the unit and the road (drafts are exported
+    # with include_annotations, and agreement never reads them).
+    brigade = span_at(t[1], "25th Mechanised Brigade", "UNIT")
+    advanced = span_at(t[1], "advanced", "EVENT",
+                       attributes={"event_type": "strategic_development"})
+    road = span_at(t[1], "M5 highway", "LOCATION")
+    annotate(session, c, s[1], [brigade, advanced, road], status="in_progress", relations=[
+        link(advanced, "location", road), link(advanced, "actor1", brigade)])
     session.commit()
     return {"project": project, "admin": admin, "annotators": [a, b, c], "curator": curator,
             "sentences": s}
@@ -218,3 +233,30 @@ def bulk_gold_project(session: Session, name: str, documents: int, per_document:
         for g in gold_ids for role, child in (("actor1", actor), ("location", place))])
     session.commit()
     return project
+
+
+def bulk_annotations(session: Session, project: Project, names: tuple[str, ...]) -> None:
+    """Every sentence of a ``bulk_gold_project`` done by each of ``names``: the gold's five
+    spans and its two event links, inserted in bulk."""
+    from annotator.annotation.models import Annotation, RelationRow, SpanRow
+
+    users = [make_user(session, name) for name in names]
+    sentence = "Rebels shelled Kafr as the 4th Brigade held the M5 road."
+    spans = [(sentence.index(p), sentence.index(p) + len(p), label) for p, label in SPAN_PHRASES]
+    (actor, event, place) = spans[0], spans[1], spans[2]
+    sentence_ids = session.scalars(select(Sentence.id).where(Sentence.project_id == project.id)
+                                   .order_by(Sentence.id)).all()
+    session.execute(insert(Annotation), [
+        {"sentence_id": s, "annotator_id": u.id, "status": "done", "version": 1,
+         "time_spent": 5.0, "created_at": FIXED_TIME, "updated_at": FIXED_TIME}
+        for s in sentence_ids for u in users])
+    annotation_ids = session.scalars(
+        select(Annotation.id).join(Sentence).where(Sentence.project_id == project.id)).all()
+    session.execute(insert(SpanRow), [
+        {"annotation_id": a, "start": start, "end": end, "label": label, "attributes": {}}
+        for a in annotation_ids for start, end, label in spans])
+    session.execute(insert(RelationRow), [
+        {"annotation_id": a, "head_start": event[0], "head_end": event[1], "role": role,
+         "child_start": child[0], "child_end": child[1]}
+        for a in annotation_ids for role, child in (("actor1", actor), ("location", place))])
+    session.commit()

@@ -12,7 +12,7 @@ from annotator.export.conll import write_conll
 from annotator.export.formats import write
 from annotator.export.gold_json import write_gold_json
 from annotator.export.jsonl import prodigy_tokens, write_jsonl
-from annotator.export.records import AnnotatorSpan, AnnotatorWork
+from annotator.export.records import AnnotatorRelation, AnnotatorSpan, AnnotatorWork
 from annotator.export.tally import make_tally, tally_documents
 from tests.export.sample_records import TEXT, document, gold, header, sample_documents, sentence
 
@@ -83,16 +83,46 @@ def test_gold_json_is_one_json_object_with_counts_after_documents() -> None:
 
 
 def test_include_annotations_adds_each_annotators_work() -> None:
-    work = {"b": AnnotatorWork("done", (AnnotatorSpan(0, 4, "ACTOR", {}),)),
+    told = AnnotatorSpan(18, 22, "EVENT", {"event_type": "other"})
+    general, place = AnnotatorSpan(0, 17, "ACTOR", {}), AnnotatorSpan(36, 45, "LOCATION", {})
+    work = {"b": AnnotatorWork("done", (place, told, general), (
+                AnnotatorRelation(18, 22, "location", 36, 45),
+                AnnotatorRelation(18, 22, "actor1", 0, 17))),
             "a": AnnotatorWork("skipped", ())}
     docs = [document(sentence(TEXT, [gold(5, 17)], annotations=work))]
     h = header(include_annotations=True)
     data = json.loads("".join(write_gold_json(h, docs, make_tally(h))))
-    assert data["documents"][0]["sentences"][0]["annotations"] == {
-        "a": {"status": "skipped", "spans": []},
-        "b": {"status": "done", "spans": [{"start": 0, "end": 4, "label": "ACTOR",
-                                          "text": "Gen.", "attributes": {}}]},
-    }
+    annotations = data["documents"][0]["sentences"][0]["annotations"]
+    assert annotations["a"] == {"status": "skipped", "spans": [], "relations": []}
+    assert annotations["b"]["spans"][0] == {"start": 0, "end": 17, "label": "ACTOR",
+                                            "text": "Gen. Samir Haddad", "attributes": {}}
+    # Sorted by head, role, child; the gold's head/child/role without provenance.
+    assert annotations["b"]["relations"] == [
+        {"head": {"start": 18, "end": 22}, "child": {"start": 0, "end": 17}, "role": "actor1"},
+        {"head": {"start": 18, "end": 22}, "child": {"start": 36, "end": 45},
+         "role": "location"},
+    ]
+    h = header("jsonl", include_annotations=True)
+    line = json.loads("".join(write_jsonl(h, docs, make_tally(h))))
+    own = line["meta"]["annotations"]["b"]
+    assert own["spans"] == annotations["b"]["spans"]
+    # Prodigy's shape, as the gold relations: the last token of each of b's own spans (the
+    # gold has none of them), indices into the line's tokens.
+    assert own["relations"] == [
+        {"head": 4, "child": 3, "label": "actor1",
+         "head_span": {"start": 18, "end": 22, "token_start": 4, "token_end": 4,
+                       "label": "EVENT"},
+         "child_span": {"start": 0, "end": 17, "token_start": 0, "token_end": 3,
+                        "label": "ACTOR"}},
+        {"head": 4, "child": 8, "label": "location",
+         "head_span": {"start": 18, "end": 22, "token_start": 4, "token_end": 4,
+                       "label": "EVENT"},
+         "child_span": {"start": 36, "end": 45, "token_start": 7, "token_end": 8,
+                        "label": "LOCATION"}},
+    ]
+    assert [line["tokens"][i]["text"] for i in (4, 3, 8)] == ["told", "Haddad", "Tala"]
+    assert line["meta"]["annotations"]["a"] == {"status": "skipped", "spans": [],
+                                                "relations": []}
 
 
 def test_tally_counts_per_split() -> None:

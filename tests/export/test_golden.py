@@ -48,6 +48,7 @@ CASES = {
     "gold-split-annotations.json": ("gold-json", {"split": "50/50", "seed": "1",
                                                   "include_annotations": "1"}),
     "gold.jsonl": ("jsonl", {}),
+    "gold-annotations.jsonl": ("jsonl", {"include_annotations": "1"}),
     "gold-complete-train.jsonl": ("jsonl", {"split": "50/50", "seed": "1", "part": "train",
                                             "complete_only": "1"}),
     "gold.conll": ("conll", {}),

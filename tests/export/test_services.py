@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from annotator.adjudication.models import GoldSentence
 from annotator.errors import Invalid
@@ -14,8 +14,16 @@ from annotator.export.conll import CONLL_DOCSTART
 from annotator.export.options import parse_options
 from annotator.export.reading import document_chunks, gold_overview
 from annotator.export.tally import make_tally
-from tests.export.gold_data import FIXED_TIME, add_gold, annotate, golden_project, sentences_of
-from tests.factories import make_articles, make_project, make_user, prepare_batch
+from tests.export.gold_data import (
+    FIXED_TIME,
+    add_gold,
+    annotate,
+    golden_project,
+    link,
+    sentences_of,
+    span_at,
+)
+from tests.factories import add_members, make_articles, make_project, make_user, prepare_batch
 
 
 def export(session, project, fmt: str = "gold-json", **raw) -> str:
@@ -122,7 +130,7 @@ def test_annotations_of_an_archived_batch_stay_exportable(db) -> None:
     item = exported["documents"][0]["sentences"][0]
     assert item["annotators"] == ["ann0", "ann1"]
     assert item["annotations"]["ann0"]["spans"][0]["label"] == "ACTOR"
-    assert item["annotations"]["ann1"] == {"status": "done", "spans": []}
+    assert item["annotations"]["ann1"] == {"status": "done", "spans": [], "relations": []}
 
 
 def test_chunk_boundaries_change_nothing(db, corpus, monkeypatch) -> None:
@@ -185,3 +193,66 @@ def test_gold_overview_counts(db) -> None:
     assert gold_overview(db.session, data["project"].id) == {
         "documents": 2, "sentences": 6, "complete": 5, "partial": 1, "spans": 11,
         "relations": 4}
+
+
+def annotate_frames(session, project, people, sentences) -> None:
+    """Each of ``people`` marks who shelled where in ``sentences`` and links the frame;
+    the last one links only the actor (so their work differs)."""
+    for s in sentences:
+        text = s.text
+        rebels = span_at(text, "rebels", "ACTOR")
+        shelled = span_at(text, "shelled", "EVENT",
+                          attributes={"event_type": "shelling_artillery_missile"})
+        kafr = span_at(text, "Kafr", "LOCATION")
+        for i, user in enumerate(people):
+            links = [link(shelled, "actor1", rebels)]
+            if i < len(people) - 1:
+                links.append(link(shelled, "location", kafr))
+            annotate(session, user, s, [rebels, shelled, kafr], relations=links)
+        add_gold(session, s.id, [rebels, shelled, kafr])
+    session.commit()
+
+
+def test_each_annotators_relations_are_exported_in_one_pass(db, monkeypatch) -> None:
+    project = make_project(db.session, "Frames")
+    make_articles(db.session, project, 2, sentences=3)
+    people = [make_user(db.session, name) for name in ("amal", "omar")]
+    add_members(db.session, project, *people)
+    sentences = sentences_of(db.session, project.id)
+    annotate_frames(db.session, project, people, sentences[:1])
+    queries = []  # the export's raw reads and any query through the engine
+    real_rows = reading.raw_rows
+    monkeypatch.setattr(reading, "raw_rows", lambda *a: queries.append(1) or real_rows(*a))
+
+    def count(*_: object) -> None:
+        queries.append(2)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+
+    data = json.loads(export(db.session, project, include_annotations="1"))
+    few = len(queries)
+    work = data["documents"][0]["sentences"][0]["annotations"]
+    assert work["amal"]["relations"] == [
+        {"head": {"start": 19, "end": 26}, "child": {"start": 12, "end": 18}, "role": "actor1"},
+        {"head": {"start": 19, "end": 26}, "child": {"start": 42, "end": 46},
+         "role": "location"},
+    ]
+    assert [r["role"] for r in work["omar"]["relations"]] == ["actor1"]
+    lines = [json.loads(x) for x in export(db.session, project, "jsonl",
+                                           include_annotations="1").splitlines()]
+    own = lines[0]["meta"]["annotations"]["amal"]["relations"]
+    # Prodigy's shape, as the gold's: head and child are the last token of each span.
+    tokens = lines[0]["tokens"]
+    assert [(tokens[r["head"]]["text"], r["label"], tokens[r["child"]]["text"])
+            for r in own] == [("shelled", "actor1", "rebels"), ("shelled", "location", "Kafr")]
+    assert own[0]["child_span"] == {"start": 12, "end": 18, "token_start": 5,
+                                    "token_end": 5, "label": "ACTOR"}
+
+    # Five more annotated sentences (in two documents): the same number of queries.
+    annotate_frames(db.session, project, people, sentences[1:])
+    queries.clear()
+    data = json.loads(export(db.session, project, include_annotations="1"))
+    event.remove(db.engine, "before_cursor_execute", count)
+    assert len(queries) == few
+    assert sum(len(w["relations"]) for d in data["documents"] for s in d["sentences"]
+               for w in s["annotations"].values()) == 6 * 3
