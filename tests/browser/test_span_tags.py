@@ -118,4 +118,4 @@ def test_span_tags_never_overlap_on_any_page_at_any_width(live, database, unique
             assert_no_overlap(page, selector, at_least, f"{path} at {width}px")
             # The tag is cut, never hidden: the full text stays in the mark's title.
             long_tag = page.locator(f"{selector}[data-label='EVENT']").first
-            assert "EVENT" in (long_tag.get_attribute("title") or "")
+            assert "Non-state actor overtakes territory" in (long_tag.get_attribute("title") or "")
