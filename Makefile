@@ -35,7 +35,7 @@ $(TEST_STAMP): $(STAMP)
 ## run: create the venv, migrate the SQLite database, load the demo, serve on 127.0.0.1:$(PORT)
 run: $(STAMP)
 	$(BIN)/annotator init-db
-	$(BIN)/annotator load-demo
+	$(BIN)/annotator load-demo --url http://127.0.0.1:$(PORT)
 	$(BIN)/annotator run --host 127.0.0.1 --port $(PORT)
 
 ## system-deps: Chromium and PostgreSQL from Debian when missing (needs root, as in CI)

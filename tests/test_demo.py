@@ -84,3 +84,12 @@ def test_demo_ships_linked_events_in_annotations_and_gold(db) -> None:
     db.session.commit()
     assert not any("linked events" in line for line in again)
     assert db.session.scalar(select(func.count()).select_from(RelationRow)) == 29
+
+
+def test_load_demo_prints_the_address_it_is_given(app, db) -> None:
+    runner = app.test_cli_runner()
+    default = runner.invoke(args=["load-demo"])
+    assert default.exit_code == 0 and "log in at http://127.0.0.1:5000 with:" in default.output
+    moved = runner.invoke(args=["load-demo", "--url", "http://127.0.0.1:8080"])
+    assert moved.exit_code == 0 and "log in at http://127.0.0.1:8080 with:" in moved.output
+    assert "alice" in moved.output

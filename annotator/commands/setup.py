@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 
 from annotator.auth.services import create_user
 from annotator.commands.outcome import committed, fail
-from annotator.demo.loading import load_demo
+from annotator.demo.loading import DEFAULT_URL, load_demo
 from annotator.extensions import db
 from annotator.inputs import InputError, loads_json
 from annotator.projects.schema import SchemaError, default_schema_document
@@ -116,10 +116,12 @@ def edit_schema_command(project_name: str, schema_file: Path | None, mappings: t
 
 
 @click.command("load-demo")
+@click.option("--url", default=DEFAULT_URL, show_default=True,
+              help="The address the app will be served at, printed with the log-ins.")
 @with_appcontext
-def load_demo_command() -> None:
+def load_demo_command(url: str) -> None:
     """Create the demo project, articles and users if missing, and print the log-ins."""
     with committed(db.session):
-        lines = load_demo(db.session)
+        lines = load_demo(db.session, url)
     for line in lines:
         click.echo(line)

@@ -33,9 +33,12 @@ OLD_DEMO_PASSWORDS = {"admin": "demo-admin-pass", "alice": "demo-alice-pass",
                       "bob": "demo-bob-pass"}
 
 
-def load_demo(session: Session) -> list[str]:
+DEFAULT_URL = "http://127.0.0.1:5000"  # where `annotator run` serves unless told otherwise
+
+
+def load_demo(session: Session, url: str = DEFAULT_URL) -> list[str]:
     """Create what is missing of the demo (flushed, not committed) and return the lines to
-    print, log-ins included."""
+    print, log-ins included (at ``url``, where the app will be served)."""
     lines: list[str] = []
     project = session.scalar(select(Project).where(Project.name == DEMO_PROJECT))
     if project is None:
@@ -59,7 +62,7 @@ def load_demo(session: Session) -> list[str]:
         ensure_members(session, project.id, [user.id], role=role)
     session.flush()
     lines.extend(load_demo_frames(session, project))
-    lines.append("log in at http://127.0.0.1:5000 with:")
+    lines.append(f"log in at {url} with:")
     for username, role, password in DEMO_USERS:
         lines.append(f"  {role:<10} {username:<6} password: {password}")
     return lines
