@@ -3,6 +3,7 @@ swap who attacked whom; the curator keeps one version's arguments with one key."
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.browser.conftest import browser_login
@@ -102,13 +103,18 @@ def test_curator_keeps_one_versions_arguments_with_a_key(live, database, unique,
     page.keyboard.type("artillery fired first 10")
     assert page.locator("#note").input_value() == "artillery fired first 10"
     page.keyboard.press("Escape")
+    expect(page.locator("#note")).not_to_be_focused()
     assert gold_arguments(database, s0, text) == [("location", "Kamdesh", "unanimous", None)]
-    # The help lists the keys of this page.
+    # The help lists the keys of this page; "?" opens and closes it.
     page.keyboard.press("?")
+    expect(page.locator("#help")).to_be_visible()
     assert "arguments of this event" in page.locator("#help").text_content()
     page.keyboard.press("?")
+    expect(page.locator("#help")).to_be_hidden()
     page.keyboard.press("r")
+    expect(page.locator("#reason")).to_be_focused()
     page.keyboard.press("ArrowDown")  # the first reason: guideline gap
+    expect(page.locator("#reason")).to_have_value("guideline_gap")
     page.keyboard.press("Escape")
 
     page.keyboard.press(key)
