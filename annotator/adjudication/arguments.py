@@ -15,29 +15,19 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from annotator.adjudication.conflicts import ARGUMENT, PRF
+from annotator.adjudication.conflicts import ARGUMENT, PRF, Voted
 from annotator.projects.schema import LabelSchema
 from annotator.relations import Relation
 from annotator.spans import Span
 
 
 @dataclass(frozen=True)
-class AcceptedRelation:
+class AcceptedRelation(Voted):
     """A relation enough annotators made identically, both its spans in gold."""
 
     relation: Relation
     annotators: tuple[str, ...]  # who made it, sorted
     voters: int  # annotators of the sentence
-
-    @property
-    def votes(self) -> int:
-        """How many annotators made it."""
-        return len(self.annotators)
-
-    @property
-    def unanimous(self) -> bool:
-        """Whether every annotator of the sentence made it."""
-        return self.votes == self.voters
 
 
 @dataclass(frozen=True)

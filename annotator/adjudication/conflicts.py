@@ -30,23 +30,34 @@ KIND_PRECEDENCE = (MISSED, LABEL, BOUNDARY, SUBTYPE)
 QUEUE_ORDER = (LABEL, MISSED, BOUNDARY, SUBTYPE, ARGUMENT)
 
 
+class Voted:
+    """What enough annotators made identically (a span, a relation), with who voted for it.
+
+    Subclasses are frozen dataclasses with ``annotators`` (who made it, sorted) and
+    ``voters`` (the annotators of the sentence).
+    """
+
+    annotators: tuple[str, ...]
+    voters: int
+
+    @property
+    def votes(self) -> int:
+        """How many annotators made it."""
+        return len(self.annotators)
+
+    @property
+    def unanimous(self) -> bool:
+        """Whether every annotator of the sentence made it."""
+        return self.votes == self.voters
+
+
 @dataclass(frozen=True)
-class Accepted:
+class Accepted(Voted):
     """A span enough annotators marked exactly alike (same offsets, label and attributes)."""
 
     span: Span
     annotators: tuple[str, ...]  # who marked it, sorted
     voters: int  # annotators of the sentence
-
-    @property
-    def votes(self) -> int:
-        """How many annotators marked it."""
-        return len(self.annotators)
-
-    @property
-    def unanimous(self) -> bool:
-        """Whether every annotator of the sentence marked it."""
-        return self.votes == self.voters
 
 
 @dataclass(frozen=True)
