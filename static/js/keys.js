@@ -43,6 +43,9 @@ export function modalDialog(dialog, { closeKey = null, restoreTo = null } = {}) 
   function close() {
     if (dialog.hidden) return;
     dialog.hidden = true;
+    // A hidden element keeps the focus until the browser's next focus fix-up; the body cannot
+    // take it back with focus(), so let go at once: keys pressed next belong to the page.
+    if (dialog.contains(document.activeElement)) document.activeElement.blur();
     const back = restoreTo ? restoreTo() : returnTo;
     if (back && back.isConnected && typeof back.focus === "function") {
       back.focus({ preventScroll: true });
