@@ -57,4 +57,13 @@ class Defaults:
     # at a time, pausing between chunks so that saves waiting for the write lock go first.
     IMPORT_CHUNK_ROWS = 2000
     IMPORT_PAUSE_SECONDS = 0.005
+    # Background jobs (annotator/jobs): the queue is Redis when REDIS_URL is set, else the
+    # app's PostgreSQL, else a SQLite file in the instance folder ("auto"); "immediate" runs a
+    # job inside the call that starts it, "memory" keeps it in the process (tests).
+    REDIS_URL = None
+    JOBS_QUEUE = "auto"
+    JOB_HEARTBEAT_SECONDS = 0.5  # a running job writes its progress and liveness this often
+    JOB_STALE_SECONDS = 30  # no heartbeat for this long: its worker is gone, the job is re-run
+    JOB_REQUEUE_SECONDS = 120  # queued this long and nobody took it: queued again
+    JOB_FILES_KEEP_HOURS = 24  # uploads and export files of ended jobs are deleted after this
     PG_DUMP = None  # path of pg_dump for `annotator backup`; default: PATH, then Debian's builds

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from annotator import models  # noqa: F401  (registers every table on the metadata)
 from annotator.config import INSTANCE_DIR, MIGRATIONS_DIR, STATIC_DIR, TEMPLATES_DIR, Defaults
 from annotator.extensions import db
+from annotator.jobs import queue as jobs_queue
 
 
 def build_app(test_config: Mapping[str, Any] | None = None, *, web: bool = True,
@@ -40,11 +41,13 @@ def build_app(test_config: Mapping[str, Any] | None = None, *, web: bool = True,
         app.config.from_pyfile("config.py", silent=True)
         app.config.from_prefixed_env("ANNOTATOR")
         configure_database_url(app)
+        configure_redis_url(app)
         configure_secret_key(app)
     else:
         app.config.update(test_config)
     configure_busy_timeout(app)
     db.init_app(app)
+    jobs_queue.init_app(app)
     if migrations or web:
         register_migrations(app)
     if web:
@@ -70,6 +73,12 @@ def configure_database_url(app: Flask) -> None:
     if not url:
         url = f"sqlite:///{INSTANCE_DIR / 'annotator.sqlite3'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = url
+
+
+def configure_redis_url(app: Flask) -> None:
+    """REDIS_URL from the environment (like DATABASE_URL), else the config's (or none)."""
+    url = os.environ.get("REDIS_URL") or app.config.get("REDIS_URL")
+    app.config["REDIS_URL"] = url or None
 
 
 def configure_busy_timeout(app: Flask) -> None:
