@@ -11,7 +11,6 @@ files in pieces, so that any worker and any app server can read them.
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '0013'
 down_revision = '0012'
 branch_labels = None
