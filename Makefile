@@ -33,9 +33,12 @@ $(TEST_STAMP): $(STAMP)
 	rm -f $(VENV)/.installed-test-* && touch $@
 
 ## run: create the venv, migrate the SQLite database, load the demo, serve on 127.0.0.1:$(PORT)
+## with a background-job worker beside it (stopped with the server: Ctrl-C stops both)
 run: $(STAMP)
 	$(BIN)/annotator init-db
 	$(BIN)/annotator load-demo --url http://127.0.0.1:$(PORT)
+	$(BIN)/annotator worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/annotator run --host 127.0.0.1 --port $(PORT)
 
 ## system-deps: Chromium and PostgreSQL from Debian when missing (needs root, as in CI)

@@ -84,7 +84,6 @@ def execute(job_id: int, worker: str | None = None) -> str | None:
         return _attempt(session, kind, ctx, worker)
     finally:
         heartbeat.stop()
-        session.close()
 
 
 def _attempt(session: Session, kind: JobKind, ctx: JobContext, worker: str) -> str | None:
