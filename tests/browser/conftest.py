@@ -84,12 +84,8 @@ class LiveServer:
                 [sys.executable, "-m", "tests.browser.serve", str(self.port)],
                 cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
             )
-            # Background jobs (uploads ...) run in a worker beside the server, as in `make run`.
-            self.worker = subprocess.Popen(
-                [sys.executable, "-c", "from annotator.cli import main; main()", "worker",
-                 "--threads", "1"],
-                cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
-            )
+        # Background jobs (uploads ...) run in a worker beside the server, as in `make run`.
+        self.start_worker()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -107,15 +103,30 @@ class LiveServer:
             f"the app did not answer in {timeout} s:\n{self.log.read_text()[-3000:]}"
         )
 
+    def start_worker(self) -> None:
+        """Start the background-job worker (`annotator worker`) beside the server."""
+        assert self.worker is None, "worker already running"
+        with open(self.log, "ab") as out:
+            self.worker = subprocess.Popen(
+                [sys.executable, "-c", "from annotator.cli import main; main()", "worker",
+                 "--threads", "1", "--reap-every", "1"],
+                cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+            )
+
+    def stop_worker(self) -> None:
+        """Stop the worker: jobs started meanwhile wait in the queue."""
+        if self.worker is None:
+            return
+        self.worker.terminate()
+        try:
+            self.worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.worker.kill()
+            self.worker.wait()
+        self.worker = None
+
     def stop(self) -> None:
-        if self.worker is not None:
-            self.worker.terminate()
-            try:
-                self.worker.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.worker.kill()
-                self.worker.wait()
-            self.worker = None
+        self.stop_worker()
         if self.process is None:
             return
         self.process.terminate()

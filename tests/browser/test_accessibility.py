@@ -220,8 +220,8 @@ def test_every_page_passes_axe_for_each_role(live, world, page, role):
         assert {"/projects/<n>/adjudication", "/sentences/<n>/gold",
                 "/sentences/<n>/arguments/<n>/<n>"} <= visited, visited
     if role == "admin":
-        assert {"/projects/<n>/agreement", "/projects/<n>/dashboard", "/admin/users"} <= visited, (
-            visited)
+        assert {"/projects/<n>/agreement", "/projects/<n>/dashboard", "/admin/users",
+                "/admin/jobs"} <= visited, visited
     assert not problems, "\n".join(problems)
     icon = page.get_attribute("link[rel=icon]", "href")
     assert page.request.get(urljoin(live.url, icon)).status == 200
