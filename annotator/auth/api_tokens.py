@@ -20,6 +20,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from annotator.auth.models import ApiToken, User
+from annotator.auth.names import username_key
 from annotator.db import utcnow
 from annotator.errors import Invalid, NotFound
 from annotator.inputs import InputError, check_text
@@ -84,6 +85,16 @@ def _clean_name(name: str | None, now: datetime) -> str:
         return check_text(name, "the token's name")
     except InputError as err:
         raise Invalid(f"{str(err)[:1].upper()}{str(err)[1:]}.") from None
+
+
+def get_owner(session: Session, name: str) -> User:
+    """The user called ``name`` (any case variant, as at log-in); NotFound otherwise."""
+    key = username_key(name)
+    user = (session.scalar(select(User).where(User.username_key == key))
+            if "\x00" not in key and len(key) <= 80 else None)
+    if user is None:
+        raise NotFound(f"no user named {name.strip()!r}")
+    return user
 
 
 def create_token(session: Session, owner: User, *, name: str | None = None, scope: str = "read",
