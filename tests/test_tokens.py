@@ -107,6 +107,8 @@ def test_missing_unknown_expired_revoked_and_deactivated_tokens_get_401(app: Fla
         select(User.id).where(User.username == "ann_b")), False)
     db.session.commit()
 
+    anonymous = client.get(SENTENCE)  # no token, no log-in: the challenge names Bearer
+    assert_token_refusal(anonymous, 401, "unauthorized")
     cases = {
         "Bearer": ("unauthorized", "no token"), "Bearer   ": ("unauthorized", "no token"),
         "Bearer not-a-token": ("invalid_token", "unknown token"),

@@ -25,6 +25,7 @@ from annotator.db import utcnow
 from annotator.errors import Invalid, NotFound
 from annotator.inputs import InputError, check_text
 
+REALM = "annotator"  # of the WWW-Authenticate: Bearer challenge (RFC 6750)
 TOKEN_PREFIX = "anno_"
 SECRET_BYTES = 32
 PREFIX_LENGTH = len(TOKEN_PREFIX) + 8  # "anno_" and the first 8 characters of the secret

@@ -30,8 +30,6 @@ from annotator.auth.models import ApiToken, User
 from annotator.auth.services import load_user
 from annotator.extensions import db
 
-REALM = "annotator"
-
 
 def bearer_secret() -> str | None:
     """The token in this request's ``Authorization: Bearer`` header ("" when the header names
@@ -52,7 +50,7 @@ def refusal(status: int, code: str, message: str, challenge: str = "") -> Respon
     """A JSON error with the ``WWW-Authenticate: Bearer`` challenge (RFC 6750 section 3)."""
     response = jsonify(error={"code": code, "message": message})
     response.status_code = status
-    response.headers["WWW-Authenticate"] = f'Bearer realm="{REALM}"{challenge}'
+    response.headers["WWW-Authenticate"] = f'Bearer realm="{api_tokens.REALM}"{challenge}'
     return response
 
 
