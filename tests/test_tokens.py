@@ -277,6 +277,10 @@ def test_admin_sees_and_revokes_a_users_tokens(app: Flask, client, db) -> None:
     assert {(t.revoked_at is not None, t.revoked_by_id) for t in tokens} == {(True, admin)}
     for secret in secrets:
         assert app.test_client().get(SENTENCE, headers=bearer(secret)).status_code == 401
+    # deleting the account (it has no work) deletes its tokens
+    assert client.post(f"/admin/users/{ann_b}/delete", data={"csrf_token": csrf}).status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 0
 
 
 def run(app: Flask, *args: str):

@@ -106,6 +106,7 @@ def register(app: Flask, *, csrf: CSRFProtect, limiter: Limiter,
              login_manager: LoginManager) -> None:
     """Authenticate bearer tokens before every view, CSRF-check the other requests, and load
     the user from the token or the session (Flask-Login). Call before ``csrf.init_app``."""
+    parse(app.config["API_TOKEN_RATE_LIMIT"])  # a typo in the setting stops the start, here
     # Flask-WTF's own hook would check every request; this one checks all but token requests.
     check_csrf = app.config.get("WTF_CSRF_CHECK_DEFAULT", True)
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
