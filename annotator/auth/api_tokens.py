@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from annotator.auth.models import ApiToken, User
@@ -187,14 +187,18 @@ def revoke_all(session: Session, user_id: int, actor: User | None) -> int:
     return len(ids)
 
 
+# Built once: every API request with a token runs it.
+_TOKEN_BY_HASH = (select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+                  .where(ApiToken.token_hash == bindparam("token_hash")))
+
+
 def check_secret(session: Session, secret: str) -> Check:
     """The live token whose secret this is, and its active owner; else why not. Read on every
     request, never cached: a revocation counts from the next request on."""
     if (not secret.startswith(TOKEN_PREFIX) or len(secret) > MAX_TOKEN_LENGTH
             or not secret.isascii() or not secret.isprintable()):
         return Check(problem="unknown token")
-    row = session.execute(select(ApiToken, User).join(User, User.id == ApiToken.user_id)
-                          .where(ApiToken.token_hash == hash_secret(secret))).one_or_none()
+    row = session.execute(_TOKEN_BY_HASH, {"token_hash": hash_secret(secret)}).one_or_none()
     if row is None:
         return Check(problem="unknown token")
     token, user = row
