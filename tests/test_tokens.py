@@ -17,7 +17,7 @@ from annotator.auth.models import ApiToken, User
 from annotator.db import utcnow
 from annotator.extensions import db as handle
 from tests.conftest import IsolatedClient, api_headers, csrf_from, login
-from tests.factories import make_user, prepare_project
+from tests.factories import make_token, make_user, prepare_project
 
 SENTENCE = "/api/sentences/1/annotation"
 SAVE = {"spans": [{"start": 0, "end": 10, "label": "ACTOR"}], "version": 0,
@@ -27,7 +27,7 @@ SAVE = {"spans": [{"start": 0, "end": 10, "label": "ACTOR"}], "version": 0,
 def token_for(session, username: str, scope: str = "read", **kw) -> str:
     """A new token's secret for ``username``, committed."""
     owner = session.scalar(select(User).where(User.username == username))
-    secret = api_tokens.create_token(session, owner, scope=scope, **kw).secret
+    secret = make_token(session, owner, scope=scope, **kw)
     session.commit()
     return secret
 
