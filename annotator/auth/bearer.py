@@ -90,14 +90,14 @@ def authenticate_token(limiter: Limiter, secret: str) -> Response | None:
     limited = rate_limited(limiter, check.token)
     if limited is not None:
         return limited
-    if api_tokens.use_is_stale(check.token):
-        # Its own short transaction: the request's may only read, or fail and roll back.
-        with Session(db.engine) as session, session.begin():
-            api_tokens.note_use(session, check.token.id)
     if check.token.scope == "read" and request.method not in api_tokens.READ_METHODS:
         return refusal(403, "insufficient_scope", "this token may only read (GET, HEAD); "
                        "make a write token to change anything",
                        ', error="insufficient_scope", scope="write"')
+    if api_tokens.use_is_stale(check.token):
+        # Its own short transaction: the request's may only read, or fail and roll back.
+        with Session(db.engine) as session, session.begin():
+            api_tokens.note_use(session, check.token.id)
     g.token_user = check.user
     return None
 
