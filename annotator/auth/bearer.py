@@ -68,7 +68,7 @@ def rate_limited(limiter: Limiter, token: ApiToken) -> Response | None:
     reset, _ = limiter.limiter.get_window_stats(item, *key)
     retry = max(1, math.ceil(reset - time.time()))
     response = jsonify(error={"code": "rate_limited", "message": (
-        f"this token made more than {item} requests; try again in {retry} s")})
+        f"this token is over its rate limit ({item}); try again in {retry} s")})
     response.status_code = 429
     response.headers["Retry-After"] = str(retry)
     return response
