@@ -1,5 +1,5 @@
-"""The web layer of the app: security headers and cookies, URL converters, log-in, CSRF, rate
-limits, every blueprint and the error pages."""
+"""The web layer of the app: security headers and cookies, URL converters, log-in, API tokens,
+CSRF, rate limits, every blueprint and the error pages."""
 
 from __future__ import annotations
 
