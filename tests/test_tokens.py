@@ -286,8 +286,10 @@ def run(app: Flask, *args: str):
     return app.test_cli_runner().invoke(args=list(args))
 
 
-def test_cli_prints_the_token_once_alone_on_stdout_and_stores_its_hash(app: Flask, db) -> None:
+def test_cli_prints_the_token_once_alone_on_stdout_and_stores_its_hash(app: Flask, db,
+                                                                        caplog) -> None:
     prepare_project(db.session)
+    caplog.set_level("INFO", logger="annotator.auth")
     made = run(app, "create-token", "ANN_A", "--scope", "write", "--expires-days", "7",
                "--name", "trainer")
     assert made.exit_code == 0, made.output
@@ -309,6 +311,11 @@ def test_cli_prints_the_token_once_alone_on_stdout_and_stores_its_hash(app: Flas
     assert revoked.exit_code == 0 and "revoked" in revoked.stdout
     assert app.test_client().get(SENTENCE, headers=bearer(secret)).status_code == 401
     assert "already revoked" in run(app, "revoke-token", str(token.id)).stdout
+    # both events are logged (never the secret), by whom: here the command line
+    logged = [r.getMessage() for r in caplog.records if r.name == "annotator.auth"]
+    assert logged == [f"API token {token.id} ({token.prefix}, write) for ann_a created by the "
+                      "command line", f"API token {token.id} ({token.prefix}) of ann_a revoked by "
+                      "the command line"]
     assert "revoked" in run(app, "tokens").stdout
 
     for args, code, words in [(("create-token", "nobody"), 1, "no user named"),

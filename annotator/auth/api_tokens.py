@@ -173,8 +173,10 @@ def revoke_token(session: Session, token_id: int, actor: User | None, *,
     token.revoked_at = utcnow()
     token.revoked_by_id = actor.id if actor is not None else None
     session.flush()
-    log.info("API token %d (%s) of user %d revoked by %s", token.id, token.prefix,
-             token.user_id, actor.username if actor is not None else "the command line")
+    owner = session.get(User, token.user_id)
+    log.info("API token %d (%s) of %s revoked by %s", token.id, token.prefix,
+             owner.username if owner is not None else token.user_id,
+             actor.username if actor is not None else "the command line")
     return token, True
 
 
