@@ -48,6 +48,9 @@ class Defaults:
     LOGIN_LIMIT_PER_ADDRESS = "30 per minute"  # failed or not, per client address
     # Per user name tried *from one address*: an attacker elsewhere cannot lock the owner out.
     LOGIN_LIMIT_PER_ACCOUNT = "10 per minute"
+    # Requests per personal API token (Authorization: Bearer), counted in the same storage;
+    # over it the API answers 429 with Retry-After.
+    API_TOKEN_RATE_LIMIT = "600 per minute"
     PROXY_HOPS = 0  # set to the number of reverse proxies in front (X-Forwarded-* trusted)
     # SQLite: how long a write waits for the database's one write lock before giving up (then
     # the request answers 503 with Retry-After: BUSY_RETRY_AFTER_SECONDS, and the editor retries)

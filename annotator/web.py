@@ -1,5 +1,5 @@
-"""The web layer of the app: security headers and cookies, URL converters, log-in, CSRF, rate
-limits, every blueprint and the error pages."""
+"""The web layer of the app: security headers and cookies, URL converters, log-in, API tokens,
+CSRF, rate limits, every blueprint and the error pages."""
 
 from __future__ import annotations
 
@@ -22,8 +22,9 @@ from annotator.annotation.queries import get_schema
 from annotator.assignments import api as assignments_api
 from annotator.assignments import views as assignments_views
 from annotator.audit import views as audit_views
+from annotator.auth import bearer
 from annotator.auth import views as auth_views
-from annotator.auth.services import load_user, unauthorized
+from annotator.auth.services import unauthorized
 from annotator.corpus import views as corpus_views
 from annotator.db import MAX_ROW_ID
 from annotator.errors import DomainError
@@ -80,13 +81,14 @@ def current_names() -> wording.DisplayNames:
 
 
 def register_login(app: Flask) -> None:
-    """Sessions (Flask-Login), CSRF protection and the log-in rate limits."""
+    """Sessions (Flask-Login), personal API tokens (``Authorization: Bearer``), CSRF protection
+    (of every request but a token's) and the rate limits (log-in, per token)."""
+    bearer.register(app, csrf=csrf, limiter=limiter, login_manager=login_manager)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
-    login_manager.user_loader(load_user)
     login_manager.unauthorized_handler(unauthorized)
 
 
@@ -113,12 +115,18 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """Mark the session cookie Secure whenever the request came over HTTPS."""
+    """Mark the session cookie Secure whenever the request came over HTTPS; never set one on
+    the answer to a request with an API token (it neither creates nor refreshes a session)."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or (
             has_request_context() and request.is_secure
         )
+
+    def save_session(self, app: Flask, session: Any, response: Any) -> None:
+        if has_request_context() and bearer.is_token_request():
+            return
+        super().save_session(app, session, response)
 
 
 def register_security(app: Flask) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from annotator.auth.api_tokens import create_token
 from annotator.auth.models import User
 from annotator.auth.services import create_user
 from annotator.corpus.importing import ImportResult, import_articles
@@ -31,6 +32,11 @@ def make_user(session: Session, username: str, role: str = "annotator", **kw: An
         for project_id in session.scalars(select(Project.id)):
             ensure_members(session, project_id, [user.id], role="curator")
     return user
+
+
+def make_token(session: Session, user: User, scope: str = "write", **kw: Any) -> str:
+    """A personal API token of ``user`` (its secret, for ``Authorization: Bearer``), flushed."""
+    return create_token(session, user, scope=scope, **kw).secret
 
 
 def make_project(session: Session, name: str = "Test project") -> Project:

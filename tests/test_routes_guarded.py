@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from annotator.annotation.services import AnnotationIn, save_annotation
 from annotator.assignments.models import Assignment
+from annotator.auth.api_tokens import create_token
 from annotator.auth.services import create_user
 from annotator.corpus.models import Sentence
 from annotator.extensions import db
@@ -130,6 +131,15 @@ EXPECTED: dict[str, tuple[str, str, tuple[int, ...]]] = {
     "auth.log_user_out_everywhere": ("POST", "/admin/users/{user}/logout-everywhere",
         (302, 403, 403, 403, 403, 403, 403, 302)),
     "auth.account": ("GET", "/account", (302, 200, 200, 200, 200, 200, 200, 200)),
+    # One's own API tokens: everyone logged in makes one (the walk's form asks for a read
+    # token, 201 shows it once); {token} is the assigned annotator's, "not found" to the others
+    # (admins revoke anyone's on the users page or with `annotator revoke-token`).
+    "auth.list_tokens": ("GET", "/account/tokens", (302, 200, 200, 200, 200, 200, 200, 200)),
+    "auth.create_token": ("POST", "/account/tokens", (302, 201, 201, 201, 201, 201, 201, 201)),
+    "auth.revoke_token": ("POST", "/account/tokens/{token}/revoke",
+        (302, 302, 404, 404, 404, 404, 404, 404)),
+    "auth.revoke_user_tokens": ("POST", "/admin/users/{user}/tokens/revoke",
+        (302, 403, 403, 403, 403, 403, 403, 302)),
     # The walk's form carries no current password: refused (422) for everyone logged in.
     "auth.change_password": ("POST", "/account/password",
         (302, 422, 422, 422, 422, 422, 422, 422)),
@@ -243,9 +253,11 @@ def build_world(session: Session) -> tuple[dict[str, int], dict[str, str]]:
         .order_by(Assignment.position)
     ).all()[1]
     save_annotation(session, assigned, other, AnnotationIn([], "done", 0, 1.0), max_spent=60)
+    token = create_token(session, assigned, name="walk").token
     session.commit()
     ids = {
         "event": 1,
+        "token": token.id,
         "user": data["annotators"][1].id,
         "project": data["project"].id,
         "batch": data["batch"].id,
@@ -303,7 +315,7 @@ def test_route_answers_each_role_as_expected(world: Scene, endpoint: str) -> Non
 def test_missing_objects_are_404_for_admin(world: Scene, endpoint: str) -> None:
     method, template, _ = EXPECTED[endpoint]
     url = template.format(project=99999, batch=99999, sentence=99999, document=99999,
-                          event=99999, user=99999, job=99999)
+                          event=99999, user=99999, job=99999, token=99999)
     assert request_as(world, "admin", method, url).status_code == 404
 
 
@@ -314,7 +326,7 @@ def test_ids_beyond_any_row_are_404_not_500(world: Scene, huge: int) -> None:
         if "{" not in template:
             continue
         url = template.format(project=huge, batch=huge, sentence=huge, document=huge,
-                              event=huge, user=huge, job=huge)
+                              event=huge, user=huge, job=huge, token=huge)
         response = request_as(world, "admin", method, url)
         # (werkzeug answers 405 rather than 404 when a GET rule of the same path exists)
         expected = {422} if endpoint == "assignments_api.next_in_queue" else {404, 405}

@@ -1,11 +1,11 @@
-"""Log-in, user and password forms. The password rules themselves are in ``auth.passwords``
-(applied by the services, so the command line and every form share them)."""
+"""Log-in, user, password and API token forms. The password rules themselves are in
+``auth.passwords`` (applied by the services, so the command line and every form share them)."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import IntegerField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 
 class LoginForm(FlaskForm):
@@ -39,3 +39,17 @@ class ChangePasswordForm(FlaskForm):
 class RoleForm(FlaskForm):
     role = SelectField("Role", choices=[SelectChoice(role) for role in ("annotator", "curator",
                                                                         "admin")])
+
+
+class TokenForm(FlaskForm):
+    name = StringField("Name", validators=[Length(max=100)],
+                       description="What the token is for, e.g. the script that will use it.")
+    scope = SelectField("Scope", default="read", choices=[
+        SelectChoice("read", "read: GET only (reading data, exports)"),
+        SelectChoice("write", "write: also saving annotations, uploads and every other change"),
+    ])
+    expires_days = IntegerField(
+        "Expires after (days)", default=90,
+        validators=[Optional(), NumberRange(min=1, max=3650,
+                                            message="Between 1 and 3650 days, or empty.")],
+        description="Empty: never expires.")

@@ -1,4 +1,5 @@
-"""User accounts and roles, the log-in sessions kept on the server, and the log-in counters."""
+"""User accounts and roles, the log-in sessions kept on the server, personal API tokens, and the
+log-in counters."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -69,6 +70,31 @@ class LoginSession(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     address: Mapped[str] = mapped_column(String(64), default="")
     user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+
+class ApiToken(Base):
+    """A personal API token: ``Authorization: Bearer <secret>`` opens ``/api/...`` as its owner.
+    Only the SHA-256 of the secret is kept (the secret is shown once, when made); ``prefix``,
+    its first characters, tells tokens apart. Revoked tokens stay, for the record."""
+
+    __tablename__ = "api_token"
+    __table_args__ = (CheckConstraint("scope IN ('read', 'write')", name="scope"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    scope: Mapped[str] = mapped_column(String(10))  # "read" (GET, HEAD) | "write" (any method)
+    prefix: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Who made it (the owner on their account page, or an admin); NULL: the command line.
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # Updated at most once a minute per token (auth.api_tokens.USE_RESOLUTION), to spare writes.
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # NULL: never
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who revoked it (the owner or an admin); NULL with revoked_at set: the command line.
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
 
 class RateLimitCounter(Base):

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from annotator.auth import sessions
+from annotator.auth import api_tokens, sessions
 from annotator.auth.models import ROLES, Role, User
 from annotator.auth.names import username_key, username_problem
 from annotator.auth.passwords import password_problem
@@ -79,10 +79,12 @@ def load_user(user_id: str) -> User | None:
 
 
 def unauthorized() -> Any:
-    """Anonymous JSON calls get 401; anonymous pages go to the log-in page."""
+    """Anonymous JSON calls get 401 (with the challenge RFC 9110 asks for: a personal API token
+    as ``Authorization: Bearer``); anonymous pages go to the log-in page."""
     if request.path.startswith("/api/"):
-        body = {"code": "unauthorized", "message": "log in first"}
-        return jsonify(error=body), 401
+        body = {"code": "unauthorized", "message": "log in first, or send an API token as "
+                                                   "Authorization: Bearer <token>"}
+        return jsonify(error=body), 401, {"WWW-Authenticate": f'Bearer realm="{api_tokens.REALM}"'}
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 

@@ -1,4 +1,4 @@
-"""Log-in and log-out, the user's own account page, and the users admin page."""
+"""Log-in and log-out, the user's own account page and API tokens, and the users admin page."""
 
 from __future__ import annotations
 
@@ -18,8 +18,15 @@ from flask import (
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
-from annotator.auth import accounts, services, sessions
-from annotator.auth.forms import ChangePasswordForm, LoginForm, PasswordForm, RoleForm, UserForm
+from annotator.auth import accounts, api_tokens, services, sessions
+from annotator.auth.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    PasswordForm,
+    RoleForm,
+    TokenForm,
+    UserForm,
+)
 from annotator.auth.names import username_key
 from annotator.auth.services import admin_required, authenticate
 from annotator.errors import DomainError
@@ -97,8 +104,10 @@ def _account_page(form: ChangePasswordForm, status: int = 200):
     logins = sessions.list_sessions(db.session, current_user.id)
     current = [login.id for login in logins if sessions.is_current(login, current_user.login_key)]
     total = sessions.count_sessions(db.session, current_user.id).get(current_user.id, 0)
+    live_tokens = api_tokens.count_live_tokens(db.session).get(current_user.id, 0)
     return render_template("auth/account.html", form=form, logins=logins, total=total,
-                           current_login=current[0] if current else None), status
+                           current_login=current[0] if current else None,
+                           live_tokens=live_tokens), status
 
 
 @bp.get("/account")
@@ -140,6 +149,47 @@ def log_out_everywhere():
     return redirect(url_for("auth.login"))
 
 
+def _tokens_page(form: TokenForm, status: int = 200):
+    tokens = api_tokens.list_tokens(db.session, current_user.id)
+    return render_template("auth/tokens.html", form=form, tokens=tokens), status
+
+
+@bp.get("/account/tokens")
+@login_required
+def list_tokens():
+    return _tokens_page(TokenForm())
+
+
+@bp.post("/account/tokens")
+@login_required
+def create_token():
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _tokens_page(form, 422)
+    user = current_user._get_current_object()
+    with unit_of_work(db.session, catch=DomainError) as work:
+        made = api_tokens.create_token(db.session, user, name=form.name.data,
+                                       scope=form.scope.data,
+                                       expires_days=form.expires_days.data, actor=user)
+    if work.failed:
+        flash(f"No token made: {work.message}", "error")
+        return _tokens_page(form, 422)
+    # The secret is shown on this answer only (never in a URL, a flash or the session cookie).
+    return render_template("auth/token_created.html", token=made.token, secret=made.secret), 201
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    with unit_of_work(db.session):
+        token, revoked = api_tokens.revoke_token(db.session, token_id, current_user,
+                                                 owner_id=current_user.id)
+    flash(f"Token {token.name!r} ({token.prefix}…) "
+          f"{'revoked: it opens nothing from now on' if revoked else 'was already revoked'}.",
+          "success")
+    return redirect(url_for("auth.list_tokens"))
+
+
 @bp.route("/admin/users", methods=["GET", "POST"])
 @admin_required
 def list_users():
@@ -162,6 +212,7 @@ def list_users():
         render_template(
             "auth/users.html", users=users, pager=pager, form=form, password_form=PasswordForm(),
             session_counts=sessions.count_sessions(db.session),
+            token_counts=api_tokens.count_live_tokens(db.session),
         ),
         status,
     )
@@ -209,6 +260,16 @@ def log_user_out_everywhere(user_id: int):
         logout_user()
         session.clear()
         return redirect(url_for("auth.login"))
+    return redirect(url_for("auth.list_users"))
+
+
+@bp.post("/admin/users/<int:user_id>/tokens/revoke")
+@admin_required
+def revoke_user_tokens(user_id: int):
+    user = services.get_user(db.session, user_id)
+    with unit_of_work(db.session):
+        revoked = api_tokens.revoke_all(db.session, user_id, current_user)
+    flash(f"{plural(revoked, 'API token')} of {user.username} revoked.", "success")
     return redirect(url_for("auth.list_users"))
 
 

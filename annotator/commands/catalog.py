@@ -50,6 +50,19 @@ COMMANDS: dict[str, Entry] = {
         "annotator.commands.members", "remove_member_command",
         "End USER's membership of a project (their annotations and gold stay).",
     ),
+    "create-token": Entry(
+        "annotator.commands.tokens", "create_token_command",
+        "Make a personal API token for USER and print it once (only the token on stdout).",
+    ),
+    "tokens": Entry(
+        "annotator.commands.tokens", "tokens_command",
+        "List the API tokens of USER (or everyone's): id, owner, name, scope, prefix, dates, "
+        "state.",
+    ),
+    "revoke-token": Entry(
+        "annotator.commands.tokens", "revoke_token_command",
+        "Revoke the API token ID at once: its next request gets 401 (ids: `annotator tokens`).",
+    ),
     "load-demo": Entry(
         "annotator.commands.setup", "load_demo_command",
         "Create the demo project, articles and users if missing, and print the log-ins.",
