@@ -1,5 +1,5 @@
-"""Bringing text in: articles into a project (import-articles), and spans made elsewhere
-(import-annotations)."""
+"""Bringing text in: articles into a project (import-articles), and spans made elsewhere, in
+our JSONL or another tool's format (import-annotations)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from flask.cli import with_appcontext
 from annotator.commands.outcome import committed, fail
 from annotator.corpus.importing import plan_import
 from annotator.errors import DomainError
-from annotator.export.importing import ImportRefused, import_annotations
+from annotator.export.foreign_import import FORMATS, ForeignResult, import_foreign
+from annotator.export.importing import MODES, ImportRefused, ImportResult, import_annotations
 from annotator.extensions import db
 from annotator.projects.services import get_project_by_name
 from annotator.transactions import run_chunked, unit_of_work
@@ -56,39 +57,102 @@ def import_articles_command(project_name: str, files: tuple[Path, ...]) -> None:
 
 @click.command("import-annotations")
 @click.option("--project", "project_name", required=True, help="Project name.")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--as", "mode", type=click.Choice(["pre", "gold"]), default="pre", show_default=True,
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="ours", show_default=True,
+              help="ours: our JSONL; doccano: sequence-labelling JSONL; labelstudio: Label "
+                   "Studio's JSON export; brat: .txt + .ann pairs (or a .zip); conll: BIO.")
+@click.option("--as", "mode", type=click.Choice(MODES), default="pre", show_default=True,
               help="pre: an annotator's in-progress annotation; gold: curated gold spans.")
 @click.option("--annotator", help="Whose pre-annotations these are (with --as pre).")
 @click.option("--curator", help="Curator or admin recorded on imported gold (optional).")
+@click.option("--skip-invalid", is_flag=True,
+              help="Store the valid items and report each invalid one, instead of refusing "
+                   "the whole import.")
+@click.option("--text-key", help="Label Studio: the task data field holding the text "
+                                 "(default: text, or the task's only text field).")
 @with_appcontext
-def import_annotations_command(project_name: str, file: Path, mode: str,
-                               annotator: str | None, curator: str | None) -> None:
-    """Load spans and relations from a JSONL FILE ({"text", "spans", "relations"?, "meta"?}
-    per line); all or nothing.
+def import_annotations_command(project_name: str, files: tuple[Path, ...], fmt: str, mode: str,
+                               annotator: str | None, curator: str | None, skip_invalid: bool,
+                               text_key: str | None) -> None:
+    """Load spans and relations from FILES as pre-annotations or gold; all or nothing unless
+    --skip-invalid.
 
-    Lines are matched to sentences by meta.sentence_id (our exports) or by exact sentence text.
-    Relations take the API's shape ({"head": {"start", "end"}, "child": {...}, "role"}) or
-    Prodigy's (head_span, child_span, label), and are checked as the annotation API checks them.
+    ours: JSONL, {"text", "spans", "relations"?, "meta"?} per line, matched to sentences by
+    meta.sentence_id or exact sentence text; relations in the API's shape or Prodigy's. The
+    other formats (docs/interop.md) hold whole documents: each is matched to a document of the
+    project by its text, or created (split like an uploaded article), and its spans are placed
+    on the sentences. Every span and relation is checked as the annotation API checks it; a
+    label or role the schema lacks, a span crossing a sentence boundary or outside the text is
+    an error naming the file and line (task, id).
     """
     limit = current_app.config["MAX_CONTENT_LENGTH"]
-    if file.stat().st_size > limit:
-        fail(f"{file}: {file.stat().st_size} bytes is over the {limit}-byte limit; nothing stored")
+    for f in files:
+        if f.stat().st_size > limit:
+            fail(f"{f}: {f.stat().st_size} bytes is over the {limit}-byte limit; nothing stored")
+    if text_key is not None and fmt != "labelstudio":
+        fail("--text-key is for --format labelstudio")
+    if fmt == "ours":
+        _import_ours(project_name, files, mode, annotator, curator, skip_invalid)
+        return
     with unit_of_work(db.session, catch=DomainError) as work:
         project = get_project_by_name(db.session, project_name)
-        result = import_annotations(
-            db.session, project, file.read_bytes(), mode=mode, annotator=annotator,
-            curator=curator, source_name=file.name,
+        result = import_foreign(
+            db.session, project, [(f.name, f.read_bytes()) for f in files], fmt=fmt, mode=mode,
+            annotator=annotator, curator=curator, skip_invalid=skip_invalid, text_key=text_key,
         )
     if isinstance(work.error, ImportRefused):
         for line in work.error.details["errors"]:
-            click.echo(f"{file}: {line}", err=True)
-        fail(f"{file}: {work.message}")
+            click.echo(line, err=True)
     if work.failed:
         fail(work.message)
+    for line in result.skipped:
+        click.echo(f"skipped: {line}")
+    click.echo(foreign_summary(result, annotator))
+
+
+def foreign_summary(result: ForeignResult, annotator: str | None) -> str:
+    """What an import of another tool's files stored, in one line."""
+    what = "as gold" if result.mode == "gold" else f"as pre-annotations for {annotator}"
+    relations = f" and {plural(result.relations, 'relation')}" if result.relations else ""
+    skipped = f"; skipped {plural(len(result.skipped), 'item')}" if result.skipped else ""
+    return (
+        f"imported {plural(result.documents, 'document')} ({result.matched} found in the "
+        f"project, {result.created} created) {what}: "
+        f"{plural(result.sentences, 'sentence')} with {plural(result.spans, 'span')}"
+        f"{relations}{skipped}"
+    )
+
+
+def _import_ours(project_name: str, files: tuple[Path, ...], mode: str, annotator: str | None,
+                 curator: str | None, skip_invalid: bool) -> None:
+    """Our JSONL files, one after the other in one transaction (all or nothing)."""
+    results: list[tuple[Path, ImportResult]] = []
+    current = files[0]
+    with unit_of_work(db.session, catch=DomainError) as work:
+        project = get_project_by_name(db.session, project_name)
+        for current in files:
+            results.append((current, import_annotations(
+                db.session, project, current.read_bytes(), mode=mode, annotator=annotator,
+                curator=curator, source_name=current.name, skip_invalid=skip_invalid,
+            )))
+    if isinstance(work.error, ImportRefused):
+        for line in work.error.details["errors"]:
+            click.echo(f"{current}: {line}", err=True)
+        fail(f"{current}: {work.message}")
+    if work.failed:
+        fail(work.message)
+    for path, result in results:
+        for line in result.skipped:
+            click.echo(f"skipped: {path}: {line}")
     what = "gold sentences" if mode == "gold" else f"pre-annotations for {annotator}"
-    relations = f" and {result.relations} relations" if result.relations else ""
+    total = sum(r.relations for _, r in results)
+    relations = f" and {total} relations" if total else ""
+    skipped = sum(len(r.skipped) for _, r in results)
     click.echo(
-        f"imported {result.sentences} {what} with {result.spans} spans{relations} "
-        f"({result.matched_by_id} matched by id, {result.matched_by_text} by text)"
+        f"imported {sum(r.sentences for _, r in results)} {what} with "
+        f"{sum(r.spans for _, r in results)} spans{relations} "
+        f"({sum(r.matched_by_id for _, r in results)} matched by id, "
+        f"{sum(r.matched_by_text for _, r in results)} by text)"
+        + (f"; skipped {plural(skipped, 'line')}" if skipped else "")
     )
