@@ -150,7 +150,7 @@ def import_foreign(
             result.created += target.created
     result.matched = result.documents - result.created
     result.sentences = len(items)
-    result.skipped = [str(p) for p in problems]
+    result.skipped = list(dict.fromkeys(str(p) for p in problems))  # once each, in order
     if problems and not (skip_invalid and items):
         raise ImportRefused(result.skipped or ["nothing to import"], "files")
     if not items:

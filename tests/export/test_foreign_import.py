@@ -164,3 +164,155 @@ def test_created_documents_take_the_files_title_or_their_first_words(app, db, pr
                           "The 25th Division said its troops repelled rebel fighters near the "
                           "town .")
     assert titles[3] == "Government artillery shelled Kafr Nabl on Tuesday morning ."
+
+
+def _doccano_lines(shape) -> list[dict]:
+    return [json.loads(line) for line in shape().splitlines()]
+
+
+def bad_doccano_label() -> list[tuple[str, str]]:
+    lines = _doccano_lines(data.doccano_label_shape)
+    lines[1]["label"][0][2] = "PERSON"
+    return [("export.jsonl", "\n".join(map(json.dumps, lines)))]
+
+
+def doccano_crossing() -> list[tuple[str, str]]:
+    lines = _doccano_lines(data.doccano_entities_shape)
+    start = data.TEXTS[0].index("morning.")
+    lines[0]["entities"][0] |= {"start_offset": start, "end_offset": start + 12}
+    return [("rel.jsonl", "\n".join(map(json.dumps, lines)))]
+
+
+def doccano_outside() -> list[tuple[str, str]]:
+    lines = _doccano_lines(data.doccano_entities_shape)
+    lines[2]["entities"][1] |= {"start_offset": 300, "end_offset": 306}
+    return [("rel.jsonl", "\n".join(map(json.dumps, lines)))]
+
+
+def labelstudio_edit(edit) -> list[tuple[str, str]]:
+    tasks = json.loads(data.labelstudio_tasks())
+    edit(tasks)
+    return [("project-3.json", json.dumps(tasks))]
+
+
+def brat_edit(name: str, old: str, new: str) -> list[tuple[str, str]]:
+    files = data.brat_files()
+    return [(n, c.replace(old, new, 1) if n == name else c) for n, c in files]
+
+
+def conll_edit(old: str, new: str) -> list[tuple[str, str]]:
+    return [("train.conll", data.conll_file().replace(old, new, 1))]
+
+
+def _ls_text(tasks) -> None:
+    tasks[1]["annotations"][0]["result"][0]["value"]["text"] = "demonstrators"
+
+
+def _ls_role(tasks) -> None:
+    tasks[0]["annotations"][0]["result"][-1]["labels"] = ["target"]
+
+
+# (format, bad files, the line expected on stderr); the first document of each is new
+# ("Convoy ambush" is the third): a refusal must not leave it behind either.
+REFUSALS = {
+    "unknown-label": ("doccano", bad_doccano_label,
+                      "export.jsonl line 2, label 0: label 'PERSON' not in the schema "
+                      "(ACTOR, LOCATION, UNIT, EVENT)"),
+    "crossing": ("doccano", doccano_crossing,
+                 "rel.jsonl line 1, entity 100: crosses a sentence boundary: sentence 1 ends at "
+                 "offset 58, the span at"),
+    "outside": ("doccano", doccano_outside,
+                "rel.jsonl line 3, entity 301: offsets [300, 306) outside the text "
+                "(0 <= start < end <= 107)"),
+    "text-mismatch": ("labelstudio", lambda: labelstudio_edit(_ls_text),
+                      "project-3.json task 41, region r1x0: the file says the span reads "
+                      "'demonstrators' but the text at [12, 22) reads 'protesters'"),
+    "unknown-role": ("labelstudio", lambda: labelstudio_edit(_ls_role),
+                     "project-3.json task 40, result 11: relation type 'target' is not a role of "
+                     "EVENT (roles: actor1, actor2, location)"),
+    "discontinuous": ("brat", lambda: brat_edit("doc2.ann", "ACTOR 0 9", "ACTOR 0 4;5 9"),
+                      "doc2.ann line 1 (T1): a discontinuous span (several fragments) cannot be "
+                      "imported"),
+    "event-type": ("brat", lambda: brat_edit("doc2.ann", "armed_clash", "airstrike"),
+                   "doc2.ann line 2 (T2): event_type 'airstrike' is not one of the schema's"),
+    "bad-tag": ("conll", lambda: conll_edit("B-ACTOR", "X-ACTOR"),
+                "train.conll line 3: tag 'X-ACTOR' is not O, B-LABEL or I-LABEL"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSALS))
+def test_a_bad_item_refuses_the_whole_import_and_stores_nothing(app, db, project, tmp_path,
+                                                                case: str) -> None:
+    fmt, files, message = REFUSALS[case]
+    paths = write(tmp_path, files())
+    before = sizes(db.session)
+    result = run(app, "import-annotations", "--project", "Interop", "--format", fmt, *paths,
+                 "--as", "gold")
+    assert result.exit_code == 1
+    assert message in result.stderr, result.stderr
+    assert "in the files; nothing imported" in result.stderr
+    assert sizes(db.session) == before  # no new document either
+
+    result = run(app, "import-annotations", "--project", "Interop", "--format", fmt, *paths,
+                 "--as", "gold", "--skip-invalid")
+    assert result.exit_code == 0, result.stderr
+    assert f"skipped: {message}" in result.stdout
+    skipped = [x for x in result.stdout.splitlines() if x.startswith("skipped: ")]
+    assert result.stdout.strip().endswith(f"; skipped {len(skipped)} item"
+                                          + ("s" if len(skipped) > 1 else ""))
+    assert "imported 3 documents (2 found in the project, 1 created)" in result.stdout
+    stored, _ = gold_back(app, tmp_path)
+    # Only the bad span (or relation) is left out: the rest of its document is stored.
+    assert len(stored) == len(data.expected()[0]) - (case not in ("unknown-role", "bad-tag"))
+
+
+def test_existing_work_is_never_overwritten(app, db, project, tmp_path) -> None:
+    paths = write(tmp_path, data.brat_files())
+    assert run(app, "import-annotations", "--project", "Interop", "--format", "brat", *paths,
+               "--as", "gold").exit_code == 0
+    before = sizes(db.session)
+    result = run(app, "import-annotations", "--project", "Interop", "--format", "brat", *paths,
+                 "--as", "gold")
+    assert result.exit_code == 1 and "doc0.ann: gold already exists for sentence 1" in \
+        result.stderr
+    assert "doc2.ann: gold already exists for sentence 6" in result.stderr
+    result = run(app, "import-annotations", "--project", "Interop", "--format", "brat", *paths,
+                 "--as", "gold", "--skip-invalid")  # nothing left to store: still refused
+    assert result.exit_code == 1 and "6 problems in the files" in result.stderr
+    assert sizes(db.session) == before
+
+
+@pytest.mark.parametrize(
+    ("fmt", "files", "message"),
+    [("brat", [("doc0.txt", "Shots were fired.")], "doc0.txt: no doc0.ann beside it"),
+     ("labelstudio", [("tasks.json", "{nope")], "tasks.json: not JSON"),
+     ("conll", [("x.conll", b"caf\xe9 O\n")], "x.conll line 1: not UTF-8 text"),
+     ("doccano", [("x.jsonl", '{"label": []}\n')], "x.jsonl line 1: 'text' must be a non-empty"),
+     ("labelstudio", [("t.json", json.dumps([{"data": {"body": "Shots were fired.",
+                                                      "title": "x"},
+                                             "annotations": [{"result": []}]}]))],
+      "t.json task 1: data.text must be a non-empty string")],
+)
+def test_unreadable_files_are_named(app, db, project, tmp_path, fmt, files, message) -> None:
+    paths = write(tmp_path, files)
+    before = sizes(db.session)
+    result = run(app, "import-annotations", "--project", "Interop", "--format", fmt, *paths,
+                 "--as", "gold")
+    assert result.exit_code == 1 and message in result.stderr, result.stderr
+    assert sizes(db.session) == before
+
+
+def test_label_studio_text_key_and_our_own_files_side_by_side(app, db, project, tmp_path) -> None:
+    tasks = [{"id": 5, "data": {"body": data.TEXTS[1], "title": "x"}, "annotations": [
+        {"result": [{"id": "a", "type": "labels", "from_name": "l", "to_name": "body",
+                     "value": {"start": 34, "end": 39, "text": "Idlib", "labels": ["Location"]}}
+                    ]}]}]
+    paths = write(tmp_path, [("body.json", json.dumps(tasks))])
+    result = run(app, "import-annotations", "--project", "Interop", "--format", "labelstudio",
+                 *paths, "--text-key", "body", "--annotator", "dora")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() == (
+        "imported 1 document (1 found in the project, 0 created) as pre-annotations for dora: "
+        "2 sentences with 1 span")
+    result = run(app, "import-annotations", "--project", "Interop", *paths, "--text-key", "b")
+    assert result.exit_code == 1 and "--text-key is for --format labelstudio" in result.stderr
