@@ -151,7 +151,7 @@ def conll_file() -> str:
         out.append("-DOCSTART- -X- -X- O\n")
         spans = sorted(offsets(i, s) + (label,) for s, label, _ in SPANS[i])
         for sentence in _sentences(text):
-            for start, end, token in sentence:
+            for start, _end, token in sentence:
                 tag = "O"
                 for s_start, s_end, label in spans:
                     if s_start <= start < s_end:
