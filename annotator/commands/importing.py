@@ -12,8 +12,8 @@ from flask.cli import with_appcontext
 from annotator.commands.outcome import committed, fail
 from annotator.corpus.importing import plan_import
 from annotator.errors import DomainError
-from annotator.export.foreign_import import FORMATS, ForeignResult, import_foreign
-from annotator.export.importing import MODES, ImportRefused, ImportResult, import_annotations
+from annotator.export.foreign_import import FORMATS, import_files
+from annotator.export.importing import MODES, ImportRefused
 from annotator.extensions import db
 from annotator.projects.services import get_project_by_name
 from annotator.transactions import run_chunked, unit_of_work
@@ -92,67 +92,22 @@ def import_annotations_command(project_name: str, files: tuple[Path, ...], fmt: 
             fail(f"{f}: {f.stat().st_size} bytes is over the {limit}-byte limit; nothing stored")
     if text_key is not None and fmt != "labelstudio":
         fail("--text-key is for --format labelstudio")
-    if fmt == "ours":
-        _import_ours(project_name, files, mode, annotator, curator, skip_invalid)
-        return
+    where = files[0] if fmt == "ours" and len(files) == 1 else None
     with unit_of_work(db.session, catch=DomainError) as work:
         project = get_project_by_name(db.session, project_name)
-        result = import_foreign(
-            db.session, project, [(f.name, f.read_bytes()) for f in files], fmt=fmt, mode=mode,
-            annotator=annotator, curator=curator, skip_invalid=skip_invalid, text_key=text_key,
+        outcome = import_files(
+            db.session, project, [(f.name, f.read_bytes()) for f in files],
+            fmt=fmt, mode=mode, annotator=annotator, curator=curator,
+            skip_invalid=skip_invalid, text_key=text_key,
         )
     if isinstance(work.error, ImportRefused):
+        # Our JSONL names lines only: the file goes first (the other formats name it).
+        prefix = f"{where}: " if where is not None else ""
         for line in work.error.details["errors"]:
-            click.echo(line, err=True)
+            click.echo(f"{prefix}{line}", err=True)
+        fail(f"{prefix}{work.message}")
     if work.failed:
         fail(work.message)
-    for line in result.skipped:
+    for line in outcome.skipped:
         click.echo(f"skipped: {line}")
-    click.echo(foreign_summary(result, annotator))
-
-
-def foreign_summary(result: ForeignResult, annotator: str | None) -> str:
-    """What an import of another tool's files stored, in one line."""
-    what = "as gold" if result.mode == "gold" else f"as pre-annotations for {annotator}"
-    relations = f" and {plural(result.relations, 'relation')}" if result.relations else ""
-    skipped = f"; skipped {plural(len(result.skipped), 'item')}" if result.skipped else ""
-    return (
-        f"imported {plural(result.documents, 'document')} ({result.matched} found in the "
-        f"project, {result.created} created) {what}: "
-        f"{plural(result.sentences, 'sentence')} with {plural(result.spans, 'span')}"
-        f"{relations}{skipped}"
-    )
-
-
-def _import_ours(project_name: str, files: tuple[Path, ...], mode: str, annotator: str | None,
-                 curator: str | None, skip_invalid: bool) -> None:
-    """Our JSONL files, one after the other in one transaction (all or nothing)."""
-    results: list[tuple[Path, ImportResult]] = []
-    current = files[0]
-    with unit_of_work(db.session, catch=DomainError) as work:
-        project = get_project_by_name(db.session, project_name)
-        for current in files:
-            results.append((current, import_annotations(
-                db.session, project, current.read_bytes(), mode=mode, annotator=annotator,
-                curator=curator, source_name=current.name, skip_invalid=skip_invalid,
-            )))
-    if isinstance(work.error, ImportRefused):
-        for line in work.error.details["errors"]:
-            click.echo(f"{current}: {line}", err=True)
-        fail(f"{current}: {work.message}")
-    if work.failed:
-        fail(work.message)
-    for path, result in results:
-        for line in result.skipped:
-            click.echo(f"skipped: {path}: {line}")
-    what = "gold sentences" if mode == "gold" else f"pre-annotations for {annotator}"
-    total = sum(r.relations for _, r in results)
-    relations = f" and {total} relations" if total else ""
-    skipped = sum(len(r.skipped) for _, r in results)
-    click.echo(
-        f"imported {sum(r.sentences for _, r in results)} {what} with "
-        f"{sum(r.spans for _, r in results)} spans{relations} "
-        f"({sum(r.matched_by_id for _, r in results)} matched by id, "
-        f"{sum(r.matched_by_text for _, r in results)} by text)"
-        + (f"; skipped {plural(skipped, 'line')}" if skipped else "")
-    )
+    click.echo(outcome.summary)

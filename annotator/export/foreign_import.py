@@ -27,8 +27,10 @@ from annotator.corpus.models import Document, Sentence
 from annotator.export.importing import (
     SENTENCE_TEXT,
     ImportRefused,
+    ImportResult,
     Stored,
     check_users,
+    import_annotations,
     store_annotations,
     taken_sentences,
 )
@@ -39,7 +41,7 @@ from annotator.export.readers.labelstudio import read_labelstudio
 from annotator.export.readers.placing import Slot, place, realign
 from annotator.export.readers.shape import ForeignDocument, Problem, Reading
 from annotator.projects.models import Project
-from annotator.wording import snippet
+from annotator.wording import plural, snippet
 
 # --format: "ours" is the JSONL of export/importing.py, the others are read here.
 FORMATS = ("ours", "doccano", "labelstudio", "brat", "conll")
@@ -80,6 +82,71 @@ class _Target:
     text: str
     slots: list[Slot]
     created: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An import in words: the summary line and each item left out."""
+
+    summary: str
+    skipped: tuple[str, ...]
+
+
+def import_files(
+    session: Session, project: Project, files: Sequence[tuple[str, bytes]], *, fmt: str,
+    mode: str, annotator: str | None = None, curator: str | None = None,
+    skip_invalid: bool = False, text_key: str | None = None,
+) -> Outcome:
+    """Import ``files`` in any format (the import page's one call): our JSONL file by file
+    (``export.importing``), the others with ``import_foreign``.
+
+    Raises:
+        Invalid / NotFound / ImportRefused: as those two do; nothing stored.
+    """
+    if fmt == "ours":
+        results = []
+        for name, data in files:
+            try:
+                results.append((name, import_annotations(
+                    session, project, data, mode=mode, annotator=annotator, curator=curator,
+                    source_name=name, skip_invalid=skip_invalid)))
+            except ImportRefused as err:
+                if len(files) == 1:
+                    raise  # the caller names the one file
+                raise ImportRefused([f"{name}: {line}" for line in err.errors], "files") from None
+        skipped = tuple(f"{name}: {line}" for name, r in results for line in r.skipped)
+        return Outcome(describe_ours([r for _, r in results], mode, annotator), skipped)
+    result = import_foreign(session, project, files, fmt=fmt, mode=mode, annotator=annotator,
+                            curator=curator, skip_invalid=skip_invalid, text_key=text_key)
+    return Outcome(describe_foreign(result, annotator), tuple(result.skipped))
+
+
+def describe_ours(results: Sequence[ImportResult], mode: str, annotator: str | None) -> str:
+    """What imports of our JSONL files stored, in one line."""
+    what = "gold sentences" if mode == "gold" else f"pre-annotations for {annotator}"
+    total = sum(r.relations for r in results)
+    relations = f" and {total} relations" if total else ""
+    skipped = sum(len(r.skipped) for r in results)
+    return (
+        f"imported {sum(r.sentences for r in results)} {what} with "
+        f"{sum(r.spans for r in results)} spans{relations} "
+        f"({sum(r.matched_by_id for r in results)} matched by id, "
+        f"{sum(r.matched_by_text for r in results)} by text)"
+        + (f"; skipped {plural(skipped, 'line')}" if skipped else "")
+    )
+
+
+def describe_foreign(result: ForeignResult, annotator: str | None) -> str:
+    """What an import of another tool's files stored, in one line."""
+    what = "as gold" if result.mode == "gold" else f"as pre-annotations for {annotator}"
+    relations = f" and {plural(result.relations, 'relation')}" if result.relations else ""
+    skipped = f"; skipped {plural(len(result.skipped), 'item')}" if result.skipped else ""
+    return (
+        f"imported {plural(result.documents, 'document')} ({result.matched} found in the "
+        f"project, {result.created} created) {what}: "
+        f"{plural(result.sentences, 'sentence')} with {plural(result.spans, 'span')}"
+        f"{relations}{skipped}"
+    )
 
 
 def read_files(fmt: str, files: Sequence[tuple[str, bytes]],

@@ -6,6 +6,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from annotator.adjudication.models import GoldRelationRow, GoldSentence, GoldSpanRow
+from annotator.annotation.models import Annotation, RelationRow, SpanRow
+from annotator.audit.models import AuditEvent
+from annotator.corpus.importing import import_articles
+from annotator.corpus.models import Document, Sentence
+from annotator.projects.models import Project
+from tests.factories import make_project, make_user
+
 # Two articles the project already holds, one that only the files bring.
 KNOWN = [
     {"title": "Shelling near Kafr Nabl",
@@ -42,6 +53,26 @@ RELATIONS: list[list[tuple[str, str, str]]] = [
 ]
 # Display names as people type them in other tools: matched loosely to the schema.
 ROLE_NAMES = {"actor1": "Actor 1", "actor2": "Actor 2", "location": "Location"}
+
+
+def interop_project(session: Session) -> Project:
+    """Project "Interop" holding the KNOWN articles; an admin (boss), a curator (cur) and an
+    annotator (dora), committed."""
+    make_user(session, "boss", "admin")
+    make_user(session, "dora")
+    made = make_project(session, "Interop")
+    make_user(session, "cur", "curator")
+    import_articles(session, made.id, [("known.jsonl", "\n".join(
+        json.dumps(a) for a in KNOWN).encode())])
+    session.commit()
+    return made
+
+
+def sizes(session: Session) -> tuple[int, ...]:
+    """Row counts of every table an import may write: unchanged after a refusal."""
+    return tuple(session.scalar(select(func.count()).select_from(t)) for t in (
+        Document, Sentence, GoldSentence, GoldSpanRow, GoldRelationRow, Annotation, SpanRow,
+        RelationRow, AuditEvent))
 
 
 def offsets(doc: int, surface: str) -> tuple[int, int]:

@@ -9,37 +9,21 @@ import json
 import zipfile
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from annotator.adjudication.models import GoldRelationRow, GoldSentence, GoldSpanRow
-from annotator.annotation.models import Annotation, RelationRow, SpanRow
-from annotator.audit.models import AuditEvent
-from annotator.corpus.importing import import_articles
 from annotator.corpus.models import Document, Sentence
 from tests.export import interop_data as data
-from tests.factories import make_project, make_user
+from tests.export.interop_data import sizes
+from tests.factories import make_project
 
 
 def run(app, *args: str):
     return app.test_cli_runner().invoke(args=list(args))
 
 
-def sizes(session) -> tuple[int, ...]:
-    return tuple(session.scalar(select(func.count()).select_from(t)) for t in (
-        Document, Sentence, GoldSentence, GoldSpanRow, GoldRelationRow, Annotation, SpanRow,
-        RelationRow, AuditEvent))
-
-
 @pytest.fixture
 def project(db):
-    make_user(db.session, "boss", "admin")
-    make_user(db.session, "dora")
-    made = make_project(db.session, "Interop")
-    make_user(db.session, "cur", "curator")
-    import_articles(db.session, made.id, [("known.jsonl", "\n".join(
-        json.dumps(a) for a in data.KNOWN).encode())])
-    db.session.commit()
-    return made
+    return data.interop_project(db.session)
 
 
 def write(tmp_path, files: list[tuple[str, str | bytes]]) -> list[str]:
