@@ -57,12 +57,21 @@ def find_label(schema: LabelSchema, name: str) -> Label | None:
     return next((lb for lb in schema.labels if wanted in (loose(lb.key), loose(lb.name))), None)
 
 
-def _find_attribute(label: Label, name: str) -> Attribute | None:
+def _find_attribute(label: Label, name: str, value: str) -> Attribute | None:
+    """The label's attribute called ``name``; else its only attribute when ``value`` is one of
+    that attribute's values (Label Studio's choices named "type", brat's "EventType")."""
     wanted = loose(name)
     found = next((a for a in label.attributes if wanted in (loose(a.key), loose(a.name))), None)
-    if found is None and len(label.attributes) == 1:
-        return label.attributes[0]  # Label Studio's "choices" name, brat's "Type": the only one
+    if found is None and len(label.attributes) == 1 and _value(label.attributes[0], value):
+        return label.attributes[0]
     return found
+
+
+def _value(attribute: Attribute, value: str) -> str | None:
+    """Our value of ``attribute`` that ``value`` names (by value or name, loosely), or None."""
+    wanted = loose(value)
+    return next((v.value for v in attribute.values if wanted in (loose(v.value), loose(v.name))),
+                None)
 
 
 def _find_role(label: Label, name: str) -> str | None:
@@ -77,11 +86,10 @@ def _attributes(label: Label, given: Sequence[tuple[str, str]]) -> dict[str, str
     """Our attributes for the peer's (name, value) pairs, or the reason they do not fit."""
     out: dict[str, str] = {}
     for name, value in given:
-        attribute = _find_attribute(label, name)
+        attribute = _find_attribute(label, name, value)
         if attribute is None:
             return f"{label.key} has no attribute {name!r}"
-        chosen = next((v.value for v in attribute.values
-                       if loose(value) in (loose(v.value), loose(v.name))), None)
+        chosen = _value(attribute, value)
         if chosen is None:
             allowed = ", ".join(v.value for v in attribute.values)
             return f"{attribute.key} {value!r} is not one of the schema's ({allowed})"
@@ -125,7 +133,6 @@ def place(document: ForeignDocument, text: str, slots: Sequence[Slot],
     ordered = sorted(slots, key=lambda s: s.start)
     starts = [s.start for s in ordered]
     by_sentence: dict[int, list[tuple[ForeignSpan, dict]]] = {}
-    home: dict[str, tuple[int, int]] = {}  # span ref -> (sentence id, sentence start)
     for span in document.spans:
         problem, slot, item = _one_span(span, text, ordered, starts, schema)
         if problem is not None:
@@ -133,7 +140,6 @@ def place(document: ForeignDocument, text: str, slots: Sequence[Slot],
             continue
         assert slot is not None and item is not None
         by_sentence.setdefault(slot.key, []).append((span, item))
-        home[span.ref] = (slot.key, slot.start)
     kept: dict[str, tuple[int, int, int]] = {}  # ref -> (sentence, start, end) of valid spans
     for slot in ordered:
         items = by_sentence.get(slot.key)
@@ -145,7 +151,8 @@ def place(document: ForeignDocument, text: str, slots: Sequence[Slot],
                 if Span(item["start"], item["end"], item["label"],
                         tuple(sorted(item["attributes"].items()))) in spans:
                     kept[span.ref] = (slot.key, item["start"], item["end"])
-    _place_relations(document, kept, home, schema, placement)
+    _place_relations(document, kept, schema, placement)
+    placement.problems = list(dict.fromkeys(placement.problems))  # an E line's arguments
     return placement
 
 
@@ -183,7 +190,21 @@ def _one_span(
 
 def _valid_spans(items: list[tuple[ForeignSpan, dict]], sentence: str, schema: LabelSchema,
                  placement: Placement) -> list[Span]:
-    """The spans of one sentence that pass ``parse_spans``; each refused one a problem."""
+    """The spans of one sentence that pass ``parse_spans``; each refused one a problem.
+
+    Overlaps are settled first, in reading order: a span overlapping one kept before it is
+    refused, naming that one (``parse_spans`` would name both by list positions).
+    """
+    kept: list[tuple[ForeignSpan, dict]] = []
+    for span, item in sorted(items, key=lambda x: (x[1]["start"], x[1]["end"])):
+        previous = kept[-1] if kept else None
+        if previous is not None and item["start"] < previous[1]["end"]:
+            placement.problems.append(Problem(span.where, (
+                f"overlaps the span at {previous[0].where} ({previous[0].label}); spans may "
+                "not overlap")))
+            continue
+        kept.append((span, item))
+    items = kept
     while True:
         try:
             return parse_spans([item for _, item in items], sentence, schema)
@@ -199,8 +220,9 @@ def _valid_spans(items: list[tuple[ForeignSpan, dict]], sentence: str, schema: L
 
 
 def _place_relations(document: ForeignDocument, kept: dict[str, tuple[int, int, int]],
-                     home: dict[str, tuple[int, int]], schema: LabelSchema,
-                     placement: Placement) -> None:
+                     schema: LabelSchema, placement: Placement) -> None:
+    """Each relation between two kept spans of one sentence, turned round when drawn from
+    the argument, its type mapped to a role and checked with ``parse_relations``."""
     labels = {ref: lb for ref, lb in
               ((s.ref, find_label(schema, s.label)) for s in document.spans)}
     per_sentence: dict[int, list[tuple[str, dict]]] = {}
@@ -209,7 +231,7 @@ def _place_relations(document: ForeignDocument, kept: dict[str, tuple[int, int, 
         missing = [ref for ref in (head, child) if ref not in kept]
         if missing:
             ref = missing[0]
-            why = ("was left out (see its own problem)" if ref in home or ref in labels
+            why = ("was left out (see its own problem)" if ref in labels
                    else "is not a span of the document")
             placement.problems.append(Problem(relation.where, f"the span {ref} {why}"))
             continue
