@@ -300,3 +300,29 @@ def test_label_studio_text_key_and_our_own_files_side_by_side(app, db, project, 
         "2 sentences with 1 span")
     result = run(app, "import-annotations", "--project", "Interop", *paths, "--text-key", "b")
     assert result.exit_code == 1 and "--text-key is for --format labelstudio" in result.stderr
+
+
+def test_our_jsonl_takes_several_files_and_can_skip_bad_lines(app, db, project,
+                                                              tmp_path) -> None:
+    police = "Police dispersed the crowd with tear gas."
+    marched = "Hundreds of protesters marched in Idlib after the strike."
+    paths = write(tmp_path, [
+        ("a.jsonl", json.dumps({"text": police, "spans": [
+            {"start": 0, "end": 6, "label": "ACTOR"}]}) + "\n"),
+        ("b.jsonl", json.dumps({"text": marched, "spans": [
+            {"start": 0, "end": 8, "label": "CROWD"}]}) + "\n" + json.dumps(
+            {"text": data.TEXTS[0].split(". ")[0] + ".", "spans": []}) + "\n"),
+    ])
+    before = sizes(db.session)
+    result = run(app, "import-annotations", "--project", "Interop", *paths, "--as", "gold")
+    assert result.exit_code == 1
+    assert "b.jsonl: line 1: span 0: label 'CROWD' not in the schema" in result.stderr
+    assert sizes(db.session) == before
+    result = run(app, "import-annotations", "--project", "Interop", *paths, "--as", "gold",
+                 "--skip-invalid")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "skipped: b.jsonl: line 1: span 0: label 'CROWD' not in the schema (ACTOR, LOCATION, "
+        "UNIT, EVENT)",
+        "imported 2 gold sentences with 1 spans (0 matched by id, 2 by text); skipped 1 line",
+    ]
