@@ -190,8 +190,9 @@ def import_foreign(
     items: list[Stored] = []
     given: dict[int, str] = {}  # sentence id -> the document that gave it
     placements = []
+    schema = project.schema  # parsed on each access: once for the whole file
     for target in targets:
-        placement = place(target.document, target.text, target.slots, project.schema)
+        placement = place(target.document, target.text, target.slots, schema)
         problems.extend(placement.problems)
         placements.append((target, placement))
     ids = [sid for _, p in placements for sid in p.sentences]
