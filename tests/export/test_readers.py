@@ -143,3 +143,9 @@ def test_placing_turns_relations_round_and_names_what_it_refuses() -> None:
     assert [(s.start, s.end, s.label) for s in spans] == [(0, 9, "ACTOR"), (10, 18, "EVENT")]
     assert [(r.head, r.role, r.child) for r in relations] == [((10, 18), "actor1", (0, 9))]
     assert [(s.start, s.end, s.label) for s in placed.sentences[2][0]] == [(17, 21, "LOCATION")]
+
+
+def test_brat_counts_a_windows_line_break_as_one_character() -> None:
+    reading = read_brat([("w.txt", b"Curfew in Homs.\r\nShops shut in Hama."),
+                         ("w.ann", b"T1\tLOCATION 29 33\tHama\r\n")])
+    assert spans_of(reading) == [("Hama", "LOCATION")]

@@ -87,6 +87,9 @@ def _pair(
     lines = decode(ann[0], ann[1], reading)
     if text is None or lines is None:
         return None
+    # brat reads the text with Python's universal newlines: its offsets count "\r\n" as one
+    # character. (A stored article with "\r\n" is still found: by its text without spaces.)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         reading.problem(txt[0], "the text is empty")
         return None
