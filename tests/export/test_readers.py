@@ -147,5 +147,5 @@ def test_placing_turns_relations_round_and_names_what_it_refuses() -> None:
 
 def test_brat_counts_a_windows_line_break_as_one_character() -> None:
     reading = read_brat([("w.txt", b"Curfew in Homs.\r\nShops shut in Hama."),
-                         ("w.ann", b"T1\tLOCATION 29 33\tHama\r\n")])
+                         ("w.ann", b"T1\tLOCATION 30 34\tHama\r\n")])
     assert spans_of(reading) == [("Hama", "LOCATION")]
