@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from annotator.corpus.importing import MAX_TITLE, ArticleImport, ArticleIn
 from annotator.corpus.models import Document, Sentence
+from annotator.errors import Invalid
 from annotator.export.importing import (
     SENTENCE_TEXT,
     ImportRefused,
@@ -53,7 +54,8 @@ FORMAT_NAMES = {
     "conll": "CoNLL (BIO, a token per line)",
 }
 READERS: dict[str, Callable[..., Reading]] = {
-    "doccano": read_doccano, "brat": read_brat, "conll": read_conll,
+    "doccano": read_doccano, "labelstudio": read_labelstudio, "brat": read_brat,
+    "conll": read_conll,
 }
 CHUNK = 500  # ids per IN (...) list
 # Whitespace removed in SQL to find a document by its text without it (see _by_solid_text).
@@ -152,7 +154,7 @@ def describe_foreign(result: ForeignResult, annotator: str | None) -> str:
 def read_files(fmt: str, files: Sequence[tuple[str, bytes]],
                text_key: str | None = None) -> Reading:
     """The documents of ``files`` in format ``fmt`` (not "ours"), and the items left out."""
-    if fmt == "labelstudio":
+    if fmt == "labelstudio":  # the only reader with an option
         return read_labelstudio(files, text_key=text_key)
     return READERS[fmt](files)
 
@@ -180,8 +182,8 @@ def import_foreign(
         ImportRefused: naming every problem (file and line, task or id); nothing stored. With
             ``skip_invalid`` only when nothing at all could be imported.
     """
-    if fmt not in READERS and fmt != "labelstudio":
-        raise ImportRefused([f"unknown format {fmt!r} (one of {', '.join(FORMATS)})"])
+    if fmt not in READERS:
+        raise Invalid(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
     owner, curator_user = check_users(session, project.id, mode, annotator, curator)
     reading = read_files(fmt, files, text_key)
     problems = list(reading.problems)
