@@ -128,9 +128,6 @@ def import_annotations_page(project_id: int) -> tuple[str, int]:
             flash(f"Import refused, nothing stored: {work.message}", "error")
             problems = list(work.error.details.get("errors", []))
             outcome, status = None, 422
-        else:
-            assert outcome is not None
-            flash(outcome.summary[:1].upper() + outcome.summary[1:] + ".", "success")
     elif form.errors:
         status = 422
     return render_template(
