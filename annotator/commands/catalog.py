@@ -100,8 +100,8 @@ COMMANDS: dict[str, Entry] = {
     ),
     "import-annotations": Entry(
         "annotator.commands.importing", "import_annotations_command",
-        "Load spans and relations from a JSONL FILE ({\"text\", \"spans\", \"relations\"?, "
-        "\"meta\"?} per line); all or nothing.",
+        "Load spans and relations from FILES as pre-annotations or gold; all or nothing unless "
+        "--skip-invalid.",
     ),
     "adjudicate": Entry(
         "annotator.commands.adjudication", "adjudicate_command",

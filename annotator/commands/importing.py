@@ -1,5 +1,5 @@
-"""Bringing text in: articles into a project (import-articles), and spans made elsewhere
-(import-annotations)."""
+"""Bringing text in: articles into a project (import-articles), and spans made elsewhere, in
+our JSONL or another tool's format (import-annotations)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from flask.cli import with_appcontext
 from annotator.commands.outcome import committed, fail
 from annotator.corpus.importing import plan_import
 from annotator.errors import DomainError
-from annotator.export.importing import ImportRefused, import_annotations
+from annotator.export.foreign_import import FORMATS, import_files
+from annotator.export.importing import MODES, ImportRefused
 from annotator.extensions import db
 from annotator.projects.services import get_project_by_name
 from annotator.transactions import run_chunked, unit_of_work
@@ -56,39 +57,57 @@ def import_articles_command(project_name: str, files: tuple[Path, ...]) -> None:
 
 @click.command("import-annotations")
 @click.option("--project", "project_name", required=True, help="Project name.")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--as", "mode", type=click.Choice(["pre", "gold"]), default="pre", show_default=True,
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="ours", show_default=True,
+              help="ours: our JSONL; doccano: sequence-labelling JSONL; labelstudio: Label "
+                   "Studio's JSON export; brat: .txt + .ann pairs (or a .zip); conll: BIO.")
+@click.option("--as", "mode", type=click.Choice(MODES), default="pre", show_default=True,
               help="pre: an annotator's in-progress annotation; gold: curated gold spans.")
 @click.option("--annotator", help="Whose pre-annotations these are (with --as pre).")
 @click.option("--curator", help="Curator or admin recorded on imported gold (optional).")
+@click.option("--skip-invalid", is_flag=True,
+              help="Store the valid items and report each invalid one, instead of refusing "
+                   "the whole import.")
+@click.option("--text-key", help="Label Studio: the task data field holding the text "
+                                 "(default: text, or the task's only text field).")
 @with_appcontext
-def import_annotations_command(project_name: str, file: Path, mode: str,
-                               annotator: str | None, curator: str | None) -> None:
-    """Load spans and relations from a JSONL FILE ({"text", "spans", "relations"?, "meta"?}
-    per line); all or nothing.
+def import_annotations_command(project_name: str, files: tuple[Path, ...], fmt: str, mode: str,
+                               annotator: str | None, curator: str | None, skip_invalid: bool,
+                               text_key: str | None) -> None:
+    """Load spans and relations from FILES as pre-annotations or gold; all or nothing unless
+    --skip-invalid.
 
-    Lines are matched to sentences by meta.sentence_id (our exports) or by exact sentence text.
-    Relations take the API's shape ({"head": {"start", "end"}, "child": {...}, "role"}) or
-    Prodigy's (head_span, child_span, label), and are checked as the annotation API checks them.
+    ours: JSONL, {"text", "spans", "relations"?, "meta"?} per line, matched to sentences by
+    meta.sentence_id or exact sentence text; relations in the API's shape or Prodigy's. The
+    other formats (docs/interop.md) hold whole documents: each is matched to a document of the
+    project by its text, or created (split like an uploaded article), and its spans are placed
+    on the sentences. Every span and relation is checked as the annotation API checks it; a
+    label or role the schema lacks, a span crossing a sentence boundary or outside the text is
+    an error naming the file and line (task, id).
     """
     limit = current_app.config["MAX_CONTENT_LENGTH"]
-    if file.stat().st_size > limit:
-        fail(f"{file}: {file.stat().st_size} bytes is over the {limit}-byte limit; nothing stored")
+    for f in files:
+        if f.stat().st_size > limit:
+            fail(f"{f}: {f.stat().st_size} bytes is over the {limit}-byte limit; nothing stored")
+    if text_key is not None and fmt != "labelstudio":
+        fail("--text-key is for --format labelstudio")
+    where = files[0] if fmt == "ours" and len(files) == 1 else None
     with unit_of_work(db.session, catch=DomainError) as work:
         project = get_project_by_name(db.session, project_name)
-        result = import_annotations(
-            db.session, project, file.read_bytes(), mode=mode, annotator=annotator,
-            curator=curator, source_name=file.name,
+        outcome = import_files(
+            db.session, project, [(f.name, f.read_bytes()) for f in files],
+            fmt=fmt, mode=mode, annotator=annotator, curator=curator,
+            skip_invalid=skip_invalid, text_key=text_key,
         )
     if isinstance(work.error, ImportRefused):
+        # Our JSONL names lines only: the file goes first (the other formats name it).
+        prefix = f"{where}: " if where is not None else ""
         for line in work.error.details["errors"]:
-            click.echo(f"{file}: {line}", err=True)
-        fail(f"{file}: {work.message}")
+            click.echo(f"{prefix}{line}", err=True)
+        fail(f"{prefix}{work.message}")
     if work.failed:
         fail(work.message)
-    what = "gold sentences" if mode == "gold" else f"pre-annotations for {annotator}"
-    relations = f" and {result.relations} relations" if result.relations else ""
-    click.echo(
-        f"imported {result.sentences} {what} with {result.spans} spans{relations} "
-        f"({result.matched_by_id} matched by id, {result.matched_by_text} by text)"
-    )
+    for line in outcome.skipped:
+        click.echo(f"skipped: {line}")
+    click.echo(outcome.summary)

@@ -34,11 +34,11 @@ MAX_ERRORS = 50  # a broken file would otherwise print one line per line
 class ImportRefused(Invalid):
     """The file cannot be imported; ``errors`` names every bad line (nothing was stored)."""
 
-    def __init__(self, errors: Sequence[str]) -> None:
+    def __init__(self, errors: Sequence[str], what: str = "file") -> None:
         shown = list(errors[:MAX_ERRORS])
         more = len(errors) - len(shown)
         super().__init__(
-            f"{plural(len(errors), 'problem')} in the file; nothing imported",
+            f"{plural(len(errors), 'problem')} in the {what}; nothing imported",
             errors=shown + ([f"... and {more} more"] if more else []),
         )
         self.errors = list(errors)
@@ -52,6 +52,7 @@ class ImportResult:
     matched_by_id: int
     matched_by_text: int
     relations: int = 0
+    skipped: tuple[str, ...] = ()  # with skip_invalid: each line left out, and why
 
 
 @dataclass
@@ -238,6 +239,7 @@ def import_annotations(
     annotator: str | None = None,
     curator: str | None = None,
     source_name: str = "file",
+    skip_invalid: bool = False,
 ) -> ImportResult:
     """Validate every line of a JSONL file, then store all of it or nothing.
 
@@ -249,26 +251,28 @@ def import_annotations(
     annotation; "gold" as a complete gold sentence whose spans and relations have source
     curator (``curator`` if given) and a note naming the file and line.
 
+    With ``skip_invalid`` a bad line is left out (named in ``skipped``) and the others are
+    stored; a file with no good line at all is still refused.
+
     Raises:
         Invalid / NotFound: a bad mode or user.
         ImportRefused: naming every bad line; the database is unchanged.
     """
-    owner, curator_user = _users(session, project.id, mode, annotator, curator)
+    owner, curator_user = check_users(session, project.id, mode, annotator, curator)
     errors: list[str] = []
     lines = _parse_lines(data, errors)
     matched = _match(session, project.id, lines, errors)
     accepted = _check_lines(lines, matched, project, errors)
     if accepted:
-        errors.extend(_existing(session, mode, owner, accepted))
-    if errors:
+        taken = _existing(session, mode, owner, accepted)
+        errors.extend(taken.values())
+        accepted = [a for a in accepted if a[0].number not in taken]
+    if errors and not (skip_invalid and accepted):
         raise ImportRefused(errors)
-    if mode == "pre":
-        assert owner is not None
-        _store_pre(session, owner, accepted)
-        ensure_members(session, project.id, [owner.id])  # their work is in this project now
-    else:
-        _store_gold(session, curator_user, accepted, source_name)
-    session.flush()
+    store_annotations(session, project.id, mode, owner, curator_user, [
+        (sentence_id, spans, relations, f"imported from {source_name} line {ln.number}")
+        for ln, sentence_id, spans, relations in accepted
+    ])
     return ImportResult(
         mode=mode,
         sentences=len(accepted),
@@ -276,13 +280,19 @@ def import_annotations(
         matched_by_id=sum(1 for ln, _, _, _ in accepted if ln.sentence_id is not None),
         matched_by_text=sum(1 for ln, _, _, _ in accepted if ln.sentence_id is None),
         relations=sum(len(r) for _, _, _, r in accepted),
+        skipped=tuple(errors),
     )
 
 
-def _users(
+def check_users(
     session: Session, project_id: int, mode: str, annotator: str | None, curator: str | None
 ) -> tuple[User | None, User | None]:
-    """The owner of pre-annotations and the curator of gold the options name (or None)."""
+    """The owner of pre-annotations and the curator of gold the options name (or None).
+
+    Raises:
+        Invalid / NotFound: a bad mode, a missing, unknown or deactivated user, a curator
+        without the right.
+    """
     if mode not in MODES:
         raise Invalid(f"--as must be one of {', '.join(MODES)}")
     owner = curator_user = None
@@ -354,9 +364,19 @@ def _user(session: Session, name: str) -> User:
 def _existing(
     session: Session, mode: str, owner: User | None,
     accepted: list[Accepted],
-) -> list[str]:
-    """Lines whose sentence already has what the import would create (never overwritten)."""
-    ids = [sid for _, sid, _, _ in accepted]
+) -> dict[int, str]:
+    """Lines whose sentence already has what the import would create (never overwritten),
+    by line number, with the message."""
+    taken = taken_sentences(session, mode, owner, [sid for _, sid, _, _ in accepted])
+    return {ln.number: f"line {ln.number}: {taken[sid]}"
+            for ln, sid, _, _ in accepted if sid in taken}
+
+
+def taken_sentences(
+    session: Session, mode: str, owner: User | None, ids: Sequence[int]
+) -> dict[int, str]:
+    """Of these sentences, those that already have what an import would create (the owner's
+    annotation, or gold), each with the reason in words; an import never overwrites."""
     taken: set[int] = set()
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
@@ -369,25 +389,30 @@ def _existing(
             stmt = select(GoldSentence.sentence_id).where(GoldSentence.sentence_id.in_(chunk))
         taken.update(session.scalars(stmt))
     what = f"{owner.username} already has an annotation of" if owner else "gold already exists for"
-    return [
-        f"line {ln.number}: {what} sentence {sid}" for ln, sid, _, _ in accepted if sid in taken
-    ]
+    return {sid: f"{what} sentence {sid}" for sid in taken}
 
 
-def _store_pre(session: Session, owner: User, accepted: list[Accepted]) -> None:
-    create_annotations(
-        session, actor_id=None, owner_id=owner.id, status=Status.IN_PROGRESS.value,
-        action="import", items=[(sentence_id, spans) for _, sentence_id, spans, _ in accepted],
-        relations={sentence_id: relations for _, sentence_id, _, relations in accepted
-                   if relations},
-    )
+# What an import stores for one sentence: its id, spans, relations and the gold note.
+Stored = tuple[int, list[Span], list[Relation], str]
 
 
-def _store_gold(
-    session: Session, curator: User | None, accepted: list[Accepted], source_name: str
+def store_annotations(
+    session: Session, project_id: int, mode: str, owner: User | None, curator: User | None,
+    items: Sequence[Stored],
 ) -> None:
-    import_gold(session, curator, [
-        (sentence_id, spans, f"imported from {source_name} line {ln.number}"[:2000])
-        for ln, sentence_id, spans, _ in accepted
-    ], relations={sentence_id: relations for _, sentence_id, _, relations in accepted
-                  if relations})
+    """Store checked spans and relations per sentence: as ``owner``'s in-progress annotations
+    ("pre"; the owner becomes a member) or as complete gold closed by ``curator`` ("gold",
+    each span and relation carrying the note)."""
+    relations = {sid: rels for sid, _, rels, _ in items if rels}
+    if mode == "pre":
+        assert owner is not None
+        create_annotations(
+            session, actor_id=None, owner_id=owner.id, status=Status.IN_PROGRESS.value,
+            action="import", items=[(sid, spans) for sid, spans, _, _ in items],
+            relations=relations,
+        )
+        ensure_members(session, project_id, [owner.id])  # their work is in this project now
+    else:
+        import_gold(session, curator, [(sid, spans, note[:2000]) for sid, spans, _, note in items],
+                    relations=relations)
+    session.flush()

@@ -1,4 +1,5 @@
-"""Export pages: the options page and the streamed downloads (gold standard, dataset card)."""
+"""Export pages: the options page and the streamed downloads (gold standard, dataset card);
+and the way back in, the annotation import page."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    flash,
     render_template,
     request,
     stream_with_context,
@@ -17,10 +19,12 @@ from flask_login import current_user, login_required
 
 from annotator.adjudication.blinding import export_names
 from annotator.auth.services import role_required
-from annotator.errors import Invalid
+from annotator.errors import DomainError, Invalid
 from annotator.export import services
 from annotator.export.agreement_summary import bootstrap_setting
+from annotator.export.foreign_import import FORMAT_NAMES, Outcome, import_files
 from annotator.export.formats import FORMATS
+from annotator.export.forms import ImportAnnotationsForm
 from annotator.export.options import ExportOptions, parse_options
 from annotator.export.reading import gold_overview
 from annotator.export.tally import make_tally
@@ -91,6 +95,45 @@ def show_export(project_id: int) -> str:
 def show_formats() -> str:
     """What each export format holds, the split and its seed, and the dataset card."""
     return render_template("export/formats.html")
+
+
+@bp.get("/help/import-formats")
+@login_required
+def show_import_formats() -> str:
+    """What each import format is read as: doccano, Label Studio, brat, CoNLL and ours."""
+    return render_template("export/import_formats.html")
+
+
+@bp.route("/projects/<int:project_id>/import-annotations", methods=["GET", "POST"])
+@project_access("admin")
+def import_annotations_page(project_id: int) -> tuple[str, int]:
+    """Import annotations made here or in another tool as pre-annotations or gold."""
+    project = db.session.get(Project, project_id) or abort(404)
+    form = ImportAnnotationsForm()
+    outcome: Outcome | None = None
+    problems: list[str] = []
+    status = 200
+    if form.validate_on_submit():
+        files = [(f.filename or "upload", f.read()) for f in form.files.data]
+        gold = form.mode.data == "gold"
+        with unit_of_work(db.session, catch=DomainError) as work:
+            outcome = import_files(
+                db.session, project, files, fmt=form.format.data, mode=form.mode.data,
+                annotator=None if gold else form.annotator.data.strip(),
+                curator=current_user.username if gold else None,
+                skip_invalid=form.skip_invalid.data, text_key=form.text_key.data or None,
+            )
+        if work.failed:
+            assert work.error is not None
+            flash(f"Import refused, nothing stored: {work.message}", "error")
+            problems = list(work.error.details.get("errors", []))
+            outcome, status = None, 422
+    elif form.errors:
+        status = 422
+    return render_template(
+        "export/import.html", project=project, form=form, outcome=outcome, problems=problems,
+        formats=FORMAT_NAMES,
+    ), status
 
 
 @bp.get("/projects/<int:project_id>/export/download")
