@@ -1,0 +1,56 @@
+"""How the API tests authenticate: ONE helper, ``api_auth``, gives the headers and cookies a
+request sends as a given user, so every API test (and schemathesis) switches together.
+
+Today a log-in session through the real form plus its CSRF token (X-CSRFToken), which writes
+need; once personal tokens exist, this returns ``Authorization: Bearer <token>`` instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from annotator.db import Base
+from annotator.extensions import db
+from tests.conftest import api_headers, csrf_from, login
+from tests.snapshots import cookies_of
+
+
+@dataclass(frozen=True)
+class ApiAuth:
+    """What to send with each API request to act as one user (or as nobody)."""
+
+    headers: dict[str, str] = field(default_factory=dict)
+    cookies: dict[str, str] = field(default_factory=dict)
+
+
+def api_auth(app: Flask, username: str | None) -> ApiAuth:
+    """Credentials of ``username`` (None: anonymous, with a session that has a CSRF token, so
+    that a refused write is refused for want of a log-in, 401, not for want of CSRF)."""
+    client = app.test_client()
+    if username is None:
+        token = csrf_from(client.get("/login").get_data(as_text=True))
+    else:
+        assert login(client, username).status_code == 302, f"log-in of {username} failed"
+        token = api_headers(client)["X-CSRFToken"]
+    return ApiAuth(headers={"X-CSRFToken": token}, cookies=cookies_of(app, client))
+
+
+def client_as(app: Flask, auth: ApiAuth) -> FlaskClient:
+    """A new test client holding ``auth``'s cookies (send ``auth.headers`` with each call)."""
+    client = app.test_client()
+    for name, value in auth.cookies.items():
+        client.set_cookie(name, value)
+    return client
+
+
+def table_counts(app: Flask) -> dict[str, int]:
+    """Rows per table of the app's database: the cheap fingerprint of "nothing stored"."""
+    with app.app_context():
+        counts = {t.name: db.session.scalar(select(func.count()).select_from(t)) or 0
+                  for t in Base.metadata.sorted_tables}
+        db.session.remove()
+    return counts
