@@ -17,9 +17,11 @@ def paths(content_types: Mapping[str, str]) -> dict[str, Any]:
     media: dict[str, Any] = {}
     for fmt in formats:
         kind = content_types[fmt].split(";")[0].strip()
-        media.setdefault(kind, {"schema": {"type": "string", "description": ""}})
+        # One JSON document (gold-json: docs/gold-json.schema.json); any other: text.
+        shape = "object" if kind == "application/json" else "string"
+        media.setdefault(kind, {"schema": {"type": shape, "description": ""}})
         described = media[kind]["schema"]["description"]
-        described += (", " if described else "the formats ") + fmt
+        described += (", " if described else "format ") + fmt
         media[kind]["schema"]["description"] = described
     return {
         "/api/projects/{project_id}/export": {
