@@ -48,9 +48,12 @@ def client_as(app: Flask, auth: ApiAuth) -> FlaskClient:
 
 
 def table_counts(app: Flask) -> dict[str, int]:
-    """Rows per table of the app's database: the cheap fingerprint of "nothing stored"."""
+    """Rows per table of the app's database, read in one query: the cheap fingerprint of
+    "nothing stored"."""
+    tables = Base.metadata.sorted_tables
+    counts = select(*(select(func.count()).select_from(t).scalar_subquery().label(t.name)
+                      for t in tables))
     with app.app_context():
-        counts = {t.name: db.session.scalar(select(func.count()).select_from(t)) or 0
-                  for t in Base.metadata.sorted_tables}
+        row = db.session.execute(counts).one()
         db.session.remove()
-    return counts
+    return {t.name: n for t, n in zip(tables, row, strict=True)}
