@@ -12,6 +12,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from annotator.adjudication.automatic import auto_adjudicate
 from annotator.annotation.services import AnnotationIn, save_annotation
 from annotator.assignments.models import Assignment
 from annotator.corpus.models import Sentence
@@ -63,7 +64,7 @@ class Scene:
 @pytest.fixture(scope="module")
 def scene(request, tmp_path_factory) -> Iterator[Scene]:
     """A project of 3 articles (12 sentences) in a live batch of ann0 and ann1 (overlap 2), a
-    curator, an outsider; ann0 finished one sentence with an ACTOR span."""
+    curator, an outsider; both finished one sentence with the same ACTOR span, now gold."""
     with saved_database(request, tmp_path_factory) as database:
         with database.app.app_context():
             data = prepare_batch(db.session, k=2, annotators=2, articles=3)
@@ -74,9 +75,11 @@ def scene(request, tmp_path_factory) -> Iterator[Scene]:
                 .order_by(Assignment.position))
             text = db.session.get(Sentence, first).text
             start = text.index("rebels")
-            save_annotation(db.session, ann0, first, AnnotationIn(
-                [{"start": start, "end": start + 6, "label": "ACTOR"}], "done", 0, 3.0),
-                max_spent=60)
+            for annotator in data["annotators"]:  # both agree: the span becomes gold
+                save_annotation(db.session, annotator, first, AnnotationIn(
+                    [{"start": start, "end": start + 6, "label": "ACTOR"}], "done", 0, 3.0),
+                    max_spent=60)
+            auto_adjudicate(db.session, data["project"].id, min_agree=2, actor=data["admin"])
             db.session.commit()
             ids = {"project": data["project"].id, "batch": data["batch"].id, "done": first}
             db.session.remove()
@@ -126,13 +129,17 @@ def test_sentences_take_the_sentence_search_filters_with_the_pages_rights(scene:
     mine = scene.call("annotator", "GET", f"{base}?status=done").get_json()
     assert [(s["id"], s["status"], s["spans"]) for s in mine["items"]] == [(done, "done", 1)]
     assert "annotators" not in mine["items"][0] and "gold" not in mine["items"][0]
-    # ann1's own work is not ann0's: nothing of ann1's is done.
-    assert scene.call("other", "GET", f"{base}?status=done").get_json()["total"] == 0
+    # Each annotator's filters read their own work: ann1 has nothing in progress.
+    assert scene.call("other", "GET", f"{base}?status=in_progress").get_json()["total"] == 0
+    assert scene.call("other", "GET", f"{base}?status=new").get_json()["total"] == 11
     labelled = scene.call("curator", "GET", f"{base}?label=ACTOR").get_json()["items"]
     assert [s["id"] for s in labelled] == [done]
-    assert labelled[0]["counts"] == {"done": 1} and "annotators" not in labelled[0]
+    assert labelled[0]["counts"] == {"done": 2} and "annotators" not in labelled[0]
+    assert labelled[0]["gold"] == "complete"
+    assert scene.call("curator", "GET", f"{base}?gold=none").get_json()["total"] == 11
     admin = scene.call("admin", "GET", f"{base}?label=ACTOR&q=REBELS").get_json()["items"]
-    assert admin[0]["annotators"] == [{"name": "ann0", "status": "done", "flagged": False}]
+    assert admin[0]["annotators"] == [{"name": "ann0", "status": "done", "flagged": False},
+                                      {"name": "ann1", "status": "done", "flagged": False}]
     text = scene.call("admin", "GET", f"{base}?q=Report%200-1:").get_json()
     assert [s["text"][:12] for s in text["items"]] == ["Report 0-1: "]
     # A filter value that is not one is refused, named, rather than widening the list.
@@ -202,7 +209,7 @@ def test_batches_are_created_and_inspected_with_the_forms_rules(world: Scene) ->
     assert [(p["annotator"], p["assigned"], p["remaining"]) for p in shown["progress"]] == [
         ("ann0", 3, 3), ("ann1", 3, 3)]
     own = world.call("annotator", "GET", f"/api/batches/{world.ids['batch']}").get_json()
-    assert [(p["annotator"], p["done"]) for p in own["progress"]] == [("ann0", 1)]
+    assert [(p["annotator"], p["done"]) for p in own["progress"]] == [("ann0", 1)]  # only own
     world.refused("curator", "GET", f"/api/batches/{created['id']}", status=403)
     # Every problem of the body at once, as the form lists them.
     error = world.refused("admin", "POST", url, {"annotators": ["ann0"], "overlap": 2,
@@ -223,7 +230,7 @@ def test_agreement_report_is_the_pages(scene: Scene) -> None:
     got = scene.call("admin", "GET", f"/api/projects/{project}/agreement").get_json()
     client = client_as(scene.app, scene.auth["admin"])
     page = json.loads(client.get(f"/projects/{project}/agreement.json").get_data())
-    assert got == page and got["annotators"] == ["ann0"]  # finished work only
+    assert got == page and got["annotators"] == ["ann0", "ann1"]
     batch = scene.call("admin", "GET",
                        f"/api/projects/{project}/agreement?batch={scene.ids['batch']}")
     assert batch.status_code == 200
@@ -245,8 +252,9 @@ def test_export_streams_every_format_as_a_download(scene: Scene) -> None:
             assert response.get_data() == page.get_data(), fmt
     streamed = client.get(f"/api/projects/{project}/export?format=conll")
     assert streamed.is_streamed  # written as it is read, not built whole first
+    body = client._private_context.run(streamed.get_data)  # read before the next request
     page = client.get(f"/projects/{project}/export/download?format=conll", buffered=True)
-    assert client._private_context.run(streamed.get_data) == page.get_data()
+    assert body == page.get_data() and b"rebels B-ACTOR" in body
     split = scene.call("admin", "GET", f"/api/projects/{project}/export?format=jsonl"
                                        "&split=80/10/10&seed=3&part=train")
     assert split.status_code == 200 and "train" in split.headers["Content-Disposition"]

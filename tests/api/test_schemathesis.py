@@ -28,6 +28,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import select
 
+from annotator.adjudication.automatic import auto_adjudicate
 from annotator.annotation.services import AnnotationIn, save_annotation
 from annotator.assignments.models import Assignment
 from annotator.corpus.models import Sentence
@@ -58,7 +59,8 @@ class Scene:
 
 @pytest.fixture(scope="module")
 def scene(request, tmp_path_factory) -> Iterator[Scene]:
-    """A project with a live batch (ann0, ann1), a curator, and one finished annotation."""
+    """A project with a live batch (ann0, ann1), a curator, and one sentence both annotators
+    finished alike, made gold (so gold, agreement and exports have something to show)."""
     with saved_database(request, tmp_path_factory) as database:
         database.app.config["AGREEMENT_BOOTSTRAP"] = 20  # the report's intervals: cheap here
         with database.app.app_context():
@@ -70,9 +72,11 @@ def scene(request, tmp_path_factory) -> Iterator[Scene]:
                 .order_by(Assignment.position))
             text = db.session.get(Sentence, sentence).text
             start = text.index("rebels")
-            save_annotation(db.session, ann0, sentence, AnnotationIn(
-                [{"start": start, "end": start + 6, "label": "ACTOR"}], "done", 0, 2.0),
-                max_spent=60)
+            for annotator in data["annotators"]:  # both agree: the span becomes gold
+                save_annotation(db.session, annotator, sentence, AnnotationIn(
+                    [{"start": start, "end": start + 6, "label": "ACTOR"}], "done", 0, 2.0),
+                    max_spent=60)
+            auto_adjudicate(db.session, data["project"].id, min_agree=2, actor=data["admin"])
             db.session.commit()
             ids = {"project_id": data["project"].id, "batch_id": data["batch"].id,
                    "sentence_id": sentence, "user_id": ann0.id}
