@@ -13,10 +13,8 @@ from typing import Any
 
 from flask import request, url_for
 
-from annotator.paging import MAX_PAGE, Pager
+from annotator.paging import MAX_PAGE, MAX_PER_PAGE, Pager
 from annotator.web_input import query_int
-
-MAX_PER_PAGE = 500
 
 
 def page_arguments(default_per_page: int) -> tuple[str, int]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from annotator.apidoc.shapes import (
     COUNT,
+    MAX_ROW_ID,
     NULLABLE_STRING,
     RELATION,
     SECURED,
@@ -47,7 +48,7 @@ GOLD_IN = {
     "type": "object", "required": ["spans", "version"], "additionalProperties": False,
     "properties": {"spans": {"type": "array", "items": SPAN},
                    "relations": {"type": "array", "items": RELATION},
-                   "version": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+                   "version": {"type": "integer", "minimum": 0, "maximum": MAX_ROW_ID},
                    "reason": REASON, "note": NOTE},
 }
 DECISION_IN = {
@@ -56,7 +57,7 @@ DECISION_IN = {
     "properties": {
         "start": COUNT, "end": COUNT,
         "choice": {"type": "string", "enum": ["version", "none", "edited"]},
-        "version": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+        "version": {"type": "integer", "minimum": 0, "maximum": MAX_ROW_ID},
         "pick": {"type": "integer", "minimum": 1, "description": "Annotator k, for version"},
         "kind": {"type": "string", "enum": ["argument"],
                  "description": "absent: a span conflict; argument: an event's arguments"},

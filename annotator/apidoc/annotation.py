@@ -7,6 +7,7 @@ from typing import Any
 
 from annotator.apidoc.shapes import (
     COUNT,
+    MAX_ROW_ID,
     NULLABLE_STRING,
     RELATION,
     SECURED,
@@ -44,7 +45,7 @@ ANNOTATION_IN = {
     "properties": {
         "spans": {"type": "array", "items": SPAN},
         "relations": {"type": "array", "items": RELATION},
-        "version": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1,
+        "version": {"type": "integer", "minimum": 0, "maximum": MAX_ROW_ID,
                     "description": "the version read; 0 for a first save"},
         "status": STATUS,
         "time_spent": {"type": "number", "minimum": 0},

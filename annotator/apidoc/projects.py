@@ -7,6 +7,7 @@ from typing import Any
 
 from annotator.apidoc.shapes import (
     COUNT,
+    MAX_ROW_ID,
     SECURED,
     error_responses,
     id_parameter,
@@ -54,11 +55,11 @@ FILTERS = [
     query("event_type", "a span with this event type (a schema key)", {"type": "string"}),
     query("annotator", "admins: a member's user id; status, label, event_type and flagged "
                        "then read that annotator's work",
-          {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}),
+          {"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID}),
     query("flagged", "flagged by the annotator", YES_NO),
     query("excluded", "excluded from annotation", YES_NO),
     query("batch", "a batch id of this project", {"type": "integer", "minimum": 1,
-                                                  "maximum": 2**31 - 1}),
+                                                  "maximum": MAX_ROW_ID}),
     query("gold", "curators and admins: any, conflict (open conflicts), complete, none",
           {"type": "string", "enum": ["any", "conflict", "complete", "none"]}),
 ]

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-MAX_ROW_ID = 2**31 - 1  # annotator.inputs.MAX_ROW_ID: the URL converter refuses bigger ids
-MAX_PAGE = 10**6  # annotator.paging.MAX_PAGE
-MAX_PER_PAGE = 500  # annotator.api_pages.MAX_PER_PAGE
+from annotator.inputs import MAX_ROW_ID  # the URL converter refuses bigger ids
+from annotator.paging import MAX_PAGE, MAX_PER_PAGE
 
 Schema = dict[str, Any]
 
