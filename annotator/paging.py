@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MAX_PAGE = 10**6  # beyond any real list; keeps OFFSET far from the databases' integer limits
+MAX_PER_PAGE = 500  # the API's largest page (api_pages.py)
 
 
 def page_number(raw: str | None) -> int:

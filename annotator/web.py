@@ -19,23 +19,28 @@ from annotator.adjudication import views as adjudication_views
 from annotator.annotation import api as annotation_api
 from annotator.annotation import views as annotation_views
 from annotator.annotation.queries import get_schema
+from annotator.apidoc import api as apidoc_api
 from annotator.assignments import api as assignments_api
 from annotator.assignments import views as assignments_views
 from annotator.audit import views as audit_views
 from annotator.auth import bearer
 from annotator.auth import views as auth_views
 from annotator.auth.services import unauthorized
+from annotator.corpus import api as corpus_api
 from annotator.corpus import views as corpus_views
 from annotator.db import MAX_ROW_ID
 from annotator.errors import DomainError
+from annotator.export import api as export_api
 from annotator.export import views as export_views
 from annotator.extensions import db
 from annotator.inputs import InputError
 from annotator.jobs import api as jobs_api
 from annotator.jobs import views as jobs_views
 from annotator.ops import views as ops_views
+from annotator.projects import api as projects_api
 from annotator.projects import views as project_views
 from annotator.projects.guards import current_access, register_template_access
+from annotator.reports import api as reports_api
 from annotator.reports import views as reports_views
 from annotator.transactions import database_busy
 from annotator.web_extensions import csrf, limiter, login_manager
@@ -180,6 +185,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_views.bp)
     app.register_blueprint(jobs_views.bp)
     app.register_blueprint(jobs_api.api_bp)
+    app.register_blueprint(projects_api.api_bp)
+    app.register_blueprint(corpus_api.api_bp)
+    app.register_blueprint(reports_api.api_bp)
+    app.register_blueprint(export_api.api_bp)
+    app.register_blueprint(apidoc_api.api_bp)
 
 
 def wants_json() -> bool:

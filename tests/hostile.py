@@ -110,7 +110,7 @@ def shared_world(request: pytest.FixtureRequest,
         url = f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'test.sqlite3'}"
     app = create_app({"TESTING": True, "SECRET_KEY": "test-secret-key",
                       "SQLALCHEMY_DATABASE_URI": url, "SERVER_NAME": None,
-                      "RATELIMIT_ENABLED": False})
+                      "RATELIMIT_ENABLED": False, "JOBS_QUEUE": "immediate"})
     app.test_client_class = IsolatedClient
     with app.app_context():
         db.create_all()

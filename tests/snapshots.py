@@ -44,7 +44,7 @@ class SavedDatabase:
         self.saved = False
         self.app = create_app({"TESTING": True, "SECRET_KEY": "test-secret-key",
                                "SQLALCHEMY_DATABASE_URI": url, "SERVER_NAME": None,
-                               "RATELIMIT_ENABLED": False})
+                               "RATELIMIT_ENABLED": False, "JOBS_QUEUE": "immediate"})
         self.app.test_client_class = IsolatedClient
         with self.app.app_context():
             db.create_all()

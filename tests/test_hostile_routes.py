@@ -47,12 +47,14 @@ texts = st.one_of(hostile, hostile, hostile, st.text(max_size=12),  # mostly the
                   st.integers(-(2**70), 2**70).map(str))
 QUERY_KEYS = ["batch", "user", "page", "after", "conflict", "annotator", "kind", "label", "pair",
               "cell", "format", "split", "seed", "part", "next", "archived", "complete",
-              "include_annotations", "complete_only", "metric", "show_names"]
+              "include_annotations", "complete_only", "metric", "show_names", "per_page", "q",
+              "status", "flagged", "excluded", "gold", "event_type"]
 FORM_KEYS = ["min_agree", "batch_id", "version", "name", "source", "sample", "documents",
              "annotators", "overlap", "seed", "leaving", "to", "confirm", "username",
              "password", "role", "show_names", "files"]
 BODY_KEYS = ["spans", "version", "status", "time_spent", "flagged", "flag_comment", "start",
-             "end", "choice", "pick", "reason", "note"]
+             "end", "choice", "pick", "reason", "note", "articles", "title", "text", "published",
+             "annotators", "source", "overlap", "sample", "documents", "seed", "name"]
 json_atoms = st.one_of(
     st.sampled_from([2**64, -(2**63) - 1, 2**31, 10**20, 0, -1, 1.5, True, None]),
     st.sampled_from(HOSTILE_TEXT), st.integers(-(2**70), 2**70),
@@ -171,7 +173,8 @@ def check(world: World, client, method: str, url: str, kwargs: dict) -> None:
     # just fingerprinted, so the next request starts from it (World.settled).
     before = world.settled or world.fingerprint()
     world.settled = None
-    response = client.open(url, method=method, **kwargs)
+    # buffered: the body is read inside the request, as a server reads a streamed export
+    response = client.open(url, method=method, buffered=True, **kwargs)
     assert response.status_code < 500, (method, url, response.get_data(as_text=True)[:500])
     if response.status_code >= 400:
         after = world.fingerprint()

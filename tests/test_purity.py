@@ -43,6 +43,8 @@ PURE = [
     "annotator.assignments.allocation",
     "annotator.auth.names",
     "annotator.auth.passwords",
+    "annotator.apidoc.document",
+    "annotator.apidoc.page",
     "annotator.agreement",
     "annotator.agreement.blocks",
     "annotator.agreement.bootstrap",

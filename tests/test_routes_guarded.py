@@ -186,6 +186,31 @@ EXPECTED: dict[str, tuple[str, str, tuple[int, ...]]] = {
         (401, 200, X, X, X, X, X, 200)),
     "jobs.list_jobs": ("GET", "/admin/jobs", (302, 403, 403, 403, 403, 403, 403, 200)),
     "jobs.show_job": ("GET", "/admin/jobs/{job}", (302, 403, 403, 403, 403, 403, 403, 200)),
+    # The REST API (docs/api.md): the pages' rules, answered in JSON (anonymous: 401). The
+    # walk's POST sends a form, not JSON: 422 once past the role check.
+    "projects_api.list_projects": ("GET", "/api/projects",
+        (401, 200, 200, 200, 200, 200, 200, 200)),
+    "projects_api.list_sentences": ("GET", "/api/projects/{project}/sentences?status=done",
+        (401, 200, 200, X, 200, X, 200, 200)),
+    "corpus_api.list_documents": ("GET", "/api/projects/{project}/documents",
+        (401, 403, 403, X, 403, X, 200, 200)),
+    "corpus_api.upload_articles": ("POST", "/api/projects/{project}/documents",
+        (401, 403, 403, X, 403, X, 422, 422)),
+    "assignments_api.list_batches": ("GET", "/api/projects/{project}/batches",
+        (401, 403, 403, X, 403, X, 200, 200)),
+    "assignments_api.create_batch": ("POST", "/api/projects/{project}/batches",
+        (401, 403, 403, X, 403, X, 422, 422)),
+    # Like the batch page: admins, and annotators with work in the batch.
+    "assignments_api.show_batch": ("GET", "/api/batches/{batch}",
+        (401, 200, 200, X, 403, X, 200, 200)),
+    "reports_api.get_agreement": ("GET", "/api/projects/{project}/agreement?batch={batch}",
+        (401, 403, 403, X, 403, X, 200, 200)),
+    "export_api.stream_export": ("GET", "/api/projects/{project}/export?format=conll",
+        (401, 403, 403, X, 200, X, 200, 200)),
+    # The API's description is public: it describes routes, not data.
+    "apidoc_api.get_openapi": ("GET", "/api/openapi.json",
+        (200, 200, 200, 200, 200, 200, 200, 200)),
+    "apidoc_api.show_docs": ("GET", "/api/docs", (200, 200, 200, 200, 200, 200, 200, 200)),
 }
 
 

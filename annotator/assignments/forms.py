@@ -17,10 +17,10 @@ from wtforms import (
 from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
+from annotator.assignments.requests import MAX_CHOSEN_DOCUMENTS
 from annotator.db import MAX_ROW_ID
 from annotator.web_input import WholeNumberField
 
-MAX_CHOSEN_DOCUMENTS = 100_000  # more than this: "All remaining" or a sample
 ID_OR_RANGE = re.compile(r"([0-9]{1,10})(?:-([0-9]{1,10}))?")
 
 

@@ -305,3 +305,10 @@ def list_my_batches(session: Session, user_id: int) -> list[MyBatch]:
     for pid, pname in projects:
         out.extend(MyBatch(pname, p) for p in batch_progress(session, pid, user_id=user_id))
     return out
+
+
+def count_batch_sentences(session: Session, batch_id: int) -> int:
+    """How many sentences the batch holds."""
+    return session.scalar(
+        select(func.count()).select_from(BatchSentence).where(BatchSentence.batch_id == batch_id)
+    ) or 0

@@ -125,35 +125,48 @@ def read_jsonl(name: str, data: bytes) -> list[ArticleIn]:
             obj = loads_json(line, max_depth=MAX_JSON_DEPTH)
         except InputError as err:
             raise ImportRefused(f"{where}: {err}") from None
-        if not isinstance(obj, dict):
-            raise ImportRefused(f"{where}: expected an object with 'title' and 'text'")
-        missing = [k for k in ("title", "text") if k not in obj]
-        if missing:
-            raise ImportRefused(f"{where}: missing field(s) {', '.join(missing)}")
-        title, body = obj["title"], obj["text"]
-        if not isinstance(title, str) or not title.strip():
-            raise ImportRefused(f"{where}: 'title' must be a non-empty string")
-        if len(title) > MAX_TITLE:
-            raise ImportRefused(f"{where}: 'title' longer than {MAX_TITLE} characters")
-        if not isinstance(body, str) or not body.strip():
-            raise ImportRefused(f"{where}: 'text' must be a non-empty string")
-        url = obj.get("url")
-        if url is not None and (not isinstance(url, str) or len(url) > MAX_URL):
-            raise ImportRefused(f"{where}: 'url' must be a string of at most {MAX_URL} characters")
-        published = obj.get("published")
-        if published is not None:
-            try:
-                published = parse_iso_date(published, "'published'")
-            except InputError as err:
-                raise ImportRefused(f"{where}: {err}") from None
-        articles.append(
-            ArticleIn(
-                title=title.strip(), text=body, url=url or None, published=published, source=where
-            )
-        )
+        articles.append(article_from_object(obj, where))
     if not articles:
         raise ImportRefused(f"{name}: the file is empty")
     return articles
+
+
+def article_from_object(obj: object, where: str) -> ArticleIn:
+    """One article given as a JSON object (a JSONL line, an item of an API body): title,
+    text, and optionally url and published, checked; ``where`` names it in messages."""
+    if not isinstance(obj, dict):
+        raise ImportRefused(f"{where}: expected an object with 'title' and 'text'")
+    missing = [k for k in ("title", "text") if k not in obj]
+    if missing:
+        raise ImportRefused(f"{where}: missing field(s) {', '.join(missing)}")
+    title, body = obj["title"], obj["text"]
+    if not isinstance(title, str) or not title.strip():
+        raise ImportRefused(f"{where}: 'title' must be a non-empty string")
+    if len(title) > MAX_TITLE:
+        raise ImportRefused(f"{where}: 'title' longer than {MAX_TITLE} characters")
+    if not isinstance(body, str) or not body.strip():
+        raise ImportRefused(f"{where}: 'text' must be a non-empty string")
+    url = obj.get("url")
+    if url is not None and (not isinstance(url, str) or len(url) > MAX_URL):
+        raise ImportRefused(f"{where}: 'url' must be a string of at most {MAX_URL} characters")
+    published = obj.get("published")
+    if published is not None:
+        try:
+            published = parse_iso_date(published, "'published'")
+        except InputError as err:
+            raise ImportRefused(f"{where}: {err}") from None
+    return ArticleIn(title=title.strip(), text=body, url=url or None, published=published,
+                     source=where)
+
+
+def read_article_objects(objects: object, name: str = "articles") -> list[ArticleIn]:
+    """The articles of a JSON list (the API's upload body), each checked as a JSONL line is;
+    messages name them ``articles[3]``."""
+    if not isinstance(objects, list):
+        raise ImportRefused(f"'{name}' must be a list of articles")
+    if not objects:
+        raise ImportRefused(f"'{name}' holds no article")
+    return [article_from_object(obj, f"{name}[{i}]") for i, obj in enumerate(objects)]
 
 
 def read_articles(name: str, data: bytes) -> list[ArticleIn]:

@@ -151,3 +151,16 @@ def may(session: Session, user: User, project_id: int, need: str) -> bool:
     """True when the user acts in the project with role ``need`` or above."""
     role = role_in_project(session, user, project_id)
     return role is not None and RANK[role] >= RANK[need]
+
+
+def list_projects_with_roles(session: Session, user: User) -> list[tuple[Project, str]]:
+    """The projects this user may see, by name, each with the role they act with there."""
+    roles = dict(session.execute(
+        select(ProjectMember.project_id, ProjectMember.role)
+        .where(ProjectMember.user_id == user.id)).all())
+    found = []
+    for project in list_visible_projects(session, user):
+        role = acting_role(user.role, roles.get(project.id))
+        if role is not None:
+            found.append((project, role))
+    return found

@@ -209,12 +209,12 @@ def test_every_page_passes_axe_for_each_role(live, world, page, role):
     seeded = world["seeded"]
     start = ["/projects/", f"/projects/{seeded.project_id}", f"/sentences/{seeded.sentence_ids[0]}",
              # Error pages: a page this role may not open (403 for all but the admin) and 404.
-             f"/documents/{seeded.document_id}", "/no-such-page"]
+             f"/documents/{seeded.document_id}", "/no-such-page", "/api/docs"]
     problems = walk(page, live.url, start, role)
     visited = {r["route"] for r in REPORT if r["role"] == role}
     # The project's sentence list is reached through the project navigation bar.
     assert {"/projects/", "/projects/<n>", "/sentences/<n>",
-            "/projects/<n>/sentences"} <= visited, visited
+            "/projects/<n>/sentences", "/api/docs"} <= visited, visited
     if role != "annotator":
         # The queue links the open argument conflict of the seeded event.
         assert {"/projects/<n>/adjudication", "/sentences/<n>/gold",
