@@ -21,6 +21,7 @@ from annotator.errors import Invalid
 from annotator.export import services
 from annotator.export.agreement_summary import bootstrap_setting
 from annotator.export.formats import FORMATS
+from annotator.export.labelstudio import labelstudio_config
 from annotator.export.options import ExportOptions, parse_options
 from annotator.export.reading import gold_overview
 from annotator.export.tally import make_tally
@@ -39,6 +40,9 @@ CONTENT_TYPES = {
     "conll": "text/plain; charset=utf-8",
     "events-jsonl": "application/x-ndjson; charset=utf-8",
     "events-csv": "text/csv; charset=utf-8",
+    "labelstudio": "application/json; charset=utf-8",
+    "brat": "application/zip",
+    "spacy": "application/octet-stream",
 }
 
 
@@ -66,7 +70,9 @@ def _pseudonyms(project_id: int) -> dict[str, str] | None:
         return export_names(db.session, current_user, project_id)
 
 
-def _attachment(body: Iterable[str] | str, content_type: str, filename: str) -> Response:
+def _attachment(
+    body: Iterable[str] | Iterable[bytes] | str, content_type: str, filename: str
+) -> Response:
     response = Response(body, content_type=content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
@@ -135,4 +141,15 @@ def download_card(project_id: int) -> Response | tuple[str, int]:
     return _attachment(
         card, "text/markdown; charset=utf-8",
         services.export_filename(project, options, card=True),
+    )
+
+
+@bp.get("/projects/<int:project_id>/export/labelstudio-config")
+@project_access("curator")
+def download_labelstudio_config(project_id: int) -> Response:
+    """Send the Label Studio labelling config (XML) that matches the labelstudio export."""
+    project = db.session.get(Project, project_id) or abort(404)
+    return _attachment(
+        labelstudio_config(project.label_schema), "application/xml; charset=utf-8",
+        services.labelstudio_config_filename(project),
     )
