@@ -14,8 +14,10 @@ trigger's type, so an untyped EVENT would have no type to take and a typed one w
 label; ``T`` + ``A`` + ``R`` keeps every span, type and link exactly as stored.
 
 With a split, each part is a folder (``train/``, ``dev/``, ``test/``: brat collections; the
-configuration at the top applies to them). ``documents.jsonl`` lists each file's document id,
-title, URL, date, part and exported sentences. With ``include_annotations`` every annotator's
+configuration at the top applies to them). Beside each ``NAME.txt``, ``NAME.json`` gives the
+document's id, title, URL, date, part and exported sentences (brat lists only ``.txt`` files;
+one file per document keeps the archive streaming: a single list of every document's
+sentences would grow with the corpus until the end). With ``include_annotations`` every annotator's
 own spans and relations are under ``annotators/NAME/``. The archive is streamed one document at
 a time (``zipstream``); the configuration is written last, so that a label, role or value the
 gold uses but the schema no longer declares is declared too.
@@ -43,7 +45,6 @@ from annotator.export.tally import Tally, parse_label_schema
 from annotator.export.zipstream import stream_members
 from annotator.projects.schema import LabelSchema
 
-MANIFEST = "documents.jsonl"
 ANNOTATORS_FOLDER = "annotators"
 # brat's configuration splits on white space, "|", "," and ":" (and "=" in visual.conf).
 _CONF_UNSAFE = re.compile(r"[\s|,:=#]")
@@ -201,22 +202,22 @@ def visual_conf(schema: LabelSchema | None) -> str:
     return "\n".join(["[labels]", *names, "", "[drawing]", *drawing]) + "\n"
 
 
-def _manifest_line(document: ExportDocument, path: str) -> str:
+def document_json(document: ExportDocument) -> str:
+    """``NAME.json``: the document's ids and metadata, and its exported (gold) sentences."""
     return json.dumps({
-        "file": path, "document_id": document.id, "title": document.title,
-        "url": document.url, "published": document.published, "split": document.split,
+        "document_id": document.id, "title": document.title, "url": document.url,
+        "published": document.published, "split": document.split,
         "sentences": [{"id": s.id, "index": s.index, "start": s.start, "end": s.end,
                        "gold_status": s.gold_status} for s in document.sentences],
-    }, ensure_ascii=False, separators=(",", ":")) + "\n"
+    }, ensure_ascii=False, indent=1) + "\n"
 
 
 def _members(
     header: ExportHeader, documents: Iterable[ExportDocument], tally: Tally
 ) -> Iterator[tuple[str, str]]:
-    """The archive's members in order: per document its files, then manifest and config."""
+    """The archive's members in order: per document its files, then the configuration."""
     schema = parse_label_schema(header.label_schema)
     seen = Seen()
-    manifest: list[str] = []
     folders: dict[str, str] = {}  # annotator name -> folder, unique
     for document in documents:
         tally.add_document(document)
@@ -224,13 +225,12 @@ def _members(
             tally.add_sentence(document, sentence,
                                *boundary_problems(sentence.text, sorted_spans(sentence.spans)))
         base = (f"{document.split}/" if document.split else "") + document_name(document)
-        manifest.append(_manifest_line(document, base))
         yield f"{base}.txt", document.text
         gold = [(s, s.spans, s.relations) for s in document.sentences]
         yield f"{base}.ann", ann_text(document.text, gold, seen, notes=True)
+        yield f"{base}.json", document_json(document)
         if header.include_annotations:
             yield from _annotator_members(document, base, seen, folders)
-    yield MANIFEST, "".join(manifest)
     yield "annotation.conf", annotation_conf(schema, seen, header)
     yield "visual.conf", visual_conf(schema)
 
