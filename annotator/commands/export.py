@@ -50,10 +50,12 @@ from annotator.transactions import start_consistent_read
 def export_command(project_name: str, fmt: str, out: Path | None, config_out: Path | None,
                    split: str | None, seed: int | None, part: str | None,
                    include_annotations: bool, complete_only: bool) -> None:
-    """Export the gold standard as gold-json, jsonl (spaCy/Prodigy), conll (BIO), as event
-    records (events-jsonl, events-csv: one per gold EVENT with its actors and location), or for
-    another tool: labelstudio (tasks with the gold as predictions, and the labelling config),
-    brat (standoff files with annotation.conf, zipped) or spacy (a DocBin, .spacy)."""
+    """Export the gold standard as gold-json, jsonl (spaCy/Prodigy), conll (BIO), event
+    records, or for Label Studio, brat or spaCy.
+
+    events-jsonl and events-csv: one record per gold EVENT with its actors and location;
+    labelstudio: tasks with the gold as predictions (and the labelling config); brat: standoff
+    files with annotation.conf, zipped; spacy: a DocBin (.spacy) for spacy train."""
     if config_out is not None and fmt != "labelstudio":
         fail("--labelstudio-config goes with --format labelstudio")
     if out is None and fmt in BINARY and sys.stdout.isatty():
