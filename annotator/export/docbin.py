@@ -14,9 +14,10 @@ gold relations as token ranges.
 
 A DocBin cannot be streamed: its file is one compressed msgpack object whose token table and
 string list cover every document. The writer therefore adds each sentence to one DocBin as the
-documents stream past (a ``Doc`` lives only while it is added; the DocBin keeps about 25 bytes
-per token), serializes it once at the end and yields the bytes in pieces of ``PIECE`` bytes.
-Memory grows with the number of tokens: figures in docs/export.md.
+documents stream past (a ``Doc`` lives only while it is added; the DocBin keeps its token
+table, spaces, span groups and user data), serializes it once at the end and yields the bytes
+in pieces of ``PIECE`` bytes. Memory grows with the corpus, about 4 KB per sentence at the
+peak: figures in docs/export.md (*Streaming*).
 
 spaCy is an optional dependency (``pip install 'annotator[spacy]'``): it is imported only
 when a spacy export is written, and ``spacy_installed`` lets the options refuse the format
