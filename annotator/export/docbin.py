@@ -33,7 +33,14 @@ from typing import Any
 
 from annotator.corpus.tokens import token_offsets
 from annotator.export.jsonl import prodigy_tokens
-from annotator.export.records import ExportDocument, ExportHeader, sorted_relations, sorted_spans
+from annotator.export.records import (
+    ExportDocument,
+    ExportHeader,
+    ExportSentence,
+    GoldSpan,
+    sorted_relations,
+    sorted_spans,
+)
 from annotator.export.tally import Tally
 
 SPANS_KEY = "sc"  # spaCy's default span group for spancat
@@ -103,7 +110,7 @@ def _msgpack_encoders_cached() -> Iterator[None]:
 
 
 def sentence_doc(
-    vocab: Any, document: ExportDocument, sentence: Any, spans: list[Any],
+    vocab: Any, document: ExportDocument, sentence: ExportSentence, spans: list[GoldSpan],
     tokens: list[tuple[int, int]],
 ) -> tuple[Any, int]:
     """One sentence as a spaCy ``Doc`` with its gold spans; also how many did not align."""
@@ -137,7 +144,7 @@ def sentence_doc(
 
 
 def _user_data(
-    document: ExportDocument, sentence: Any, by_offsets: Mapping[tuple[int, int], Any]
+    document: ExportDocument, sentence: ExportSentence, by_offsets: Mapping[tuple[int, int], Any]
 ) -> dict[str, Any]:
     """Where the sentence comes from, and its gold relations as token ranges."""
     relations = []

@@ -20,6 +20,7 @@ from annotator.auth.services import role_required
 from annotator.errors import Invalid
 from annotator.export import services
 from annotator.export.agreement_summary import bootstrap_setting
+from annotator.export.docbin import spacy_installed
 from annotator.export.formats import FORMATS
 from annotator.export.labelstudio import labelstudio_config
 from annotator.export.options import ExportOptions, parse_options
@@ -89,6 +90,7 @@ def show_export(project_id: int) -> str:
         project=project,
         overview=gold_overview(db.session, project.id),
         formats=FORMATS,
+        spacy_ready=spacy_installed(),
     )
 
 

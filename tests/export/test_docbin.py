@@ -3,6 +3,7 @@ the gold one by one, and that ``spacy train`` trains a blank NER pipeline on."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -108,6 +109,9 @@ def test_without_spacy_the_format_is_refused_up_front(app, db, monkeypatch) -> N
     project = golden_project(db.session)["project"]
     client = app.test_client()
     assert login(client, "cur").status_code == 302
+    monkeypatch.setattr("annotator.export.views.spacy_installed", lambda: False)
+    page = client.get(f"/projects/{project.id}/export").get_data(as_text=True)
+    assert re.search(r'value="spacy"\s+disabled', page) and "spaCy is not installed" in page
     response = client.get(f"/projects/{project.id}/export/download?format=spacy")
     assert response.status_code == 422 and "needs spaCy" in response.get_data(as_text=True)
     result = app.test_cli_runner().invoke(
