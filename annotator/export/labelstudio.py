@@ -49,15 +49,14 @@ def _dumps(obj: Any) -> str:
 
 
 def attribute_tags(schema: LabelSchema | None) -> dict[str, str]:
-    """Each attribute key -> the name of its ``<Choices>`` tag (the key itself: one tag per key,
-    shared by every label that has the attribute)."""
+    """Each attribute key of the schema -> the name of its ``<Choices>`` tag.
+
+    The tag is named for the key (``event_type``): one tag per key, shared by every label
+    that has the attribute, so results read back as our attribute keys.
+    """
     if schema is None:
         return {}
-    keys: dict[str, str] = {}
-    for label in schema.labels:
-        for attribute in label.attributes:
-            keys.setdefault(attribute.key, attribute.key)
-    return keys
+    return {a.key: a.key for label in schema.labels for a in label.attributes}
 
 
 def labelstudio_config(label_schema: Mapping[str, Any]) -> str:
