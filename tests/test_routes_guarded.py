@@ -168,6 +168,8 @@ EXPECTED: dict[str, tuple[str, str, tuple[int, ...]]] = {
         (302, 403, 403, X, 200, X, 200, 200)),
     "export.download_card": ("GET", "/projects/{project}/export/card",
         (302, 403, 403, X, 200, X, 200, 200)),
+    "export.download_labelstudio_config": ("GET",
+        "/projects/{project}/export/labelstudio-config", (302, 403, 403, X, 200, X, 200, 200)),
     "reports.show_agreement": ("GET", "/projects/{project}/agreement",
         (302, 403, 403, X, 403, X, 200, 200)),
     "reports.show_batch_agreement": ("GET", "/batches/{batch}/agreement",

@@ -87,11 +87,12 @@ def test_the_export_page_links_the_formats_page_the_app_serves(app, client, db) 
     world = prepare_project(db.session)
     login(client, "admin1")
     page = client.get(f"/projects/{world['project'].id}/export").get_data(as_text=True)
-    for anchor in ("gold-json", "jsonl", "conll", "split"):
+    for anchor in ("gold-json", "jsonl", "conll", "labelstudio", "brat", "spacy", "split"):
         assert f'href="/help/export-formats#{anchor}"' in page
     assert "same seed on the same documents gives the same split" in page
     formats = client.get("/help/export-formats").get_data(as_text=True)
-    for anchor in ("gold-json", "jsonl", "conll", "split", "card"):
+    for anchor in ("gold-json", "jsonl", "conll", "labelstudio", "brat", "spacy", "split",
+                   "card"):
         assert f'id="{anchor}"' in formats
     reader = app.test_client()
     login(reader, "ann_a")  # any user may read it

@@ -94,9 +94,8 @@ COMMANDS: dict[str, Entry] = {
     ),
     "export": Entry(
         "annotator.commands.export", "export_command",
-        "Export the gold standard as gold-json, jsonl (spaCy/Prodigy), conll (BIO), or as "
-        "event records (events-jsonl, events-csv: one per gold EVENT with its actors and "
-        "location).",
+        "Export the gold standard as gold-json, jsonl (spaCy/Prodigy), conll (BIO), event "
+        "records, or for Label Studio, brat or spaCy.",
     ),
     "import-annotations": Entry(
         "annotator.commands.importing", "import_annotations_command",

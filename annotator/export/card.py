@@ -308,8 +308,8 @@ def _gold_warnings(counts: Mapping[str, Any]) -> list[str]:
     if counts["spans_off_token_boundaries"]:
         warnings.append(
             f"{plural(counts['spans_off_token_boundaries'], 'span does', 'spans do')} not start "
-            "and end on token boundaries (imported data): CoNLL widens them to whole tokens "
-            "and JSONL gives them no token_start/token_end."
+            "and end on token boundaries (imported data): CoNLL widens them to whole tokens, "
+            "JSONL gives them no token_start/token_end and the spaCy DocBin leaves them out."
         )
     if counts["spans_without_tokens"]:
         warnings.append(

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from annotator.errors import Invalid
-from annotator.export.formats import FORMATS
+from annotator.export.docbin import spacy_installed
+from annotator.export.formats import FORMATS, NEEDS_SPACY
 from annotator.export.records import ExportHeader
 from annotator.export.splits import SplitError, parse_split, split_names
 
@@ -86,6 +87,9 @@ def parse_options(
     """
     if format not in FORMATS:
         raise Invalid(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
+    if format in NEEDS_SPACY and not spacy_installed():
+        raise Invalid(f"the {format} format needs spaCy, which is not installed here "
+                      "(pip install 'annotator[spacy]')")
     ratios = _split_ratios(split)
     return ExportOptions(
         format=str(format),

@@ -199,7 +199,7 @@ def iter_documents(session: Session, prepared: PreparedExport) -> Iterator[Expor
         }
         by_document = _read_sentences(reader, chunk, documents)
         for doc_id in chunk:
-            _, title, url, published, _ = documents[doc_id]
+            _, title, url, published, text = documents[doc_id]
             yield ExportDocument(
                 id=doc_id,
                 title=title,
@@ -207,6 +207,7 @@ def iter_documents(session: Session, prepared: PreparedExport) -> Iterator[Expor
                 published=_date_text(published),
                 split=splits[doc_id] if splits else None,
                 sentences=tuple(by_document.get(doc_id, ())),
+                text=text,
             )
         # Let this chunk go before the next is read: otherwise two chunks are held at once.
         del documents, by_document

@@ -109,6 +109,9 @@ class ExportDocument:
     published: str | None  # ISO date
     split: str | None  # train | dev | test, or None without --split
     sentences: tuple[ExportSentence, ...]
+    # The whole article (sentence offsets point into it): the document-level formats
+    # (labelstudio, brat) write it; "" when a caller has no use for it.
+    text: str = ""
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ from annotator.export.tally import Tally, make_tally, tally_documents
 from annotator.projects.models import Project
 
 EXTENSIONS = {"gold-json": "json", "jsonl": "jsonl", "conll": "conll",
-              "events-jsonl": "jsonl", "events-csv": "csv"}
+              "events-jsonl": "jsonl", "events-csv": "csv", "labelstudio": "json",
+              "brat": "zip", "spacy": "spacy"}
 
 
 def prepare_export(
@@ -76,8 +77,11 @@ def prepare_export(
     return PreparedExport(header, options, project.id, tuple(plan), splits, pseudonyms)
 
 
-def stream_export(session: Session, prepared: PreparedExport, tally: Tally) -> Iterator[str]:
-    """Yield the export file's text; ``tally`` holds its counts once the iterator is done."""
+def stream_export(
+    session: Session, prepared: PreparedExport, tally: Tally
+) -> Iterator[str] | Iterator[bytes]:
+    """Yield the export file's text (bytes for ``formats.BINARY``); ``tally`` holds its counts
+    once the iterator is done."""
     # A million short-lived rows trigger many garbage collections, and each full one would
     # rescan every long-lived object of the app (modules, mappers, compiled statements).
     # Freezing those for the length of the export saves about a fifth of its time.
@@ -112,7 +116,10 @@ def summary_line(prepared: PreparedExport, counts: dict[str, Any]) -> str:
             for name, b in counts["splits"].items()
         ) + ")"
     problems = counts["spans_off_token_boundaries"] + counts["spans_without_tokens"]
-    if problems:
+    if problems and prepared.options.format == "spacy":
+        line += (f"; warning: {problems} spans off token boundaries left out of the DocBin "
+                 "(see the card)")
+    elif problems:
         line += f"; warning: {problems} spans off token boundaries (see the card)"
     return line
 
@@ -125,4 +132,12 @@ def export_filename(project: Project, options: ExportOptions, *, card: bool = Fa
     if card:
         return f"{slug}-card{part}.md"
     what = "events" if options.format.startswith("events-") else "gold"
+    if options.format in ("labelstudio", "brat"):
+        what = options.format
     return f"{slug}-{what}{part}.{EXTENSIONS[options.format]}"
+
+
+def labelstudio_config_filename(project: Project) -> str:
+    """Name the Label Studio labelling config download: ``sahel-labelstudio-config.xml``."""
+    name = export_filename(project, ExportOptions(format="labelstudio"))
+    return name.removesuffix(".json") + "-config.xml"

@@ -22,9 +22,11 @@ from annotator.auth.services import role_required
 from annotator.errors import DomainError, Invalid
 from annotator.export import services
 from annotator.export.agreement_summary import bootstrap_setting
+from annotator.export.docbin import spacy_installed
 from annotator.export.foreign_import import FORMAT_NAMES, Outcome, import_files
 from annotator.export.formats import FORMATS
 from annotator.export.forms import ImportAnnotationsForm
+from annotator.export.labelstudio import labelstudio_config
 from annotator.export.options import ExportOptions, parse_options
 from annotator.export.reading import gold_overview
 from annotator.export.tally import make_tally
@@ -43,6 +45,9 @@ CONTENT_TYPES = {
     "conll": "text/plain; charset=utf-8",
     "events-jsonl": "application/x-ndjson; charset=utf-8",
     "events-csv": "text/csv; charset=utf-8",
+    "labelstudio": "application/json; charset=utf-8",
+    "brat": "application/zip",
+    "spacy": "application/octet-stream",
 }
 
 
@@ -70,7 +75,9 @@ def _pseudonyms(project_id: int) -> dict[str, str] | None:
         return export_names(db.session, current_user, project_id)
 
 
-def _attachment(body: Iterable[str] | str, content_type: str, filename: str) -> Response:
+def _attachment(
+    body: Iterable[str] | Iterable[bytes] | str, content_type: str, filename: str
+) -> Response:
     response = Response(body, content_type=content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"
@@ -87,6 +94,7 @@ def show_export(project_id: int) -> str:
         project=project,
         overview=gold_overview(db.session, project.id),
         formats=FORMATS,
+        spacy_ready=spacy_installed(),
     )
 
 
@@ -178,4 +186,15 @@ def download_card(project_id: int) -> Response | tuple[str, int]:
     return _attachment(
         card, "text/markdown; charset=utf-8",
         services.export_filename(project, options, card=True),
+    )
+
+
+@bp.get("/projects/<int:project_id>/export/labelstudio-config")
+@project_access("curator")
+def download_labelstudio_config(project_id: int) -> Response:
+    """Send the Label Studio labelling config (XML) that matches the labelstudio export."""
+    project = db.session.get(Project, project_id) or abort(404)
+    return _attachment(
+        labelstudio_config(project.label_schema), "application/xml; charset=utf-8",
+        services.labelstudio_config_filename(project),
     )

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from annotator.export import services
+from annotator.export.labelstudio import labelstudio_config
 from annotator.export.options import PreparedExport, parse_options
 from annotator.export.tally import make_tally
 from tests.export.gold_data import FIXED_TIME, golden_project
@@ -54,6 +55,8 @@ CASES = {
     "gold.conll": ("conll", {}),
     "events.jsonl": ("events-jsonl", {}),
     "events-split.csv": ("events-csv", {"split": "50/50", "seed": "1"}),
+    "labelstudio-split-annotations.json": ("labelstudio", {"split": "50/50", "seed": "1",
+                                                           "include_annotations": "1"}),
 }
 
 
@@ -87,3 +90,8 @@ def test_card_matches_golden_file(db) -> None:
     prepared = with_fixed_agreement(services.prepare_export(
         db.session, project, options, with_agreement=False, now=FIXED_TIME))
     compare("card.md", services.build_card(db.session, prepared))
+
+
+def test_labelstudio_config_matches_golden_file(db) -> None:
+    project = golden_project(db.session)["project"]
+    compare("labelstudio-config.xml", labelstudio_config(project.label_schema))
