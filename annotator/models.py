@@ -12,3 +12,10 @@ from annotator.audit.models import AuditEvent  # noqa: F401
 from annotator.auth.models import LoginSession, RateLimitCounter, Role, User  # noqa: F401
 from annotator.corpus.models import Document, Sentence  # noqa: F401
 from annotator.projects.models import Project, ProjectMember  # noqa: F401
+from annotator.suggestions.models import (  # noqa: F401
+    GazetteerEntry,
+    GazetteerList,
+    SuggestionEvent,
+    SuggestionPattern,
+    SuggestionSetting,
+)
