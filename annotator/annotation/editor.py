@@ -37,6 +37,10 @@ class EditorLinks:
     next_url: str | None = None
     article_url: str | None = None  # the whole article, read-only (annotation page only)
     article_api_url: str | None = None
+    # The sentence's suggestions and where the editor records what it did with them
+    # (annotation page only; the API answers none when the batch has suggestions off).
+    suggestions_url: str | None = None
+    suggestion_events_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -150,6 +154,8 @@ def editor_payload(
         "done_url": links.done_url,
         "article_url": links.article_url,
         "article_api_url": links.article_api_url,
+        "suggestions_url": links.suggestions_url,
+        "suggestion_events_url": links.suggestion_events_url,
         "batch_id": batch_id,
         "user": user,
     }
