@@ -25,7 +25,6 @@ def get_suggestions(sentence_id: int):
 @project_access("annotator")
 def post_suggestion_events(sentence_id: int):
     """Record suggestions shown, accepted or rejected in the editor (each once)."""
-    body = json_body()
     with unit_of_work(db.session):
-        recorded = services.record_events(db.session, current_user, sentence_id, body)
+        recorded = services.record_events(db.session, current_user, sentence_id, json_body)
     return jsonify(recorded=recorded)

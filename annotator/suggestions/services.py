@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from annotator.annotation.queries import get_schema, get_sentence_facts
@@ -249,14 +249,19 @@ def _event_row(raw: Any, text_length: int) -> dict[str, Any]:
             "label": label}
 
 
-def record_events(session: Session, user: User, sentence_id: int, body: Any) -> int:
+def record_events(session: Session, user: User, sentence_id: int,
+                  read_body: Callable[[], Any]) -> int:
     """Record suggestions the editor showed, or the user accepted or rejected, on a sentence
     they may annotate; each at most once. Returns how many were new.
+
+    The body is read (``read_body``) only once the user may annotate the sentence: a caller who
+    may not gets the same 404 or 403 whatever they sent.
 
     Raises:
         NotFound / Forbidden: as saving the annotation would.  Invalid: a bad event.
     """
     facts = get_sentence_facts(session, user, sentence_id)
+    body = read_body()
     events = body.get("events") if isinstance(body, dict) else None
     if not isinstance(events, list) or len(events) > MAX_EVENTS:
         raise Invalid(f"send {{\"events\": [...]}} with at most {MAX_EVENTS} events")
@@ -274,8 +279,3 @@ def record_events(session: Session, user: User, sentence_id: int, body: Any) -> 
     session.flush()
     return len(inserted)
 
-
-def list_count(session: Session, project_id: int) -> int:
-    """How many gazetteer lists the project has (the command's summary line)."""
-    return session.scalar(select(func.count(GazetteerList.id)).where(
-        GazetteerList.project_id == project_id)) or 0

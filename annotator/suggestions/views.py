@@ -100,9 +100,10 @@ def delete_gazetteer(project_id: int, list_id: int):
         return redirect(_settings_url(project_id, "lists"))
     with unit_of_work(db.session, catch=DomainError) as work:
         name = services.delete_gazetteer(db.session, project_id, list_id)
-    if work.failed:
-        abort(404)
-    flash(f"Deleted list {name!r}.", "success")
+    if work.failed:  # deleted meanwhile (another tab): say so, as the member forms do
+        flash(f"Not deleted: {work.message}.", "error")
+    else:
+        flash(f"Deleted list {name!r}.", "success")
     return redirect(_settings_url(project_id, "lists"))
 
 
@@ -141,8 +142,9 @@ def delete_pattern(project_id: int, pattern_id: int):
     with unit_of_work(db.session, catch=DomainError) as work:
         name = services.delete_pattern(db.session, project_id, pattern_id)
     if work.failed:
-        abort(404)
-    flash(f"Deleted pattern {name!r}.", "success")
+        flash(f"Not deleted: {work.message}.", "error")
+    else:
+        flash(f"Deleted pattern {name!r}.", "success")
     return redirect(_settings_url(project_id, "patterns"))
 
 
