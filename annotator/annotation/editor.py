@@ -154,8 +154,6 @@ def editor_payload(
         "done_url": links.done_url,
         "article_url": links.article_url,
         "article_api_url": links.article_api_url,
-        "suggestions_url": links.suggestions_url,
-        "suggestion_events_url": links.suggestion_events_url,
         "batch_id": batch_id,
         "user": user,
     }
@@ -163,6 +161,9 @@ def editor_payload(
     # (the annotation API always does; the gold editor's when its API takes them).
     if "relations" in saved:
         payload["relations"] = saved["relations"]
+    if links.suggestions_url:  # the annotation page: suggestions, when the batch has them on
+        payload["suggestions_url"] = links.suggestions_url
+        payload["suggestion_events_url"] = links.suggestion_events_url
     if mode == "gold":
         payload["mode"] = "gold"
         payload["storage_key"] = f"annotator:unsaved-gold:{user}:{sentence.id}"
