@@ -13,7 +13,8 @@ Timed, in one run:
 - ``GET /api/sentences/<id>/suggestions`` through the Flask test client (server time: routing,
   the access check, the batch look-up, the sources' fingerprint, matching, JSON) for an
   annotator of a batch with suggestions on, --runs rounds over 50 sentences, interleaved
-  with ``GET /healthz`` as the same-run reference; median (target: < 20 ms).
+  with ``GET /healthz`` and ``GET /api/sentences/<id>/annotation`` (the same access check and
+  a similar read) as same-run references; median (target: < 20 ms).
 
 Run: `.venv/bin/python bench/bench_suggestions.py [--entries 50000] [--sentences 2000]
 [--runs 5] [--postgresql]` (``--postgresql`` starts a throwaway server as the tests do).
@@ -103,7 +104,8 @@ def sentences(rnd: random.Random, rows: list, count: int) -> list[str]:
         words.insert(rnd.randrange(len(words)), f"{rnd.randint(1, 99)}th Armoured Division")
         if rnd.random() < 0.5:
             words.insert(rnd.randrange(len(words)), f"al-{name(rnd).split()[0]}")
-        out.append((" ".join(words) + ".").capitalize())
+        line = " ".join(words) + "."
+        out.append(line[0].upper() + line[1:])
     return out
 
 
@@ -184,6 +186,7 @@ def time_api(url: str, rows: list, texts: list[str], runs: int) -> dict[str, flo
     assert first.status_code == 200 and first.json["enabled"], first.get_data(as_text=True)
     api: list[float] = []
     health: list[float] = []
+    annotation: list[float] = []
     found = 0
     for _ in range(runs):
         for sid in ids["sentences"]:
@@ -194,7 +197,11 @@ def time_api(url: str, rows: list, texts: list[str], runs: int) -> dict[str, flo
             t0 = time.perf_counter()
             client.get("/healthz")
             health.append((time.perf_counter() - t0) * 1000)
+            t0 = time.perf_counter()
+            client.get(f"/api/sentences/{sid}/annotation")
+            annotation.append((time.perf_counter() - t0) * 1000)
     return {"cold": cold, "median": statistics.median(api), "healthz": statistics.median(health),
+            "annotation": statistics.median(annotation),
             "per_sentence": found / len(api), "requests": len(api)}
 
 
@@ -244,6 +251,8 @@ def main() -> None:
         f"({api['per_sentence']:.1f} suggestions each) | {api['median']:.1f} ms | "
         f"< {API_TARGET_MS:.0f} ms |",
         f"| `GET /healthz` (same-run reference), median | {api['healthz']:.1f} ms | — |",
+        f"| `GET /api/sentences/<id>/annotation` (same-run reference), median | "
+        f"{api['annotation']:.1f} ms | — |",
     ]))
     sys.exit(0 if ok else 1)
 

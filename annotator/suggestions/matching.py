@@ -134,36 +134,39 @@ class Gazetteer:
 
         self.ignore_case = ignore_case
         self.matcher = PhraseMatcher(_vocab(), attr="LOWER" if ignore_case else "ORTH")
-        self.terms: list[Term] = []
-        self.size = 0
-        by_key: dict[str, list[Any]] = {}
-        seen: set[tuple[str, ...]] = set()
+        # One matcher key per label, the term found again from the matched words: far fewer
+        # keys than terms (adding 50,000 keys one by one is what made building slow).
+        self.terms: dict[tuple[str, ...], Term] = {}
+        docs: dict[str, list[Any]] = {}
         # An uploaded list is the admin's word: its entries come before gold's for the same
         # phrase; among lists, the first read wins (the caller reads them in a fixed order).
         for term in sorted(terms, key=lambda t: t.name == "gold"):
             words = tokenize(term.text)
-            key_words = tuple(w.lower() for w in words) if ignore_case else tuple(words)
-            if not words or key_words in seen:
+            key = self._key(words)
+            if not words or key in self.terms:
                 continue
-            seen.add(key_words)
-            self.terms.append(term)
-            by_key.setdefault(str(len(self.terms) - 1), []).append(_doc(words))
-        for key, docs in by_key.items():
-            self.matcher.add(key, docs)
+            self.terms[key] = term
+            docs.setdefault(term.label, []).append(_doc(words))
+        for label, label_docs in docs.items():
+            self.matcher.add(label, label_docs)
         self.size = len(self.terms)
         self._lock = threading.Lock()  # the Vocab's string store grows as texts are read
+
+    def _key(self, words: Sequence[str]) -> tuple[str, ...]:
+        return tuple(w.lower() for w in words) if self.ignore_case else tuple(words)
 
     def suggest(self, text: str, tokens: Offsets) -> list[Suggestion]:
         """The longest gazetteer matches in the sentence, none overlapping another."""
         if not tokens or not self.size:
             return []
+        words = _words(text, tokens)
         with self._lock:
-            doc = _doc(_words(text, tokens))
-            matches = self.matcher(doc)
-        vocab = _vocab()
+            matches = self.matcher(_doc(words))
         found = []
-        for match_id, a, b in matches:
-            term = self.terms[int(vocab.strings[match_id])]
+        for _, a, b in matches:
+            term = self.terms.get(self._key(words[a:b]))
+            if term is None:  # spaCy's LOWER and str.lower() differ on some letter
+                continue
             attributes = (("event_type", term.event_type),) if term.event_type else ()
             found.append(Suggestion(tokens[a][0], tokens[b - 1][1], term.label, attributes,
                                     "gazetteer", term.name, term.score))

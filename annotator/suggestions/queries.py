@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from annotator import caching
@@ -44,36 +44,41 @@ def ignores_case(session: Session, project_id: int) -> bool:
         select(SuggestionSetting.ignore_case).where(SuggestionSetting.project_id == project_id)))
 
 
+def _fingerprint_statement() -> Any:
+    """One statement for the whole fingerprint (it runs on every suggestion request)."""
+    project = bindparam("project_id")
+    gold = (select(GoldSentence.id, GoldSentence.version, GoldSentence.updated_at)
+            .join(Sentence, Sentence.id == GoldSentence.sentence_id)
+            .where(Sentence.project_id == project).subquery())
+    lists = select(GazetteerList.id).where(GazetteerList.project_id == project).subquery()
+    patterns = (select(SuggestionPattern.id, SuggestionPattern.updated_at)
+                .where(SuggestionPattern.project_id == project).subquery())
+    setting = SuggestionSetting
+    return select(
+        select(func.count(gold.c.id)).scalar_subquery(),
+        select(func.max(gold.c.id)).scalar_subquery(),
+        select(func.coalesce(func.sum(gold.c.version), 0)).scalar_subquery(),
+        select(func.max(gold.c.updated_at)).scalar_subquery(),
+        select(func.count(lists.c.id)).scalar_subquery(),
+        select(func.max(lists.c.id)).scalar_subquery(),
+        select(func.count(patterns.c.id)).scalar_subquery(),
+        select(func.max(patterns.c.id)).scalar_subquery(),
+        select(func.max(patterns.c.updated_at)).scalar_subquery(),
+        select(setting.ignore_case).where(setting.project_id == project).scalar_subquery(),
+        select(setting.updated_at).where(setting.project_id == project).scalar_subquery(),
+    )
+
+
+_FINGERPRINT = _fingerprint_statement()
+
+
 def sources_fingerprint(session: Session, project_id: int) -> tuple[Any, ...]:
-    """A value that changes whenever anything the project's sources are built from changes:
-    its gold spans (every gold write replaces span rows or bumps a version), its lists, its
-    patterns and its case setting."""
-    gold = session.execute(
-        select(func.count(GoldSpanRow.id), func.max(GoldSpanRow.id),
-               func.coalesce(func.sum(GoldSpanRow.id), 0))
-        .join(GoldSentence, GoldSentence.id == GoldSpanRow.gold_id)
-        .join(Sentence, Sentence.id == GoldSentence.sentence_id)
-        .where(Sentence.project_id == project_id)
-    ).one()
-    gold_versions = session.execute(
-        select(func.count(GoldSentence.id), func.coalesce(func.sum(GoldSentence.version), 0),
-               func.max(GoldSentence.updated_at))
-        .join(Sentence, Sentence.id == GoldSentence.sentence_id)
-        .where(Sentence.project_id == project_id)
-    ).one()
-    lists = session.execute(
-        select(func.count(GazetteerEntry.id), func.max(GazetteerEntry.id),
-               func.count(func.distinct(GazetteerList.id)))
-        .select_from(GazetteerList)
-        .outerjoin(GazetteerEntry, GazetteerEntry.list_id == GazetteerList.id)
-        .where(GazetteerList.project_id == project_id)
-    ).one()
-    patterns = session.execute(
-        select(func.count(SuggestionPattern.id), func.max(SuggestionPattern.id),
-               func.max(SuggestionPattern.updated_at))
-        .where(SuggestionPattern.project_id == project_id)
-    ).one()
-    return (*gold, *gold_versions, *lists, *patterns, ignores_case(session, project_id))
+    """A value that changes whenever anything the project's sources are built from changes,
+    read in one statement: the gold (every gold write, schema edits included, bumps its
+    record's version; creating or deleting one changes the count or the last id), the lists
+    (a list's entries never change after its upload: a new or deleted list is enough), the
+    patterns and the case setting."""
+    return tuple(session.execute(_FINGERPRINT, {"project_id": project_id}).one())
 
 
 def _gold_rows(session: Session, project_id: int) -> Iterator[tuple[str, str, str | None]]:
