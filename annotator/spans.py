@@ -139,7 +139,7 @@ def parse_spans(raw: Any, text: str, schema: LabelSchema) -> list[Span]:
         attr_items = tuple(sorted((k, v) for k, v in attrs.items() if v is not None))
         spans.append((Span(start, end, label, attr_items, origin_of(origin)), i))
     spans.sort()
-    for (a, ia), (b, ib) in zip(spans, spans[1:]):
+    for (a, ia), (b, ib) in zip(spans, spans[1:], strict=False):
         if b.start < a.end:
             errors.append(
                 SpanError(ib, f"overlaps span {ia} [{a.start}, {a.end}); spans may not overlap")

@@ -120,7 +120,8 @@ def build_sources(session: Session, project_id: int) -> list[Source]:
     ignore_case = ignores_case(session, project_id)
     terms = [*_list_terms(session, project_id),
              *gold_terms(_gold_rows(session, project_id), ignore_case=ignore_case)]
-    return [Gazetteer(terms, ignore_case=ignore_case), Patterns(_pattern_rules(session, project_id))]
+    return [Gazetteer(terms, ignore_case=ignore_case),
+            Patterns(_pattern_rules(session, project_id))]
 
 
 def get_sources(session: Session, project_id: int) -> list[Source]:

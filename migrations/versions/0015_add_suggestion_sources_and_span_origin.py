@@ -28,7 +28,8 @@ def upgrade():
     sa.Column('project_id', sa.Integer(), nullable=False),
     sa.Column('ignore_case', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['project_id'], ['project.id'], name=op.f('fk_suggestion_setting_project_id_project'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['project_id'], ['project.id'],
+        name=op.f('fk_suggestion_setting_project_id_project'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('project_id', name=op.f('pk_suggestion_setting'))
     )
     op.create_table('gazetteer_list',
@@ -37,8 +38,10 @@ def upgrade():
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_gazetteer_list_created_by_id_user'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['project_id'], ['project.id'], name=op.f('fk_gazetteer_list_project_id_project'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user.id'],
+        name=op.f('fk_gazetteer_list_created_by_id_user'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['project_id'], ['project.id'],
+        name=op.f('fk_gazetteer_list_project_id_project'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_gazetteer_list')),
     sa.UniqueConstraint('project_id', 'name', name=op.f('uq_gazetteer_list_project_id_name'))
     )
@@ -48,7 +51,8 @@ def upgrade():
     sa.Column('text', sa.String(length=500), nullable=False),
     sa.Column('label', sa.String(length=32), nullable=False),
     sa.Column('event_type', sa.String(length=64), nullable=True),
-    sa.ForeignKeyConstraint(['list_id'], ['gazetteer_list.id'], name=op.f('fk_gazetteer_entry_list_id_gazetteer_list'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['list_id'], ['gazetteer_list.id'],
+        name=op.f('fk_gazetteer_entry_list_id_gazetteer_list'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_gazetteer_entry'))
     )
     with op.batch_alter_table('gazetteer_entry', schema=None) as batch_op:
@@ -62,7 +66,8 @@ def upgrade():
     sa.Column('pattern', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['project_id'], ['project.id'], name=op.f('fk_suggestion_pattern_project_id_project'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['project_id'], ['project.id'],
+        name=op.f('fk_suggestion_pattern_project_id_project'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_suggestion_pattern')),
     sa.UniqueConstraint('project_id', 'name', name=op.f('uq_suggestion_pattern_project_id_name'))
     )
@@ -79,15 +84,22 @@ def upgrade():
     sa.Column('label', sa.String(length=32), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('start >= 0 AND start < "end"', name=op.f('ck_suggestion_event_offsets')),
-    sa.CheckConstraint("action IN ('shown', 'accepted', 'rejected')", name=op.f('ck_suggestion_event_action')),
-    sa.ForeignKeyConstraint(['project_id'], ['project.id'], name=op.f('fk_suggestion_event_project_id_project'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['sentence_id'], ['sentence.id'], name=op.f('fk_suggestion_event_sentence_id_sentence'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_suggestion_event_user_id_user'), ondelete='CASCADE'),
+    sa.CheckConstraint("action IN ('shown', 'accepted', 'rejected')",
+        name=op.f('ck_suggestion_event_action')),
+    sa.ForeignKeyConstraint(['project_id'], ['project.id'],
+        name=op.f('fk_suggestion_event_project_id_project'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['sentence_id'], ['sentence.id'],
+        name=op.f('fk_suggestion_event_sentence_id_sentence'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'],
+        name=op.f('fk_suggestion_event_user_id_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_suggestion_event')),
-    sa.UniqueConstraint('user_id', 'sentence_id', 'action', 'source', 'name', 'start', 'end', 'label', name='uq_suggestion_event_once')
+    sa.UniqueConstraint('user_id', 'sentence_id', 'action', 'source', 'name', 'start', 'end',
+        'label',
+        name='uq_suggestion_event_once')
     )
     with op.batch_alter_table('suggestion_event', schema=None) as batch_op:
-        batch_op.create_index('ix_suggestion_event_project', ['project_id', 'source', 'name'], unique=False)
+        batch_op.create_index('ix_suggestion_event_project',
+            ['project_id', 'source', 'name'], unique=False)
 
 
 def downgrade():
