@@ -53,6 +53,7 @@ export function suggestionMark(s, text) {
   el.dataset.tag = `${s.label}${type ? ` · ${type}` : ""} ?`;
   el.title = `Suggested ${s.label}${type ? ` (${type})` : ""} by ${s.source} “${s.name}”, ` +
     `score ${Math.round(s.score * 100)}%: a accepts, x rejects, click for more`;
+  el.tabIndex = 0; // Tab reaches it; Enter or Space opens its menu
   paint(el, labelByKey[s.label]);
   el.append(document.createTextNode(text));
   return el;

@@ -95,6 +95,16 @@ def test_accept_reject_menu_and_accept_all(live, database, unique, page):
     start = text.index("northern")
     assert (start, start + len("northern town"), "UNIT", origin) in saved_spans(database, sid)
 
+    # From the keyboard: a focused suggestion opens its menu with Enter; Escape closes it and
+    # gives the keyboard back to the sentence.
+    page.locator("#sentence mark.suggestion").first.focus()
+    page.keyboard.press("Enter")
+    menu.wait_for(state="visible")
+    assert "Suggested: Location “Kamdesh”" in menu.text_content()
+    page.keyboard.press("Escape")
+    assert menu.is_hidden()
+    assert page.evaluate("() => document.activeElement.id") == "sentence"
+
     page.keyboard.press("Shift+A")  # the rest: "Kamdesh"
     wait_saved(page, 3)
     assert marks.count() == 0
