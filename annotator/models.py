@@ -19,3 +19,10 @@ from annotator.auth.models import (  # noqa: F401
 from annotator.corpus.models import Document, Sentence  # noqa: F401
 from annotator.jobs.models import Job, JobFile  # noqa: F401
 from annotator.projects.models import Project, ProjectMember  # noqa: F401
+from annotator.suggestions.models import (  # noqa: F401
+    GazetteerEntry,
+    GazetteerList,
+    SuggestionEvent,
+    SuggestionPattern,
+    SuggestionSetting,
+)

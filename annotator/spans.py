@@ -15,18 +15,48 @@ class Span:
     end: int  # exclusive
     label: str  # schema key: "ACTOR", "LOCATION", ...
     attributes: tuple[tuple[str, str], ...] = field(default=())
+    # The suggestion accepted to make the span, (source, name); not part of the span's
+    # identity: agreement, gold and overlap read offsets, label and attributes only.
+    origin: tuple[str, str] | None = field(default=None, compare=False)
 
     @property
     def event_type(self) -> str | None:
         return dict(self.attributes).get("event_type")
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "start": self.start,
             "end": self.end,
             "label": self.label,
             "attributes": dict(self.attributes),
         }
+        if self.origin is not None:
+            out["origin"] = {"source": self.origin[0], "name": self.origin[1]}
+        return out
+
+
+# Where an accepted suggestion came from (annotator/suggestions: the sources).
+ORIGIN_SOURCES = ("gazetteer", "pattern", "model")
+MAX_ORIGIN_NAME = 200
+
+
+def origin_of(raw: Any) -> tuple[str, str] | None:
+    """A stored ``{"source", "name"}`` origin as the span's ``(source, name)``, or None."""
+    if not isinstance(raw, dict) or "source" not in raw:
+        return None
+    return (str(raw["source"]), str(raw.get("name") or ""))
+
+
+def check_origin(raw: Any) -> str | None:
+    """The problem with a span's ``origin`` field as sent, or None when it is well formed."""
+    if not isinstance(raw, dict) or set(raw) != {"source", "name"}:
+        return "origin must be an object with source and name"
+    if raw["source"] not in ORIGIN_SOURCES:
+        return f"origin source must be one of {', '.join(ORIGIN_SOURCES)}"
+    name = raw["name"]
+    if not isinstance(name, str) or not 0 < len(name) <= MAX_ORIGIN_NAME or "\x00" in name:
+        return f"origin name must be a text of 1 to {MAX_ORIGIN_NAME} characters"
+    return None
 
 
 @dataclass(frozen=True)
@@ -57,8 +87,9 @@ def parse_spans(raw: Any, text: str, schema: LabelSchema) -> list[Span]:
     """Turn untrusted JSON into sorted, validated spans for the sentence ``text``.
 
     Rules: 0 <= start < end <= text_length (integers, code points), label in the schema,
-    attributes known to the label with allowed values, no two spans overlapping (flat NER), and
-    an optional ``text`` field, when sent, equal to the characters the offsets select.
+    attributes known to the label with allowed values, no two spans overlapping (flat NER), an
+    optional ``text`` field, when sent, equal to the characters the offsets select, and an
+    optional ``origin`` (``{"source", "name"}``: the suggestion accepted to make the span).
 
     Raises:
         InvalidSpans: naming every bad span; nothing is partially accepted.
@@ -74,7 +105,7 @@ def parse_spans(raw: Any, text: str, schema: LabelSchema) -> list[Span]:
         if not isinstance(item, dict):
             errors.append(SpanError(i, "must be an object with start, end, label"))
             continue
-        unknown = set(item) - {"start", "end", "label", "attributes", "text"}
+        unknown = set(item) - {"start", "end", "label", "attributes", "text", "origin"}
         if unknown:
             errors.append(SpanError(i, f"unknown field(s): {', '.join(sorted(map(str, unknown)))}"))
             continue
@@ -100,10 +131,15 @@ def parse_spans(raw: Any, text: str, schema: LabelSchema) -> list[Span]:
         if problem:
             errors.append(SpanError(i, problem))
             continue
+        origin = item.get("origin")
+        problem = check_origin(origin) if origin is not None else None
+        if problem:
+            errors.append(SpanError(i, problem))
+            continue
         attr_items = tuple(sorted((k, v) for k, v in attrs.items() if v is not None))
-        spans.append((Span(start, end, label, attr_items), i))
+        spans.append((Span(start, end, label, attr_items, origin_of(origin)), i))
     spans.sort()
-    for (a, ia), (b, ib) in zip(spans, spans[1:]):
+    for (a, ia), (b, ib) in zip(spans, spans[1:], strict=False):
         if b.start < a.end:
             errors.append(
                 SpanError(ib, f"overlaps span {ia} [{a.start}, {a.end}); spans may not overlap")

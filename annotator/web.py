@@ -42,6 +42,8 @@ from annotator.projects import views as project_views
 from annotator.projects.guards import current_access, register_template_access
 from annotator.reports import api as reports_api
 from annotator.reports import views as reports_views
+from annotator.suggestions import api as suggestions_api
+from annotator.suggestions import views as suggestions_views
 from annotator.transactions import database_busy
 from annotator.web_extensions import csrf, limiter, login_manager
 from annotator.web_input import refuse_unstorable_text
@@ -190,6 +192,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_api.api_bp)
     app.register_blueprint(export_api.api_bp)
     app.register_blueprint(apidoc_api.api_bp)
+    app.register_blueprint(suggestions_views.bp)
+    app.register_blueprint(suggestions_api.api_bp)
 
 
 def wants_json() -> bool:

@@ -48,13 +48,14 @@ texts = st.one_of(hostile, hostile, hostile, st.text(max_size=12),  # mostly the
 QUERY_KEYS = ["batch", "user", "page", "after", "conflict", "annotator", "kind", "label", "pair",
               "cell", "format", "split", "seed", "part", "next", "archived", "complete",
               "include_annotations", "complete_only", "metric", "show_names", "per_page", "q",
-              "status", "flagged", "excluded", "gold", "event_type"]
+              "status", "flagged", "excluded", "gold", "event_type", "suggestions"]
 FORM_KEYS = ["min_agree", "batch_id", "version", "name", "source", "sample", "documents",
              "annotators", "overlap", "seed", "leaving", "to", "confirm", "username",
-             "password", "role", "show_names", "files"]
+             "password", "role", "show_names", "files", "suggestions", "label", "event_type",
+             "pattern", "ignore_case", "file"]
 BODY_KEYS = ["spans", "version", "status", "time_spent", "flagged", "flag_comment", "start",
              "end", "choice", "pick", "reason", "note", "articles", "title", "text", "published",
-             "annotators", "source", "overlap", "sample", "documents", "seed", "name"]
+             "annotators", "source", "overlap", "sample", "documents", "seed", "name", "events", "action", "label"]
 json_atoms = st.one_of(
     st.sampled_from([2**64, -(2**63) - 1, 2**31, 10**20, 0, -1, 1.5, True, None]),
     st.sampled_from(HOSTILE_TEXT), st.integers(-(2**70), 2**70),

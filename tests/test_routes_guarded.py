@@ -17,6 +17,7 @@ from annotator.auth.services import create_user
 from annotator.corpus.models import Sentence
 from annotator.extensions import db
 from annotator.jobs import services as jobs
+from annotator.suggestions.services import import_gazetteer, save_pattern
 from tests.conftest import api_headers, csrf_from, login
 from tests.factories import DEFAULT_PASSWORD, add_members, make_user, prepare_batch
 from tests.snapshots import SavedDatabase, client_with, cookies_of, saved_database
@@ -213,6 +214,24 @@ EXPECTED: dict[str, tuple[str, str, tuple[int, ...]]] = {
     "apidoc_api.get_openapi": ("GET", "/api/openapi.json",
         (200, 200, 200, 200, 200, 200, 200, 200)),
     "apidoc_api.show_docs": ("GET", "/api/docs", (200, 200, 200, 200, 200, 200, 200, 200)),
+    "suggestions_api.get_suggestions": ("GET", "/api/sentences/{sentence}/suggestions",
+        (401, 200, 403, X, 200, X, 200, 200)),
+    # A form body is not JSON: 422 once the caller may annotate the sentence.
+    "suggestions_api.post_suggestion_events": ("POST",
+        "/api/sentences/{sentence}/suggestions/events", (401, 422, 403, X, 422, X, 422, 422)),
+    "suggestions.show_settings": ("GET", "/projects/{project}/suggestions",
+        (302, 403, 403, X, 403, X, 200, 200)),
+    # No file, no pattern in the form: refused (400) once past the role check.
+    "suggestions.upload_gazetteer": ("POST", "/projects/{project}/suggestions/lists",
+        (302, 403, 403, X, 403, X, 400, 400)),
+    "suggestions.delete_gazetteer": ("POST", "/projects/{project}/suggestions/lists/1/delete",
+        (302, 403, 403, X, 403, X, 302, 302)),
+    "suggestions.save_pattern": ("POST", "/projects/{project}/suggestions/patterns/1",
+        (302, 403, 403, X, 403, X, 400, 400)),
+    "suggestions.delete_pattern": ("POST", "/projects/{project}/suggestions/patterns/1/delete",
+        (302, 403, 403, X, 403, X, 302, 302)),
+    "suggestions.set_case": ("POST", "/projects/{project}/suggestions/case",
+        (302, 403, 403, X, 403, X, 302, 302)),
 }
 
 
@@ -285,6 +304,10 @@ def build_world(session: Session) -> tuple[dict[str, int], dict[str, str]]:
     ).all()[1]
     save_annotation(session, assigned, other, AnnotationIn([], "done", 0, 1.0), max_spent=60)
     token = create_token(session, assigned, name="walk").token
+    # A gazetteer list and a pattern (id 1 each) for the suggestion settings' routes.
+    import_gazetteer(session, data["project"].id, "places", "Kafr Tala,LOCATION\n")
+    save_pattern(session, data["project"].id, name="units", label="UNIT", event_type=None,
+                 pattern_text='[{"LOWER": "brigade"}]')
     session.commit()
     ids = {
         "event": 1,

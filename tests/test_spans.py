@@ -13,7 +13,8 @@ TEXT = "Syrian troops shelled Kafr Nabl on Monday."  # 42 code points
 
 def test_valid_spans_come_back_sorted_with_attributes() -> None:
     raw = [
-        {"start": 14, "end": 21, "label": "EVENT", "attributes": {"event_type": "shelling_artillery_missile"}},
+        {"start": 14, "end": 21, "label": "EVENT",
+         "attributes": {"event_type": "shelling_artillery_missile"}},
         {"start": 0, "end": 13, "label": "ACTOR", "text": "Syrian troops"},
     ]
     spans = parse_spans(raw, TEXT, SCHEMA)
@@ -35,8 +36,10 @@ def test_valid_spans_come_back_sorted_with_attributes() -> None:
         ({"start": "1", "end": 3, "label": "ACTOR"}, "integers"),
         ({"start": 0, "end": 3, "label": "PERSON"}, "not in the schema"),
         ({"start": 0, "end": 3, "label": "actor"}, "not in the schema"),
-        ({"start": 0, "end": 3, "label": "ACTOR", "attributes": {"event_type": "riot"}}, "not defined"),
-        ({"start": 0, "end": 3, "label": "EVENT", "attributes": {"event_type": "picnic"}}, "not an allowed"),
+        ({"start": 0, "end": 3, "label": "ACTOR", "attributes": {"event_type": "riot"}},
+         "not defined"),
+        ({"start": 0, "end": 3, "label": "EVENT", "attributes": {"event_type": "picnic"}},
+         "not an allowed"),
         ({"start": 0, "end": 3, "label": "EVENT", "attributes": ["riot"]}, "must be an object"),
         ({"start": 0, "end": 3, "label": "ACTOR", "colour": "red"}, "unknown field"),
         ({"start": 0, "end": 6, "label": "ACTOR", "text": "Syria"}, "does not match"),
@@ -55,7 +58,8 @@ def test_each_bad_span_is_named(item: object, fragment: str) -> None:
 def test_overlap_is_refused_and_touching_is_fine() -> None:
     touching = [{"start": 0, "end": 6, "label": "ACTOR"}, {"start": 6, "end": 13, "label": "ACTOR"}]
     assert len(parse_spans(touching, TEXT, SCHEMA)) == 2
-    overlapping = [{"start": 0, "end": 13, "label": "ACTOR"}, {"start": 7, "end": 21, "label": "EVENT"}]
+    overlapping = [{"start": 0, "end": 13, "label": "ACTOR"},
+                   {"start": 7, "end": 21, "label": "EVENT"}]
     with pytest.raises(InvalidSpans) as info:
         parse_spans(overlapping, TEXT, SCHEMA)
     assert "overlaps" in info.value.errors[0].message
@@ -75,5 +79,20 @@ def test_not_a_list() -> None:
 
 def test_offsets_are_code_points() -> None:
     text = "🚀 Drone hit Idlib"  # the rocket is one code point, two UTF-16 units
-    spans = parse_spans([{"start": 12, "end": 17, "label": "LOCATION", "text": "Idlib"}], text, SCHEMA)
+    spans = parse_spans([{"start": 12, "end": 17, "label": "LOCATION", "text": "Idlib"}], text,
+                        SCHEMA)
     assert text[spans[0].start : spans[0].end] == "Idlib"
+
+
+def test_an_origin_is_kept_but_is_not_part_of_a_spans_identity() -> None:
+    schema = parse_schema(default_schema_document())
+    raw = [{"start": 0, "end": 6, "label": "ACTOR",
+            "origin": {"source": "pattern", "name": "groups"}}]
+    (span,) = parse_spans(raw, "Rebels attacked", schema)
+    assert span.origin == ("pattern", "groups")
+    assert span.to_json()["origin"] == {"source": "pattern", "name": "groups"}
+    assert span == Span(0, 6, "ACTOR") and "origin" not in Span(0, 6, "ACTOR").to_json()
+    for bad in ({"source": "oracle", "name": "x"}, {"source": "pattern"},
+                {"source": "pattern", "name": ""}, "gazetteer"):
+        with pytest.raises(InvalidSpans, match="origin"):
+            parse_spans([{**raw[0], "origin": bad}], "Rebels attacked", schema)

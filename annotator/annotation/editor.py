@@ -37,6 +37,10 @@ class EditorLinks:
     next_url: str | None = None
     article_url: str | None = None  # the whole article, read-only (annotation page only)
     article_api_url: str | None = None
+    # The sentence's suggestions and where the editor records what it did with them
+    # (annotation page only; the API answers none when the batch has suggestions off).
+    suggestions_url: str | None = None
+    suggestion_events_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +161,9 @@ def editor_payload(
     # (the annotation API always does; the gold editor's when its API takes them).
     if "relations" in saved:
         payload["relations"] = saved["relations"]
+    if links.suggestions_url:  # the annotation page: suggestions, when the batch has them on
+        payload["suggestions_url"] = links.suggestions_url
+        payload["suggestion_events_url"] = links.suggestion_events_url
     if mode == "gold":
         payload["mode"] = "gold"
         payload["storage_key"] = f"annotator:unsaved-gold:{user}:{sentence.id}"

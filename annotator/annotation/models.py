@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from annotator.db import Base, UTCDateTime, utcnow
 from annotator.relations import Relation
-from annotator.spans import Span
+from annotator.spans import Span, origin_of
 
 
 class Status(enum.StrEnum):
@@ -81,11 +81,14 @@ class SpanRow(Base):
     end: Mapped[int] = mapped_column(Integer)
     label: Mapped[str] = mapped_column(String(32))
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The suggestion the annotator accepted to make this span ({"source", "name"}), or NULL.
+    origin: Mapped[dict[str, str] | None] = mapped_column(JSON(none_as_null=True))
 
     annotation: Mapped[Annotation] = relationship(back_populates="spans")
 
     def to_value(self) -> Span:
-        return Span(self.start, self.end, self.label, tuple(sorted(self.attributes.items())))
+        return Span(self.start, self.end, self.label, tuple(sorted(self.attributes.items())),
+                    origin_of(self.origin))
 
 
 class RelationRow(Base):

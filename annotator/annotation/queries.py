@@ -75,7 +75,7 @@ ANNOTATION_ROWS = (
     select(
         Annotation.id, Annotation.version, Annotation.status, Annotation.flagged,
         Annotation.flag_comment, Annotation.time_spent,
-        SpanRow.start, SpanRow.end, SpanRow.label, SpanRow.attributes,
+        SpanRow.start, SpanRow.end, SpanRow.label, SpanRow.attributes, SpanRow.origin,
     )
     .outerjoin(SpanRow, SpanRow.annotation_id == Annotation.id)
     .where(
@@ -215,6 +215,16 @@ def get_annotation(session: Session, user: User, sentence_id: int) -> Annotation
     )
 
 
+def stored_span(row: Any) -> dict[str, Any]:
+    """A span row of ``ANNOTATION_ROWS`` as the API and the audit trail spell it (its
+    ``origin`` only when the span came from an accepted suggestion)."""
+    span = {"start": row.start, "end": row.end, "label": row.label,
+            "attributes": row.attributes or {}}
+    if row.origin:
+        span["origin"] = row.origin
+    return span
+
+
 def annotation_state(session: Session, user: User, sentence_id: int) -> dict[str, Any]:
     """The JSON the API returns for a user's annotation of a sentence."""
     sentence = get_sentence_facts(session, user, sentence_id)
@@ -232,11 +242,7 @@ def annotation_state(session: Session, user: User, sentence_id: int) -> dict[str
             "excluded": sentence.excluded,
         },
         "tokens": token_offsets(text),
-        "spans": [
-            {"start": r.start, "end": r.end, "label": r.label, "attributes": r.attributes or {}}
-            for r in rows
-            if r.start is not None
-        ],
+        "spans": [stored_span(r) for r in rows if r.start is not None],
         "relations": stored_relations(session, annotation.id if annotation else None),
         "status": annotation.status if annotation else None,
         "version": annotation.version if annotation else 0,

@@ -22,6 +22,7 @@ from annotator.annotation.queries import (
     has_gold,
     is_frozen,
     stored_relations,
+    stored_span,
 )
 from annotator.assignments.services import FINISHED, sync_finished
 from annotator.audit.services import Change, get_event, record_change, record_changes
@@ -256,11 +257,7 @@ def _stored_state(rows: Sequence[Any], relations: list[dict[str, Any]]) -> dict[
     trail holds it."""
     current = rows[0]
     return {
-        "spans": [
-            {"start": r.start, "end": r.end, "label": r.label, "attributes": r.attributes or {}}
-            for r in rows
-            if r.start is not None
-        ],
+        "spans": [stored_span(r) for r in rows if r.start is not None],
         "relations": relations,
         "status": current.status,
         "flagged": current.flagged,
@@ -354,12 +351,14 @@ def _span_row(annotation_id: int, span: dict[str, Any]) -> dict[str, Any]:
         "end": span["end"],
         "label": span["label"],
         "attributes": span.get("attributes") or {},
+        "origin": span.get("origin"),
     }
 
 
 def _span_key(spans: list[dict[str, Any]]) -> list[tuple]:
     return sorted(
-        (s["start"], s["end"], s["label"], sorted((s.get("attributes") or {}).items()))
+        (s["start"], s["end"], s["label"], sorted((s.get("attributes") or {}).items()),
+         sorted((s.get("origin") or {}).items()))
         for s in spans
     )
 

@@ -48,6 +48,9 @@ def _links(sentence: Sentence, place: QueuePlace) -> EditorLinks:
         next_url=_sentence_url(place.next_id),
         article_url=url_for("annotation.show_article", sentence_id=sentence.id),
         article_api_url=url_for("annotation_api.get_article_json", sentence_id=sentence.id),
+        suggestions_url=url_for("suggestions_api.get_suggestions", sentence_id=sentence.id),
+        suggestion_events_url=url_for("suggestions_api.post_suggestion_events",
+                                      sentence_id=sentence.id),
     )
 
 

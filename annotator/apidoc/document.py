@@ -20,10 +20,11 @@ from annotator.apidoc import (
     meta,
     projects,
     reports,
+    suggestions,
 )
 from annotator.apidoc.shapes import ERROR_SCHEMA, SECURED, SECURITY_SCHEMES
 
-GROUPS = (projects, corpus, annotation, adjudication, assignments, reports, jobs, meta)
+GROUPS = (projects, corpus, annotation, adjudication, assignments, reports, suggestions, jobs, meta)
 TAGS = [
     {"name": "projects", "description": "The caller's projects and their sentences"},
     {"name": "corpus", "description": "Documents and article uploads"},

@@ -95,6 +95,10 @@ class BatchForm(FlaskForm):
         "Overlap k (annotators per sentence)", default=1,
         validators=[InputRequired(), NumberRange(min=1)],
     )
+    suggestions = BooleanField(
+        "Show suggestions (gazetteer, patterns) in the editor",
+        description="Off by default: leave it off for batches meant to measure agreement, "
+                    "so that suggestions cannot make annotators agree.")
     seed = WholeNumberField(
         "Seed", default=0, validators=[Optional()],
         description="Any whole number. It fixes the random choices, which sentences a sample "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from annotator.db import Base, UTCDateTime, utcnow
@@ -25,6 +25,9 @@ class Batch(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # A removed batch with annotations is archived: hidden from queues, still exportable.
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Suggestions (gazetteer, patterns) shown in the editor for this batch's sentences; off by
+    # default, so that batches meant to measure agreement stay free of their bias.
+    suggestions: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class BatchSentence(Base):

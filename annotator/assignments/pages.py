@@ -27,6 +27,7 @@ from annotator.assignments.untyped import (
 )
 from annotator.auth.queries import list_active_usernames
 from annotator.corpus.queries import count_documents
+from annotator.suggestions.queries import SourceCounts, suggestion_counts
 
 UNTYPED_PER_PAGE = 100
 
@@ -57,6 +58,7 @@ class DashboardPage:
     flags: list[FlagRow]
     untyped_what: str
     untyped_total: int
+    suggestions: list[SourceCounts]  # per source and name: shown, accepted, rejected, changed
 
 
 def dashboard_page(session: Session, project_id: int, *, archived: bool) -> DashboardPage:
@@ -69,6 +71,7 @@ def dashboard_page(session: Session, project_id: int, *, archived: bool) -> Dash
         flags=list_flags(session, project_id),
         untyped_what=describe_untyped(project_expected_attributes(session, project_id)),
         untyped_total=count_untyped(session, project_id),
+        suggestions=suggestion_counts(session, project_id),
     )
 
 

@@ -157,6 +157,7 @@ def create_batch(
     document_ids: Sequence[int] = (),
     sample: int | None = None,
     created_by: User | None = None,
+    suggestions: bool = False,
 ) -> BatchCreated:
     """Create a batch and assign every sentence to exactly ``overlap`` annotators.
 
@@ -185,6 +186,7 @@ def create_batch(
         seed=seed,
         source=source,
         created_by_id=created_by.id if created_by else None,
+        suggestions=suggestions,
     )
     session.add(batch)
     session.flush()

@@ -40,6 +40,7 @@ def list_batches(project_id: int):
                 name=form.name.data,
                 document_ids=form.documents.data or [],
                 sample=form.sample.data,
+                suggestions=bool(form.suggestions.data),
                 created_by=current_user,
             )
         if not work.failed:

@@ -27,13 +27,18 @@ class SpanState:
     end: int
     label: str
     attributes: tuple[tuple[str, str], ...] = ()
+    # The accepted suggestion that made it, (source, name): shown, not compared.
+    origin: tuple[str, str] | None = field(default=None, compare=False)
 
     @classmethod
     def of(cls, raw: Mapping[str, Any]) -> SpanState:
-        """The span of one stored dict ({"start", "end", "label", "attributes"})."""
+        """The span of one stored dict ({"start", "end", "label", "attributes"[, "origin"]})."""
         attributes = raw.get("attributes") or {}
+        origin = raw.get("origin")
         return cls(int(raw["start"]), int(raw["end"]), str(raw["label"]), tuple(sorted(
-            (str(k), str(v)) for k, v in attributes.items() if v not in (None, ""))))
+            (str(k), str(v)) for k, v in attributes.items() if v not in (None, ""))),
+            (str(origin.get("source")), str(origin.get("name")))
+            if isinstance(origin, dict) else None)
 
     def overlaps(self, other: SpanState) -> bool:
         """True when the two spans share at least one character."""
@@ -127,6 +132,12 @@ def _tag(names: DisplayNames, span: SpanState) -> str:
     return names.tag(span.label, dict(span.attributes))
 
 
+def _origin(span: SpanState) -> str:
+    if span.origin is None:
+        return ""
+    return f" (accepted suggestion: {span.origin[0]} “{span.origin[1]}”)"
+
+
 def describe(diff: StateDiff, text: str, names: DisplayNames) -> list[Line]:
     """The change in sentences, spans in reading order, with display names: "Added Actor
     “Rebels”", "“Rebels”: Actor → Unit", "Status: in progress → done"."""
@@ -134,7 +145,8 @@ def describe(diff: StateDiff, text: str, names: DisplayNames) -> list[Line]:
     events: list[tuple[int, Line]] = []
     for span in diff.added:
         events.append(
-            (span.start, Line("added", f"Added {_tag(names, span)} {_quote(text, span)}")))
+            (span.start, Line("added", f"Added {_tag(names, span)} {_quote(text, span)}"
+                                       f"{_origin(span)}")))
     for span in diff.removed:
         events.append(
             (span.start, Line("removed", f"Removed {_tag(names, span)} {_quote(text, span)}")))
@@ -180,4 +192,4 @@ def describe_change(
 
 def span_lines(spans: Sequence[SpanState], text: str, names: DisplayNames) -> list[str]:
     """Each span in words ("Actor “Rebels”"), in reading order."""
-    return [f"{_tag(names, s)} {_quote(text, s)}" for s in sorted(spans)]
+    return [f"{_tag(names, s)} {_quote(text, s)}{_origin(s)}" for s in sorted(spans)]

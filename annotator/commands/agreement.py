@@ -16,7 +16,7 @@ from annotator.commands.outcome import DB_INT, committed, fail
 from annotator.extensions import db
 from annotator.projects.schema import default_schema_document, parse_schema
 from annotator.projects.services import get_project_by_name
-from annotator.reports.input import agreement_columns
+from annotator.reports.input import SUGGESTION_SPLITS, agreement_columns
 
 
 @click.command("agreement")
@@ -30,23 +30,31 @@ from annotator.reports.input import agreement_columns
 @click.option("--bootstrap", type=click.IntRange(0, 100_000), default=0, show_default=True,
               help="Bootstrap replicates for 95% intervals (0: none).")
 @click.option("--seed", type=DB_INT, default=0, show_default=True, help="Bootstrap seed.")
+@click.option("--suggestions", type=click.Choice(SUGGESTION_SPLITS),
+              help="Only annotations made with suggestions shown (a batch with suggestions "
+                   "on) or without them.")
 @click.pass_context
 def agreement_command(ctx: click.Context, project_name: str | None, batch_id: int | None,
-                      input_file: Path | None, fmt: str, bootstrap: int, seed: int) -> None:
+                      input_file: Path | None, fmt: str, bootstrap: int, seed: int,
+                      suggestions: str | None) -> None:
     """Measure inter-annotator agreement of a project (or one batch) or of a JSON-lines file."""
     if (project_name is None) == (input_file is None):
         fail("give exactly one of --project NAME or --input FILE")
     if input_file is not None:
-        if batch_id is not None:
-            fail("--batch goes with --project, not with --input")
+        if batch_id is not None or suggestions is not None:
+            fail("--batch and --suggestions go with --project, not with --input")
         report = file_report(input_file, bootstrap=bootstrap, seed=seed)
     else:
         # The app (database, config) is built only on this path: a file needs none of it.
         app = ctx.ensure_object(ScriptInfo).load_app()
         with app.app_context():
-            report = project_report(project_name, batch_id, bootstrap=bootstrap, seed=seed)
+            report = project_report(project_name, batch_id, bootstrap=bootstrap, seed=seed,
+                                    suggestions=suggestions)
     if fmt == "json":
-        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False, allow_nan=False))
+        body = report.to_json()
+        if suggestions is not None:  # which annotations the figures read
+            body = {"suggestions": suggestions, **body}
+        click.echo(json.dumps(body, indent=2, ensure_ascii=False, allow_nan=False))
     else:
         click.echo(report_table(report))
 
@@ -74,8 +82,9 @@ def file_report(input_file: Path, *, bootstrap: int, seed: int) -> AgreementRepo
 
 
 def project_report(project_name: str, batch_id: int | None, *, bootstrap: int,
-                   seed: int) -> AgreementReport:
-    """The report of a project's finished annotations (or one batch's), inside an app."""
+                   seed: int, suggestions: str | None = None) -> AgreementReport:
+    """The report of a project's finished annotations (or one batch's; or those made with or
+    without suggestions), inside an app."""
     with committed(db.session):
         project = get_project_by_name(db.session, project_name)
     if batch_id is not None:
@@ -83,5 +92,5 @@ def project_report(project_name: str, batch_id: int | None, *, bootstrap: int,
         if batch is None or batch.project_id != project.id:
             fail(f"batch {batch_id} is not a batch of project {project.name}")
     return agreement_report(
-        agreement_columns(db.session, project.id, batch_id=batch_id),
+        agreement_columns(db.session, project.id, batch_id=batch_id, suggestions=suggestions),
         schema=project.schema, bootstrap=bootstrap, seed=seed)

@@ -23,10 +23,13 @@ from annotator.projects.services import get_project_by_name
               help="How many distinct annotators read each sentence (k).")
 @click.option("--seed", type=DB_INT, default=0, show_default=True)
 @click.option("--name", help="Batch name (default: 'Batch N').")
+@click.option("--suggestions", type=click.Choice(["on", "off"]), default="off", show_default=True,
+              help="Show the project's suggestions (gazetteer, patterns) in the editor for this "
+                   "batch; keep off for batches that measure agreement.")
 @with_appcontext
 def create_batch_command(project_name: str, documents: str | None, sample: int | None,
                          remaining: bool, annotators: str, overlap: int, seed: int,
-                         name: str | None) -> None:
+                         name: str | None, suggestions: str) -> None:
     """Create a batch from documents, a sample or all remaining sentences, with overlap k."""
     chosen = [flag for flag, on in (("documents", documents), ("sample", sample is not None),
                                     ("remaining", remaining)) if on]
@@ -43,8 +46,9 @@ def create_batch_command(project_name: str, documents: str | None, sample: int |
         created = create_batch(
             db.session, project.id, source=chosen[0], annotators=annotators.split(","),
             overlap=overlap, seed=seed, name=name, document_ids=document_ids, sample=sample,
+            suggestions=suggestions == "on",
         )
-    click.echo(f"batch {created.batch.id}")
+    click.echo(f"batch {created.batch.id}" + (" (suggestions on)" if suggestions == "on" else ""))
     click.echo(f"{created.sentences} sentences, overlap {created.batch.overlap}")
     for username, count in created.per_annotator.items():
         click.echo(f"  {username}: {count}")

@@ -67,6 +67,10 @@ COMMANDS: dict[str, Entry] = {
         "annotator.commands.setup", "load_demo_command",
         "Create the demo project, articles and users if missing, and print the log-ins.",
     ),
+    "import-gazetteer": Entry(
+        "annotator.commands.suggestions", "import_gazetteer_command",
+        "Import a gazetteer list FILE.csv (text,label[,event_type]) for a project's suggestions.",
+    ),
     "create-batch": Entry(
         "annotator.commands.batches", "create_batch_command",
         "Create a batch from documents, a sample or all remaining sentences, with overlap k.",

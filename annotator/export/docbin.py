@@ -19,7 +19,7 @@ table, spaces, span groups and user data), serializes it once at the end and yie
 in pieces of ``PIECE`` bytes. Memory grows with the corpus, about 4 KB per sentence at the
 peak: figures in docs/export.md (*Streaming*).
 
-spaCy is an optional dependency (``pip install 'annotator[spacy]'``): it is imported only
+spaCy is a dependency of the app (suggestions use it too) but imported only
 when a spacy export is written, and ``spacy_installed`` lets the options refuse the format
 up front when it is missing.
 """

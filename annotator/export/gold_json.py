@@ -64,6 +64,7 @@ def own_spans_json(text: str, spans: Sequence[AnnotatorSpan]) -> list[dict[str, 
             "label": s.label,
             "text": text[s.start : s.end],
             "attributes": dict(sorted(s.attributes.items())),
+            **({"origin": dict(s.origin)} if s.origin else {}),
         }
         for s in sorted(spans)
     ]

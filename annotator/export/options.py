@@ -89,7 +89,7 @@ def parse_options(
         raise Invalid(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
     if format in NEEDS_SPACY and not spacy_installed():
         raise Invalid(f"the {format} format needs spaCy, which is not installed here "
-                      "(pip install 'annotator[spacy]')")
+                      "(pip install spacy)")
     ratios = _split_ratios(split)
     return ExportOptions(
         format=str(format),

@@ -344,7 +344,7 @@ def _read_own_spans(reader: _ChunkReader, chunk: list[int]) -> dict[int, list[An
     """The annotators' own spans of the chunk's exported sentences, by annotation id."""
     span_rows = reader.rows(
         select(SpanRow.annotation_id, SpanRow.start, SpanRow.end, SpanRow.label,
-               cast(SpanRow.attributes, Text))
+               cast(SpanRow.attributes, Text), SpanRow.origin)
         .join(Annotation, Annotation.id == SpanRow.annotation_id)
         .join(Sentence, Sentence.id == Annotation.sentence_id)
         .join(GoldSentence, GoldSentence.sentence_id == Sentence.id)
@@ -353,11 +353,18 @@ def _read_own_spans(reader: _ChunkReader, chunk: list[int]) -> dict[int, list[An
     )
     own: dict[int, list[AnnotatorSpan]] = {}
     attributes_of = reader.attributes_of
-    for annotation_id, start, end, label, attributes in span_rows:
+    for annotation_id, start, end, label, attributes, origin in span_rows:
         own.setdefault(annotation_id, []).append(
-            AnnotatorSpan(start, end, label, attributes_of[attributes])
+            AnnotatorSpan(start, end, label, attributes_of[attributes], _origin(origin))
         )
     return own
+
+
+def _origin(raw: Any) -> dict[str, str] | None:
+    """A span's stored origin as read by the driver (a dict, or JSON text on SQLite)."""
+    if raw is None:
+        return None
+    return json.loads(raw) if isinstance(raw, str) else raw
 
 
 def _read_own_relations(

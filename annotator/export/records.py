@@ -61,6 +61,8 @@ class AnnotatorSpan(NamedTuple):
     end: int
     label: str
     attributes: Mapping[str, str]
+    # The suggestion accepted to make it ({"source", "name"}), or None (drawn by hand).
+    origin: Mapping[str, str] | None = None
 
 
 class AnnotatorRelation(NamedTuple):

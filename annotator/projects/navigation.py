@@ -43,7 +43,8 @@ NAV: tuple[NavItem, ...] = (
           "adjudication.show_conflict", "adjudication.show_gold"),
     _item("Export", "export.show_export", "curator"),
     _item("Guidelines", "projects.show_guidelines", "annotator", "projects.edit_guidelines"),
-    _item("Settings", "projects.show_label_schema", "admin", "projects.edit_label_schema"),
+    _item("Settings", "projects.show_label_schema", "admin", "projects.edit_label_schema",
+          "suggestions.show_settings"),
 )
 
 

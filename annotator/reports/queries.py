@@ -45,6 +45,8 @@ class Scope:
 
     project: Project
     batch: Batch | None = None
+    # Only annotations made with ("with") or without ("without") suggestions; None: all.
+    suggestions: str | None = None
 
     @property
     def batch_id(self) -> int | None:
@@ -78,7 +80,8 @@ class Filters:
 def _columns(session: Session, scope: Scope) -> ItemColumns:
     """The scope's finished annotations in columns: the same report as from items
     (``agreement_items``), about twice as fast to read and to measure."""
-    columns = agreement_columns(session, scope.project.id, batch_id=scope.batch_id)
+    columns = agreement_columns(session, scope.project.id, batch_id=scope.batch_id,
+                                suggestions=scope.suggestions)
     if scope.batch is not None:
         # One batch: no per-batch breakdown inside it (a sentence's group is its newest batch,
         # which for a re-batched sentence is not necessarily this one).
@@ -87,7 +90,8 @@ def _columns(session: Session, scope: Scope) -> ItemColumns:
 
 
 def _key(session: Session, scope: Scope, *extra: Any) -> tuple[Any, ...]:
-    return (str(session.get_bind().url), scope.project.id, scope.batch_id, *extra)
+    return (str(session.get_bind().url), scope.project.id, scope.batch_id, scope.suggestions,
+            *extra)
 
 
 def cached_report(session: Session, scope: Scope, *, bootstrap: int) -> AgreementReport | None:

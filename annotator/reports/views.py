@@ -24,6 +24,7 @@ from annotator.extensions import db
 from annotator.projects.guards import project_access
 from annotator.projects.models import Project
 from annotator.reports import charts, figures, frames_charts, queries
+from annotator.reports.input import SUGGESTION_SPLITS
 from annotator.web_input import BadInput, query_int
 
 bp = Blueprint("reports", __name__)
@@ -48,12 +49,15 @@ def _scope(project_id: int) -> queries.Scope:
         batch_id = query_int("batch")
     except BadInput:
         raise BadRequest("batch must be a batch id (a positive integer)") from None
+    suggestions = request.args.get("suggestions") or None
+    if suggestions is not None and suggestions not in SUGGESTION_SPLITS:
+        raise BadRequest(f"suggestions must be one of {', '.join(SUGGESTION_SPLITS)}")
     if batch_id is None:
-        return queries.Scope(project)
+        return queries.Scope(project, suggestions=suggestions)
     batch = db.session.get(Batch, batch_id)
     if batch is None or batch.project_id != project.id:
         abort(404, description=f"batch {batch_id} is not a batch of this project")
-    return queries.Scope(project, batch)
+    return queries.Scope(project, batch, suggestions=suggestions)
 
 
 def _pair_of(name: str) -> tuple[str, str] | None:
@@ -99,6 +103,8 @@ def _attachment(body: str, content_type: str, filename: str) -> Response:
 
 def _filename(scope: queries.Scope, ext: str) -> str:
     suffix = f"-batch{scope.batch_id}" if scope.batch is not None else ""
+    if scope.suggestions:
+        suffix += f"-{scope.suggestions}-suggestions"
     return f"agreement-project{scope.project.id}{suffix}.{ext}"
 
 
@@ -121,6 +127,7 @@ def show_agreement(project_id: int) -> ResponseReturnValue:
         "reports/agreement.html",
         project=scope.project,
         batch=scope.batch,
+        suggestions=scope.suggestions,
         batches=batches,
         batch_names=queries.batch_names(batches),
         report=report,
@@ -195,7 +202,10 @@ def download_json(project_id: int) -> ResponseReturnValue:
     except BadRequest as err:
         return jsonify(error={"code": "bad_request", "message": str(err)}), 400
     report = queries.get_report(db.session, scope, bootstrap=_bootstrap())
-    body = json.dumps(report.to_json(), ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+    data = report.to_json()
+    if scope.suggestions is not None:  # which annotations the figures read
+        data = {"suggestions": scope.suggestions, **data}
+    body = json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
     return _attachment(body, "application/json; charset=utf-8", _filename(scope, "json"))
 
 

@@ -72,7 +72,11 @@ state.saved = snapshot();
 
 /** A span copied with its own attributes object (edits never reach a stored state). */
 export function copySpan(s) {
-  return { start: s.start, end: s.end, label: s.label, attributes: { ...(s.attributes || {}) } };
+  const attributes = { ...(s.attributes || {}) };
+  const span = { start: s.start, end: s.end, label: s.label, attributes };
+  // The suggestion accepted to make it (suggestions.js), kept through undo, saves and retries.
+  if (s.origin) span.origin = { source: s.origin.source, name: s.origin.name };
+  return span;
 }
 
 /** A relation copied ({head: {start, end}, child: {start, end}, role}). */

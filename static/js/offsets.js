@@ -93,6 +93,7 @@ export function canonical(spans) {
             .filter(([, v]) => v !== null && v !== undefined && v !== "")
             .sort(),
         ),
+        origin: s.origin ? `${s.origin.source}|${s.origin.name}` : null,
       }))
       .sort((a, b) => a.start - b.start || a.end - b.end),
   );

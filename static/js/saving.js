@@ -42,6 +42,7 @@ function pendingPayload() {
         end: s.end,
         label: s.label,
         attributes: Object.fromEntries(Object.entries(s.attributes || {}).filter(([, v]) => v)),
+        ...(s.origin ? { origin: { source: s.origin.source, name: s.origin.name } } : {}),
       }))
       .sort((a, b) => a.start - b.start),
     status: state.status,

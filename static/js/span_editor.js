@@ -33,6 +33,19 @@ import { findOverlap, segments, snapToTokens, unitToCodePoint } from "./offsets.
 import { articleOpen, openArticle, widenContext, wireReading } from "./reading.js";
 import { restoreUnsaved, scheduleSave, whenSaved, wireSaving } from "./saving.js";
 import { closePopup, openPopup, renderPopup, wirePopup } from "./span_popup.js";
+import {
+  acceptAll,
+  acceptNext,
+  clickSuggestion,
+  closeSuggestionMenu,
+  pending,
+  rejectNext,
+  renderSuggestionMenu,
+  suggestionKey,
+  suggestionMark,
+  suggestionsOn,
+  wireSuggestions,
+} from "./suggestions.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -44,6 +57,7 @@ function render() {
   renderLinkBar();
   drawLinks();
   renderPopup();
+  renderSuggestionMenu();
   els.statusValue.textContent = statusWords();
   document.querySelectorAll("[data-flag-state]").forEach((el) => {
     el.dataset.flagState = state.flagged ? "on" : "off";
@@ -73,9 +87,13 @@ function renderFlagNotice() {
 function renderSentence() {
   const root = els.sentence;
   root.replaceChildren();
-  for (const seg of segments(cpLength(), state.spans)) {
+  // Pending suggestions are drawn among the spans (they never overlap one), dashed.
+  const shown = pending();
+  const n = state.spans.length;
+  for (const seg of segments(cpLength(), [...state.spans, ...shown])) {
     const text = textOf(seg.start, seg.end);
     if (seg.spanIndex === -1) appendPlain(root, seg.start, seg.end, text);
+    else if (seg.spanIndex >= n) root.append(suggestionMark(shown[seg.spanIndex - n], text));
     else root.append(spanMark(seg.spanIndex, text));
   }
 }
@@ -152,6 +170,12 @@ function spanItem(span, index) {
     t.className = type ? "etype" : "etype missing";
     t.textContent = type ? eventTypeName(type) : "no event type";
     open.append(document.createTextNode(" "), t);
+  }
+  if (span.origin) {
+    const o = document.createElement("span");
+    o.className = "origin muted";
+    o.textContent = ` suggested · ${span.origin.source} “${span.origin.name}”`;
+    open.append(o);
   }
   open.addEventListener("click", () => openPopup(index));
   li.append(open);
@@ -376,6 +400,7 @@ function onKey(event) {
   }
   if (!state.conflict && linkingKey(event)) return;
   if (key === "Escape") {
+    closeSuggestionMenu();
     toggleFlag(false);
     clearLinking();
     state.selection = null;
@@ -421,6 +446,7 @@ function editingKey(event) {
     return true;
   }
   if (event.altKey) return true;
+  if (suggestionKey(event)) return true;
   const mark = event.target instanceof Element ? event.target.closest("mark.span") : null;
   if (mark && (key === "Enter" || key === " ")) {
     // Enter and Space on a focused span open it; they never mean "done" there.
@@ -461,7 +487,11 @@ const pageActions = {
   Enter: () => go(data.next_url || data.done_url, "done"),
   u: () => undo(),
   f: () => toggleFlag(true),
-  a: () => openArticle(),
+  // With suggestions on, `a` accepts the next one (the whole article stays on `w`).
+  a: () => (suggestionsOn() ? acceptNext() : openArticle()),
+  A: () => acceptAll(),
+  x: () => rejectNext(),
+  w: () => openArticle(),
   "+": () => widenContext(1),
   "=": () => widenContext(1),
   "-": () => widenContext(-1),
@@ -492,6 +522,7 @@ function wireMouse() {
       Math.hypot(event.clientX - pressedAt.x, event.clientY - pressedAt.y) > DRAG_PX;
     pressedAt = null;
     if (dragged) return; // the click that ends a drag must not open a span's popup
+    if (!state.linkRole && clickSuggestion(event.target)) return;
     const mark = event.target.closest("mark.span");
     if (!mark || clickWhileLinking(mark)) return;
     state.linkSelected = -1;
@@ -531,6 +562,7 @@ function wire() {
   wireSaving({ render, change });
   wireFrames({ render, change });
   wireReading({ restoreTo: () => els.sentence });
+  wireSuggestions({ render, change });
 }
 
 wire();

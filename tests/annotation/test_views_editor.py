@@ -62,8 +62,11 @@ def test_the_annotation_page_sends_exactly_the_editor_keys(client, db) -> None:
     login(client, "ann_a")
     first = db.session.scalars(select(Sentence).order_by(Sentence.id)).first()
     data = editor_data(client.get(f"/sentences/{first.id}").get_data(as_text=True))
-    # The annotation page also sends the saved relations: the editor links event arguments.
-    assert set(data) == ANNOTATION_KEYS | {"relations"}
+    # The annotation page also sends the saved relations (the editor links event arguments)
+    # and where its suggestions are (docs/suggestions.md).
+    assert set(data) == ANNOTATION_KEYS | {"relations", "suggestions_url",
+                                           "suggestion_events_url"}
+    assert data["suggestions_url"] == f"/api/sentences/{first.id}/suggestions"
     assert data["relations"] == []
     assert data["api_url"] == f"/api/sentences/{first.id}/annotation"
     assert data["done_url"] == f"/projects/{first.project_id}/continue"
