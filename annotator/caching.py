@@ -6,8 +6,9 @@ that orders the adjudication queue and the conflicts of partial gold sentences a
 compute and cheap to keep. Each is stored under ``(kind, key)`` with the fingerprint of the
 rows it was computed from; a lookup with another fingerprint is a miss, so a change in the
 data is never served stale. The default store lives in the process (each gunicorn worker has
-its own); ``use_store`` swaps in another (a shared one, for several app servers) without
-touching the callers.
+its own); ``use_store`` swaps in another without touching the callers: the app factory puts in
+``cache_stores.TieredStore``, this process's store in front of one that every process of the
+machine, or with Redis every app server and worker, shares.
 """
 
 from __future__ import annotations
@@ -101,6 +102,11 @@ def get_or_compute(kind: str, key: Hashable, fingerprint: Hashable, compute: Cal
     value = compute()
     _store.put(kind, key, fingerprint, value)
     return value
+
+
+def put(kind: str, key: Hashable, fingerprint: Hashable, value: Any) -> None:
+    """Keep ``value`` for ``key`` at ``fingerprint`` (in place of what was held)."""
+    _store.put(kind, key, fingerprint, value)
 
 
 def clear() -> None:
