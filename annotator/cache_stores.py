@@ -204,18 +204,29 @@ class RedisBackend:
 
 class DiskBackend:
     """Entries in a diskcache folder that every process of the machine opens (SQLite index,
-    large values in files; safe across processes and threads, and after a fork)."""
+    large values in files; safe across processes and threads, and after a fork). The folder
+    is opened at the first use: an app that caches nothing (most commands) never touches it."""
 
     def __init__(self, directory: Path, size_limit: int,
                  timeout: float = DISK_TIMEOUT_SECONDS) -> None:
-        # Lazy for start-up speed: only apps that use the disk store need diskcache.
-        import diskcache
+        self.directory, self.size_limit, self.timeout = directory, size_limit, timeout
+        self._cache: Any = None
 
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        # Bytes are stored as they are (diskcache pickles nothing of ours); the oldest entries
-        # go first past the size limit, which costs no write on a read (unlike LRU).
-        self.cache = diskcache.Cache(str(directory), size_limit=size_limit, timeout=timeout,
-                                     eviction_policy="least-recently-stored")
+    @property
+    def cache(self) -> Any:
+        """The ``diskcache.Cache`` over the folder (made 0700 when new)."""
+        if self._cache is None:
+            # Lazy for start-up speed: only apps that use the disk store need diskcache.
+            import diskcache
+
+            self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # Bytes are stored as they are (diskcache pickles nothing of ours); the oldest
+            # entries go first past the size limit, which costs no write on a read (unlike
+            # least-recently-used).
+            self._cache = diskcache.Cache(str(self.directory), size_limit=self.size_limit,
+                                          timeout=self.timeout,
+                                          eviction_policy="least-recently-stored")
+        return self._cache
 
     def get_bytes(self, name: str) -> bytes | None:
         """The bytes stored under ``name``, or None."""
