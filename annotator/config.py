@@ -41,9 +41,6 @@ class Defaults:
     # A client reports seconds spent on a sentence; anything beyond this is an idle tab.
     MAX_TIME_SPENT_SECONDS = 30 * 60
     SENTENCES_PER_PAGE = 50
-    # Redis for the scaled deployment (several app servers and workers): the environment's
-    # REDIS_URL (like DATABASE_URL), else this. None: no Redis, the embedded defaults.
-    REDIS_URL = None
     # Log-in rate limits: None counts them in Redis when REDIS_URL is set, else in the app's
     # database (every worker and server together; auth/limit_storage.py); or name a storage
     # URI (database://, redis://..., memory://). While the storage is unreachable each process
@@ -72,4 +69,13 @@ class Defaults:
     SHARED_CACHE_TTL_SECONDS = 24 * 3600  # an entry is dropped this long after it was written
     SHARED_CACHE_DISK_BYTES = 1024 ** 3  # the disk store's size limit (oldest go first)
     SHARED_CACHE_MAX_ITEM_BYTES = 64 * 1024 ** 2  # larger values stay in their process
+    # Background jobs (annotator/jobs): the queue is Redis when REDIS_URL is set, else the
+    # app's PostgreSQL, else a SQLite file in the instance folder ("auto"); "immediate" runs a
+    # job inside the call that starts it, "memory" keeps it in the process (tests).
+    REDIS_URL = None
+    JOBS_QUEUE = "auto"
+    JOB_HEARTBEAT_SECONDS = 0.5  # a running job writes its progress and liveness this often
+    JOB_STALE_SECONDS = 30  # no heartbeat for this long: its worker is gone, the job is re-run
+    JOB_REQUEUE_SECONDS = 120  # queued this long and nobody took it: queued again
+    JOB_FILES_KEEP_HOURS = 24  # uploads and export files of ended jobs are deleted after this
     PG_DUMP = None  # path of pg_dump for `annotator backup`; default: PATH, then Debian's builds

@@ -25,6 +25,7 @@ from annotator import (
 )
 from annotator.config import INSTANCE_DIR, MIGRATIONS_DIR, STATIC_DIR, TEMPLATES_DIR, Defaults
 from annotator.extensions import db
+from annotator.jobs import queue as jobs_queue
 
 
 def build_app(test_config: Mapping[str, Any] | None = None, *, web: bool = True,
@@ -53,6 +54,7 @@ def build_app(test_config: Mapping[str, Any] | None = None, *, web: bool = True,
     configure_rate_limit_storage(app)
     configure_cache(app)
     db.init_app(app)
+    jobs_queue.init_app(app)
     if migrations or web:
         register_migrations(app)
     if web:
@@ -81,7 +83,7 @@ def configure_database_url(app: Flask) -> None:
 
 
 def configure_redis_url(app: Flask) -> None:
-    """REDIS_URL from the environment wins over the config files (as DATABASE_URL does)."""
+    """REDIS_URL from the environment (like DATABASE_URL), else the config's (or none)."""
     url = os.environ.get("REDIS_URL") or app.config.get("REDIS_URL")
     app.config["REDIS_URL"] = url or None
 

@@ -30,6 +30,8 @@ from annotator.errors import DomainError
 from annotator.export import views as export_views
 from annotator.extensions import db
 from annotator.inputs import InputError
+from annotator.jobs import api as jobs_api
+from annotator.jobs import views as jobs_views
 from annotator.ops import views as ops_views
 from annotator.projects import views as project_views
 from annotator.projects.guards import current_access, register_template_access
@@ -168,6 +170,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(adjudication_views.bp)
     app.register_blueprint(adjudication_api.api_bp)
     app.register_blueprint(reports_views.bp)
+    app.register_blueprint(jobs_views.bp)
+    app.register_blueprint(jobs_api.api_bp)
 
 
 def wants_json() -> bool:

@@ -86,6 +86,8 @@ def app(database_url: str) -> Iterator[Flask]:
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SERVER_NAME": None,
             "RATELIMIT_ENABLED": False,  # tests log in often; test_security turns it on
+            # Jobs run inside the request that starts them (tests/jobs/ use a real queue).
+            "JOBS_QUEUE": "immediate",
         }
     )
     app.test_client_class = IsolatedClient

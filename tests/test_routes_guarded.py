@@ -15,6 +15,7 @@ from annotator.assignments.models import Assignment
 from annotator.auth.services import create_user
 from annotator.corpus.models import Sentence
 from annotator.extensions import db
+from annotator.jobs import services as jobs
 from tests.conftest import api_headers, csrf_from, login
 from tests.factories import DEFAULT_PASSWORD, add_members, make_user, prepare_batch
 from tests.snapshots import SavedDatabase, client_with, cookies_of, saved_database
@@ -163,6 +164,14 @@ EXPECTED: dict[str, tuple[str, str, tuple[int, ...]]] = {
         (302, 403, 403, X, 403, X, 200, 200)),
     "reports.download_csv": ("GET", "/projects/{project}/agreement.csv?batch={batch}",
         (302, 403, 403, X, 403, X, 200, 200)),
+    # Background jobs: {job} was started by the "assigned" annotator and is done, with a file.
+    "jobs_api.get_job": ("GET", "/api/jobs/{job}", (401, 200, X, X, X, X, X, 200)),
+    "jobs_api.list_jobs": ("GET", "/api/jobs", (401, 200, 200, 200, 200, 200, 200, 200)),
+    "jobs_api.cancel_job": ("POST", "/api/jobs/{job}/cancel", (401, 409, X, X, X, X, X, 409)),
+    "jobs_api.download": ("GET", "/api/jobs/{job}/files/out.txt",
+        (401, 200, X, X, X, X, X, 200)),
+    "jobs.list_jobs": ("GET", "/admin/jobs", (302, 403, 403, 403, 403, 403, 403, 200)),
+    "jobs.show_job": ("GET", "/admin/jobs/{job}", (302, 403, 403, 403, 403, 403, 403, 200)),
 }
 
 
@@ -246,6 +255,11 @@ def build_world(session: Session) -> tuple[dict[str, int], dict[str, str]]:
     make_user(session, "curator1", "curator")  # a curator of the project (tests/factories.py)
     create_user(session, "stranger1", DEFAULT_PASSWORD, "curator")  # of no project
     add_members(session, data["project"], make_user(session, "manager1"), role="admin")
+    job = jobs.submit(session, "import-articles", user_id=assigned.id,
+                      project_id=data["project"].id)
+    job.state, job.result = "done", {"file": "out.txt"}
+    jobs.write_file(session, job.id, "output", "out.txt", [b"an export\n"])
+    ids["job"] = job.id
     session.commit()
     users = {"assigned": assigned.username, "member": data["annotators"][1].username,
              "outsider": "outsider", "curator": "curator1", "stranger": "stranger1",
@@ -289,7 +303,7 @@ def test_route_answers_each_role_as_expected(world: Scene, endpoint: str) -> Non
 def test_missing_objects_are_404_for_admin(world: Scene, endpoint: str) -> None:
     method, template, _ = EXPECTED[endpoint]
     url = template.format(project=99999, batch=99999, sentence=99999, document=99999,
-                          event=99999, user=99999)
+                          event=99999, user=99999, job=99999)
     assert request_as(world, "admin", method, url).status_code == 404
 
 
@@ -300,7 +314,7 @@ def test_ids_beyond_any_row_are_404_not_500(world: Scene, huge: int) -> None:
         if "{" not in template:
             continue
         url = template.format(project=huge, batch=huge, sentence=huge, document=huge,
-                              event=huge, user=huge)
+                              event=huge, user=huge, job=huge)
         response = request_as(world, "admin", method, url)
         # (werkzeug answers 405 rather than 404 when a GET rule of the same path exists)
         expected = {422} if endpoint == "assignments_api.next_in_queue" else {404, 405}

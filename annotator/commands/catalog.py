@@ -98,6 +98,18 @@ COMMANDS: dict[str, Entry] = {
         "annotator.commands.agreement", "agreement_command",
         "Measure inter-annotator agreement of a project (or one batch) or of a JSON-lines file.",
     ),
+    "worker": Entry(
+        "annotator.commands.jobs", "worker_command",
+        "Run background jobs (imports, the automatic pass, export files, agreement reports).",
+    ),
+    "jobs": Entry(
+        "annotator.commands.jobs", "jobs_command",
+        "List background jobs, newest first: id, kind, state, progress, project, message.",
+    ),
+    "cancel-job": Entry(
+        "annotator.commands.jobs", "cancel_job_command",
+        "Cancel job ID: a queued one at once, a running one at its next progress report.",
+    ),
 }
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -13,14 +12,15 @@ from flask import (
     url_for,
 )
 
-from annotator.corpus import queries, services
+from annotator.corpus import import_job, queries, services
 from annotator.corpus.forms import ExclusionForm, ImportForm
-from annotator.corpus.importing import ImportRefused, plan_import
 from annotator.corpus.models import Document, Sentence
 from annotator.extensions import db
+from annotator.jobs.models import JobState
+from annotator.jobs.web import shown_job, start_job
 from annotator.projects.guards import project_access
 from annotator.projects.models import Project
-from annotator.transactions import run_chunked, unit_of_work
+from annotator.transactions import unit_of_work
 
 bp = Blueprint("corpus", __name__)
 
@@ -33,15 +33,13 @@ def list_documents(project_id: int):
     status = 200
     if form.validate_on_submit():
         files = [(f.filename or "upload", f.read()) for f in form.files.data]
-        config = current_app.config
-        with unit_of_work(db.session, catch=ImportRefused) as work:
-            job = plan_import(db.session, project.id, files, chunk_rows=config["IMPORT_CHUNK_ROWS"])
-            result = run_chunked(db.session, job, pause=config["IMPORT_PAUSE_SECONDS"])
-        if work.failed:
-            flash(f"Import refused, nothing stored: {work.message}", "error")
+        job = start_job(import_job.KIND, files=files, project_id=project.id)
+        if job.state == JobState.FAILED:  # ran at once (JOBS_QUEUE=immediate) and refused
+            flash(f"Import refused, nothing stored: {job.error}", "error")
             status = 422
         else:
-            flash(*result.message())
+            if job.state == JobState.DONE:
+                flash(job.message, (job.result or {}).get("tone", "success"))
             return redirect(url_for("corpus.list_documents", project_id=project.id))
     elif form.errors:
         status = 422
@@ -50,6 +48,7 @@ def list_documents(project_id: int):
         render_template(
             "corpus/documents.html", project=project, documents=shown.documents,
             pager=shown.pager, form=form,
+            job=shown_job(import_job.KIND, project_id=project.id),
         ),
         status,
     )

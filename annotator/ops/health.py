@@ -11,6 +11,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from annotator.jobs.queries import queue_counts
+
 # A health check must answer fast even when Redis hangs: a load balancer times out first.
 REDIS_TIMEOUT_SECONDS = 1.0
 
@@ -25,7 +27,7 @@ class Health:
 
 def check_health(session: Session, redis_url: str | None) -> Health:
     """Ask the database (one ``SELECT 1``), then Redis (``PING``) when configured, then the
-    job queue's counts. Unhealthy when the database or a configured Redis does not answer."""
+    job table for the jobs queued and running. Unhealthy when the database or a configured Redis does not answer."""
     started = time.perf_counter()
     try:
         session.execute(text("SELECT 1"))
@@ -41,7 +43,7 @@ def check_health(session: Session, redis_url: str | None) -> Health:
     if redis_url:
         body["redis"] = redis_status(redis_url)
         healthy = body["redis"] == "ok"
-    # TODO(jobs core): "queue": queue_counts(session) once annotator.jobs lands on main.
+    body["queue"] = queue_counts(session)
     body["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
     if not healthy:
         body["status"] = "error"

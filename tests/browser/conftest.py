@@ -75,12 +75,19 @@ class LiveServer:
         }
         self.env.pop("FLASK_DEBUG", None)
         self.process: subprocess.Popen | None = None
+        self.worker: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30.0) -> None:
         assert self.process is None, "server already running"
         with open(self.log, "ab") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "tests.browser.serve", str(self.port)],
+                cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+            )
+            # Background jobs (uploads ...) run in a worker beside the server, as in `make run`.
+            self.worker = subprocess.Popen(
+                [sys.executable, "-c", "from annotator.cli import main; main()", "worker",
+                 "--threads", "1"],
                 cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + timeout
@@ -101,6 +108,14 @@ class LiveServer:
         )
 
     def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.terminate()
+            try:
+                self.worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.worker.kill()
+                self.worker.wait()
+            self.worker = None
         if self.process is None:
             return
         self.process.terminate()

@@ -48,7 +48,11 @@ def upload_article(page, base_url: str, project_id: int) -> None:
     )
     page.click("form[enctype] button[type=submit]")
     page.wait_for_url(f"{base_url}/projects/{project_id}/documents")
-    assert "Imported 1 document with" in page.text_content(".flash-success")
+    # The import runs in the background worker; the page follows it to the end.
+    page.wait_for_selector(".job-panel[data-job-state=done]", timeout=20_000)
+    assert "Imported 1 document with" in page.text_content(".job-panel .job-message")
+    page.click(".job-panel .job-result")
+    page.wait_for_selector("table.documents a")
 
 
 def test_hostile_article_renders_as_plain_text_and_offsets_match(

@@ -46,6 +46,7 @@ def test_healthz_is_200_when_the_database_answers(client) -> None:
     assert r.status_code == 200 and r.json["status"] == "ok"
     assert r.json["database"] == "ok" and r.json["engine"] in {"sqlite", "postgresql"}
     assert "redis" not in r.json  # none configured
+    assert r.json["queue"] == {"queued": 0, "running": 0}
     assert r.json["latency_ms"] >= 0
 
 

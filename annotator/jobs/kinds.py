@@ -1,0 +1,11 @@
+"""Every kind of background job, registered once: the worker runs them, the pages and the
+API start them by name."""
+
+from __future__ import annotations
+
+from annotator.corpus import import_job
+from annotator.jobs.registry import KINDS, JobKind, register
+
+__all__ = ["KINDS"]
+
+register(JobKind(import_job.KIND, "Import articles", import_job.run, import_job.undo))
