@@ -27,7 +27,8 @@ class Health:
 
 def check_health(session: Session, redis_url: str | None) -> Health:
     """Ask the database (one ``SELECT 1``), then Redis (``PING``) when configured, then the
-    job table for the jobs queued and running. Unhealthy when the database or a configured Redis does not answer."""
+    job table for the jobs queued and running. Unhealthy when the database or a configured
+    Redis does not answer, or the job table cannot be read (a database not upgraded)."""
     started = time.perf_counter()
     try:
         session.execute(text("SELECT 1"))
@@ -43,7 +44,12 @@ def check_health(session: Session, redis_url: str | None) -> Health:
     if redis_url:
         body["redis"] = redis_status(redis_url)
         healthy = body["redis"] == "ok"
-    body["queue"] = queue_counts(session)
+    try:
+        body["queue"] = queue_counts(session)
+    except SQLAlchemyError as err:  # e.g. a database not upgraded yet: no job table
+        session.rollback()
+        body["queue"] = type(err).__name__
+        healthy = False
     body["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
     if not healthy:
         body["status"] = "error"
