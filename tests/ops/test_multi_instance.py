@@ -48,6 +48,15 @@ SECRET = "multi-instance-test-secret"
 CLIENTS = 8  # simulated annotators, half on each instance
 FLOW_SECONDS = 6
 ACCOUNT_LIMIT = 5  # log-in attempts per account (and address) per minute
+# The workers import in small chunks with a pause between two, so an import of a few thousand
+# sentences runs for seconds (long enough to be caught half-way), and a worker that stops
+# beating is taken over after 4 s (the default is 30).
+WORKER_SETTINGS = {"ANNOTATOR_IMPORT_CHUNK_ROWS": "250", "ANNOTATOR_IMPORT_PAUSE_SECONDS": "0.1",
+                   "ANNOTATOR_JOB_STALE_SECONDS": "4", "ANNOTATOR_JOB_HEARTBEAT_SECONDS": "0.5"}
+SENTENCES_PER_ARTICLE = 10
+UNITS = ("the 9th Armoured Brigade", "a border guard battalion", "the Rapid Support Forces",
+         "local militiamen", "an artillery regiment", "the Coastal Defence Division")
+PLACES = ("Tal Rifaat", "Kafr Zita", "Abu Kamal", "Sheikh Miskeen", "al-Mayadin", "Qaryatain")
 TOKEN_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
 CONFLICT_LINK_RE = re.compile(r"/sentences/\d+/conflicts/(\d+)/(\d+)")
 # Original demo-style text: the second sentence is the one the three annotators disagree on.
@@ -74,6 +83,7 @@ class Cluster:
     logs: list[Path]
     load_batch: int
     scene: dict
+    workers: list[subprocess.Popen]
     processes: list[subprocess.Popen] = field(default_factory=list)
 
     def base(self, i: int) -> str:
@@ -144,8 +154,10 @@ def prepare_conflict(url: str) -> dict:
         auto_adjudicate(db.session, project.id, min_agree=2, actor=chief)
         db.session.commit()
         place = sentence.text.index("Sarmin")
+        imports = make_project(db.session, "Front-line reports")  # for the import jobs
+        db.session.commit()
         scene = {"project": project.id, "sentence": sentence.id, "words": words,
-                 "place": (place, place + len("Sarmin"))}
+                 "place": (place, place + len("Sarmin")), "imports": imports.id}
         db.engine.dispose()
     return scene
 
@@ -192,10 +204,18 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             processes.append(start(
                 [annotator_cli, "serve", "--workers", "2", "--host", "127.0.0.1",
                  "--port", str(port), "--no-control-socket"], env, logs[-1]))
+        workers = []
+        for n in (1, 2):
+            env = {**os.environ, **WORKER_SETTINGS, "DATABASE_URL": url,
+                   "REDIS_URL": redis_url, "SECRET_KEY": SECRET, "PYTHONPATH": str(ROOT),
+                   "ANNOTATOR_INSTANCE": str(root / f"instance-worker{n}")}
+            workers.append(start([annotator_cli, "worker", "--threads", "2",
+                                  "--reap-every", "0.5"], env, root / f"worker{n}.log"))
+        processes.extend(workers)
         for port in ports:
             wait_until(lambda port=port: http_status(port, "/healthz") == 200,
                        f"annotator serve on {port}")
-        yield Cluster(url, redis_url, ports, logs, load_batch, scene, processes)
+        yield Cluster(url, redis_url, ports, logs, load_batch, scene, workers, processes)
     finally:
         stop(processes)
         pg.stop()
@@ -352,6 +372,160 @@ def annotators_of(report: dict) -> int:
     return len(report["annotators"])
 
 
+def articles(count: int, first: int) -> bytes:
+    """A JSONL upload of ``count`` original front-line reports, SENTENCES_PER_ARTICLE each."""
+    lines = []
+    for a in range(first, first + count):
+        body = " ".join(
+            f"On day {j + 1} {UNITS[(a + j) % len(UNITS)]} shelled positions near "
+            f"{PLACES[(a * 7 + j) % len(PLACES)]}, report {a}-{j} said."
+            for j in range(SENTENCES_PER_ARTICLE))
+        lines.append(json.dumps({"title": f"Front-line report {a}", "text": body}))
+    return "\n".join(lines).encode()
+
+
+async def upload(conn: Connection, project: int, name: str, data: bytes) -> int:
+    """Upload an article file on the documents page (an import job); return the job's id."""
+    path = f"/projects/{project}/documents"
+    _, page = await conn.request("GET", path)
+    token = TOKEN_RE.search(page.decode()).group(1)
+    boundary = f"----annotator{random.randrange(10 ** 12)}"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n"
+            f"{token}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; "
+            f"filename=\"{name}\"\r\nContent-Type: application/jsonl\r\n\r\n").encode()
+    body += data + f"\r\n--{boundary}--\r\n".encode()
+    status, answer = await conn.request(
+        "POST", path, body, content_type=f"multipart/form-data; boundary={boundary}")
+    assert status == 302, answer[:300]
+    _, page = await conn.request("GET", path)
+    return int(re.search(r'data-job-id="(\d+)"', page.decode()).group(1))
+
+
+async def follow(conn: Connection, job_id: int, until, timeout: float = 90) -> list[dict]:
+    """Read ``GET /api/jobs/<id>`` every 50 ms until ``until(answer)``; every answer read."""
+    seen: list[dict] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status, body = await conn.request("GET", f"/api/jobs/{job_id}")
+        assert status == 200, body
+        seen.append(json.loads(body))
+        if until(seen[-1]):
+            return seen
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"job {job_id}: still {seen[-1]['state']} after {timeout:.0f} s")
+
+
+def imported(url: str, project: int) -> dict[str, int]:
+    """What the project holds: published documents, hidden (staged) ones, sentences, and
+    documents whose title appears more than once."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        def one(sql: str) -> int:
+            return int(conn.execute(text(sql), {"p": project}).scalar() or 0)
+
+        found = {
+            "documents": one("SELECT COUNT(*) FROM document WHERE project_id = :p "
+                             "AND import_id IS NULL"),
+            "hidden": one("SELECT COUNT(*) FROM document WHERE project_id = :p "
+                          "AND import_id IS NOT NULL"),
+            "sentences": one("SELECT COUNT(*) FROM sentence WHERE project_id = :p"),
+            "twice": one("SELECT COUNT(*) FROM (SELECT title FROM document WHERE project_id = "
+                         ":p GROUP BY title HAVING COUNT(*) > 1) t"),
+        }
+    engine.dispose()
+    return found
+
+
+def test_a_job_started_through_a_runs_once_and_b_reads_its_progress(cluster: Cluster) -> None:
+    """An import uploaded through A is run by one of the workers, once; its progress is read
+    through B all along."""
+    project = cluster.scene["imports"]
+    before = imported(cluster.url, project)
+
+    async def scenario() -> list[dict]:
+        chief_a = Connection("127.0.0.1", cluster.ports[0])
+        chief_b = Connection("127.0.0.1", cluster.ports[1])
+        try:
+            for conn in (chief_a, chief_b):
+                assert (await sign_in(conn, "chief"))[0] == 302
+            job_id = await upload(chief_a, project, "reports.jsonl", articles(150, 0))
+            return await follow(chief_b, job_id, lambda j: j["state"] not in ("queued",
+                                                                             "running"))
+        finally:
+            await chief_a.close()
+            await chief_b.close()
+
+    seen = asyncio.run(scenario())
+    last = seen[-1]
+    assert last["state"] == "done" and last["attempts"] == 1, last
+    assert last["progress"] == 1.0 and last["result"]["documents_added"] == 150
+    # B saw it run, part-way: progress going up between 0 and 1
+    partway = [j["progress"] for j in seen if j["state"] == "running" and 0 < j["progress"] < 1]
+    assert partway and partway == sorted(partway), [(j["state"], j["progress"]) for j in seen]
+    after = imported(cluster.url, project)
+    assert after["documents"] - before["documents"] == 150
+    assert after["sentences"] - before["sentences"] == last["result"]["sentences_added"] \
+        == 150 * SENTENCES_PER_ARTICLE
+    assert after["hidden"] == after["twice"] == 0
+
+
+def test_a_worker_killed_mid_job_is_taken_over_and_the_job_completes_once(
+        cluster: Cluster) -> None:
+    """`kill -9` of the worker running an import, half-way: the other worker takes the job
+    over when the first stops beating, removes what the dead attempt staged and publishes the
+    import once: no document or sentence twice, none hidden left behind."""
+    project = cluster.scene["imports"]
+    before = imported(cluster.url, project)
+    count = 600
+
+    async def start_and_kill() -> tuple[int, dict]:
+        chief = Connection("127.0.0.1", cluster.ports[0])
+        try:
+            assert (await sign_in(chief, "chief"))[0] == 302
+            job_id = await upload(chief, project, "big.jsonl", articles(count, 1000))
+            running = (await follow(chief, job_id, lambda j: j["state"] == "running"
+                                    and j["progress"] >= 0.15))[-1]
+            return job_id, running
+        finally:
+            await chief.close()
+
+    job_id, running = asyncio.run(start_and_kill())
+    engine = create_engine(cluster.url)
+    with engine.connect() as conn:
+        holder = conn.execute(text("SELECT worker FROM job WHERE id = :j"), {"j": job_id}).scalar()
+    engine.dispose()
+    pid = int(holder.split(":")[1])
+    victim = next(w for w in cluster.workers if w.pid == pid)  # one of ours, by its id
+    os.killpg(victim.pid, signal.SIGKILL)
+    victim.wait(timeout=10)
+    staged = imported(cluster.url, project)
+    assert staged["hidden"] > 0  # the dead attempt left staged documents, hidden
+
+    async def watch() -> list[dict]:
+        reader = Connection("127.0.0.1", cluster.ports[1])
+        try:
+            assert (await sign_in(reader, "chief"))[0] == 302
+            return await follow(reader, job_id, lambda j: j["state"] not in ("queued",
+                                                                            "running"))
+        finally:
+            await reader.close()
+
+    last = asyncio.run(watch())[-1]
+    assert last["state"] == "done" and last["attempts"] == 2, last
+    after = imported(cluster.url, project)
+    assert after["documents"] - before["documents"] == count
+    assert after["sentences"] - before["sentences"] == count * SENTENCES_PER_ARTICLE
+    assert after["hidden"] == after["twice"] == 0
+    survivor = next(w for w in cluster.workers if w is not victim)
+    engine = create_engine(cluster.url)
+    with engine.connect() as conn:
+        holder = conn.execute(text("SELECT worker FROM job WHERE id = :j"), {"j": job_id}).scalar()
+        log = conn.execute(text("SELECT log FROM job WHERE id = :j"), {"j": job_id}).scalar()
+    engine.dispose()
+    assert holder is None or int(holder.split(":")[1]) == survivor.pid
+    assert "queued again" in log
+
+
 def test_healthz_reports_database_redis_and_queue_on_each_instance(cluster: Cluster) -> None:
     for port in cluster.ports:
         assert http_status(port, "/healthz") == 200
@@ -360,3 +534,4 @@ def test_healthz_reports_database_redis_and_queue_on_each_instance(cluster: Clus
     with urllib.request.urlopen(f"{cluster.base(1)}/healthz", timeout=5) as answer:
         body = json.loads(answer.read())
     assert body["database"] == "ok" and body["redis"] == "ok" and body["engine"] == "postgresql"
+    assert body["queue"] == {"queued": 0, "running": 0}  # every job of the tests above ended
