@@ -129,10 +129,12 @@ class TieredStore:
             self.local.put(kind, key, fingerprint, value)
         return found, value
 
-    def put(self, kind: str, key: Hashable, fingerprint: Hashable, value: Any) -> None:
-        """Keep ``value`` in the process and, unless its kind stays local, share it."""
+    def put(self, kind: str, key: Hashable, fingerprint: Hashable, value: Any, *,
+            shared: bool = True) -> None:
+        """Keep ``value`` in the process and, unless its kind stays local (or ``shared`` is
+        false), share it."""
         self.local.put(kind, key, fingerprint, value)
-        if kind in self.local_only or self._resting():
+        if not shared or kind in self.local_only or self._resting():
             return
         try:
             data = self.sealer.seal(fingerprint, value)

@@ -40,7 +40,10 @@ class Store(Protocol):
         """``(True, value)`` when a value is held for ``key`` at ``fingerprint``, else
         ``(False, None)``."""
 
-    def put(self, kind: str, key: Hashable, fingerprint: Hashable, value: Any) -> None: ...
+    def put(self, kind: str, key: Hashable, fingerprint: Hashable, value: Any, *,
+            shared: bool = True) -> None:
+        """Keep ``value``; ``shared=False``: in this process only (a store with a shared tier
+        leaves that tier's older value alone)."""
 
     def clear(self) -> None: ...
 
@@ -62,7 +65,8 @@ class LocalStore:
             entries.move_to_end(key)
             return True, hit[1]
 
-    def put(self, kind: str, key: Hashable, fingerprint: Hashable, value: Any) -> None:
+    def put(self, kind: str, key: Hashable, fingerprint: Hashable, value: Any, *,
+            shared: bool = True) -> None:
         with self._lock:
             entries = self._entries.setdefault(kind, OrderedDict())
             entries[key] = (fingerprint, value)
@@ -104,9 +108,11 @@ def get_or_compute(kind: str, key: Hashable, fingerprint: Hashable, compute: Cal
     return value
 
 
-def put(kind: str, key: Hashable, fingerprint: Hashable, value: Any) -> None:
-    """Keep ``value`` for ``key`` at ``fingerprint`` (in place of what was held)."""
-    _store.put(kind, key, fingerprint, value)
+def put(kind: str, key: Hashable, fingerprint: Hashable, value: Any, *,
+        shared: bool = True) -> None:
+    """Keep ``value`` for ``key`` at ``fingerprint`` (in place of what was held); with
+    ``shared=False`` in this process only, not in a tier other processes share."""
+    _store.put(kind, key, fingerprint, value, shared=shared)
 
 
 def clear() -> None:

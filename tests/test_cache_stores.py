@@ -175,3 +175,12 @@ def test_redis_url_from_the_environment_also_counts_log_ins(monkeypatch, env, co
     configure_rate_limit_storage(app)  # type: ignore[arg-type]
     assert app.config["REDIS_URL"] == expected_url
     assert app.config["RATELIMIT_STORAGE_URI"] == expected_limits
+
+
+def test_a_value_kept_for_this_process_only_leaves_the_shared_one_alone():
+    shared = DictBackend()
+    a, b = process(shared), process(shared)
+    a.put("conflicts", ("db", 1), 2, {1: "x"})
+    a.put("conflicts", ("db", 1), 2, {1: "x", 2: "y"}, shared=False)
+    assert a.get("conflicts", ("db", 1), 2) == (True, {1: "x", 2: "y"})
+    assert b.get("conflicts", ("db", 1), 2) == (True, {1: "x"})

@@ -160,11 +160,15 @@ def with_texts(session: Session, items: Sequence[QueueItem]) -> list[QueueItem]:
 # argument conflicts stand on the gold spans); sentences no longer partial are dropped.
 # Each entry carries its own fingerprint, so the cache's fingerprint is only this layout's
 # version; a call that computed or dropped anything puts a new dict back (never changed in
-# place), so the shared tier (other app servers and workers) sees it too. Two servers writing
-# at once: the later dict wins, and the other's sentences are computed again: slower, never
-# wrong.
+# place). It goes to the shared tier (other app servers and workers) when a good part of it
+# was computed (the first look at a project, a new automatic pass); after a curator's
+# decision, which recomputes one sentence, pickling a large project's whole dict would cost
+# more than the others recomputing that sentence, so it stays in this process. Two servers
+# writing at once: the later dict wins, and the other's sentences are computed again: slower,
+# never wrong.
 CONFLICTS = "conflicts"
 CONFLICTS_LAYOUT = 2
+SHARE_WHEN_COMPUTED = 4  # share the dict when at least a quarter of it was just computed
 Found = tuple[ConflictRegion | ArgumentConflict, ...]
 
 
@@ -186,7 +190,8 @@ def sentence_conflicts(
     if fresh or known.keys() - wanted.keys():
         kept = {sid: entry for sid, entry in known.items() if sid in wanted}
         kept.update((sid, (wanted[sid], conflicts)) for sid, conflicts in fresh.items())
-        caching.put(CONFLICTS, key, CONFLICTS_LAYOUT, kept)
+        caching.put(CONFLICTS, key, CONFLICTS_LAYOUT, kept,
+                    shared=len(fresh) * SHARE_WHEN_COMPUTED >= len(kept))
     return {sid: fresh[sid] if sid in fresh else known[sid][1] for sid in wanted}
 
 

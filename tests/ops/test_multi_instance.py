@@ -110,7 +110,7 @@ def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
                                 stdin=subprocess.DEVNULL, start_new_session=True)
 
 
-def wait_until(check, what: str, timeout: float = 60) -> None:
+def wait_until(check, what: str, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
