@@ -104,6 +104,7 @@ class TieredStore:
         self.label = label
         self._down_until = 0.0
         self._lock = threading.Lock()
+        self._unpicklable: set[str] = set()
 
     def name(self, kind: str, key: Hashable) -> str:
         """The shared entry's name for ``(kind, key)``."""
@@ -139,7 +140,9 @@ class TieredStore:
         try:
             data = self.sealer.seal(fingerprint, value)
         except (pickle.PicklingError, TypeError, AttributeError) as err:
-            log.warning("%s cache: a %s value cannot be shared (%s)", self.label, kind, err)
+            if kind not in self._unpicklable:  # a bug to fix, said once per kind
+                self._unpicklable.add(kind)
+                log.warning("%s cache: a %s value cannot be shared (%s)", self.label, kind, err)
             return
         if len(data) > self.max_item_bytes:
             return

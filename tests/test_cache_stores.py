@@ -184,3 +184,13 @@ def test_a_value_kept_for_this_process_only_leaves_the_shared_one_alone():
     a.put("conflicts", ("db", 1), 2, {1: "x", 2: "y"}, shared=False)
     assert a.get("conflicts", ("db", 1), 2) == (True, {1: "x", 2: "y"})
     assert b.get("conflicts", ("db", 1), 2) == (True, {1: "x"})
+
+
+def test_a_value_that_cannot_be_pickled_stays_in_its_process_said_once(caplog):
+    shared = DictBackend()
+    store = process(shared)
+    with caplog.at_level(logging.WARNING, logger="annotator.cache_stores"):
+        for i in range(3):
+            store.put("drilldown", i, "fp", lambda: None)
+    assert shared.data == {} and store.get("drilldown", 2, "fp")[0]
+    assert len(caplog.records) == 1 and "cannot be shared" in caplog.records[0].getMessage()
