@@ -17,7 +17,9 @@ With ``--jobs``, also the job side: one `annotator worker` (2 threads) on a fres
 the same kind, with the queue the deployment would use (the SQLite file; PostgreSQL's own
 queue; Redis with ``--redis``), runs ``--jobs`` article imports of ``--job-sentences``
 sentences each, queued at once: imports per minute and sentences per second end to end (from
-queueing the first to the last one done), and the worker's peak memory (VmHWM) and RSS after.
+queueing the first to the last one done), and the worker's peak memory (VmHWM) and RSS after;
+as the same-run reference, one more such file imported inline by `annotator import-articles`
+(no job, no queue; its process start-up included).
 
 Run: `.venv/bin/python bench/bench_capacity.py [--db postgresql|sqlite|both] [--clients 16]
 [--seconds 15] [--workers 4] [--repeat 3] [--jobs 8 --job-sentences 5000 [--redis]]`; prints
@@ -176,13 +178,23 @@ def run_jobs(db_kind: str, jobs: int, sentences: int, use_redis: bool) -> dict[s
         ids = submit_imports(env, jobs, sentences)
         done_at = wait_for_jobs(env, ids)
         elapsed = done_at - started
+        rss_after = status_kib(worker.pid, "VmRSS")
+        peak = status_kib(worker.pid, "VmHWM")
+        # Same-run reference: one such file imported inline by the command line, no job.
+        reference = workdir / "reference.jsonl"
+        reference.write_bytes(article_file(sentences, 10_000))
+        t0 = time.perf_counter()
+        subprocess.run([cli, "import-articles", "--project", "capacity", str(reference)],
+                       env=env, check=True, capture_output=True)
+        inline = time.perf_counter() - t0
         return {
             "jobs": jobs, "sentences_each": sentences, "seconds": round(elapsed, 2),
             "imports_per_min": round(jobs / elapsed * 60, 1),
             "sentences_per_s": round(jobs * sentences / elapsed),
             "worker_idle_rss_mib": round(idle_rss / 1024, 1),
-            "worker_rss_mib": round(status_kib(worker.pid, "VmRSS") / 1024, 1),
-            "worker_peak_mib": round(status_kib(worker.pid, "VmHWM") / 1024, 1),
+            "worker_rss_mib": round(rss_after / 1024, 1),
+            "worker_peak_mib": round(peak / 1024, 1),
+            "inline_sentences_per_s": round(sentences / inline),
         }
     finally:
         for process in (worker, redis):
@@ -290,8 +302,9 @@ def main() -> None:
         lines += ["", f"Jobs: one `annotator worker --threads 2`, {args.jobs} imports of "
                   f"{args.job_sentences:,} sentences queued at once, median of {args.repeat} "
                   f"runs{' (Redis queue)' if args.redis else ''}.", "",
-                  "| database | queue | imports/min | sentences/s | worker RSS idle MiB | "
-                  "worker RSS after MiB | worker peak MiB |", "|---|---|---|---|---|---|---|"]
+                  "| database | queue | imports/min | sentences/s | same run: one import inline "
+                  "(`annotator import-articles`), sentences/s | worker RSS idle MiB | "
+                  "worker RSS after MiB | worker peak MiB |", "|---|---|---|---|---|---|---|---|"]
         for db_kind in dbs:
             runs = []
             for i in range(args.repeat):
@@ -304,7 +317,8 @@ def main() -> None:
 
             queue_kind = "redis" if args.redis else db_kind
             lines.append(f"| {db_kind} | {queue_kind} | {med('imports_per_min'):.1f} | "
-                         f"{med('sentences_per_s'):.0f} | {med('worker_idle_rss_mib'):.0f} | "
+                         f"{med('sentences_per_s'):.0f} | {med('inline_sentences_per_s'):.0f} | "
+                         f"{med('worker_idle_rss_mib'):.0f} | "
                          f"{med('worker_rss_mib'):.0f} | {med('worker_peak_mib'):.0f} |")
     print("\n".join(lines))
 
