@@ -194,3 +194,42 @@ def test_a_value_that_cannot_be_pickled_stays_in_its_process_said_once(caplog):
             store.put("drilldown", i, "fp", lambda: None)
     assert shared.data == {} and store.get("drilldown", 2, "fp")[0]
     assert len(caplog.records) == 1 and "cannot be shared" in caplog.records[0].getMessage()
+
+
+def test_the_agreement_page_answers_while_the_configured_redis_is_down(database_url, caplog):
+    """REDIS_URL names a port nobody listens on: the page is computed in the process (200,
+    twice), the outage said once."""
+    import socket
+
+    from annotator import create_app
+    from annotator.extensions import db
+    from tests.conftest import IsolatedClient, login
+    from tests.factories import prepare_batch
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = create_app({"TESTING": True, "SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": database_url,
+                      "RATELIMIT_ENABLED": False, "SHARED_CACHE": "redis",
+                      "REDIS_URL": f"redis://127.0.0.1:{port}/0"})
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        db.create_all()
+        scene = prepare_batch(db.session)
+        project_id = scene["project"].id
+        db.session.remove()
+    installed = caching.use_store(caching.LocalStore())  # what the factory put in place
+    assert isinstance(installed, TieredStore) and installed.label == "Redis"
+    caching.use_store(installed)
+    try:
+        client = app.test_client()
+        login(client, "admin1")
+        with caplog.at_level(logging.WARNING, logger="annotator.cache_stores"):
+            for _ in range(2):
+                assert client.get(f"/projects/{project_id}/agreement").status_code == 200
+        assert [r.getMessage().split(" (")[0] for r in caplog.records] == [
+            "Redis cache unavailable"]
+    finally:
+        caching.use_store(LocalStore())
+        with app.app_context():
+            db.engine.dispose()
