@@ -41,11 +41,12 @@ run: $(STAMP)
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/annotator run --host 127.0.0.1 --port $(PORT)
 
-## system-deps: Chromium and PostgreSQL from Debian when missing (needs root, as in CI)
+## system-deps: Chromium, PostgreSQL and Redis from Debian when missing (needs root, as in CI)
 system-deps:
 	@missing=""; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	test -x /usr/bin/redis-server || missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \

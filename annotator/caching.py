@@ -6,8 +6,9 @@ that orders the adjudication queue and the conflicts of partial gold sentences a
 compute and cheap to keep. Each is stored under ``(kind, key)`` with the fingerprint of the
 rows it was computed from; a lookup with another fingerprint is a miss, so a change in the
 data is never served stale. The default store lives in the process (each gunicorn worker has
-its own); ``use_store`` swaps in another (a shared one, for several app servers) without
-touching the callers.
+its own); ``use_store`` swaps in another without touching the callers: the app factory puts in
+``cache_stores.TieredStore``, this process's store in front of one that every process of the
+machine, or with Redis every app server and worker, shares.
 """
 
 from __future__ import annotations
@@ -39,7 +40,10 @@ class Store(Protocol):
         """``(True, value)`` when a value is held for ``key`` at ``fingerprint``, else
         ``(False, None)``."""
 
-    def put(self, kind: str, key: Hashable, fingerprint: Hashable, value: Any) -> None: ...
+    def put(self, kind: str, key: Hashable, fingerprint: Hashable, value: Any, *,
+            shared: bool = True) -> None:
+        """Keep ``value``; ``shared=False``: in this process only (a store with a shared tier
+        leaves that tier's older value alone)."""
 
     def clear(self) -> None: ...
 
@@ -61,7 +65,8 @@ class LocalStore:
             entries.move_to_end(key)
             return True, hit[1]
 
-    def put(self, kind: str, key: Hashable, fingerprint: Hashable, value: Any) -> None:
+    def put(self, kind: str, key: Hashable, fingerprint: Hashable, value: Any, *,
+            shared: bool = True) -> None:
         with self._lock:
             entries = self._entries.setdefault(kind, OrderedDict())
             entries[key] = (fingerprint, value)
@@ -101,6 +106,13 @@ def get_or_compute(kind: str, key: Hashable, fingerprint: Hashable, compute: Cal
     value = compute()
     _store.put(kind, key, fingerprint, value)
     return value
+
+
+def put(kind: str, key: Hashable, fingerprint: Hashable, value: Any, *,
+        shared: bool = True) -> None:
+    """Keep ``value`` for ``key`` at ``fingerprint`` (in place of what was held); with
+    ``shared=False`` in this process only, not in a tier other processes share."""
+    _store.put(kind, key, fingerprint, value, shared=shared)
 
 
 def clear() -> None:

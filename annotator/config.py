@@ -41,9 +41,12 @@ class Defaults:
     # A client reports seconds spent on a sentence; anything beyond this is an idle tab.
     MAX_TIME_SPENT_SECONDS = 30 * 60
     SENTENCES_PER_PAGE = 50
-    # Log-in rate limits, counted in the app's database (every worker and server together;
-    # auth/limit_storage.py) unless a redis:// URI is given.
-    RATELIMIT_STORAGE_URI = "database://"
+    # Log-in rate limits: None counts them in Redis when REDIS_URL is set, else in the app's
+    # database (every worker and server together; auth/limit_storage.py); or name a storage
+    # URI (database://, redis://..., memory://). While the storage is unreachable each process
+    # counts alone in memory rather than failing the log-in.
+    RATELIMIT_STORAGE_URI = None
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT_PER_ADDRESS = "30 per minute"  # failed or not, per client address
     # Per user name tried *from one address*: an attacker elsewhere cannot lock the owner out.
@@ -60,6 +63,15 @@ class Defaults:
     # at a time, pausing between chunks so that saves waiting for the write lock go first.
     IMPORT_CHUNK_ROWS = 2000
     IMPORT_PAUSE_SECONDS = 0.005
+    # The shared tier of the cache (caching.py, cache_stores.py) behind each process's own:
+    # "auto" = Redis when REDIS_URL is set, else a store on disk that every process of this
+    # machine shares (SHARED_CACHE_DIR, default <instance>/cache); "redis", "disk" or "none"
+    # to choose. Under TESTING "auto" means "none" (each test has its own database).
+    SHARED_CACHE = "auto"
+    SHARED_CACHE_DIR = None
+    SHARED_CACHE_TTL_SECONDS = 24 * 3600  # an entry is dropped this long after it was written
+    SHARED_CACHE_DISK_BYTES = 1024 ** 3  # the disk store's size limit (oldest go first)
+    SHARED_CACHE_MAX_ITEM_BYTES = 64 * 1024 ** 2  # larger values stay in their process
     # Background jobs (annotator/jobs): the queue is Redis when REDIS_URL is set, else the
     # app's PostgreSQL, else a SQLite file in the instance folder ("auto"); "immediate" runs a
     # job inside the call that starts it, "memory" keeps it in the process (tests).

@@ -11,13 +11,18 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from annotator import models  # noqa: F401  (registers every table on the metadata)
+from annotator import (
+    cache_stores,
+    caching,
+    models,  # noqa: F401  (registers every table on the metadata)
+)
 from annotator.config import INSTANCE_DIR, MIGRATIONS_DIR, STATIC_DIR, TEMPLATES_DIR, Defaults
 from annotator.extensions import db
 from annotator.jobs import queue as jobs_queue
@@ -46,6 +51,8 @@ def build_app(test_config: Mapping[str, Any] | None = None, *, web: bool = True,
     else:
         app.config.update(test_config)
     configure_busy_timeout(app)
+    configure_rate_limit_storage(app)
+    configure_cache(app)
     db.init_app(app)
     jobs_queue.init_app(app)
     if migrations or web:
@@ -79,6 +86,28 @@ def configure_redis_url(app: Flask) -> None:
     """REDIS_URL from the environment (like DATABASE_URL), else the config's (or none)."""
     url = os.environ.get("REDIS_URL") or app.config.get("REDIS_URL")
     app.config["REDIS_URL"] = url or None
+
+
+def configure_rate_limit_storage(app: Flask) -> None:
+    """Log-in counters: the storage named, else Redis when configured, else the database."""
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "database://"
+
+
+def configure_cache(app: Flask) -> None:
+    """Put the configured store under ``caching``: this process's LRU in front of Redis or of
+    the machine's disk store (``cache_stores``; ``SHARED_CACHE``)."""
+    directory = app.config.get("SHARED_CACHE_DIR") or Path(app.instance_path) / "cache"
+    caching.use_store(cache_stores.build_store(
+        mode=str(app.config.get("SHARED_CACHE") or "none"),
+        redis_url=app.config.get("REDIS_URL"),
+        directory=Path(directory),
+        secret=str(app.config.get("SECRET_KEY") or ""),
+        ttl=int(app.config["SHARED_CACHE_TTL_SECONDS"]),
+        disk_bytes=int(app.config["SHARED_CACHE_DISK_BYTES"]),
+        max_item_bytes=int(app.config["SHARED_CACHE_MAX_ITEM_BYTES"]),
+        testing=bool(app.config.get("TESTING")),
+    ))
 
 
 def configure_busy_timeout(app: Flask) -> None:

@@ -151,10 +151,13 @@ PYTEST_FLASK_AUTOUSE = frozenset({
 
 
 def engine_free(item: pytest.Item) -> bool:
-    """True when nothing the test uses depends on the database engine under test."""
+    """True when nothing the test uses depends on the database engine under test (or, marked
+    ``own_servers``, it starts the servers it needs itself, its own PostgreSQL included)."""
     function = getattr(item, "function", None)
     if function is None:  # not a test function (a doctest, say): kept on both runs
         return False
+    if item.get_closest_marker("own_servers") is not None:
+        return True
     params = getattr(getattr(item, "callspec", None), "params", {})  # parametrize's values
     names = set(item.fixturenames) - set(params) - PYTEST_FLASK_AUTOUSE
     if "request" not in inspect.signature(function).parameters:

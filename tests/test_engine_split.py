@@ -29,11 +29,15 @@ class FakeItem:
     (``request`` or nothing), whose fixture closure is ``fixtures`` plus pytest-flask's."""
 
     def __init__(self, *fixtures: str, takes_request: bool = False,
-                 params: tuple[str, ...] = ()) -> None:
+                 params: tuple[str, ...] = (), markers: tuple[str, ...] = ()) -> None:
         self.fixturenames = [*fixtures, *params, "request", "_push_request_context"]
         self.function = (lambda request: None) if takes_request else (lambda: None)
+        self.markers = markers
         if params:
             self.callspec = SimpleNamespace(params=dict.fromkeys(params, 1))
+
+    def get_closest_marker(self, name: str) -> object | None:
+        return SimpleNamespace(name=name) if name in self.markers else None
 
 
 @pytest.mark.parametrize(("item", "free"), [
@@ -44,6 +48,8 @@ class FakeItem:
     (FakeItem("db", "app", "database_url", params=("value",)), False),
     (FakeItem("world"), False),  # a module's own fixture may hold a database: on both runs
     (FakeItem(takes_request=True), False),  # request.getfixturevalue() can reach one
+    # starts its own PostgreSQL and other servers (tests/ops/test_multi_instance.py): once
+    (FakeItem("cluster", markers=("own_servers",)), True),
 ])
 def test_a_test_is_engine_free_only_when_all_its_fixtures_are(item, free) -> None:
     assert engine_free(item) is free  # type: ignore[arg-type]

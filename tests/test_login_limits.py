@@ -7,6 +7,7 @@ import http.cookiejar
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -128,3 +129,23 @@ def test_four_gunicorn_workers_refuse_the_try_after_the_limit(tmp_path: Path) ->
     finally:
         os.killpg(server.pid, signal.SIGINT)  # gunicorn's quick shutdown
         server.wait(timeout=60)
+
+
+def test_a_dead_redis_for_the_counters_means_counting_in_the_process(database_url: str) -> None:
+    """REDIS_URL set, nothing listening there: log-ins still work, and are still limited, by
+    each process alone (Flask-Limiter's in-memory fallback), never a 500."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens
+    app = limited_app(database_url, REDIS_URL=f"redis://127.0.0.1:{port}/0")
+    assert app.config["RATELIMIT_STORAGE_URI"] == f"redis://127.0.0.1:{port}/0"
+    with app.app_context():
+        handle.create_all()
+        prepare_project(handle.session)
+        handle.session.remove()
+    client = app.test_client()
+    codes = [try_login(client, "ann_a", "guess-guess-1", "203.0.113.9") for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    assert try_login(app.test_client(), "ann_b", "correct-horse-battery", "198.51.100.8") == 302
+    with app.app_context():
+        handle.engine.dispose()

@@ -14,6 +14,7 @@ PURE = [
     "annotator.spreadsheet",
     "annotator.inputs",
     "annotator.caching",
+    "annotator.cache_stores",
     "annotator.projects.schema",
     "annotator.projects.guidelines",
     "annotator.projects.schema_changes",

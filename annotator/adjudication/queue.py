@@ -158,11 +158,17 @@ def with_texts(session: Session, items: Sequence[QueueItem]) -> list[QueueItem]:
 # finished annotations (count, last change, sum of versions: every save bumps a version) or
 # min-agree changed are read and computed again, and those whose gold changed (its version:
 # argument conflicts stand on the gold spans); sentences no longer partial are dropped.
-# The dict is updated in place, so the cache's fingerprint is only this layout's version; a
-# store that copies values (a shared one) keeps nothing between calls, and every call then
-# computes every sentence: slower, never wrong.
+# Each entry carries its own fingerprint, so the cache's fingerprint is only this layout's
+# version; a call that computed or dropped anything puts a new dict back (never changed in
+# place). It goes to the shared tier (other app servers and workers) when a good part of it
+# was computed (the first look at a project, a new automatic pass); after a curator's
+# decision, which recomputes one sentence, pickling a large project's whole dict would cost
+# more than the others recomputing that sentence, so it stays in this process. Two servers
+# writing at once: the later dict wins, and the other's sentences are computed again: slower,
+# never wrong.
 CONFLICTS = "conflicts"
 CONFLICTS_LAYOUT = 2
+SHARE_WHEN_COMPUTED = 4  # share the dict when at least a quarter of it was just computed
 Found = tuple[ConflictRegion | ArgumentConflict, ...]
 
 
@@ -174,18 +180,18 @@ def sentence_conflicts(
     fingerprints = _annotation_fingerprints(session, project_id)
     wanted = {g.sentence_id: (g.min_agree, fingerprints.get(g.sentence_id), g.version)
               for g in golds}
-    held: dict[int, tuple[tuple[Any, ...], Found]] = caching.get_or_compute(
-        CONFLICTS, (str(session.get_bind().url), project_id), CONFLICTS_LAYOUT, dict
-    )
-    known = dict(held)  # a copy: another thread of this worker may update ``held`` meanwhile
+    key = (str(session.get_bind().url), project_id)
+    known: dict[int, tuple[tuple[Any, ...], Found]] = caching.peek(
+        CONFLICTS, key, CONFLICTS_LAYOUT) or {}
     stale = [g for g in golds if g.sentence_id not in known
              or known[g.sentence_id][0] != wanted[g.sentence_id]]
     schema = get_schema(session, project_id) if stale else None
     fresh = _compute_conflicts(session, stale, schema)
-    for sid, conflicts in fresh.items():
-        held[sid] = (wanted[sid], conflicts)
-    for sid in known.keys() - wanted.keys():
-        held.pop(sid, None)
+    if fresh or known.keys() - wanted.keys():
+        kept = {sid: entry for sid, entry in known.items() if sid in wanted}
+        kept.update((sid, (wanted[sid], conflicts)) for sid, conflicts in fresh.items())
+        caching.put(CONFLICTS, key, CONFLICTS_LAYOUT, kept,
+                    shared=len(fresh) * SHARE_WHEN_COMPUTED >= len(kept))
     return {sid: fresh[sid] if sid in fresh else known[sid][1] for sid in wanted}
 
 

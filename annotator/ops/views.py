@@ -1,33 +1,22 @@
-"""Operational endpoints: the health check load balancers poll, and the favicon browsers ask
-for at /favicon.ico."""
+"""Operational endpoints: the health check load balancers poll (``ops/health.py``), and the
+favicon browsers ask for at /favicon.ico."""
 
 from __future__ import annotations
 
-import time
-
 from flask import Blueprint, current_app, jsonify
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from annotator.extensions import db
+from annotator.ops.health import check_health
 
 bp = Blueprint("ops", __name__)
 
 
 @bp.get("/healthz")
 def healthz():
-    """200 when the database answers a query, 503 otherwise. No log-in needed."""
-    started = time.perf_counter()
-    try:
-        db.session.execute(text("SELECT 1"))
-    except SQLAlchemyError as err:
-        db.session.rollback()
-        return jsonify(status="error", database=type(err).__name__), 503
-    return jsonify(
-        status="ok",
-        database=db.engine.dialect.name,
-        latency_ms=round((time.perf_counter() - started) * 1000, 2),
-    )
+    """The database, Redis (when configured) and the job queue: 200 when all that is needed
+    answers, 503 otherwise. No log-in needed."""
+    health = check_health(db.session, current_app.config.get("REDIS_URL"))
+    return jsonify(health.body), 200 if health.healthy else 503
 
 
 @bp.get("/favicon.ico")

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from annotator import create_app
 from annotator.annotation.models import SpanRow
 from annotator.commands import serving
+from annotator.extensions import db as handle
 
 
 def test_sqlite_is_set_up_for_concurrent_use_and_foreign_keys_hold(app, db) -> None:
@@ -44,7 +45,10 @@ def test_sqlite_is_set_up_for_concurrent_use_and_foreign_keys_hold(app, db) -> N
 def test_healthz_is_200_when_the_database_answers(client) -> None:
     r = client.get("/healthz")
     assert r.status_code == 200 and r.json["status"] == "ok"
-    assert r.json["database"] in {"sqlite", "postgresql"}
+    assert r.json["database"] == "ok" and r.json["engine"] in {"sqlite", "postgresql"}
+    assert "redis" not in r.json  # none configured
+    assert r.json["queue"] == {"queued": 0, "running": 0}
+    assert r.json["latency_ms"] >= 0
 
 
 @pytest.mark.parametrize(
@@ -59,7 +63,29 @@ def test_healthz_is_503_when_the_database_is_down(url: str) -> None:
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url})
     r = app.test_client().get("/healthz")
     assert r.status_code == 503
-    assert r.json["status"] == "error" and r.json["database"]
+    assert r.json["status"] == "error" and r.json["database"] not in {"", "ok"}
+
+
+def test_healthz_is_503_when_the_configured_redis_is_down(database_url: str) -> None:
+    """The database answers, Redis (nothing listens on its port) does not: 503, saying which."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: connections to it are refused
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": database_url,
+                      "REDIS_URL": f"redis://127.0.0.1:{port}/0"})
+    client = app.test_client()
+    early = client.get("/healthz")  # no tables yet: the job table cannot be read
+    assert early.status_code == 503
+    assert early.json["queue"] in {"OperationalError", "ProgrammingError"}
+    with app.app_context():
+        handle.create_all()
+        handle.session.remove()
+    r = client.get("/healthz")
+    assert r.status_code == 503
+    assert r.json["database"] == "ok" and r.json["redis"] == "ConnectionError"
+    assert r.json["status"] == "error" and r.json["queue"] == {"queued": 0, "running": 0}
+    with app.app_context():
+        handle.engine.dispose()
 
 
 def free_port() -> int:
