@@ -12,4 +12,5 @@ from annotator.audit.models import AuditEvent  # noqa: F401
 from annotator.auth.models import LoginSession, RateLimitCounter, Role, User  # noqa: F401
 from annotator.corpus.models import Document, Sentence  # noqa: F401
 from annotator.jobs.models import Job, JobFile  # noqa: F401
+from annotator.learning.models import TrainedModel  # noqa: F401
 from annotator.projects.models import Project, ProjectMember  # noqa: F401

@@ -32,6 +32,7 @@ from annotator.extensions import db
 from annotator.inputs import InputError
 from annotator.jobs import api as jobs_api
 from annotator.jobs import views as jobs_views
+from annotator.learning import views as learning_views
 from annotator.ops import views as ops_views
 from annotator.projects import views as project_views
 from annotator.projects.guards import current_access, register_template_access
@@ -172,6 +173,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_views.bp)
     app.register_blueprint(jobs_views.bp)
     app.register_blueprint(jobs_api.api_bp)
+    app.register_blueprint(learning_views.bp)
 
 
 def wants_json() -> bool:
