@@ -80,6 +80,26 @@ _TEMPLATES = [
 ]
 
 
+_SYLLABLES = ["ka", "ra", "sel", "mun", "dar", "zi", "tal", "ho", "bek", "na", "vo", "ris",
+              "ham", "qu", "len", "ost", "ma", "dub", "sha", "yar"]
+_PREFIXES = ["Kafr ", "Tel ", "Beit ", "Ras ", "Nova ", "", "", ""]
+_UNIT_KINDS = ["Mechanised Brigade", "Infantry Regiment", "Border Guard Battalion",
+               "Artillery Brigade", "Marine Battalion", "Air Assault Brigade", "Tank Regiment"]
+NEW_NAME_SHARE = 0.3  # places and units made up on the spot: never seen in training
+
+
+def _new_place(rng: random.Random) -> str:
+    word = "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3)))
+    return rng.choice(_PREFIXES) + word.capitalize()
+
+
+def _new_unit(rng: random.Random) -> str:
+    number = rng.randint(1, 150)
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10,
+                                                                                 "th")
+    return f"the {number}{suffix} {rng.choice(_UNIT_KINDS)}"
+
+
 @dataclass(frozen=True)
 class GeneratedSpan:
     """A gold span, offsets into the text it belongs to (article or sentence)."""
@@ -105,11 +125,13 @@ def generate_sentence(rng: random.Random) -> tuple[str, list[GeneratedSpan]]:
     """One sentence and its spans (sentence offsets)."""
     template = rng.choice(_TEMPLATES)
     actors = rng.sample(_ACTORS, 2)
-    places = rng.sample(_PLACES, 2)
+    places = [_new_place(rng) if rng.random() < NEW_NAME_SHARE else place
+              for place in rng.sample(_PLACES, 2)]
+    unit = _new_unit(rng) if rng.random() < NEW_NAME_SHARE else rng.choice(_UNITS)
     fills: dict[str, tuple[str, str | None, dict[str, str]]] = {
         "A": (actors[0], "ACTOR", {}), "A2": (actors[1], "ACTOR", {}),
         "P": (places[0], "LOCATION", {}), "P2": (places[1], "LOCATION", {}),
-        "U": (rng.choice(_UNITS), "UNIT", {}),
+        "U": (unit, "UNIT", {}),
         "n": (str(rng.randint(2, 60)), None, {}), "d": (str(rng.randint(1, 28)), None, {}),
         "m": (rng.choice(_MONTHS), None, {}),
     }
@@ -172,8 +194,8 @@ def seed_gold(session: Any, project_id: int, articles: list[GeneratedArticle]) -
     from sqlalchemy import select
 
     from annotator.adjudication.models import GoldSentence, GoldSpanRow
-    from annotator.corpus.models import Document, Sentence
     from annotator.corpus.importing import import_articles
+    from annotator.corpus.models import Document, Sentence
 
     import_articles(session, project_id, [("generated.jsonl", articles_jsonl(articles))])
     by_title = {a.title: a for a in articles}
