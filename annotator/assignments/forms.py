@@ -95,6 +95,16 @@ class BatchForm(FlaskForm):
         "Overlap k (annotators per sentence)", default=1,
         validators=[InputRequired(), NumberRange(min=1)],
     )
+    order = RadioField(
+        "Order of each annotator's queue",
+        choices=[
+            SelectChoice("reading", "Reading order (documents, then sentences)"),
+            SelectChoice("uncertain", "Most uncertain first: the sentences the active model "
+                                      "is least sure about (a sample takes the N most "
+                                      "uncertain)"),
+        ],
+        default="reading",
+    )
     seed = WholeNumberField(
         "Seed", default=0, validators=[Optional()],
         description="Any whole number. It fixes the random choices, which sentences a sample "

@@ -41,6 +41,7 @@ def list_batches(project_id: int):
                 document_ids=form.documents.data or [],
                 sample=form.sample.data,
                 created_by=current_user,
+                order=form.order.data or "reading",
             )
         if not work.failed:
             flash(created.summary(), "success")

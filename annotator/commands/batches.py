@@ -6,7 +6,12 @@ import click
 from flask.cli import with_appcontext
 
 from annotator.assignments.progress import Progress, batch_progress
-from annotator.assignments.services import create_batch, reassign_annotator, remove_batch
+from annotator.assignments.services import (
+    ORDERS,
+    create_batch,
+    reassign_annotator,
+    remove_batch,
+)
 from annotator.commands.outcome import DB_INT, committed, fail
 from annotator.extensions import db
 from annotator.inputs import MAX_ROW_ID, InputError, parse_int
@@ -23,10 +28,14 @@ from annotator.projects.services import get_project_by_name
               help="How many distinct annotators read each sentence (k).")
 @click.option("--seed", type=DB_INT, default=0, show_default=True)
 @click.option("--name", help="Batch name (default: 'Batch N').")
+@click.option("--order", type=click.Choice(ORDERS), default="reading", show_default=True,
+              help="uncertain: each annotator gets first the sentences the active model is "
+                   "least sure about, and --sample N takes the N most uncertain (active "
+                   "learning; needs an active model).")
 @with_appcontext
 def create_batch_command(project_name: str, documents: str | None, sample: int | None,
                          remaining: bool, annotators: str, overlap: int, seed: int,
-                         name: str | None) -> None:
+                         name: str | None, order: str) -> None:
     """Create a batch from documents, a sample or all remaining sentences, with overlap k."""
     chosen = [flag for flag, on in (("documents", documents), ("sample", sample is not None),
                                     ("remaining", remaining)) if on]
@@ -43,6 +52,7 @@ def create_batch_command(project_name: str, documents: str | None, sample: int |
         created = create_batch(
             db.session, project.id, source=chosen[0], annotators=annotators.split(","),
             overlap=overlap, seed=seed, name=name, document_ids=document_ids, sample=sample,
+            order=order,
         )
     click.echo(f"batch {created.batch.id}")
     click.echo(f"{created.sentences} sentences, overlap {created.batch.overlap}")

@@ -10,12 +10,16 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from annotator.assignments.models import Assignment, BatchSentence
+from annotator.corpus.importing import import_articles
+from annotator.corpus.models import Sentence
 from annotator.jobs.context import JobCancelled
 from annotator.jobs.models import Job
 from annotator.learning import predict, store
 from annotator.learning.models import TrainedModel
-from annotator.learning.prediction import forget_models
-from bench.news_generator import generate_articles, seed_gold
+from annotator.learning.prediction import forget_models, loaded_model, sentence_uncertainty
+from annotator.learning.queries import active_version
+from bench.news_generator import articles_jsonl, generate_articles, seed_gold
 from tests.conftest import csrf_from, login
 from tests.factories import make_project, make_user
 
@@ -132,3 +136,43 @@ def test_model_page_trains_with_the_button_and_makes_a_model_active(app, db, pro
     bad = client.post(f"/projects/{project}/models/train",
                       data={"csrf_token": token, "epochs": "0"})
     assert bad.status_code == 422 and len(models(db)) == 2
+
+
+def test_batch_in_uncertain_order_hands_the_least_sure_sentences_first(app, db, project):
+    for name in ("ann1", "ann2", "ann3"):
+        make_user(db.session, name)
+    import_articles(db.session, project, [("new.jsonl",
+                                           articles_jsonl(generate_articles(3, seed=77)))])
+    db.session.commit()
+    args = ["create-batch", "--project", "Front lines", "--sample", "12", "--annotators",
+            "ann1,ann2,ann3", "--overlap", "2", "--order", "uncertain"]
+    refused = run(app, *args)
+    assert refused.exit_code == 1 and "needs an active model" in refused.output
+    assert run(app, "train", "--project", "Front lines", "--epochs", "3",
+               "--activate").exit_code == 0
+    result = run(app, *args)
+    assert result.exit_code == 0, result.output
+
+    db.session.expire_all()
+    model_id, _, path = active_version(db.session, project)
+    nlp = loaded_model(project, model_id, path)
+    texts = {s.id: s.text for s in db.session.scalars(
+        select(Sentence).where(Sentence.excluded.is_(False)))}
+    chosen = {sentence: position for sentence, position in db.session.execute(
+        select(BatchSentence.sentence_id, BatchSentence.position))}
+    others = [sid for sid in texts if sid not in chosen]
+    score = {sid: sentence_uncertainty(nlp, texts[sid]) for sid in texts}
+    # The sample is the 12 most uncertain of the unassigned sentences ...
+    assert len(chosen) == 12
+    assert min(score[s] for s in chosen) >= max(score[s] for s in others)
+    # ... and every queue starts with its most uncertain sentence; overlap and balance hold.
+    queues: dict[int, list[int]] = {}
+    for annotator, sentence in db.session.execute(
+            select(Assignment.annotator_id, Assignment.sentence_id)
+            .order_by(Assignment.annotator_id, Assignment.position)):
+        queues.setdefault(annotator, []).append(sentence)
+    assert sorted(len(q) for q in queues.values()) == [8, 8, 8]
+    for queue in queues.values():
+        assert [score[s] for s in queue] == sorted((score[s] for s in queue), reverse=True)
+    readers = [s for q in queues.values() for s in q]
+    assert all(readers.count(s) == 2 for s in chosen)
