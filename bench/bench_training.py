@@ -14,7 +14,9 @@ the command line (JOBS_QUEUE=immediate, so the job runs in the command's process
 heartbeat, as a worker would), timed from submit to done; the job's own training time (read
 from the model row) is reported beside it. Then, in a fresh process: RSS after the app is up
 (VmRSS), RSS after the first prediction (which loads the model), and the median time of
-``predict`` over the dev sentences. Reported: medians over --runs.
+``predict`` over the dev sentences. Wall time and CPU time (``time.process_time``: what the
+work costs whatever the machine's load; the machine is shared, see the load averages printed)
+are both reported. Reported: medians over --runs.
 
 Run: `.venv/bin/python bench/bench_training.py [--articles 250] [--epochs 10] [--runs 1]`.
 """
@@ -76,14 +78,18 @@ def train_once(folder: Path, epochs: int) -> dict[str, float]:
 
     app = make_app(folder)
     began = time.perf_counter()
+    cpu = time.process_time()
     result = app.test_cli_runner().invoke(args=["train", "--project", "bench", "--epochs",
                                                 str(epochs), "--activate", "--wait"])
     wall = time.perf_counter() - began
+    cpu = time.process_time() - cpu
     if result.exit_code != 0:
         raise SystemExit(result.output)
     with app.app_context():
         model = db.session.scalars(select(TrainedModel).order_by(TrainedModel.id.desc())).first()
-        return {"wall_s": wall, "train_s": model.seconds, "version": model.version,
+        return {"wall_s": wall, "cpu_s": cpu, "train_s": model.seconds,
+                "epochs_run": len(model.curve), "best_epoch": model.scores.get("best_epoch"),
+                "version": model.version,
                 "train_sentences": model.train_sentences, "train_spans": model.train_spans,
                 "dev_sentences": model.dev_sentences, "f1": model.f1 or 0.0,
                 "baseline_f1": (model.baseline.get("overall") or {}).get("f", 0.0),
@@ -114,15 +120,17 @@ with app.app_context():
     before = rss()
     predict(db.session, project.id, "Warm-up sentence near Kafr Tala.", None)
     after = rss()
-    times = []
+    times, cpu = [], []
     for sentence in dev:
         tokens = token_offsets(sentence.text)
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         predict(db.session, project.id, sentence.text, tokens)
         times.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.process_time() - c) * 1000)
 print(json.dumps({"rss_before_mb": before, "rss_after_mb": after,
                   "predict_median_ms": statistics.median(times),
                   "predict_p95_ms": sorted(times)[int(0.95 * len(times))],
+                  "predict_cpu_median_ms": statistics.median(cpu),
                   "sentences": len(times)}))
 """
 
@@ -152,7 +160,9 @@ def main() -> None:
         for i in range(args.runs):
             run = train_once(folder, args.epochs)
             runs.append(run)
-            print(f"run {i + 1}: job {run['wall_s']:.1f} s (training {run['train_s']:.1f} s, "
+            print(f"run {i + 1}: job {run['wall_s']:.1f} s wall, {run['cpu_s']:.1f} s CPU "
+                  f"(training {run['train_s']:.1f} s, {run['epochs_run']} epochs, best "
+                  f"{run['best_epoch']}, "
                   f"median epoch {run['epoch_s']:.1f} s) on {run['train_sentences']} train "
                   f"sentences / {run['train_spans']} spans; dev F1 {run['f1']:.3f}, "
                   f"gazetteer {run['baseline_f1']:.3f}; load {load_average()}", flush=True)
@@ -162,13 +172,16 @@ def main() -> None:
         figures = probe(folder)
         wall = statistics.median(r["wall_s"] for r in runs)
         added = figures["rss_after_mb"] - figures["rss_before_mb"]
-        print(f"training job median {wall:.1f} s (target < {TRAIN_TARGET_S:.0f} s): "
-              f"{'ok' if wall < TRAIN_TARGET_S else 'MISSED'}")
+        cpu = statistics.median(r["cpu_s"] for r in runs)
+        print(f"training job median {wall:.1f} s wall, {cpu:.1f} s CPU (target < "
+              f"{TRAIN_TARGET_S:.0f} s): {'ok' if wall < TRAIN_TARGET_S else 'MISSED'} "
+              f"(CPU: {'ok' if cpu < TRAIN_TARGET_S else 'MISSED'})")
         print(f"model loaded: RSS {figures['rss_before_mb']:.0f} -> "
               f"{figures['rss_after_mb']:.0f} MB, +{added:.0f} MB (target < "
               f"{MEMORY_TARGET_MB:.0f}): {'ok' if added < MEMORY_TARGET_MB else 'MISSED'}")
         print(f"predict median {figures['predict_median_ms']:.1f} ms, p95 "
-              f"{figures['predict_p95_ms']:.1f} ms over {figures['sentences']} sentences "
+              f"{figures['predict_p95_ms']:.1f} ms, CPU median "
+              f"{figures['predict_cpu_median_ms']:.1f} ms over {figures['sentences']} sentences "
               f"(target < {PREDICT_TARGET_MS:.0f} ms): "
               f"{'ok' if figures['predict_median_ms'] < PREDICT_TARGET_MS else 'MISSED'}")
         print(f"load average after: {load_average()}")

@@ -41,7 +41,8 @@ def training_params(config: Any, epochs: int | None, activate: bool = False) -> 
     epochs = int(config["MODEL_EPOCHS"] if epochs is None else epochs)
     if not 1 <= epochs <= MAX_EPOCHS:
         raise Invalid(f"epochs must be between 1 and {MAX_EPOCHS}, not {epochs}")
-    return {"epochs": epochs, "split": str(config["MODEL_SPLIT"]),
+    return {"epochs": epochs, "patience": int(config["MODEL_PATIENCE"]),
+            "split": str(config["MODEL_SPLIT"]),
             "seed": int(config["MODEL_SEED"]), "activate": bool(activate)}
 
 
@@ -73,7 +74,7 @@ def run(session: Session, ctx: JobContext) -> dict[str, Any]:
     from annotator.learning.training import train
 
     trained = train(data.train, data.dev, labels, language=language, epochs=epochs, seed=seed,
-                    on_epoch=on_epoch)
+                    on_epoch=on_epoch, patience=int(ctx.params.get("patience") or 0))
     ctx.report(0.96, "Saving the model")
     root = model_root()
     version = next_version(session, project.id)
@@ -85,8 +86,9 @@ def run(session: Session, ctx: JobContext) -> dict[str, Any]:
     store.publish(staging, target, ctx.key, version)
     model = register_model(session, TrainedModel(
         project_id=project.id, version=version, job_id=ctx.id, language=language,
-        epochs=epochs, split=split, seed=seed, **trained.sizes,
-        scores=trained.scores.as_json() if trained.scores else {},
+        epochs=len(trained.curve), split=split, seed=seed, **trained.sizes,
+        scores={**trained.scores.as_json(), "best_epoch": trained.best_epoch}
+        if trained.scores else {},
         baseline=trained.baseline.as_json() if trained.baseline else {},
         curve=[{"epoch": p.epoch, "loss": p.loss, "dev_f1": p.dev_f1, "seconds": p.seconds}
                for p in trained.curve],
@@ -94,6 +96,9 @@ def run(session: Session, ctx: JobContext) -> dict[str, Any]:
     ), activate=bool(ctx.params.get("activate")))
     f1 = trained.scores.overall["f"] if trained.scores else None
     quality = f", dev F1 {f1:.2f}" if f1 is not None else " (no dev sentences to score it)"
+    if len(trained.curve) < epochs:
+        quality += (f"; stopped after {len(trained.curve)} of {epochs} epochs, weights of "
+                    f"epoch {trained.best_epoch}")
     return {"model_id": model.id, "version": version, "dev_f1": f1,
             "seconds": trained.seconds, "tone": "success",
             "message": f"Model v{version} trained on {len(data.train):,} sentences in "

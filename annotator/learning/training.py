@@ -74,6 +74,7 @@ class Trained:
     skipped_spans: int = 0  # gold spans not on token boundaries (left out)
     seconds: float = 0.0
     sizes: dict[str, int] = field(default_factory=dict)
+    best_epoch: int = 0  # the epoch whose weights the model has (the last, or the best)
 
 
 def doc_from_text(vocab: Vocab, text: str,
@@ -188,11 +189,14 @@ def train(
     epochs: int = 10,
     seed: int = 0,
     on_epoch: Callable[[Epoch], None] | None = None,
+    patience: int = 0,
 ) -> Trained:
     """Train a pipeline on ``train_set``, scoring it on ``dev_set`` after every epoch.
 
     ``on_epoch`` is called with each point of the curve (the job reports progress there and
-    may raise to stop). The baseline is the gold gazetteer (``gazetteer_scores``).
+    may raise to stop). With ``patience`` (and dev sentences), training stops early after
+    that many epochs without a better dev F1, and the model keeps the best epoch's weights
+    (``best_epoch``). The baseline is the gold gazetteer (``gazetteer_scores``).
     """
     began = time.perf_counter()
     fix_random_seed(seed)
@@ -203,6 +207,7 @@ def train(
     optimizer = nlp.initialize(lambda: train_examples)
     curve: list[Epoch] = []
     scores: Scores | None = None
+    best: tuple[float, int, bytes, Scores] | None = None  # dev F1, epoch, weights, scores
     for epoch in range(1, epochs + 1):
         started = time.perf_counter()
         order = list(train_examples)
@@ -217,6 +222,16 @@ def train(
         curve.append(point)
         if on_epoch is not None:
             on_epoch(point)
+        if scores is None or not patience:
+            continue
+        if best is None or scores.overall["f"] > best[0]:
+            best = (scores.overall["f"], epoch, nlp.get_pipe(PIPE).to_bytes(), scores)
+        elif epoch - best[1] >= patience:
+            break  # no better dev F1 for `patience` epochs: more would not help
+    best_epoch = curve[-1].epoch if curve else 0
+    if best is not None and best[1] != best_epoch:
+        nlp.get_pipe(PIPE).from_bytes(best[2])  # the weights of the best epoch
+        best_epoch, scores = best[1], best[3]
     baseline = (gazetteer_scores(train_set, dev_examples, labels, nlp.vocab)
                 if dev_examples else None)
     sizes = {
@@ -226,7 +241,7 @@ def train(
         "dev_spans": sum(len(ex.reference.ents) for ex in dev_examples),
     }
     return Trained(nlp, curve, scores, baseline, skipped + dev_skipped,
-                   round(time.perf_counter() - began, 3), sizes)
+                   round(time.perf_counter() - began, 3), sizes, best_epoch)
 
 
 def gazetteer_scores(train_set: Sequence[Labelled], dev_examples: Sequence[Example],

@@ -28,6 +28,7 @@ from tests.factories import make_project, make_user
 def project(app: Flask, db, tmp_path: Path) -> int:
     """A project with 60 generated gold sentences (6 articles); models go to tmp_path."""
     app.config["MODEL_STORE"] = str(tmp_path / "models")
+    app.config["MODEL_PATIENCE"] = 0  # every epoch asked for (early stopping: test_training)
     make_user(db.session, "admin1", "admin")
     project = make_project(db.session, "Front lines")
     seed_gold(db.session, project.id, generate_articles(6, seed=5))

@@ -72,3 +72,11 @@ def test_gazetteer_matches_longest_token_sequence_with_most_frequent_label() -> 
     assert scores.labels["LOCATION"] == {"p": 1.0, "r": 0.5, "f": 0.6667, "n": 2}
     assert scores.labels["ACTOR"]["p"] == 0.0
     assert scores.overall["p"] == 0.5 and scores.overall["r"] == 0.5
+
+
+def test_training_stops_when_the_dev_f1_stops_improving_and_keeps_the_best_weights() -> None:
+    data = sentences(20, seed=2)
+    no_entities = [Labelled(s.text) for s in sentences(5, seed=9)]  # dev F1 stays 0
+    trained = train(data, no_entities, LABELS, epochs=6, seed=1, patience=2)
+    assert [p.epoch for p in trained.curve] == [1, 2, 3] and trained.best_epoch == 1
+    assert len(train(data, no_entities, LABELS, epochs=3, seed=1).curve) == 3  # no patience
