@@ -13,7 +13,7 @@ from annotator.extensions import db
 from annotator.jobs import queue, services
 from annotator.jobs.models import Job, JobState
 from annotator.learning import train_job
-from annotator.learning.services import check_no_training
+from annotator.learning.services import check_can_train
 from annotator.projects.services import get_project_by_name
 
 POLL_SECONDS = 0.5
@@ -38,7 +38,7 @@ def train_command(project_name: str, epochs: int | None, activate: bool, wait: b
     """
     with committed(db.session):
         project = get_project_by_name(db.session, project_name)
-        check_no_training(db.session, project.id)
+        check_can_train(db.session, project.id)
         params = train_job.training_params(current_app.config, epochs, activate)
         job = services.submit(db.session, train_job.KIND, params, project_id=project.id)
         job_id = job.id

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from annotator.adjudication.models import GoldSentence, GoldSpanRow
+from annotator.corpus.models import Sentence
 from annotator.learning.models import TrainedModel
 
 
@@ -36,3 +38,11 @@ def next_version(session: Session, project_id: int) -> int:
     latest = session.scalar(select(func.max(TrainedModel.version))
                             .where(TrainedModel.project_id == project_id))
     return (latest or 0) + 1
+
+
+def has_training_gold(session: Session, project_id: int) -> bool:
+    """Whether the project has a complete gold sentence with a span (one indexed probe)."""
+    return bool(session.scalar(select(exists().where(
+        GoldSpanRow.gold_id == GoldSentence.id, GoldSentence.status == "complete",
+        GoldSentence.sentence_id == Sentence.id, Sentence.project_id == project_id,
+        Sentence.excluded.is_(False)))))

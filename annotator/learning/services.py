@@ -5,11 +5,13 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from annotator.errors import Conflict, NotFound
+from annotator.errors import Conflict, Invalid, NotFound
 from annotator.jobs import queries as job_queries
 from annotator.learning.models import TrainedModel
+from annotator.learning.queries import has_training_gold
 
 TRAIN_KIND = "train-model"
+NO_GOLD = "no complete gold sentence with spans to learn from: adjudicate some sentences first"
 
 
 def register_model(session: Session, model: TrainedModel, *,
@@ -41,12 +43,16 @@ def activate_model(session: Session, project_id: int, model_id: int) -> TrainedM
     return model
 
 
-def check_no_training(session: Session, project_id: int) -> None:
-    """Refuse a second training of the project while one is queued or running.
+def check_can_train(session: Session, project_id: int) -> None:
+    """Refuse a training that cannot start: no complete gold with spans yet, or a training of
+    the project already queued or running (the job itself checks the split's train part).
 
     Raises:
+        Invalid: no gold to learn from.
         Conflict: naming the job already at work.
     """
+    if not has_training_gold(session, project_id):
+        raise Invalid(NO_GOLD)
     running = job_queries.list_jobs(session, project_id=project_id, state="active",
                                     kind=TRAIN_KIND, limit=1)
     if running:

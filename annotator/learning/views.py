@@ -44,7 +44,7 @@ def train_model(project_id: int):
     if not form.validate_on_submit():
         return _page(project, form, 422)
     with unit_of_work(db.session, catch=DomainError) as work:
-        services.check_no_training(db.session, project.id)
+        services.check_can_train(db.session, project.id)
         params = train_job.training_params(current_app.config, form.epochs.data)
     if work.failed:
         flash(work.message, "error")

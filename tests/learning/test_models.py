@@ -89,6 +89,7 @@ def test_train_command_refuses_bad_input_and_stores_nothing(app, db, project):
     result = run(app, "train", "--project", "No gold yet", "--wait")
     assert result.exit_code == 1
     assert "no complete gold sentence with spans" in result.output
+    assert db.session.scalars(select(Job)).all() == []  # refused before any job was queued
     assert models(db) == [] and not (Path(app.config["MODEL_STORE"]) / str(empty.id)).exists()
 
 
