@@ -81,4 +81,13 @@ class Defaults:
     JOB_STALE_SECONDS = 30  # no heartbeat for this long: its worker is gone, the job is re-run
     JOB_REQUEUE_SECONDS = 120  # queued this long and nobody took it: queued again
     JOB_FILES_KEEP_HOURS = 24  # uploads and export files of ended jobs are deleted after this
+    # Trained models (annotator/learning): folders under MODEL_STORE (default: the instance
+    # folder's models/), trained on the complete gold of the export split's train part, scored
+    # on its dev part; MODEL_EPOCHS passes over the data unless `annotator train --epochs`,
+    # fewer when the dev F1 stops improving (MODEL_PATIENCE).
+    MODEL_STORE = None
+    MODEL_SPLIT = "80/10/10"
+    MODEL_SEED = 0
+    MODEL_EPOCHS = 10
+    MODEL_PATIENCE = 3  # stop after this many epochs without a better dev F1 (0: never)
     PG_DUMP = None  # path of pg_dump for `annotator backup`; default: PATH, then Debian's builds

@@ -18,6 +18,7 @@ from annotator.auth.models import (  # noqa: F401
 )
 from annotator.corpus.models import Document, Sentence  # noqa: F401
 from annotator.jobs.models import Job, JobFile  # noqa: F401
+from annotator.learning.models import TrainedModel  # noqa: F401
 from annotator.projects.models import Project, ProjectMember  # noqa: F401
 from annotator.suggestions.models import (  # noqa: F401
     GazetteerEntry,

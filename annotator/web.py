@@ -36,6 +36,7 @@ from annotator.extensions import db
 from annotator.inputs import InputError
 from annotator.jobs import api as jobs_api
 from annotator.jobs import views as jobs_views
+from annotator.learning import views as learning_views
 from annotator.ops import views as ops_views
 from annotator.projects import api as projects_api
 from annotator.projects import views as project_views
@@ -194,6 +195,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(apidoc_api.api_bp)
     app.register_blueprint(suggestions_views.bp)
     app.register_blueprint(suggestions_api.api_bp)
+    app.register_blueprint(learning_views.bp)
 
 
 def wants_json() -> bool:

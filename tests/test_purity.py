@@ -50,6 +50,11 @@ PURE = [
     "annotator.auth.passwords",
     "annotator.apidoc.document",
     "annotator.apidoc.page",
+    "annotator.learning.records",
+    "annotator.learning.store",
+    "annotator.learning.charts",
+    # (annotator.learning.training is pure but is spaCy training itself: it imports spaCy, so
+    # it is checked by the import-linter contract only, not by this start-up probe.)
     "annotator.agreement",
     "annotator.agreement.blocks",
     "annotator.agreement.bootstrap",

@@ -17,6 +17,7 @@ from annotator.auth.services import create_user
 from annotator.corpus.models import Sentence
 from annotator.extensions import db
 from annotator.jobs import services as jobs
+from annotator.learning.models import TrainedModel
 from annotator.suggestions.services import import_gazetteer, save_pattern
 from tests.conftest import api_headers, csrf_from, login
 from tests.factories import DEFAULT_PASSWORD, add_members, make_user, prepare_batch
@@ -232,6 +233,14 @@ EXPECTED: dict[str, tuple[str, str, tuple[int, ...]]] = {
         (302, 403, 403, X, 403, X, 302, 302)),
     "suggestions.set_case": ("POST", "/projects/{project}/suggestions/case",
         (302, 403, 403, X, 403, X, 302, 302)),
+    # Trained models: {model} is a registered model of the project; training with no gold
+    # (JOBS_QUEUE=immediate) runs at once and is refused: 422, nothing stored.
+    "learning.list_models": ("GET", "/projects/{project}/models",
+        (302, 403, 403, X, 403, X, 200, 200)),
+    "learning.train_model": ("POST", "/projects/{project}/models/train",
+        (302, 403, 403, X, 403, X, 422, 422)),
+    "learning.activate_model": ("POST", "/projects/{project}/models/{model}/activate",
+        (302, 403, 403, X, 403, X, 302, 302)),
 }
 
 
@@ -274,6 +283,8 @@ def scene(request, tmp_path_factory) -> Iterator[Scene]:
     """Built and logged in once per module (every user through the real log-in form), then
     saved: ``world`` puts it back before each test, so every test starts from this state."""
     with saved_database(request, tmp_path_factory) as database:
+        # Jobs a route starts (a training) run inside its request, not on a queue file.
+        database.app.config["JOBS_QUEUE"] = "immediate"
         with database.app.app_context():
             ids, users = build_world(db.session)
             db.session.remove()
@@ -326,6 +337,12 @@ def build_world(session: Session) -> tuple[dict[str, int], dict[str, str]]:
     job.state, job.result = "done", {"file": "out.txt"}
     jobs.write_file(session, job.id, "output", "out.txt", [b"an export\n"])
     ids["job"] = job.id
+    model = TrainedModel(project_id=data["project"].id, version=1, language="xx", epochs=1,
+                         split="80/10/10", train_sentences=1, train_spans=1, dev_sentences=0,
+                         dev_spans=0, path="/nonexistent/model")
+    session.add(model)
+    session.flush()
+    ids["model"] = model.id
     session.commit()
     users = {"assigned": assigned.username, "member": data["annotators"][1].username,
              "outsider": "outsider", "curator": "curator1", "stranger": "stranger1",
@@ -369,7 +386,7 @@ def test_route_answers_each_role_as_expected(world: Scene, endpoint: str) -> Non
 def test_missing_objects_are_404_for_admin(world: Scene, endpoint: str) -> None:
     method, template, _ = EXPECTED[endpoint]
     url = template.format(project=99999, batch=99999, sentence=99999, document=99999,
-                          event=99999, user=99999, job=99999, token=99999)
+                          event=99999, user=99999, job=99999, token=99999, model=99999)
     assert request_as(world, "admin", method, url).status_code == 404
 
 
@@ -380,7 +397,7 @@ def test_ids_beyond_any_row_are_404_not_500(world: Scene, huge: int) -> None:
         if "{" not in template:
             continue
         url = template.format(project=huge, batch=huge, sentence=huge, document=huge,
-                              event=huge, user=huge, job=huge, token=huge)
+                              event=huge, user=huge, job=huge, token=huge, model=huge)
         response = request_as(world, "admin", method, url)
         # (werkzeug answers 405 rather than 404 when a GET rule of the same path exists)
         expected = {422} if endpoint == "assignments_api.next_in_queue" else {404, 405}

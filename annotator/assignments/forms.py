@@ -99,6 +99,16 @@ class BatchForm(FlaskForm):
         "Show suggestions (gazetteer, patterns) in the editor",
         description="Off by default: leave it off for batches meant to measure agreement, "
                     "so that suggestions cannot make annotators agree.")
+    order = RadioField(
+        "Order of each annotator's queue",
+        choices=[
+            SelectChoice("reading", "Reading order (documents, then sentences)"),
+            SelectChoice("uncertain", "Most uncertain first: the sentences the active model "
+                                      "is least sure about (a sample takes the N most "
+                                      "uncertain)"),
+        ],
+        default="reading",
+    )
     seed = WholeNumberField(
         "Seed", default=0, validators=[Optional()],
         description="Any whole number. It fixes the random choices, which sentences a sample "

@@ -28,10 +28,12 @@ from annotator.auth.models import User
 from annotator.corpus.models import Sentence, published_sentence
 from annotator.db import utcnow
 from annotator.errors import Conflict, Invalid, NotFound
+from annotator.learning.uncertainty import most_uncertain_first, uncertainties
 from annotator.projects.membership import ensure_members
 from annotator.wording import plural
 
 SOURCES = ("documents", "sample", "remaining")
+ORDERS = ("reading", "uncertain")  # how each annotator's queue is ordered
 FINISHED = ("done", "skipped")
 
 
@@ -158,18 +160,40 @@ def create_batch(
     sample: int | None = None,
     created_by: User | None = None,
     suggestions: bool = False,
+    order: str = "reading",
 ) -> BatchCreated:
     """Create a batch and assign every sentence to exactly ``overlap`` annotators.
 
+    ``order="uncertain"`` (active learning) hands each annotator first the sentences the
+    project's active model is least sure about (``learning/uncertainty.py``), and a sample is
+    then the ``sample`` most uncertain unassigned sentences instead of a random one; who reads
+    which sentence (overlap, balance) is allocated exactly as in reading order.
+
     Raises:
-        Invalid: bad overlap, unknown or deactivated user, or an empty selection.
+        Invalid: bad overlap or order, unknown or deactivated user, an empty selection, or
+            the uncertain order without an active model.
     """
+    if order not in ORDERS:
+        raise Invalid(f"order must be one of {', '.join(ORDERS)}, not {order!r}")
     users = resolve_annotators(session, annotators)
     if overlap < 1 or overlap > len(users):
         raise Invalid(f"overlap must be between 1 and the number of annotators ({len(users)})")
+    uncertain = order == "uncertain" and source == "sample"
     sentence_ids = select_sentences(
-        session, project_id, source, document_ids=document_ids, sample=sample, seed=seed
+        session, project_id, "remaining" if uncertain else source, document_ids=document_ids,
+        sample=sample, seed=seed
     )
+    scores: dict[int, float] = {}
+    if order == "uncertain" and sentence_ids:
+        scores = uncertainties(session, project_id, sentence_ids)
+    if uncertain:
+        if sample is None or sample < 1:
+            raise Invalid("sample size must be a positive number")
+        if sample > len(sentence_ids):
+            raise Invalid(f"sample of {sample} asked, only {len(sentence_ids)} unassigned "
+                          "sentences left")
+        chosen = set(most_uncertain_first(sentence_ids, scores)[:sample])
+        sentence_ids = [i for i in sentence_ids if i in chosen]  # back to reading order
     if not sentence_ids:
         raise Invalid("the selection holds no unassigned sentence")
     try:
@@ -190,10 +214,12 @@ def create_batch(
     )
     session.add(batch)
     session.flush()
-    position = {sid: i for i, sid in enumerate(sentence_ids)}
+    # Queues are served by position: reading order, or the most uncertain first.
+    ranked = most_uncertain_first(sentence_ids, scores) if scores else sentence_ids
+    position = {sid: i for i, sid in enumerate(ranked)}
     bulk_insert(
         session, BatchSentence.__table__, ("batch_id", "sentence_id", "position"),
-        [(batch.id, sid, i) for i, sid in enumerate(sentence_ids)],
+        [(batch.id, sid, i) for i, sid in enumerate(ranked)],
     )
     _insert_assignments(
         session, [(batch.id, uid, sid, position[sid]) for uid, queue in queues.items()

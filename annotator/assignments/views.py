@@ -42,6 +42,7 @@ def list_batches(project_id: int):
                 sample=form.sample.data,
                 suggestions=bool(form.suggestions.data),
                 created_by=current_user,
+                order=form.order.data or "reading",
             )
         if not work.failed:
             flash(created.summary(), "success")

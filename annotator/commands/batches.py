@@ -6,7 +6,12 @@ import click
 from flask.cli import with_appcontext
 
 from annotator.assignments.progress import Progress, batch_progress
-from annotator.assignments.services import create_batch, reassign_annotator, remove_batch
+from annotator.assignments.services import (
+    ORDERS,
+    create_batch,
+    reassign_annotator,
+    remove_batch,
+)
 from annotator.commands.outcome import DB_INT, committed, fail
 from annotator.extensions import db
 from annotator.inputs import MAX_ROW_ID, InputError, parse_int
@@ -26,10 +31,15 @@ from annotator.projects.services import get_project_by_name
 @click.option("--suggestions", type=click.Choice(["on", "off"]), default="off", show_default=True,
               help="Show the project's suggestions (gazetteer, patterns) in the editor for this "
                    "batch; keep off for batches that measure agreement.")
+@click.option("--order", type=click.Choice(ORDERS), default="reading", show_default=True,
+              help="uncertain: each annotator gets first the sentences the active model is "
+                   "least sure about, and --sample N takes the N most uncertain (active "
+                   "learning; needs an active model).")
 @with_appcontext
 def create_batch_command(project_name: str, documents: str | None, sample: int | None,
                          remaining: bool, annotators: str, overlap: int, seed: int,
-                         name: str | None, suggestions: str) -> None:
+                         name: str | None, suggestions: str,
+                         order: str) -> None:
     """Create a batch from documents, a sample or all remaining sentences, with overlap k."""
     chosen = [flag for flag, on in (("documents", documents), ("sample", sample is not None),
                                     ("remaining", remaining)) if on]
@@ -47,6 +57,7 @@ def create_batch_command(project_name: str, documents: str | None, sample: int |
             db.session, project.id, source=chosen[0], annotators=annotators.split(","),
             overlap=overlap, seed=seed, name=name, document_ids=document_ids, sample=sample,
             suggestions=suggestions == "on",
+            order=order,
         )
     click.echo(f"batch {created.batch.id}" + (" (suggestions on)" if suggestions == "on" else ""))
     click.echo(f"{created.sentences} sentences, overlap {created.batch.overlap}")

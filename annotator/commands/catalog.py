@@ -88,6 +88,10 @@ COMMANDS: dict[str, Entry] = {
         "annotator.commands.batches", "remove_batch_command",
         "Delete a batch nobody worked on, or archive one with annotations (with --yes).",
     ),
+    "train": Entry(
+        "annotator.commands.learning", "train_command",
+        "Queue the training of a project's next model (spaCy NER on its gold) as a job.",
+    ),
     "serve": Entry(
         "annotator.commands.serving", "serve_command",
         "Serve the app in production with gunicorn (several worker processes).",

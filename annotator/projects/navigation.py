@@ -42,6 +42,7 @@ NAV: tuple[NavItem, ...] = (
     _item("Adjudication", "adjudication.show_queue", "curator",
           "adjudication.show_conflict", "adjudication.show_gold"),
     _item("Export", "export.show_export", "curator"),
+    _item("Models", "learning.list_models", "admin"),
     _item("Guidelines", "projects.show_guidelines", "annotator", "projects.edit_guidelines"),
     _item("Settings", "projects.show_label_schema", "admin", "projects.edit_label_schema",
           "suggestions.show_settings"),

@@ -18,11 +18,13 @@ from annotator.assignments.models import Assignment, Batch
 from annotator.auth.models import User
 from annotator.corpus.models import Document, Sentence
 from annotator.corpus.tokens import token_offsets
+from annotator.learning.prediction import predict
 from annotator.suggestions.matching import (
     Gazetteer,
     PatternRule,
     Patterns,
     Source,
+    Suggestion,
     Term,
     combine,
     gold_terms,
@@ -157,9 +159,27 @@ def sentence_suggestions(session: Session, user: User, sentence_id: int) -> dict
         .join(Annotation, Annotation.id == SpanRow.annotation_id)
         .where(Annotation.sentence_id == sentence_id, Annotation.annotator_id == user.id)
     ).all()
-    found = combine(get_sources(session, facts.project_id), facts.text,
-                    token_offsets(facts.text), [tuple(r) for r in own])
+    sources = [*get_sources(session, facts.project_id),
+               ModelSource(session, facts.project_id)]
+    found = combine(sources, facts.text, token_offsets(facts.text), [tuple(r) for r in own])
     return {"suggestions": [s.to_json() for s in found], "enabled": True}
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """The project's active trained model as a suggestion source (none: no suggestion)."""
+
+    session: Session
+    project_id: int
+
+    def suggest(self, text: str, tokens: Any) -> list[Suggestion]:
+        """The active model's spans of the sentence, with their beam scores."""
+        return [
+            Suggestion(item["start"], item["end"], item["label"],
+                       tuple(sorted(item.get("attributes", {}).items())), source="model",
+                       name=item["name"], score=float(item["score"]))
+            for item in predict(self.session, self.project_id, text, tokens)
+        ]
 
 
 @dataclass(frozen=True)

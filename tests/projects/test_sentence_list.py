@@ -225,7 +225,7 @@ def test_navigation_bar_per_role_and_current_page(client, db, scene) -> None:
     labels = {role: [link.label for link in project_nav(role, None)]
               for role in ("annotator", "curator", "admin")}
     assert labels["admin"] == ["Sentences", "Documents", "Batches", "Dashboard", "Agreement",
-                               "Adjudication", "Export", "Guidelines", "Settings"]
+                               "Adjudication", "Export", "Models", "Guidelines", "Settings"]
     assert labels["curator"] == ["Sentences", "Adjudication", "Export", "Guidelines"]
     assert labels["annotator"] == ["Sentences", "Guidelines"]
     project = scene["project"]
