@@ -57,6 +57,10 @@ class Defaults:
     # at a time, pausing between chunks so that saves waiting for the write lock go first.
     IMPORT_CHUNK_ROWS = 2000
     IMPORT_PAUSE_SECONDS = 0.005
+    # The automatic pass as a job writes this many sentences' gold per transaction, then
+    # pauses so that annotators' saves get the database between chunks (docs/adjudication.md).
+    AUTO_CHUNK_SENTENCES = 500
+    AUTO_PAUSE_SECONDS = 0.005
     # Background jobs (annotator/jobs): the queue is Redis when REDIS_URL is set, else the
     # app's PostgreSQL, else a SQLite file in the instance folder ("auto"); "immediate" runs a
     # job inside the call that starts it, "memory" keeps it in the process (tests).

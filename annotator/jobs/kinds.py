@@ -3,9 +3,12 @@ API start them by name."""
 
 from __future__ import annotations
 
+from annotator.adjudication import auto_job
 from annotator.corpus import import_job
 from annotator.jobs.registry import KINDS, JobKind, register
 
 __all__ = ["KINDS"]
 
 register(JobKind(import_job.KIND, "Import articles", import_job.run, import_job.undo))
+register(JobKind(auto_job.KIND, "Automatic adjudication", auto_job.run, auto_job.undo,
+                  resumable=True))
