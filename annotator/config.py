@@ -61,6 +61,9 @@ class Defaults:
     # pauses so that annotators' saves get the database between chunks (docs/adjudication.md).
     AUTO_CHUNK_SENTENCES = 500
     AUTO_PAUSE_SECONDS = 0.005
+    # The export page streams a download directly up to this many gold sentences (measured
+    # under a second, docs/export.md); above, it offers "Prepare the file" (a background job).
+    EXPORT_DIRECT_MAX_SENTENCES = 20_000
     # Background jobs (annotator/jobs): the queue is Redis when REDIS_URL is set, else the
     # app's PostgreSQL, else a SQLite file in the instance folder ("auto"); "immediate" runs a
     # job inside the call that starts it, "memory" keeps it in the process (tests).

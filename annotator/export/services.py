@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,13 +18,20 @@ from annotator.export.card import render_card
 from annotator.export.formats import write
 from annotator.export.options import ExportOptions, PreparedExport
 from annotator.export.reading import gold_filter, iter_documents
-from annotator.export.records import ExportHeader
+from annotator.export.records import ExportDocument, ExportHeader
 from annotator.export.splits import assign_splits
 from annotator.export.tally import Tally, make_tally, tally_documents
 from annotator.projects.models import Project
 
 EXTENSIONS = {"gold-json": "json", "jsonl": "jsonl", "conll": "conll",
               "events-jsonl": "jsonl", "events-csv": "csv"}
+MEDIA_TYPES = {
+    "gold-json": "application/json; charset=utf-8",
+    "jsonl": "application/x-ndjson; charset=utf-8",
+    "conll": "text/plain; charset=utf-8",
+    "events-jsonl": "application/x-ndjson; charset=utf-8",
+    "events-csv": "text/csv; charset=utf-8",
+}
 
 
 def prepare_export(
@@ -78,12 +85,19 @@ def prepare_export(
 
 def stream_export(session: Session, prepared: PreparedExport, tally: Tally) -> Iterator[str]:
     """Yield the export file's text; ``tally`` holds its counts once the iterator is done."""
+    return write_export(prepared, iter_documents(session, prepared), tally)
+
+
+def write_export(prepared: PreparedExport, documents: Iterable[ExportDocument],
+                 tally: Tally) -> Iterator[str]:
+    """Yield the export file's text for ``documents`` (``iter_documents``, perhaps watched
+    by a job reporting its progress); ``tally`` holds the counts once it is done."""
     # A million short-lived rows trigger many garbage collections, and each full one would
     # rescan every long-lived object of the app (modules, mappers, compiled statements).
     # Freezing those for the length of the export saves about a fifth of its time.
     gc.freeze()
     try:
-        yield from write(prepared.header, iter_documents(session, prepared), tally)
+        yield from write(prepared.header, documents, tally)
     finally:
         gc.unfreeze()
 

@@ -1,4 +1,5 @@
-"""Export pages: the options page and the streamed downloads (gold standard, dataset card)."""
+"""Export pages: the options page, the streamed downloads (gold standard, dataset card) and
+the export file prepared by a background job."""
 
 from __future__ import annotations
 
@@ -9,22 +10,27 @@ from flask import (
     Response,
     abort,
     current_app,
+    flash,
+    redirect,
     render_template,
     request,
     stream_with_context,
+    url_for,
 )
 from flask_login import current_user, login_required
 
 from annotator.adjudication.blinding import export_names
 from annotator.auth.services import role_required
 from annotator.errors import Invalid
-from annotator.export import services
+from annotator.export import export_job, services
 from annotator.export.agreement_summary import bootstrap_setting
 from annotator.export.formats import FORMATS
 from annotator.export.options import ExportOptions, parse_options
 from annotator.export.reading import gold_overview
 from annotator.export.tally import make_tally
 from annotator.extensions import db
+from annotator.jobs.models import JobState
+from annotator.jobs.web import shown_job, start_job
 from annotator.projects.guards import project_access
 from annotator.projects.models import Project
 from annotator.transactions import start_consistent_read, unit_of_work
@@ -33,13 +39,6 @@ bp = Blueprint("export", __name__)
 
 curator_required = role_required("admin", "curator")
 
-CONTENT_TYPES = {
-    "gold-json": "application/json; charset=utf-8",
-    "jsonl": "application/x-ndjson; charset=utf-8",
-    "conll": "text/plain; charset=utf-8",
-    "events-jsonl": "application/x-ndjson; charset=utf-8",
-    "events-csv": "text/csv; charset=utf-8",
-}
 
 
 def _options(default_format: str | None = None) -> ExportOptions:
@@ -78,12 +77,37 @@ def _attachment(body: Iterable[str] | str, content_type: str, filename: str) -> 
 def show_export(project_id: int) -> str:
     """Show the export page: how much gold there is, and the download options."""
     project = db.session.get(Project, project_id) or abort(404)
+    overview = gold_overview(db.session, project.id)
     return render_template(
         "export/export.html",
         project=project,
-        overview=gold_overview(db.session, project.id),
+        overview=overview,
         formats=FORMATS,
+        # Small enough to stream while the browser waits (measured under a second).
+        direct=overview["sentences"] <= current_app.config["EXPORT_DIRECT_MAX_SENTENCES"],
+        job=shown_job(export_job.KIND, project_id=project.id),
     )
+
+
+@bp.post("/projects/<int:project_id>/export/prepare")
+@project_access("curator")
+def prepare_file(project_id: int) -> Response:
+    """Start a background job writing the chosen export into a file the page then offers."""
+    project = db.session.get(Project, project_id) or abort(404)
+    fields = {name: request.form.get(name) for name in export_job.OPTION_NAMES}
+    fields["include_annotations"] = fields["include_annotations"] or "0"
+    fields["complete_only"] = fields["complete_only"] or "0"
+    page = redirect(url_for("export.show_export", project_id=project.id))
+    try:
+        export_job.job_options(fields)
+    except Invalid as err:
+        flash(f"No file prepared: {err.message}", "error")
+        return page
+    job = start_job(export_job.KIND, params={
+        "options": fields, "pseudonyms": _pseudonyms(project.id)}, project_id=project.id)
+    if job.state == JobState.FAILED:
+        flash(f"No file prepared: {job.error}", "error")
+    return page
 
 
 @bp.get("/help/export-formats")
@@ -112,7 +136,7 @@ def download(project_id: int) -> Response | tuple[str, int]:
     # The app context stays open while the response streams: the chunks query as they go.
     body = stream_with_context(services.stream_export(db.session, prepared, tally))
     return _attachment(
-        body, CONTENT_TYPES[options.format], services.export_filename(project, options)
+        body, services.MEDIA_TYPES[options.format], services.export_filename(project, options)
     )
 
 

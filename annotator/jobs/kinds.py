@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from annotator.adjudication import auto_job
 from annotator.corpus import import_job
+from annotator.export import export_job
 from annotator.jobs.registry import KINDS, JobKind, register
 
 __all__ = ["KINDS"]
@@ -12,3 +13,4 @@ __all__ = ["KINDS"]
 register(JobKind(import_job.KIND, "Import articles", import_job.run, import_job.undo))
 register(JobKind(auto_job.KIND, "Automatic adjudication", auto_job.run, auto_job.undo,
                   resumable=True))
+register(JobKind(export_job.KIND, "Prepare an export file", export_job.run, export_job.undo))
