@@ -64,6 +64,10 @@ class Defaults:
     # The export page streams a download directly up to this many gold sentences (measured
     # under a second, docs/export.md); above, it offers "Prepare the file" (a background job).
     EXPORT_DIRECT_MAX_SENTENCES = 20_000
+    # The agreement page computes a report not in the cache while the request waits up to this
+    # many finished annotations (about a second, docs/agreement.md); above, a background job
+    # computes it and the page shows its progress.
+    AGREEMENT_JOB_MIN_ANNOTATIONS = 30_000
     # Background jobs (annotator/jobs): the queue is Redis when REDIS_URL is set, else the
     # app's PostgreSQL, else a SQLite file in the instance folder ("auto"); "immediate" runs a
     # job inside the call that starts it, "memory" keeps it in the process (tests).

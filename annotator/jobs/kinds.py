@@ -7,6 +7,7 @@ from annotator.adjudication import auto_job
 from annotator.corpus import import_job
 from annotator.export import export_job
 from annotator.jobs.registry import KINDS, JobKind, register
+from annotator.reports import report_job
 
 __all__ = ["KINDS"]
 
@@ -14,3 +15,4 @@ register(JobKind(import_job.KIND, "Import articles", import_job.run, import_job.
 register(JobKind(auto_job.KIND, "Automatic adjudication", auto_job.run, auto_job.undo,
                   resumable=True))
 register(JobKind(export_job.KIND, "Prepare an export file", export_job.run, export_job.undo))
+register(JobKind(report_job.KIND, "Computing the agreement report", report_job.run))
