@@ -21,7 +21,7 @@ def alpha(html: str) -> float:
 
 
 def test_a_large_report_is_computed_by_a_job_then_shown(app, db, world) -> None:
-    app.config["AGREEMENT_JOB_MIN_ANNOTATIONS"] = 10  # the world has more than ten finished annotations
+    app.config["AGREEMENT_JOB_MIN_ANNOTATIONS"] = 10  # the world has more than ten
     app.config["JOBS_QUEUE"] = "memory"  # queued: a "worker" runs it below
     pid = world["project"].id
     client = admin_client(app)
