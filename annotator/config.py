@@ -63,7 +63,7 @@ class Defaults:
     AUTO_PAUSE_SECONDS = 0.005
     # The export page streams a download directly up to this many gold sentences (measured
     # under a second, docs/export.md); above, it offers "Prepare the file" (a background job).
-    EXPORT_DIRECT_MAX_SENTENCES = 20_000
+    EXPORT_DIRECT_MAX_SENTENCES = 15_000
     # The agreement page computes a report not in the cache while the request waits up to this
     # many finished annotations (about a second, docs/agreement.md); above, a background job
     # computes it and the page shows its progress.
