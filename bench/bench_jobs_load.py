@@ -22,6 +22,7 @@ ANNOTATOR_IMPORT_CHUNK_ROWS / _PAUSE_SECONDS for the import).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -90,6 +91,7 @@ class JobDuring:
         self.message = ""
         self.result: dict[str, object] = {}
         self.watcher: threading.Thread | None = None
+        self.chunks: dict[str, float] = {}  # the pass's chunk timings, from its result
 
     def start(self, url: str, env: dict[str, str]) -> None:
         """Called by the flow's event loop: everything slow happens in a thread."""
@@ -122,12 +124,15 @@ class JobDuring:
         try:
             while True:
                 with engine.connect() as connection:
-                    state, message = connection.execute(
-                        text("SELECT state, message FROM job WHERE id = :id"),
+                    state, message, result = connection.execute(
+                        text("SELECT state, message, result FROM job WHERE id = :id"),
                         {"id": job_id}).one()
                 if state in FINAL:
                     self.ended = time.perf_counter()
                     self.state, self.message = state, message
+                    if isinstance(result, str):  # SQLite hands JSON back as text
+                        result = json.loads(result)
+                    self.chunks = (result or {}).get("chunks") or {}
                     return
                 time.sleep(0.2)
         finally:
@@ -141,7 +146,7 @@ class JobDuring:
         window = [lat for t0, lat in stats.save_log if self.started <= t0 <= ended]
         self.result = {
             "job_s": round(ended - self.started, 1), "job_state": self.state,
-            "job_message": self.message[:300],
+            "job_message": self.message[:300], "chunks": self.chunks,
             "saves_during_job": len(window),
             "during_p50_ms": round(percentile(window, 0.50) * 1000, 1),
             "during_p99_ms": round(percentile(window, 0.99) * 1000, 1),
@@ -190,7 +195,8 @@ def main() -> None:
               f"p50 {row['save_p50_ms']} ms, p99 {row['save_p99_ms']} ms; during the job: "
               f"{row['saves_during_job']} saves, p50 {row['during_p50_ms']} ms, "
               f"p99 {row['during_p99_ms']} ms, max {row['during_max_ms']} ms; ceiling "
-              f"{row['ceiling_per_s']} req/s; lost {row['lost_or_wrong']}",
+              f"{row['ceiling_per_s']} req/s; lost {row['lost_or_wrong']}; "
+              f"chunks {row.get('chunks') or '-'}",
               file=sys.stderr, flush=True)
         for line in row["error_samples"] + row["problem_samples"]:
             print("#   !", line, file=sys.stderr, flush=True)

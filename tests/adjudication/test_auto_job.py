@@ -115,6 +115,7 @@ def test_the_page_runs_the_pass_as_a_job_in_chunks(app, client, db, crowd) -> No
     assert "Automatic adjudication done: min-agree 2" in page
     # One ledger entry per chunk that wrote something (for the undo).
     chunks = -(-len(crowd["sentences"]) // 3)
+    assert job.result["chunks"]["count"] == chunks  # with their timings (for benchmarks)
     assert db.session.scalar(select(func.count(func.distinct(JobFile.name))).where(
         JobFile.job_id == job.id, JobFile.role == auto_job.LEDGER)) == chunks
 
