@@ -59,7 +59,7 @@ class Defaults:
     IMPORT_PAUSE_SECONDS = 0.005
     # The automatic pass as a job writes this many sentences' gold per transaction, then
     # pauses so that annotators' saves get the database between chunks (docs/adjudication.md).
-    AUTO_CHUNK_SENTENCES = 500
+    AUTO_CHUNK_SENTENCES = 100
     AUTO_PAUSE_SECONDS = 0.005
     # The export page streams a download directly up to this many gold sentences (measured
     # under a second, docs/export.md); above, it offers "Prepare the file" (a background job).
