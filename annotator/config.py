@@ -72,6 +72,17 @@ class Defaults:
     SHARED_CACHE_TTL_SECONDS = 24 * 3600  # an entry is dropped this long after it was written
     SHARED_CACHE_DISK_BYTES = 1024 ** 3  # the disk store's size limit (oldest go first)
     SHARED_CACHE_MAX_ITEM_BYTES = 64 * 1024 ** 2  # larger values stay in their process
+    # The automatic pass as a job writes this many sentences' gold per transaction, then
+    # pauses so that annotators' saves get the database between chunks (docs/adjudication.md).
+    AUTO_CHUNK_SENTENCES = 100
+    AUTO_PAUSE_SECONDS = 0.005
+    # The export page streams a download directly up to this many gold sentences (measured
+    # under a second, docs/export.md); above, it offers "Prepare the file" (a background job).
+    EXPORT_DIRECT_MAX_SENTENCES = 15_000
+    # The agreement page computes a report not in the cache while the request waits up to this
+    # many finished annotations (about a second, docs/agreement.md); above, a background job
+    # computes it and the page shows its progress.
+    AGREEMENT_JOB_MIN_ANNOTATIONS = 30_000
     # Background jobs (annotator/jobs): the queue is Redis when REDIS_URL is set, else the
     # app's PostgreSQL, else a SQLite file in the instance folder ("auto"); "immediate" runs a
     # job inside the call that starts it, "memory" keeps it in the process (tests).

@@ -344,7 +344,10 @@ def verify(url: str, stats: Stats) -> tuple[int, int, list[str]]:
         rows = conn.execute(text(
             'SELECT u.username, a.sentence_id, s.start, s."end", s.label, s.attributes '
             'FROM annotation a JOIN "user" u ON u.id = a.annotator_id '
-            "LEFT JOIN span s ON s.annotation_id = a.id"
+            "JOIN sentence se ON se.id = a.sentence_id "
+            "JOIN project p ON p.id = se.project_id "
+            "LEFT JOIN span s ON s.annotation_id = a.id "
+            "WHERE p.name = 'load'"  # the flow's project (a benchmark may add others)
         )).all()
         duplicates = conn.execute(text(
             "SELECT COUNT(*) FROM (SELECT annotator_id, sentence_id FROM annotation "

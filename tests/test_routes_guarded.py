@@ -172,6 +172,9 @@ EXPECTED: dict[str, tuple[str, str, tuple[int, ...]]] = {
         (302, 403, 403, X, 200, X, 200, 200)),
     "export.download_labelstudio_config": ("GET",
         "/projects/{project}/export/labelstudio-config", (302, 403, 403, X, 200, X, 200, 200)),
+    # No form fields: format is missing, so the page says so (302 back to the export page).
+    "export.prepare_file": ("POST", "/projects/{project}/export/prepare",
+        (302, 403, 403, X, 302, X, 302, 302)),
     "reports.show_agreement": ("GET", "/projects/{project}/agreement",
         (302, 403, 403, X, 403, X, 200, 200)),
     "reports.show_batch_agreement": ("GET", "/batches/{batch}/agreement",

@@ -130,6 +130,13 @@ class Plan:
     created: list[NewGold] = field(default_factory=list)
     updated: list[ChangedGold] = field(default_factory=list)
 
+    def written(self) -> list[tuple[int, int]]:
+        """(sentence id, gold version written) of every gold record this plan writes: the
+        audit record each one gets is found by them."""
+        return ([(new.sentence_id, 1) for new in self.created]
+                + [(change.gold.sentence_id, change.gold.version + 1)
+                   for change in self.updated])
+
 
 def auto_adjudicate(
     session: Session,
@@ -146,36 +153,73 @@ def auto_adjudicate(
     no accepted span is placed over a curator's span or a decided region, nor an accepted
     relation on an event whose arguments a curator decided or edited. Re-running with the
     same annotations changes nothing (and records nothing). Reads and writes in bulk, not
-    per sentence.
+    per sentence, in one transaction (the background job writes ``AutoPass`` in chunks).
 
     Raises:
         Invalid: bad min-agree.  NotFound: no such project, or the batch is not in it.
         Conflict: a gold record changed while the pass ran (the caller rolls back).
     """
-    min_agree = check_min_agree(min_agree)
-    schema = _check_scope(session, project_id, batch_id)
-    items = list(agreement_items(session, project_id, batch_id=batch_id))
-    stored = load_golds(session, [item["id"] for item in items])
-    plan = Plan()
-    for item in items:
-        _plan_sentence(item, stored, min_agree, schema, plan)
-    now = utcnow()
-    actor_id = actor.id if actor is not None else None
-    _write_created(session, plan.created, min_agree, now, actor_id, stored.names)
-    _write_updated(session, plan.updated, min_agree, now, actor_id, stored.names)
-    closed = sum(
-        change.status == GoldStatus.COMPLETE for change in [*plan.created, *plan.updated]
-    )
-    session.flush()
-    return AutoResult(
-        min_agree=min_agree, sentences=len(items), created=len(plan.created),
-        changed=len(plan.created) + len(plan.updated), accepted=plan.accepted,
-        closed=closed, complete=plan.complete, open_conflicts=plan.open,
-        too_few=plan.few, kept_complete=plan.kept, arguments=plan.arguments,
-    )
+    run = AutoPass(session, project_id, batch_id, min_agree,
+                   actor.id if actor is not None else None)
+    run.count(run.write(run.items))
+    return run.result()
 
 
-def _check_scope(session: Session, project_id: int, batch_id: int | None) -> LabelSchema:
+class AutoPass:
+    """One automatic pass: the finished annotations in scope, read once, then gold written
+    for any slice of them (``write``), each slice reading its sentences' gold afresh, so the
+    pass can be written in chunks of short transactions; ``count`` adds a written slice's
+    figures to the result."""
+
+    def __init__(self, session: Session, project_id: int, batch_id: int | None = None,
+                 min_agree: int = 2, actor_id: int | None = None) -> None:
+        self.session, self.actor_id = session, actor_id
+        self.min_agree = check_min_agree(min_agree)
+        self.schema = check_scope(session, project_id, batch_id)
+        self.items = list(agreement_items(session, project_id, batch_id=batch_id))
+        self.totals = Plan()
+        self.created = self.changed = self.closed = 0
+
+    def write(self, items: Sequence[dict[str, Any]]) -> Plan:
+        """Plan and write the gold of these sentences (flushed); the slice's plan.
+
+        Raises:
+            Conflict: a gold record of the slice changed since it was read.
+        """
+        stored = load_golds(self.session, [item["id"] for item in items])
+        plan = Plan()
+        for item in items:
+            _plan_sentence(item, stored, self.min_agree, self.schema, plan)
+        now = utcnow()
+        _write_created(self.session, plan.created, self.min_agree, now, self.actor_id,
+                       stored.names)
+        _write_updated(self.session, plan.updated, self.min_agree, now, self.actor_id,
+                       stored.names)
+        self.session.flush()
+        return plan
+
+    def count(self, plan: Plan) -> None:
+        """Add a written slice's figures to the pass's."""
+        totals = self.totals
+        for name in ("accepted", "arguments", "complete", "open", "few", "kept"):
+            setattr(totals, name, getattr(totals, name) + getattr(plan, name))
+        self.created += len(plan.created)
+        self.changed += len(plan.created) + len(plan.updated)
+        self.closed += sum(change.status == GoldStatus.COMPLETE
+                           for change in [*plan.created, *plan.updated])
+
+    def result(self) -> AutoResult:
+        """The figures of the slices counted so far."""
+        plan = self.totals
+        return AutoResult(
+            min_agree=self.min_agree, sentences=len(self.items), created=self.created,
+            changed=self.changed, accepted=plan.accepted, closed=self.closed,
+            complete=plan.complete, open_conflicts=plan.open, too_few=plan.few,
+            kept_complete=plan.kept, arguments=plan.arguments,
+        )
+
+
+def check_scope(session: Session, project_id: int, batch_id: int | None) -> LabelSchema:
     """The project's schema, once the project and the batch are known to exist."""
     project = session.get(Project, project_id)
     if project is None:

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from annotator.adjudication import (
-    automatic,
+    auto_job,
     blinding,
     gold_edits,
     input,
@@ -26,6 +26,8 @@ from annotator.corpus.models import Sentence
 from annotator.errors import DomainError, Invalid
 from annotator.extensions import db
 from annotator.inputs import MAX_ROW_ID, InputError, parse_int
+from annotator.jobs.models import JobState
+from annotator.jobs.web import shown_job, start_job
 from annotator.paging import page_number
 from annotator.projects.guards import current_access, project_access
 from annotator.projects.guidelines import entries
@@ -60,7 +62,8 @@ def show_queue(project_id: int):
     with unit_of_work(db.session):  # may assign pseudonyms to annotators seen the first time
         shown = pages.queue_page(db.session, current_user, project.id, filters, page)
     return render_template("adjudication/queue.html", project=project, filters=filters,
-                           kinds=KINDS, labels=project.schema.keys, **vars(shown))
+                           kinds=KINDS, labels=project.schema.keys, **vars(shown),
+                           job=shown_job(auto_job.KIND, project_id=project.id))
 
 
 @bp.get("/projects/<int:project_id>/adjudication/next")
@@ -94,19 +97,23 @@ def next_conflict(project_id: int):
 @bp.post("/projects/<int:project_id>/adjudication/auto")
 @project_access("curator")
 def run_auto(project_id: int):
+    """Start the automatic pass as a background job (the page's panel shows its progress)."""
     project = _project(project_id)
     with unit_of_work(db.session, catch=DomainError) as work:
         min_agree = form_int("min_agree", minimum=0, maximum=MAX_ROW_ID)
         batch_id = form_int("batch_id")
         if min_agree is None:
             raise Invalid("give min-agree as a whole number")
-        result = automatic.auto_adjudicate(
-            db.session, project.id, batch_id=batch_id, min_agree=min_agree, actor=current_user
-        )
+        auto_job.check_start(db.session, project.id, batch_id, min_agree)
     if work.failed:
         flash(f"Automatic adjudication not run: {work.message}", "error")
-    else:
-        flash(f"Automatic adjudication done: {result.summary()}.", "success")
+        return redirect(url_for("adjudication.show_queue", project_id=project.id))
+    job = start_job(auto_job.KIND, params={"min_agree": min_agree, "batch_id": batch_id},
+                    project_id=project.id)
+    if job.state == JobState.DONE:  # ran at once (JOBS_QUEUE=immediate)
+        flash(job.message, "success")
+    elif job.state == JobState.FAILED:
+        flash(f"Automatic adjudication not run: {job.error}", "error")
     return redirect(url_for("adjudication.show_queue", project_id=project.id))
 
 

@@ -14,6 +14,7 @@ from flask import (
 
 from annotator.corpus import import_job, queries, services
 from annotator.corpus.forms import ExclusionForm, ImportForm
+from annotator.corpus.importing import ImportRefused, read_files
 from annotator.corpus.models import Document, Sentence
 from annotator.extensions import db
 from annotator.jobs.models import JobState
@@ -33,14 +34,11 @@ def list_documents(project_id: int):
     status = 200
     if form.validate_on_submit():
         files = [(f.filename or "upload", f.read()) for f in form.files.data]
-        job = start_job(import_job.KIND, files=files, project_id=project.id)
-        if job.state == JobState.FAILED:  # ran at once (JOBS_QUEUE=immediate) and refused
-            flash(f"Import refused, nothing stored: {job.error}", "error")
-            status = 422
-        else:
-            if job.state == JobState.DONE:
-                flash(job.message, (job.result or {}).get("tone", "success"))
+        refusal = _start_import(project.id, files)
+        if refusal is None:
             return redirect(url_for("corpus.list_documents", project_id=project.id))
+        flash(f"Import refused, nothing stored: {refusal}", "error")
+        status = 422
     elif form.errors:
         status = 422
     shown = queries.documents_page(db.session, project.id, request.args.get("page"))
@@ -52,6 +50,21 @@ def list_documents(project_id: int):
         ),
         status,
     )
+
+
+def _start_import(project_id: int, files: list[tuple[str, bytes]]) -> str | None:
+    """Check the files (reading them is fast: a bad one is refused here and stores nothing,
+    not even a job), then queue the import; why it was refused, or None."""
+    try:
+        read_files(files)
+    except ImportRefused as err:
+        return err.message
+    job = start_job(import_job.KIND, files=files, project_id=project_id)
+    if job.state == JobState.FAILED:  # (a queue that runs jobs at once: tests)
+        return job.error or job.message
+    if job.state == JobState.DONE:
+        flash(job.message, (job.result or {}).get("tone", "success"))
+    return None
 
 
 @bp.get("/documents/<int:document_id>")

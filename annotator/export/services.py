@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,7 +18,7 @@ from annotator.export.card import render_card
 from annotator.export.formats import write
 from annotator.export.options import ExportOptions, PreparedExport
 from annotator.export.reading import gold_filter, iter_documents
-from annotator.export.records import ExportHeader
+from annotator.export.records import ExportDocument, ExportHeader
 from annotator.export.splits import assign_splits
 from annotator.export.tally import Tally, make_tally, tally_documents
 from annotator.projects.models import Project
@@ -26,6 +26,17 @@ from annotator.projects.models import Project
 EXTENSIONS = {"gold-json": "json", "jsonl": "jsonl", "conll": "conll",
               "events-jsonl": "jsonl", "events-csv": "csv", "labelstudio": "json",
               "brat": "zip", "spacy": "spacy"}
+# Each format's media type (downloads, the export API, files prepared by a job).
+MEDIA_TYPES = {
+    "gold-json": "application/json; charset=utf-8",
+    "jsonl": "application/x-ndjson; charset=utf-8",
+    "conll": "text/plain; charset=utf-8",
+    "events-jsonl": "application/x-ndjson; charset=utf-8",
+    "events-csv": "text/csv; charset=utf-8",
+    "labelstudio": "application/json; charset=utf-8",
+    "brat": "application/zip",
+    "spacy": "application/octet-stream",
+}
 
 
 def prepare_export(
@@ -82,12 +93,20 @@ def stream_export(
 ) -> Iterator[str] | Iterator[bytes]:
     """Yield the export file's text (bytes for ``formats.BINARY``); ``tally`` holds its counts
     once the iterator is done."""
+    return write_export(prepared, iter_documents(session, prepared), tally)
+
+
+def write_export(prepared: PreparedExport, documents: Iterable[ExportDocument],
+                 tally: Tally) -> Iterator[str] | Iterator[bytes]:
+    """Yield the export file's text (bytes for ``formats.BINARY``) for ``documents``
+    (``iter_documents``, perhaps watched by a job reporting its progress); ``tally`` holds the
+    counts once it is done."""
     # A million short-lived rows trigger many garbage collections, and each full one would
     # rescan every long-lived object of the app (modules, mappers, compiled statements).
     # Freezing those for the length of the export saves about a fifth of its time.
     gc.freeze()
     try:
-        yield from write(prepared.header, iter_documents(session, prepared), tally)
+        yield from write(prepared.header, documents, tally)
     finally:
         gc.unfreeze()
 

@@ -1,5 +1,5 @@
-"""Export pages: the options page and the streamed downloads (gold standard, dataset card);
-and the way back in, the annotation import page."""
+"""Export pages: the options page, the streamed downloads (gold standard, dataset card) and
+the export file prepared by a background job; and the way back in, the annotation import page."""
 
 from __future__ import annotations
 
@@ -11,16 +11,18 @@ from flask import (
     abort,
     current_app,
     flash,
+    redirect,
     render_template,
     request,
     stream_with_context,
+    url_for,
 )
 from flask_login import current_user, login_required
 
 from annotator.adjudication.blinding import export_names
 from annotator.auth.services import role_required
 from annotator.errors import DomainError, Invalid
-from annotator.export import services
+from annotator.export import export_job, services
 from annotator.export.agreement_summary import bootstrap_setting
 from annotator.export.docbin import spacy_installed
 from annotator.export.foreign_import import FORMAT_NAMES, Outcome, import_files
@@ -31,6 +33,8 @@ from annotator.export.options import ExportOptions, parse_options
 from annotator.export.reading import gold_overview
 from annotator.export.tally import make_tally
 from annotator.extensions import db
+from annotator.jobs.models import JobState
+from annotator.jobs.web import shown_job, start_job
 from annotator.projects.guards import project_access
 from annotator.projects.models import Project
 from annotator.transactions import start_consistent_read, unit_of_work
@@ -39,16 +43,8 @@ bp = Blueprint("export", __name__)
 
 curator_required = role_required("admin", "curator")
 
-CONTENT_TYPES = {
-    "gold-json": "application/json; charset=utf-8",
-    "jsonl": "application/x-ndjson; charset=utf-8",
-    "conll": "text/plain; charset=utf-8",
-    "events-jsonl": "application/x-ndjson; charset=utf-8",
-    "events-csv": "text/csv; charset=utf-8",
-    "labelstudio": "application/json; charset=utf-8",
-    "brat": "application/zip",
-    "spacy": "application/octet-stream",
-}
+# The media type of each format (the export API and its OpenAPI description read it).
+CONTENT_TYPES = services.MEDIA_TYPES
 
 
 def _options(default_format: str | None = None) -> ExportOptions:
@@ -89,13 +85,38 @@ def _attachment(
 def show_export(project_id: int) -> str:
     """Show the export page: how much gold there is, and the download options."""
     project = db.session.get(Project, project_id) or abort(404)
+    overview = gold_overview(db.session, project.id)
     return render_template(
         "export/export.html",
         project=project,
-        overview=gold_overview(db.session, project.id),
+        overview=overview,
         formats=FORMATS,
         spacy_ready=spacy_installed(),
+        # Small enough to stream while the browser waits (measured under a second).
+        direct=overview["sentences"] <= current_app.config["EXPORT_DIRECT_MAX_SENTENCES"],
+        job=shown_job(export_job.KIND, project_id=project.id),
     )
+
+
+@bp.post("/projects/<int:project_id>/export/prepare")
+@project_access("curator")
+def prepare_file(project_id: int) -> Response:
+    """Start a background job writing the chosen export into a file the page then offers."""
+    project = db.session.get(Project, project_id) or abort(404)
+    fields = {name: request.form.get(name) for name in export_job.OPTION_NAMES}
+    fields["include_annotations"] = fields["include_annotations"] or "0"
+    fields["complete_only"] = fields["complete_only"] or "0"
+    page = redirect(url_for("export.show_export", project_id=project.id))
+    try:
+        export_job.job_options(fields)
+    except Invalid as err:
+        flash(f"No file prepared: {err.message}", "error")
+        return page
+    job = start_job(export_job.KIND, params={
+        "options": fields, "pseudonyms": _pseudonyms(project.id)}, project_id=project.id)
+    if job.state == JobState.FAILED:
+        flash(f"No file prepared: {job.error}", "error")
+    return page
 
 
 @bp.get("/help/export-formats")
@@ -163,7 +184,7 @@ def download(project_id: int) -> Response | tuple[str, int]:
     # The app context stays open while the response streams: the chunks query as they go.
     body = stream_with_context(services.stream_export(db.session, prepared, tally))
     return _attachment(
-        body, CONTENT_TYPES[options.format], services.export_filename(project, options)
+        body, services.MEDIA_TYPES[options.format], services.export_filename(project, options)
     )
 
 

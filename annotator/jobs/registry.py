@@ -5,8 +5,8 @@ JSON-able dict). It may commit chunks of staged work on the way (they must stay 
 users until the end), but leaves its last writes uncommitted: the runner commits them together
 with the job's "done", and only if this worker still holds the job, so a result is published
 exactly once however many attempts there were. ``undo(session, ctx)`` removes what an attempt
-staged (after a failure, a cancel, or before a retry); it must be safe to call when nothing
-was staged.
+staged (after a failure, a cancel, or before a retry, unless the kind is ``resumable``); it
+must be safe to call when nothing was staged.
 """
 
 from __future__ import annotations
@@ -31,6 +31,10 @@ class JobKind:
     run: Run
     undo: Undo | None = None
     max_attempts: int = 3
+    # A resumable kind's work is idempotent and publishes as it goes (the automatic pass): a
+    # retry after a crash runs it again without undoing first, and what the dead attempt wrote
+    # stays (the new attempt finds it done). Its undo runs only on a cancel or a final failure.
+    resumable: bool = False
 
 
 KINDS: dict[str, JobKind] = {}

@@ -88,7 +88,7 @@ def execute(job_id: int, worker: str | None = None) -> str | None:
 
 def _attempt(session: Session, kind: JobKind, ctx: JobContext, worker: str) -> str | None:
     try:
-        if ctx.attempt > 1 and kind.undo is not None:
+        if ctx.attempt > 1 and kind.undo is not None and not kind.resumable:
             kind.undo(session, ctx)  # what a dead attempt staged
             session.commit()
         result = kind.run(session, ctx)
@@ -111,9 +111,11 @@ def _attempt(session: Session, kind: JobKind, ctx: JobContext, worker: str) -> s
         log.exception("job %s attempt %s failed", ctx.id, ctx.attempt)
         detail = "".join(traceback.format_exception_only(err)).strip()[:1000]
         session.rollback()
-        _undo(session, kind, ctx)
         job = session.get(Job, ctx.id)
-        if job is not None and ctx.attempt < job.max_attempts:
+        retried = job is not None and ctx.attempt < job.max_attempts
+        if not (retried and kind.resumable):  # a resumable kind keeps its work for the retry
+            _undo(session, kind, ctx)
+        if retried:
             if services.retry_later(session, ctx.id, worker, ctx.attempt, detail):
                 session.commit()
                 return JobState.QUEUED  # the caller puts it back on the queue

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from annotator.db import utcnow
 from annotator.errors import Conflict, Invalid
+from annotator.jobs.files import delete_files, write_file  # noqa: F401  (callers' old home)
 from annotator.jobs.kinds import KINDS
-from annotator.jobs.models import FINAL_STATES, PIECE_BYTES, Job, JobFile, JobState
+from annotator.jobs.models import FINAL_STATES, Job, JobFile, JobState
 
 MAX_LOG_CHARS = 20_000
 MAX_MESSAGE_CHARS = 500
@@ -47,41 +48,6 @@ def submit(session: Session, kind: str, params: dict[str, Any] | None = None, *,
     for name, data in inputs:
         write_file(session, job.id, "input", name, [data])
     return job
-
-
-def write_file(session: Session, job_id: int, role: str, name: str,
-               chunks: Iterable[bytes]) -> int:
-    """Store a file of the job in pieces; returns its size in bytes."""
-    buffer = bytearray()
-    piece = 0
-    size = 0
-    rows: list[dict[str, Any]] = []
-    for chunk in chunks:
-        buffer += chunk
-        size += len(chunk)
-        while len(buffer) >= PIECE_BYTES:
-            rows.append({"job_id": job_id, "role": role, "name": name, "piece": piece,
-                         "data": bytes(buffer[:PIECE_BYTES])})
-            del buffer[:PIECE_BYTES]
-            piece += 1
-        if len(rows) >= 8:
-            session.execute(JobFile.__table__.insert(), rows)
-            rows = []
-    if buffer or piece == 0:
-        rows.append({"job_id": job_id, "role": role, "name": name, "piece": piece,
-                     "data": bytes(buffer)})
-    if rows:
-        session.execute(JobFile.__table__.insert(), rows)
-    session.flush()
-    return size
-
-
-def delete_files(session: Session, job_id: int, role: str | None = None) -> None:
-    """Remove the job's files (its outputs only, with ``role="output"``)."""
-    query = delete(JobFile).where(JobFile.job_id == job_id)
-    if role is not None:
-        query = query.where(JobFile.role == role)
-    session.execute(query)
 
 
 def request_cancel(session: Session, job: Job) -> Job:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from annotator import caching
@@ -17,7 +18,7 @@ from annotator.agreement.arguments import ARGUMENT_DISAGREEMENT_KINDS
 from annotator.agreement.data import Corpus
 from annotator.agreement.frames import schema_roles
 from annotator.annotation.models import Annotation, RelationRow, SpanRow
-from annotator.assignments.models import Batch
+from annotator.assignments.models import Batch, BatchSentence
 from annotator.auth.models import User
 from annotator.corpus.models import Document, Sentence
 from annotator.projects.models import Project
@@ -101,16 +102,41 @@ def cached_report(session: Session, scope: Scope, *, bootstrap: int) -> Agreemen
                         agreement_fingerprint(session, scope.project))
 
 
-def get_report(session: Session, scope: Scope, *, bootstrap: int) -> AgreementReport:
-    """The agreement report of ``scope`` (finished annotations only), with 95% intervals."""
+def get_report(session: Session, scope: Scope, *, bootstrap: int,
+               step: Callable[[float, str], None] | None = None) -> AgreementReport:
+    """The agreement report of ``scope`` (finished annotations only), with 95% intervals;
+    ``step(fraction, words)`` hears how far a computation is (a background job's progress)."""
     project = scope.project
 
     def compute() -> AgreementReport:
-        return agreement_report(_columns(session, scope), schema=project.schema,
-                                bootstrap=bootstrap, seed=SEED)
+        if step is not None:
+            step(0.05, "Reading the finished annotations")
+        columns = _columns(session, scope)
+        if step is not None:
+            step(0.4, f"Measuring the agreement of {len(columns.ids):,} sentences")
+        return agreement_report(columns, schema=project.schema, bootstrap=bootstrap, seed=SEED)
 
     return caching.get_or_compute("report", _key(session, scope, bootstrap),
                                   agreement_fingerprint(session, project), compute)
+
+
+def report_fingerprint(session: Session, scope: Scope) -> str:
+    """A short digest of the data the scope's report reads (``agreement_fingerprint``): a
+    background job records the one it computed for."""
+    digest = hashlib.sha256(repr(agreement_fingerprint(session, scope.project)).encode())
+    return digest.hexdigest()[:32]
+
+
+def finished_annotations(session: Session, scope: Scope) -> int:
+    """How many finished annotations the scope's report reads (its size, cheaply)."""
+    query = (select(func.count(Annotation.id))
+             .join(Sentence, Sentence.id == Annotation.sentence_id)
+             .where(Sentence.project_id == scope.project.id,
+                    Annotation.status == COUNTED_STATUS))
+    if scope.batch is not None:
+        query = query.where(Annotation.sentence_id.in_(
+            select(BatchSentence.sentence_id).where(BatchSentence.batch_id == scope.batch.id)))
+    return session.scalar(query) or 0
 
 
 def _corpus(session: Session, scope: Scope) -> Corpus:

@@ -16,14 +16,18 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
-from annotator.agreement import DISAGREEMENT_KINDS
+from annotator.agreement import DISAGREEMENT_KINDS, AgreementReport
 from annotator.agreement.arguments import ARGUMENT_DISAGREEMENT_KINDS
 from annotator.assignments.models import Batch
 from annotator.extensions import db
+from annotator.jobs.models import Job, JobState
+from annotator.jobs.queries import list_jobs
+from annotator.jobs.web import start_job
 from annotator.projects.guards import project_access
 from annotator.projects.models import Project
-from annotator.reports import charts, figures, frames_charts, queries
+from annotator.reports import charts, figures, frames_charts, queries, report_job
 from annotator.reports.input import SUGGESTION_SPLITS
 from annotator.web_input import BadInput, query_int
 
@@ -108,6 +112,35 @@ def _filename(scope: queries.Scope, ext: str) -> str:
     return f"agreement-project{scope.project.id}{suffix}.{ext}"
 
 
+def _report_or_job(scope: queries.Scope) -> tuple[AgreementReport | None, Job | None]:
+    """The report, when it is cached or small enough to compute now (under a second); else
+    the background job computing it (found running, or started now), and no report."""
+    bootstrap = _bootstrap()
+    report = queries.cached_report(db.session, scope, bootstrap=bootstrap)
+    if report is not None or queries.finished_annotations(db.session, scope) < current_app.config[
+            "AGREEMENT_JOB_MIN_ANNOTATIONS"]:
+        return report or queries.get_report(db.session, scope, bootstrap=bootstrap), None
+    jobs = [job for job in list_jobs(db.session, project_id=scope.project.id,
+                                     kind=report_job.KIND, limit=20)
+            if report_job.same_scope(job.params or {}, scope, bootstrap)]
+    # Another person's running job is followed only by site admins (its progress is theirs).
+    running = next((job for job in jobs if job.active and (
+        current_user.is_admin or job.user_id == current_user.id)), None)
+    if running is not None:
+        return None, running
+    fingerprint = queries.report_fingerprint(db.session, scope)
+    if any(job.state == JobState.DONE and (job.result or {}).get("fingerprint") == fingerprint
+           for job in jobs):
+        # Computed for this very data by a worker whose cache this server does not share (the
+        # per-process store): compute it here, once, rather than start the job again.
+        return queries.get_report(db.session, scope, bootstrap=bootstrap), None
+    job = start_job(report_job.KIND, params={"batch_id": scope.batch_id, "bootstrap": bootstrap},
+                    project_id=scope.project.id)
+    if job.state == JobState.DONE:  # ran at once (JOBS_QUEUE=immediate), in this process
+        return queries.get_report(db.session, scope, bootstrap=bootstrap), None
+    return None, job
+
+
 @bp.get("/projects/<int:project_id>/agreement")
 @project_access("admin")
 def show_agreement(project_id: int) -> ResponseReturnValue:
@@ -119,8 +152,11 @@ def show_agreement(project_id: int) -> ResponseReturnValue:
             raise BadRequest(f"metric must be one of {', '.join(charts.PAIR_METRICS)}")
     except BadRequest as err:
         return _bad_request_page(err)
-    report = queries.get_report(db.session, scope, bootstrap=_bootstrap())
+    report, job = _report_or_job(scope)
     batches = queries.list_batches(db.session, scope.project.id)
+    if report is None:  # a large report being computed by a job: its progress, then reload
+        return render_template("reports/agreement_wait.html", project=scope.project,
+                               batch=scope.batch, job=job)
     by_label, by_pair = charts.breakdown_rows(report)
     schema = scope.project.schema
     return render_template(

@@ -7,6 +7,8 @@ from sqlalchemy import func, select
 
 from annotator.adjudication.models import GoldSentence, GoldSpanRow
 from annotator.adjudication.queries import get_gold
+from annotator.jobs import queue
+from annotator.jobs.models import Job
 from tests.adjudication.conftest import annotate, span_of
 
 
@@ -68,3 +70,19 @@ def test_bad_input_fails_with_a_message_and_stores_nothing(app, db, annotated, a
     assert result.exit_code != 0
     assert message in result.output
     assert gold_rows(db) == (0, 0)
+
+
+def test_adjudicate_background_queues_a_job_and_prints_its_id(app, db, annotated) -> None:
+    app.config["JOBS_QUEUE"] = "memory"  # queued, run when the "worker" takes it
+    name = annotated["project"].name
+    result = run(app, "adjudicate", "--project", name, "--min-agree", "2", "--background")
+    assert result.exit_code == 0, result.output
+    job = db.session.scalars(select(Job)).one()
+    assert result.output.startswith(f"queued job {job.id}: automatic adjudication of {name}")
+    assert (job.kind, job.state, job.params["min_agree"]) == ("auto-adjudicate", "queued", 2)
+    assert gold_rows(db) == (0, 0)  # nothing yet: the worker runs it
+    refused = run(app, "adjudicate", "--project", name, "--min-agree", "2", "--background")
+    assert refused.exit_code != 0 and "already running" in refused.output
+    assert queue.run_pending(app) == 1
+    db.session.expire_all()
+    assert db.session.get(Job, job.id).state == "done" and gold_rows(db) == (1, 1)

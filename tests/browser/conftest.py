@@ -72,6 +72,10 @@ class LiveServer:
             "ANNOTATOR_INSTANCE": str(instance),
             "ANNOTATOR_RATELIMIT_ENABLED": "false",  # parsed as JSON: tests log in often
             "PYTHONUNBUFFERED": "1",
+            # The automatic pass writes a sentence per chunk and pauses: its progress panel
+            # shows a running job for a moment even on a three-sentence project.
+            "ANNOTATOR_AUTO_CHUNK_SENTENCES": "1",
+            "ANNOTATOR_AUTO_PAUSE_SECONDS": "0.3",
         }
         self.env.pop("FLASK_DEBUG", None)
         self.process: subprocess.Popen | None = None

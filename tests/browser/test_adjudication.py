@@ -44,7 +44,7 @@ def seed_disagreement(database, unique) -> dict:
         }
         for name, (first, second) in readings.items():
             user = session.scalar(select(User).where(User.username == name))
-            for sid, spans in zip(seeded.sentence_ids[:2], (first, second)):
+            for sid, spans in zip(seeded.sentence_ids[:2], (first, second), strict=True):
                 save_annotation(session, user, sid, AnnotationIn(spans, "done", 0, 3.0),
                                 max_spent=60)
     return {"seeded": seeded, "curator": curator, "names": names}
@@ -87,9 +87,18 @@ def test_curator_resolves_a_disagreement_with_the_keyboard(live, database, uniqu
     page.goto(f"{live.url}/projects/{seeded.project_id}")
     page.click("text=Adjudication")
     page.fill("#min_agree", "2")
+    # The pass runs as a background job in the worker: its panel shows the progress (one
+    # sentence per chunk with a pause here, see conftest.py), then the outcome.
+    page.add_init_script("""document.addEventListener("job:update", (e) =>
+        (window.seenJobs = window.seenJobs || []).push([e.detail.state, e.detail.progress]))""")
     page.click("#run-auto")
-    page.wait_for_selector(".flash-success")
-    assert "Automatic adjudication done" in page.locator(".flash-success").text_content()
+    page.wait_for_url(f"**/projects/{seeded.project_id}/adjudication")
+    page.wait_for_selector(".job-panel[data-job-state=done]", timeout=20_000)
+    seen = page.evaluate("window.seenJobs")
+    assert any(state == "running" and 0 < progress < 1 for state, progress in seen), seen
+    assert "Automatic adjudication done" in page.text_content(".job-panel .job-message")
+    page.click(".job-panel .job-result")
+    page.wait_for_selector("#queue tbody tr[data-kind]")
     kamdesh = t0.index("Kamdesh")
     assert gold_spans(database, s0) == [(kamdesh, kamdesh + 7, "LOCATION", "unanimous", None)]
     assert page.locator("#queue tbody tr[data-kind]").count() == 2

@@ -78,7 +78,9 @@ def test_curator_keeps_one_versions_arguments_with_a_key(live, database, unique,
     page.goto(f"{live.url}/projects/{seeded.project_id}/adjudication")
     page.fill("#min_agree", "2")
     page.click("#run-auto")
-    page.wait_for_selector(".flash-success")
+    page.wait_for_selector(".job-panel[data-job-state=done]", timeout=20_000)  # the worker's
+    page.click(".job-panel .job-result")
+    page.wait_for_selector("#queue tbody tr[data-kind]")
     # The spans and the location are unanimous; who attacked whom is an argument conflict.
     assert gold_arguments(database, s0, text) == [("location", "Kamdesh", "unanimous", None)]
     kinds = page.locator("#queue tbody tr[data-kind]").evaluate_all(

@@ -61,12 +61,13 @@ def test_upload_progress_panel_reload_cancel_and_result(live, database, unique, 
     assert page.locator("table.documents tbody tr").count() == 2
 
 
-def test_a_refused_upload_shows_its_error_in_words(live, database, unique, page):
+def test_a_refused_upload_shows_its_error_in_words_and_starts_no_job(live, database, unique,
+                                                                      page):
     seeded = seed_article(database, unique, text=None, admin=True)
     browser_login(page, live.url, seeded.users["admin"])
     upload(page, live.url, seeded.project_id, b'{"title": "x", "text": "ok."}\n{broken',
            "broken.jsonl")
-    page.wait_for_selector(".job-panel[data-job-state=failed]", timeout=30_000)
-    error = page.locator(".job-panel .job-error")
+    error = page.locator(".flash-error")
     assert error.is_visible() and "broken.jsonl" in error.text_content()
-    assert "line 2" in error.text_content()
+    assert "line 2" in error.text_content() and "nothing stored" in error.text_content()
+    assert page.locator(".job-panel").is_hidden()

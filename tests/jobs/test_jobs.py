@@ -150,18 +150,34 @@ def test_cancelling_a_running_import_undoes_what_it_staged(memory_queue, app, cl
                              .where(Document.import_id.is_not(None))) == 0
 
 
-def test_a_refused_file_fails_the_job_in_words_and_stores_nothing(memory_queue, client, db,
-                                                                  scene):
+def test_a_refused_file_is_refused_at_once_and_queues_nothing(memory_queue, client, db,
+                                                              scene):
+    """Reading the files is fast: the upload checks them before it queues anything."""
     login(client, "admin1")
     before = documents(db)
-    upload(client, scene["project"].id, articles_file() + b"\n{not json", name="bad.jsonl")
-    queue.run_pending(memory_queue)
-    job = db.session.scalar(select(Job))
-    assert job.state == "failed" and job.attempts == 1  # bad input is not retried
-    assert "bad.jsonl" in job.error and "line 7" in job.error
+    answer = upload(client, scene["project"].id, articles_file() + b"\n{not json",
+                    name="bad.jsonl")
+    assert answer.status_code == 422
+    page = answer.get_data(as_text=True)
+    assert "Import refused, nothing stored" in page and "bad.jsonl" in page
+    assert db.session.scalar(select(func.count()).select_from(Job)) == 0
     assert documents(db) == before
-    page = client.get(f"/projects/{scene['project'].id}/documents").get_data(as_text=True)
-    assert 'data-job-state="failed"' in page and "bad.jsonl" in page
+
+
+def test_input_the_job_cannot_use_fails_it_in_words_without_a_retry(memory_queue, db, scene):
+    """A job's refusal (here a file no page checked: the API or the CLI could queue one) ends
+    it as failed at once, with the message that names the file and line."""
+    before = documents(db)
+    job = services.submit(db.session, "import-articles", project_id=scene["project"].id,
+                          inputs=[("bad.jsonl", articles_file() + b"\n{not json")])
+    db.session.commit()
+    assert runner.execute(job.id, "a-worker") == "failed"
+    db.session.expire_all()
+    failed = db.session.get(Job, job.id)
+    assert failed.attempts == 1  # bad input is not retried
+    assert "bad.jsonl" in failed.error and "line 7" in failed.error
+    assert failed.message.startswith("Failed: ")
+    assert documents(db) == before
 
 
 def test_an_unexpected_error_is_retried_and_the_import_published_once(memory_queue, client, db,
