@@ -67,7 +67,7 @@ def test_a_refused_upload_shows_its_error_in_words_and_starts_no_job(live, datab
     browser_login(page, live.url, seeded.users["admin"])
     upload(page, live.url, seeded.project_id, b'{"title": "x", "text": "ok."}\n{broken',
            "broken.jsonl")
-    error = page.locator(".flash-error")
+    error = page.locator("main > .flash-error")
     assert error.is_visible() and "broken.jsonl" in error.text_content()
     assert "line 2" in error.text_content() and "nothing stored" in error.text_content()
     assert page.locator(".job-panel").is_hidden()
