@@ -135,6 +135,7 @@ def test_a_dead_workers_import_is_retried_and_published_exactly_once(app, db, pr
     # One new document with its sentences, 6 gold sentences, 16 spans, 10 relations: once.
     assert after[0] == before[0] + 1 and after[2:5] == (before[2] + 6, before[3] + 16,
                                                         before[4] + 10)
+    assert after[8] - before[8] == 6  # an audit record per gold sentence, once
     assert not services.finish(db.session, job_id, "dead-worker", 1, {}, "late")
 
 
