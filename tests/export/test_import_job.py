@@ -15,7 +15,7 @@ from annotator.adjudication.models import GoldSpanRow
 from annotator.db import utcnow
 from annotator.export import import_job
 from annotator.jobs import queue, runner, services
-from annotator.jobs.context import JobContext
+from annotator.jobs.context import JobCancelled, JobContext
 from annotator.jobs.models import Job
 from tests.conftest import csrf_from, login
 from tests.export import interop_data as data
@@ -158,3 +158,30 @@ def test_the_cli_queues_the_import_in_the_background(memory_queue, db, project, 
     unknown = memory_queue.test_cli_runner().invoke(args=[
         "import-annotations", "--project", "Nowhere", "--background", *paths])
     assert unknown.exit_code != 0 and latest(db).id == job_id
+
+
+def test_a_cancelled_import_stops_at_its_next_report_and_stores_nothing(app, db, project):
+    before = sizes(db.session)
+    params = import_job.import_params("brat", "gold", annotator=None, curator=None,
+                                      skip_invalid=False, text_key=None)
+    job = services.submit(db.session, import_job.KIND, params, project_id=project.id,
+                          inputs=[(n, c.encode()) for n, c in data.brat_files()])
+    db.session.commit()
+    ctx = JobContext(id=job.id, kind=import_job.KIND, key=job.key, params=params,
+                     project_id=project.id, user_id=None, attempt=1)
+    seen: list[str] = []
+    report = ctx.report
+
+    def cancel_while_placing(fraction: float, message: str | None = None) -> None:
+        seen.append(message or "")
+        if message and message.startswith("Placing spans"):
+            ctx.cancelled.set()  # what the heartbeat does when someone clicks Cancel
+        report(fraction, message)
+
+    ctx.report = cancel_while_placing  # type: ignore[method-assign]
+    with pytest.raises(JobCancelled):
+        import_job.run(db.session, ctx)
+    db.session.rollback()
+    assert seen[:3] == ["Reading the files", "Reading 6 files",
+                        "Read 3 documents; finding them in the project"]
+    assert sizes(db.session) == before
