@@ -23,16 +23,19 @@ JOB = {
                  "started_at", "finished_at"],
     "properties": {
         "id": COUNT,
-        "kind": {"type": "string", "examples": ["import-articles"]},
+        "kind": {"type": "string", "examples": ["import-articles", "import-annotations"]},
         "title": {"type": "string", "description": "the kind in words"},
         "state": {"type": "string", "enum": STATES},
         "progress": {"type": "number", "minimum": 0, "maximum": 1},
         "message": {"type": "string", "description": "what it is doing, or how it ended"},
         "result": {"type": ["object", "null"],
-                   "description": "the kind's result once done (an import: documents_added, "
-                                  "sentences_added, excluded_sentences, skipped; a file: "
-                                  "file, media_type)"},
-        "error": {**NULLABLE_STRING, "description": "why it failed, in words"},
+                   "description": "the kind's result once done (an article import: "
+                                  "documents_added, sentences_added, excluded_sentences, "
+                                  "skipped; an annotation import: summary, skipped (up to "
+                                  "2,000 items), skipped_count; a file: file, media_type)"},
+        "error": {**NULLABLE_STRING,
+                  "description": "why it failed, in words (a refused annotation import: the "
+                                 "count on the first line, then one problem per line)"},
         "project_id": {"type": ["integer", "null"]},
         "attempts": COUNT,
         "cancel_requested": {"type": "boolean"},

@@ -4,6 +4,7 @@ our JSONL or another tool's format (import-annotations)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
@@ -12,9 +13,11 @@ from flask.cli import with_appcontext
 from annotator.commands.outcome import committed, fail
 from annotator.corpus.importing import plan_import
 from annotator.errors import DomainError
+from annotator.export import import_job
 from annotator.export.foreign_import import FORMATS, import_files
 from annotator.export.importing import MODES, ImportRefused
 from annotator.extensions import db
+from annotator.jobs import queue, services
 from annotator.projects.services import get_project_by_name
 from annotator.transactions import run_chunked, unit_of_work
 from annotator.wording import plural
@@ -71,10 +74,13 @@ def import_articles_command(project_name: str, files: tuple[Path, ...]) -> None:
                    "the whole import.")
 @click.option("--text-key", help="Label Studio: the task data field holding the text "
                                  "(default: text, or the task's only text field).")
+@click.option("--background", is_flag=True,
+              help="Queue the import as a job (a worker runs it) and print its id, instead "
+                   "of importing here and now.")
 @with_appcontext
 def import_annotations_command(project_name: str, files: tuple[Path, ...], fmt: str, mode: str,
                                annotator: str | None, curator: str | None, skip_invalid: bool,
-                               text_key: str | None) -> None:
+                               text_key: str | None, background: bool) -> None:
     """Load spans and relations from FILES as pre-annotations or gold; all or nothing unless
     --skip-invalid.
 
@@ -85,6 +91,10 @@ def import_annotations_command(project_name: str, files: tuple[Path, ...], fmt: 
     on the sentences. Every span and relation is checked as the annotation API checks it; a
     label or role the schema lacks, a span crossing a sentence boundary or outside the text is
     an error naming the file and line (task, id).
+
+    --background queues the same import as an "import-annotations" job and prints its id:
+    follow it with `annotator jobs` or GET /api/jobs/<id>; a refusal fails the job with its
+    problems listed.
     """
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     for f in files:
@@ -92,6 +102,11 @@ def import_annotations_command(project_name: str, files: tuple[Path, ...], fmt: 
             fail(f"{f}: {f.stat().st_size} bytes is over the {limit}-byte limit; nothing stored")
     if text_key is not None and fmt != "labelstudio":
         fail("--text-key is for --format labelstudio")
+    if background:
+        queue_import(project_name, files, import_job.import_params(
+            fmt, mode, annotator=annotator, curator=curator, skip_invalid=skip_invalid,
+            text_key=text_key))
+        return
     where = files[0] if fmt == "ours" and len(files) == 1 else None
     with unit_of_work(db.session, catch=DomainError) as work:
         project = get_project_by_name(db.session, project_name)
@@ -111,3 +126,14 @@ def import_annotations_command(project_name: str, files: tuple[Path, ...], fmt: 
     for line in outcome.skipped:
         click.echo(f"skipped: {line}")
     click.echo(outcome.summary)
+
+
+def queue_import(project_name: str, files: tuple[Path, ...], params: dict[str, Any]) -> None:
+    """Queue an annotation import job with these files and options; print its id."""
+    with committed(db.session):
+        project = get_project_by_name(db.session, project_name)
+        job = services.submit(db.session, import_job.KIND, params, project_id=project.id,
+                              inputs=[(f.name, f.read_bytes()) for f in files])
+        job_id = job.id
+    queue.enqueue(job_id)
+    click.echo(f"job {job_id} queued: import annotations into {project_name}")

@@ -58,6 +58,14 @@ READERS: dict[str, Callable[..., Reading]] = {
     "conll": read_conll,
 }
 CHUNK = 500  # ids per IN (...) list
+# How far an import is (0..1) and what it is doing: a background job's ctx.report.
+Progress = Callable[[float, str], None]
+
+
+def _quiet(fraction: float, message: str) -> None:
+    """No progress to show (the inline CLI and tests)."""
+
+
 # Whitespace removed in SQL to find a document by its text without it (see _by_solid_text).
 SPACES = (" ", "\n", "\t", "\r")
 
@@ -97,17 +105,19 @@ class Outcome:
 def import_files(
     session: Session, project: Project, files: Sequence[tuple[str, bytes]], *, fmt: str,
     mode: str, annotator: str | None = None, curator: str | None = None,
-    skip_invalid: bool = False, text_key: str | None = None,
+    skip_invalid: bool = False, text_key: str | None = None, progress: Progress = _quiet,
 ) -> Outcome:
-    """Import ``files`` in any format (the import page's one call): our JSONL file by file
-    (``export.importing``), the others with ``import_foreign``.
+    """Import ``files`` in any format (the import job's one call): our JSONL file by file
+    (``export.importing``), the others with ``import_foreign``; ``progress`` hears how far.
 
     Raises:
         Invalid / NotFound / ImportRefused: as those two do; nothing stored.
     """
     if fmt == "ours":
         results = []
-        for name, data in files:
+        for done, (name, data) in enumerate(files):
+            progress(0.9 * done / len(files),
+                     f"Reading file {done + 1} of {len(files)} ({name})")
             try:
                 results.append((name, import_annotations(
                     session, project, data, mode=mode, annotator=annotator, curator=curator,
@@ -119,7 +129,8 @@ def import_files(
         skipped = tuple(f"{name}: {line}" for name, r in results for line in r.skipped)
         return Outcome(describe_ours([r for _, r in results], mode, annotator), skipped)
     result = import_foreign(session, project, files, fmt=fmt, mode=mode, annotator=annotator,
-                            curator=curator, skip_invalid=skip_invalid, text_key=text_key)
+                            curator=curator, skip_invalid=skip_invalid, text_key=text_key,
+                            progress=progress)
     return Outcome(describe_foreign(result, annotator), tuple(result.skipped))
 
 
@@ -170,6 +181,7 @@ def import_foreign(
     curator: str | None = None,
     skip_invalid: bool = False,
     text_key: str | None = None,
+    progress: Progress = _quiet,
 ) -> ForeignResult:
     """Read ``files`` in format ``fmt`` and store their annotations in the project.
 
@@ -185,15 +197,21 @@ def import_foreign(
     if fmt not in READERS:
         raise Invalid(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
     owner, curator_user = check_users(session, project.id, mode, annotator, curator)
+    progress(0.02, f"Reading {plural(len(files), 'file')}")
     reading = read_files(fmt, files, text_key)
     problems = list(reading.problems)
+    progress(0.3, f"Read {plural(len(reading.documents), 'document')}; finding them in "
+                  "the project")
     targets = _targets(session, project.id, reading.documents, problems)
     result = ForeignResult(mode=mode)
     items: list[Stored] = []
     given: dict[int, str] = {}  # sentence id -> the document that gave it
     placements = []
     schema = project.schema  # parsed on each access: once for the whole file
-    for target in targets:
+    for done, target in enumerate(targets):
+        if done % 50 == 0:
+            progress(0.5 + 0.3 * done / len(targets),
+                     f"Placing spans: {done:,} of {len(targets):,} documents")
         placement = place(target.document, target.text, target.slots, schema)
         problems.extend(placement.problems)
         placements.append((target, placement))
@@ -225,6 +243,8 @@ def import_foreign(
         raise ImportRefused(result.skipped or ["nothing to import"], "files")
     if not items:
         raise ImportRefused(["the files hold no annotated document"], "files")
+    progress(0.85, f"Writing {plural(result.documents, 'document')} "
+                   f"({plural(result.sentences, 'sentence')}, {plural(result.spans, 'span')})")
     store_annotations(session, project.id, mode, owner, curator_user, items)
     return result
 

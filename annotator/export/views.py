@@ -22,10 +22,10 @@ from flask_login import current_user, login_required
 from annotator.adjudication.blinding import export_names
 from annotator.auth.services import role_required
 from annotator.errors import DomainError, Invalid
-from annotator.export import export_job, services
+from annotator.export import export_job, import_job, services
 from annotator.export.agreement_summary import bootstrap_setting
 from annotator.export.docbin import spacy_installed
-from annotator.export.foreign_import import FORMAT_NAMES, Outcome, import_files
+from annotator.export.foreign_import import FORMAT_NAMES
 from annotator.export.formats import FORMATS
 from annotator.export.forms import ImportAnnotationsForm
 from annotator.export.labelstudio import labelstudio_config
@@ -135,32 +135,35 @@ def show_import_formats() -> str:
 
 @bp.route("/projects/<int:project_id>/import-annotations", methods=["GET", "POST"])
 @project_access("admin")
-def import_annotations_page(project_id: int) -> tuple[str, int]:
-    """Import annotations made here or in another tool as pre-annotations or gold."""
+def import_annotations_page(project_id: int) -> tuple[str, int] | Response:
+    """Import annotations made here or in another tool as pre-annotations or gold: the page
+    queues the import as a job and shows its progress, then its outcome."""
     project = db.session.get(Project, project_id) or abort(404)
     form = ImportAnnotationsForm()
-    outcome: Outcome | None = None
-    problems: list[str] = []
     status = 200
     if form.validate_on_submit():
         files = [(f.filename or "upload", f.read()) for f in form.files.data]
         gold = form.mode.data == "gold"
-        with unit_of_work(db.session, catch=DomainError) as work:
-            outcome = import_files(
-                db.session, project, files, fmt=form.format.data, mode=form.mode.data,
-                annotator=None if gold else form.annotator.data.strip(),
-                curator=current_user.username if gold else None,
-                skip_invalid=form.skip_invalid.data, text_key=form.text_key.data or None,
-            )
-        if work.failed:
-            assert work.error is not None
-            flash(f"Import refused, nothing stored: {work.message}", "error")
-            problems = list(work.error.details.get("errors", []))
-            outcome, status = None, 422
+        params = import_job.import_params(
+            form.format.data, form.mode.data,
+            annotator=None if gold else form.annotator.data.strip(),
+            curator=current_user.username if gold else None,
+            skip_invalid=form.skip_invalid.data, text_key=form.text_key.data,
+        )
+        job = start_job(import_job.KIND, params=params, files=files, project_id=project.id)
+        if job.state == JobState.FAILED:  # ran at once (JOBS_QUEUE=immediate) and refused
+            flash(f"Import refused, nothing stored: {job.error.splitlines()[0]}"
+                  if job.error else "Import refused, nothing stored", "error")
+            status = 422
+        elif job.state != JobState.DONE:  # queued: the page shows its progress
+            return redirect(url_for("export.import_annotations_page", project_id=project.id),
+                            code=303)
     elif form.errors:
         status = 422
+    job = shown_job(import_job.KIND, project_id=project.id)
     return render_template(
-        "export/import.html", project=project, form=form, outcome=outcome, problems=problems,
+        "export/import.html", project=project, form=form, job=job,
+        problems=import_job.refusal_lines(job.error) if job and job.state == "failed" else [],
         formats=FORMAT_NAMES,
     ), status
 

@@ -1,0 +1,187 @@
+"""The annotation import as a background job ("import-annotations"): the page answers at once
+and a worker publishes the import; a refusal fails the job with every problem; a worker killed
+half-way leaves nothing, and the retry imports exactly once; the CLI's --background."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from annotator.adjudication.models import GoldSpanRow
+from annotator.db import utcnow
+from annotator.export import import_job
+from annotator.jobs import queue, runner, services
+from annotator.jobs.context import JobCancelled, JobContext
+from annotator.jobs.models import Job
+from tests.conftest import csrf_from, login
+from tests.export import interop_data as data
+from tests.export.interop_data import sizes
+
+# What the brat files of interop_data hold: 3 documents (1 new), 6 sentences, 16 spans.
+BRAT_SUMMARY = ("imported 3 documents (2 found in the project, 1 created) as gold: 6 sentences "
+                "with 16 spans and 10 relations")
+
+
+@pytest.fixture
+def project(db):
+    return data.interop_project(db.session)
+
+
+@pytest.fixture
+def memory_queue(app):
+    """Jobs wait on an in-process queue until the test runs them (queue.run_pending)."""
+    app.config["JOBS_QUEUE"] = "memory"
+    app.extensions[queue.EXTENSION] = None
+    return app
+
+
+def post(client, project_id: int, files: list[tuple[str, str]], **fields: str):
+    url = f"/projects/{project_id}/import-annotations"
+    token = csrf_from(client.get(url).get_data(as_text=True))
+    body = {"csrf_token": token, "format": "brat", "mode": "gold", **fields,
+            "files": [(io.BytesIO(content.encode()), name) for name, content in files]}
+    return client.post(url, data=body, content_type="multipart/form-data")
+
+
+def latest(db) -> Job:
+    db.session.expire_all()
+    return db.session.scalars(select(Job).order_by(Job.id.desc())).first()
+
+
+def test_the_page_queues_the_import_and_shows_it_until_a_worker_publishes_it(
+        memory_queue, db, project) -> None:
+    admin = memory_queue.test_client()
+    login(admin, "boss")
+    before = sizes(db.session)
+    answer = post(admin, project.id, data.brat_files())
+    assert answer.status_code == 303  # at once: nothing imported yet
+    job = latest(db)
+    assert (job.kind, job.state, job.params["format"], job.params["curator"]) == \
+        ("import-annotations", "queued", "brat", "boss")
+    assert sizes(db.session) == before
+    page = admin.get(answer.headers["Location"]).get_data(as_text=True)
+    assert 'data-job-kind="import-annotations"' in page and f'data-job-id="{job.id}"' in page
+    assert 'data-job-state="queued"' in page and 'id="import-outcome"' not in page
+
+    assert queue.run_pending(memory_queue) == 1
+    job = latest(db)
+    assert job.state == "done" and job.progress == 1.0
+    assert job.result["summary"] == BRAT_SUMMARY and job.result["skipped"] == []
+    assert admin.get(f"/api/jobs/{job.id}").get_json()["result"]["summary"] == BRAT_SUMMARY
+    page = admin.get(f"/projects/{project.id}/import-annotations").get_data(as_text=True)
+    assert f"{BRAT_SUMMARY}." in page and 'data-job-state="done"' in page
+    assert len(db.session.scalars(select(GoldSpanRow)).all()) == 16
+
+
+def test_a_refused_job_names_every_problem_and_stores_nothing(memory_queue, db, project) -> None:
+    admin = memory_queue.test_client()
+    login(admin, "boss")
+    files = [(n, c.replace("UNIT", "FORMATION")) for n, c in data.brat_files()]
+    before = sizes(db.session)
+    assert post(admin, project.id, files).status_code == 303
+    queue.run_pending(memory_queue)
+    job = admin.get(f"/api/jobs/{latest(db).id}").get_json()
+    assert job["state"] == "failed"
+    lines = job["error"].splitlines()
+    assert lines[0] == "3 problems in the files; nothing imported"
+    assert lines[1].startswith("doc0.ann line 4 (T4): label 'FORMATION' not in the schema")
+    assert sizes(db.session) == before
+    page = admin.get(f"/projects/{project.id}/import-annotations").get_data(as_text=True)
+    assert "Nothing was imported: 3 problems" in page
+    assert "<li>doc0.ann line 4 (T4): label &#39;FORMATION&#39; not in the schema" in page
+    # With --skip-invalid the job stores the rest and lists every item it left out.
+    assert post(admin, project.id, files, skip_invalid="y").status_code == 303
+    queue.run_pending(memory_queue)
+    result = latest(db).result
+    assert result["skipped_count"] == 3 and len(result["skipped"]) == 3
+    assert any(line.startswith("doc2.ann line 5 (T5)") for line in result["skipped"])
+    page = admin.get(f"/projects/{project.id}/import-annotations").get_data(as_text=True)
+    assert 'id="import-skipped"' in page and "Left out (3)" in page
+
+
+def test_a_dead_workers_import_is_retried_and_published_exactly_once(app, db, project) -> None:
+    """The first worker ran the whole import and died before its commit (its transaction is
+    lost): the reaper queues the job again, the next attempt imports once, no duplicates."""
+    before = sizes(db.session)
+    params = import_job.import_params("brat", "gold", annotator=None, curator="boss",
+                                      skip_invalid=False, text_key=None)
+    job = services.submit(db.session, import_job.KIND, params, project_id=project.id,
+                          inputs=[(n, c.encode()) for n, c in data.brat_files()])
+    db.session.commit()
+    job_id = job.id
+    assert services.claim(db.session, job_id, "dead-worker") == 1
+    db.session.commit()
+    ctx = JobContext(id=job_id, kind=import_job.KIND, key=job.key, params=params,
+                     project_id=project.id, user_id=None, attempt=1)
+    import_job.run(db.session, ctx)  # every write made, none committed...
+    db.session.rollback()  # ...and the worker is killed: the database drops its transaction
+    assert sizes(db.session) == before
+    db.session.execute(update(Job).where(Job.id == job_id)
+                       .values(heartbeat_at=utcnow() - timedelta(minutes=5)))
+    db.session.commit()
+    assert services.reap(db.session, stale_after=timedelta(seconds=30),
+                         requeue_after=timedelta(minutes=2),
+                         keep_files=timedelta(hours=1)) == [job_id]
+    db.session.commit()
+    assert runner.execute(job_id, "second-worker") == "done"
+    assert runner.execute(job_id, "third-worker") is None  # a second message: taken already
+    done = latest(db)
+    assert (done.state, done.attempts, done.result["summary"]) == ("done", 2, BRAT_SUMMARY)
+    after = sizes(db.session)
+    # One new document with its sentences, 6 gold sentences, 16 spans, 10 relations: once.
+    assert after[0] == before[0] + 1 and after[2:5] == (before[2] + 6, before[3] + 16,
+                                                        before[4] + 10)
+    assert after[8] - before[8] == 6  # an audit record per gold sentence, once
+    assert not services.finish(db.session, job_id, "dead-worker", 1, {}, "late")
+
+
+def test_the_cli_queues_the_import_in_the_background(memory_queue, db, project, tmp_path):
+    paths = []
+    for name, content in data.brat_files():
+        (tmp_path / name).write_text(content)
+        paths.append(str(tmp_path / name))
+    before = sizes(db.session)
+    out = memory_queue.test_cli_runner().invoke(args=[
+        "import-annotations", "--project", "Interop", "--format", "brat", "--as", "gold",
+        "--background", *paths])
+    assert out.exit_code == 0, out.output
+    job_id = int(re.fullmatch(r"job (\d+) queued: import annotations into Interop\n",
+                              out.output).group(1))
+    assert sizes(db.session) == before
+    queue.run_pending(memory_queue)
+    job = latest(db)
+    assert (job.id, job.state, job.result["summary"]) == (job_id, "done", BRAT_SUMMARY)
+    unknown = memory_queue.test_cli_runner().invoke(args=[
+        "import-annotations", "--project", "Nowhere", "--background", *paths])
+    assert unknown.exit_code != 0 and latest(db).id == job_id
+
+
+def test_a_cancelled_import_stops_at_its_next_report_and_stores_nothing(app, db, project):
+    before = sizes(db.session)
+    params = import_job.import_params("brat", "gold", annotator=None, curator=None,
+                                      skip_invalid=False, text_key=None)
+    job = services.submit(db.session, import_job.KIND, params, project_id=project.id,
+                          inputs=[(n, c.encode()) for n, c in data.brat_files()])
+    db.session.commit()
+    ctx = JobContext(id=job.id, kind=import_job.KIND, key=job.key, params=params,
+                     project_id=project.id, user_id=None, attempt=1)
+    seen: list[str] = []
+    report = ctx.report
+
+    def cancel_while_placing(fraction: float, message: str | None = None) -> None:
+        seen.append(message or "")
+        if message and message.startswith("Placing spans"):
+            ctx.cancelled.set()  # what the heartbeat does when someone clicks Cancel
+        report(fraction, message)
+
+    ctx.report = cancel_while_placing  # type: ignore[method-assign]
+    with pytest.raises(JobCancelled):
+        import_job.run(db.session, ctx)
+    db.session.rollback()
+    assert seen[:3] == ["Reading the files", "Reading 6 files",
+                        "Read 3 documents; finding them in the project"]
+    assert sizes(db.session) == before
