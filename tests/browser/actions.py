@@ -103,8 +103,10 @@ class Setup:
     train_seconds: float = 0.0
 
 
-def seed_project(database: Any, unique: Any, models: Path, seed: int = 16) -> Setup:
-    """Gold, a trained active model and the new sentences (committed); the two annotators."""
+def seed_project(database: Any, unique: Any, models: Path, seed: int = 16,
+                 model: bool = True) -> Setup:
+    """Gold, a trained active model (unless ``model`` is false: the gazetteer alone) and the
+    new sentences (committed); the two annotators."""
     from annotator.corpus.importing import import_articles
     from annotator.corpus.models import Document, Sentence
 
@@ -134,7 +136,8 @@ def seed_project(database: Any, unique: Any, models: Path, seed: int = 16) -> Se
                 (s.start - start, s.end - start, s.label, dict(s.attributes))
                 for s in by_title[title].spans if s.start >= start and s.end <= end)
             setup.targets.append(Target(sid, text[start:end], spans))
-        train_active_model(session, project, models, setup)
+        if model:
+            train_active_model(session, project, models, setup)
     return setup
 
 
