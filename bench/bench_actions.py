@@ -81,6 +81,11 @@ def run_seed(browser, live: LiveServer, database: Database, folder: Path, seed: 
                                  f"not {sorted(target.spans)}")
     kinds = Counter(what if kind == "key" and what in ("a", "Shift+A", "x") else kind
                     for _, kind, what in counters[True].log)
+    for target in setup.targets:
+        steps = [f"{kind}:{what}" for sid, kind, what in counters[True].log
+                 if sid == target.sentence_id]
+        if len(steps) > 2:  # more than Shift+A and a type fix: show what it took
+            print(f"  on, {len(steps)} actions: {target.text[:60]!r}: {' '.join(steps)}")
     f1 = f"{setup.model_f1:.2f}" if setup.model_f1 is not None else "none"
     print(f"seed {seed}: model dev F1 {f1} (trained in {setup.train_seconds:.0f} s); "
           f"actions with suggestions on by kind: {dict(sorted(kinds.items()))}")
