@@ -48,11 +48,13 @@ def saved_spans(database, sentence_id: int) -> list[tuple]:
             .where(Annotation.sentence_id == sentence_id).order_by(SpanRow.start))]
 
 
-def events(database) -> dict[str, int]:
+def events(database, project_id: int) -> dict[str, int]:
+    """The project's suggestion events by action (other tests share the database)."""
     from annotator.suggestions.models import SuggestionEvent
 
     with database.session() as session:
         return dict(session.execute(select(SuggestionEvent.action, func.count())
+                                    .where(SuggestionEvent.project_id == project_id)
                                     .group_by(SuggestionEvent.action)).all())
 
 
@@ -112,10 +114,10 @@ def test_accept_reject_menu_and_accept_all(live, database, unique, page):
     assert page.locator("#span-list .origin").count() == 3
     expected = {"shown": 4, "accepted": 3, "rejected": 1}
     for _ in range(50):  # the event records are sent without waiting for their answer
-        if events(database) == expected:
+        if events(database, seeded.project_id) == expected:
             break
         time.sleep(0.1)
-    assert events(database) == expected
+    assert events(database, seeded.project_id) == expected
 
 
 def test_no_suggestions_outside_a_batch_with_them_on_and_a_opens_the_article(
