@@ -21,7 +21,7 @@ from flask_login import current_user, login_required
 
 from annotator.adjudication.blinding import export_names
 from annotator.auth.services import role_required
-from annotator.errors import DomainError, Invalid
+from annotator.errors import Invalid
 from annotator.export import export_job, import_job, services
 from annotator.export.agreement_summary import bootstrap_setting
 from annotator.export.docbin import spacy_installed
