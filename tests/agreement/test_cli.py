@@ -149,7 +149,7 @@ def test_unreadable_files(tmp_path) -> None:
     [
         ([], "give exactly one of --project NAME or --input FILE"),
         (["--project", "P", "--input", "x.jsonl"], "give exactly one of"),
-        (["--input", "x.jsonl", "--batch", "3"], "--batch goes with --project"),
+        (["--input", "x.jsonl", "--batch", "3"], "--batch and --suggestions go with --project"),
     ],
 )
 def test_option_combinations(args, message) -> None:

@@ -35,7 +35,7 @@ ARTICLE = (
 )
 BLOCKING = ("serious", "critical")
 # Never followed: downloads, the log-out form, and pages that change something on GET.
-SKIP = re.compile(r"(\.json|\.csv|/download|/card|/logout|/continue|/next|/static/)")
+SKIP = re.compile(r"(\.json|\.csv|/download|/card|/labelstudio-config|/files/|/logout|/continue|/next|/static/)")
 REPORT: list[dict] = []
 _axe = Axe()
 

@@ -14,7 +14,7 @@ ARTICLE = (
     "Residents of HAMA province reported new displacement."
 )
 ADMIN_NAV = ["Sentences", "Documents", "Batches", "Dashboard", "Agreement", "Adjudication",
-             "Export", "Guidelines", "Settings"]
+             "Export", "Models", "Guidelines", "Settings"]
 
 
 def nav_links(page) -> list[str]:

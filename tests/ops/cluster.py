@@ -244,3 +244,13 @@ def imported(url: str, project: int) -> dict[str, int]:
         }
     engine.dispose()
     return found
+
+
+def run_async(coroutine):
+    """``asyncio.run`` in a thread of its own: a session's Playwright (the browser tests) keeps
+    an event loop running in the main thread, where ``asyncio.run`` refuses to start."""
+    import asyncio
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

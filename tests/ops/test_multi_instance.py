@@ -49,6 +49,7 @@ from tests.ops.cluster import (
     prepare_conflict,
     redis_client,
     require,
+    run_async,
     sign_in,
     start,
     stop,
@@ -142,7 +143,7 @@ def test_load_test_clients_split_across_both_instances_lose_nothing(cluster: Clu
                 await c.close()
         return stats
 
-    stats = asyncio.run(flow())
+    stats = run_async(flow())
     assert stats.errors == []
     assert stats.saves >= 4 * CLIENTS  # every client went through several sentences
     annotations, duplicates, problems = verify(cluster.url, stats)
@@ -170,7 +171,7 @@ def test_bad_log_ins_split_across_the_instances_are_counted_together(cluster: Cl
                 await c.close()
         return statuses
 
-    statuses = asyncio.run(attempts())
+    statuses = run_async(attempts())
     assert [s == 429 for s in statuses] == [False] * ACCOUNT_LIMIT + [True] * ACCOUNT_LIMIT, \
         statuses
     assert redis_client(cluster.redis_url).keys("LIMITS*")  # the counters are in Redis
@@ -226,7 +227,7 @@ def test_a_save_through_a_is_seen_by_b_on_the_next_request(cluster: Cluster) -> 
             await carol_a.close()
         return seen
 
-    seen = asyncio.run(scenario())
+    seen = run_async(scenario())
     assert seen["report_before"] == seen["report_again"]
     assert seen["queue_before"] == seen["queue_again"] == {(start, end)}
     # B's report and conflict lists went to Redis, where A and every worker find them
@@ -265,7 +266,7 @@ def test_a_job_started_through_a_runs_once_and_b_reads_its_progress(cluster: Clu
             await chief_a.close()
             await chief_b.close()
 
-    seen = asyncio.run(scenario())
+    seen = run_async(scenario())
     last = seen[-1]
     assert last["state"] == "done" and last["attempts"] == 1, last
     assert last["progress"] == 1.0 and last["result"]["documents_added"] == 150
@@ -299,7 +300,7 @@ def test_a_worker_killed_mid_job_is_taken_over_and_the_job_completes_once(
         finally:
             await chief.close()
 
-    job_id, running = asyncio.run(start_and_kill())
+    job_id, running = run_async(start_and_kill())
     engine = create_engine(cluster.url)
     with engine.connect() as conn:
         holder = conn.execute(text("SELECT worker FROM job WHERE id = :j"), {"j": job_id}).scalar()
@@ -320,7 +321,7 @@ def test_a_worker_killed_mid_job_is_taken_over_and_the_job_completes_once(
         finally:
             await reader.close()
 
-    last = asyncio.run(watch())[-1]
+    last = run_async(watch())[-1]
     assert last["state"] == "done" and last["attempts"] == 2, last
     after = imported(cluster.url, project)
     assert after["documents"] - before["documents"] == count
