@@ -75,7 +75,7 @@ class LiveServer:
             # The automatic pass writes a sentence per chunk and pauses: its progress panel
             # shows a running job for a moment even on a three-sentence project.
             "ANNOTATOR_AUTO_CHUNK_SENTENCES": "1",
-            "ANNOTATOR_AUTO_PAUSE_SECONDS": "0.3",
+            "ANNOTATOR_AUTO_PAUSE_SECONDS": "1.0",  # > heartbeat + poll: a mid-way value is seen
         }
         self.env.pop("FLASK_DEBUG", None)
         self.process: subprocess.Popen | None = None
