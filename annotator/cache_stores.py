@@ -38,8 +38,9 @@ log = logging.getLogger(__name__)
 
 KEY_VERSION = 1
 # The agreement library's corpus arrays (~100 MB for 100,000 sentences) stay in the process
-# that built them: shipping them would cost more than building them again.
-LOCAL_ONLY_KINDS = frozenset({"corpus"})
+# that built them: shipping them would cost more than building them again. So do the built
+# suggestion sources (spaCy matchers: not picklable, and rebuilt from their rows in seconds).
+LOCAL_ONLY_KINDS = frozenset({"corpus", "suggestion-sources"})
 RETRY_AFTER_SECONDS = 30.0
 MAC_BYTES = 32
 # Redis: a cache answer that takes longer than this is not worth waiting for.
