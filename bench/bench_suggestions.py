@@ -16,7 +16,7 @@ Timed, in one run:
   with ``GET /healthz`` and ``GET /api/sentences/<id>/annotation`` (the same access check and
   a similar read) as same-run references; median (target: < 20 ms).
 
-Run: `.venv/bin/python bench/bench_suggestions.py [--entries 50000] [--sentences 2000]
+Run: `.venv/bin/python bench/bench_suggestions.py [--model] [--entries 50000] [--sentences 2000]
 [--runs 5] [--postgresql]` (``--postgresql`` starts a throwaway server as the tests do).
 """
 
@@ -129,9 +129,10 @@ def time_matcher(rows: list, texts: list[str]) -> dict[str, float]:
             "p95": per[int(len(per) * 0.95)], "per_sentence": found / len(texts)}
 
 
-def build_project(db, rows: list, texts: list[str]) -> dict[str, int]:
+def build_project(db, rows: list, texts: list[str], model: bool = False) -> dict[str, int]:
     """A project with the list, the patterns, one article of ``API_SENTENCES`` sentences in a
-    batch with suggestions on for one annotator."""
+    batch with suggestions on for one annotator; with ``model``, also 200 generated sentences
+    in gold and a model trained on them, made active (the model is then a third source)."""
     from annotator.assignments.services import create_batch
     from annotator.auth.services import create_user
     from annotator.corpus.importing import import_articles
@@ -148,15 +149,39 @@ def build_project(db, rows: list, texts: list[str]) -> dict[str, int]:
     for rule in PATTERNS:
         save_pattern(session, project.id, name=rule.name, label=rule.label, event_type=None,
                      pattern_text=json.dumps(rule.pattern))
+    if model:
+        train_model(session, project)
     body = " ".join(texts[:API_SENTENCES])
     line = json.dumps({"title": "Bench article", "text": body})
     import_articles(session, project.id, [("bench.jsonl", line.encode())])
     create_batch(session, project.id, source="remaining", annotators=["ann1"], overlap=1,
                  suggestions=True)
     session.commit()
-    ids = session.scalars(Sentence.__table__.select().with_only_columns(Sentence.id)
-                          .order_by(Sentence.id)).all()
+    from sqlalchemy import select as sa_select
+
+    from annotator.corpus.models import Document
+
+    ids = session.scalars(
+        sa_select(Sentence.id).join(Document, Document.id == Sentence.document_id)
+        .where(Document.title == "Bench article").order_by(Sentence.id)).all()
     return {"project": project.id, "sentences": list(ids)}
+
+
+def train_model(session, project) -> None:
+    """200 generated news sentences as complete gold, and the NER model trained on them in
+    this process and made active (what the "train-model" job does, without the queue)."""
+    from types import SimpleNamespace
+
+    from bench.news_generator import generate_articles, seed_gold
+    from tests.browser.actions import train_active_model
+
+    seed_gold(session, project.id, generate_articles(20, seed=16))
+    session.flush()
+    folder = Path(tempfile.mkdtemp(prefix="annotator-models-"))
+    done = SimpleNamespace(model_f1=None, train_seconds=0.0)
+    train_active_model(session, project, folder, done)
+    print(f"model trained in {done.train_seconds:.1f} s (dev F1 {done.model_f1})",
+          file=sys.stderr)
 
 
 def log_in(client, username: str) -> None:
@@ -169,14 +194,15 @@ def log_in(client, username: str) -> None:
     assert answer.status_code == 302, answer.status_code
 
 
-def time_api(url: str, rows: list, texts: list[str], runs: int) -> dict[str, float]:
+def time_api(url: str, rows: list, texts: list[str], runs: int,
+             model: bool = False) -> dict[str, float]:
     """Median server time of the suggestions request and of /healthz, interleaved; ms."""
     app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url,
                       "RATELIMIT_ENABLED": False})
     from annotator.extensions import db
 
     with app.app_context():
-        ids = build_project(db, rows, texts)
+        ids = build_project(db, rows, texts, model)
         db.session.remove()
     client = app.test_client()
     log_in(client, "ann1")
@@ -211,6 +237,9 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--postgresql", action="store_true")
+    parser.add_argument("--model", action="store_true",
+                        help="also train a model on 200 generated gold sentences and make it "
+                             "active: the requests then run the model too")
     args = parser.parse_args()
     rnd = random.Random(16)
     rows = gazetteer_rows(rnd, args.entries)
@@ -229,14 +258,15 @@ def main() -> None:
         url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='annotator-suggest-')) / 'b.sqlite3'}"
         engine = "SQLite"
     try:
-        api = time_api(url, rows, texts, args.runs)
+        api = time_api(url, rows, texts, args.runs, args.model)
     finally:
         if server is not None:
             server.stop()
     ok = matcher["median"] < MATCH_TARGET_MS and api["median"] < API_TARGET_MS
     print("\n".join([
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {engine}: gazetteer of "
-        f"{args.entries:,} entries + 2 patterns; {os.cpu_count()} cores, load average "
+        f"{args.entries:,} entries + 2 patterns{' + the active model' if args.model else ''}; "
+        f"{os.cpu_count()} cores, load average "
         f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the start.",
         "",
         "| measure | value | target |",
