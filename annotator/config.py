@@ -61,7 +61,7 @@ class Defaults:
     BUSY_RETRY_AFTER_SECONDS = 1
     # Article imports (documents page, `annotator import-articles`) commit this many sentences
     # at a time, pausing between chunks so that saves waiting for the write lock go first.
-    IMPORT_CHUNK_ROWS = 2000
+    IMPORT_CHUNK_ROWS = 250
     IMPORT_PAUSE_SECONDS = 0.005
     # The shared tier of the cache (caching.py, cache_stores.py) behind each process's own:
     # "auto" = Redis when REDIS_URL is set, else a store on disk that every process of this

@@ -8,7 +8,7 @@ JSONL file of --sentences sentences (articles of 20 sentences, original text). R
 saves' errors and latency percentiles over the whole flow and over the import's window alone,
 the import's wall time, and the `/healthz` ceiling of the same run.
 
-`--chunk-rows` sets ANNOTATOR_IMPORT_CHUNK_ROWS for the import (default: the app's, 2,000);
+`--chunk-rows` sets ANNOTATOR_IMPORT_CHUNK_ROWS for the import (default: the app's, 250);
 `--chunk-rows 1000000000` writes the whole import in one transaction, as before issue 12, for
 a same-session comparison.
 
@@ -133,7 +133,7 @@ def main() -> None:
     def med(key: str) -> float:
         return statistics.median(float(r[key]) for r in runs)
 
-    chunks = "no import" if args.no_import else (args.chunk_rows or "2,000 (default)")
+    chunks = "no import" if args.no_import else (args.chunk_rows or "250 (default)")
     print(f"Run {started:%Y-%m-%d %H:%M} UTC, {args.db}, {args.clients} clients, gunicorn 4 sync "
           f"workers, {args.seconds:.0f} s of flow, import of {args.sentences:,} sentences "
           f"(chunk rows {chunks}) started with the flow; median of {len(runs)} runs; "

@@ -14,7 +14,8 @@ the job's wall time and outcome, and the same run's `/healthz` ceiling. `--job n
 same flow with no job (the same-session reference).
 
 Run: `.venv/bin/python bench/bench_jobs_load.py --job auto|import|none [--db sqlite|postgresql]
-[--clients 16] [--seconds 40] [--sentences 100000] [--repeat 1] [--chunk N] [--pause S]`
+[--clients 16] [--seconds 40] [--sentences 100000] [--repeat 1] [--chunk N] [--pause S]
+[--nice N]`
 (`--chunk`/`--pause`: ANNOTATOR_AUTO_CHUNK_SENTENCES / _PAUSE_SECONDS for the pass, or
 ANNOTATOR_IMPORT_CHUNK_ROWS / _PAUSE_SECONDS for the import).
 """
@@ -83,8 +84,9 @@ def add_pass_project(sentences: int):
 class JobDuring:
     """Starts a worker and queues the job when the flow starts; afterwards, its figures."""
 
-    def __init__(self, kind: str, file: Path | None, settings: dict[str, str]) -> None:
-        self.kind, self.file, self.settings = kind, file, settings
+    def __init__(self, kind: str, file: Path | None, settings: dict[str, str],
+                 nice: int) -> None:
+        self.kind, self.file, self.settings, self.nice = kind, file, settings, nice
         self.worker: subprocess.Popen | None = None
         self.started = self.ended = 0.0
         self.state = "not started"
@@ -97,7 +99,8 @@ class JobDuring:
         """Called by the flow's event loop: everything slow happens in a thread."""
         env = {**env, "DATABASE_URL": url, **self.settings}
         annotator = str(Path(sys.executable).with_name("annotator"))
-        self.worker = subprocess.Popen([annotator, "worker", "--threads", "1"], env=env,
+        self.worker = subprocess.Popen([annotator, "worker", "--threads", "1",
+                                        "--nice", str(self.nice)], env=env,
                                        cwd=ROOT, stdout=subprocess.DEVNULL,
                                        stderr=subprocess.DEVNULL)
         if self.kind == "auto":
@@ -164,6 +167,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--chunk", type=int, default=None)
     parser.add_argument("--pause", type=float, default=None)
+    parser.add_argument("--nice", type=int, default=10,
+                        help="the worker's --nice (10, its default; 0: as the app servers)")
     args = parser.parse_args()
     settings: dict[str, str] = {}
     prefix = "ANNOTATOR_AUTO_CHUNK_SENTENCES" if args.job == "auto" else \
@@ -183,7 +188,7 @@ def main() -> None:
     started = datetime.now(UTC)
     runs = []
     for i in range(args.repeat):
-        during = JobDuring(args.job, file, settings) if args.job != "none" else None
+        during = JobDuring(args.job, file, settings, args.nice) if args.job != "none" else None
         row = run_once(args.db, args.clients, args.seconds, 4, during=during)
         row.update(during.result if during is not None else {
             "job_s": 0, "job_state": "no job", "job_message": "", "saves_during_job": 0,
@@ -209,7 +214,8 @@ def main() -> None:
             "import": f"an import of {args.sentences:,} sentences", "none": "no job"}[args.job]
     print(f"Run {started:%Y-%m-%d %H:%M} UTC, {args.db}, {args.clients} clients, gunicorn 4 "
           f"sync workers + 1 `annotator worker`, {args.seconds:.0f} s of flow, job: {what} "
-          f"({settings or 'default chunks'}); median of {len(runs)} runs; {os.cpu_count()} "
+          f"({settings or 'default chunks'}, worker niceness {args.nice}); median of "
+          f"{len(runs)} runs; {os.cpu_count()} "
           f"cores, load average {load[0]:.1f} before, {end_load[0]:.1f} after.")
     print()
     print("| job | job s | saves/s | errors | save p50 ms | save p99 ms | saves during job | "

@@ -41,6 +41,7 @@ from annotator.jobs.context import JobContext, JobRefused
 from annotator.jobs.files import write_file
 from annotator.jobs.models import JobFile
 from annotator.jobs.queries import file_names, list_jobs, read_file
+from annotator.transactions import yield_to_writers
 
 KIND = "auto-adjudicate"
 LEDGER = "undo"  # the role of the job files that list what each chunk wrote
@@ -87,8 +88,7 @@ def run(session: Session, ctx: JobContext) -> dict[str, Any]:
         ctx.report(0.05 + 0.95 * done / total,
                    f"Adjudicated {done:,} of {total:,} sentences "
                    f"({work.changed:,} gold records written)")
-        if pause:
-            time.sleep(pause)
+        yield_to_writers(session, pause)
     result = work.result()
     return {**{name: getattr(result, name) for name in result.__dataclass_fields__},
             "chunks": _timing(timings),

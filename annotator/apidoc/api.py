@@ -8,14 +8,14 @@ from flask import Blueprint, jsonify, render_template
 from annotator.apidoc.document import build_document
 from annotator.apidoc.page import sections
 from annotator.apidoc.shapes import STATUS_TEXT
-from annotator.export.views import CONTENT_TYPES
+from annotator.export.services import MEDIA_TYPES
 
 api_bp = Blueprint("apidoc_api", __name__, url_prefix="/api")
 
 
 def openapi_document() -> dict:
     """The OpenAPI document of this app (its export formats included)."""
-    return build_document(CONTENT_TYPES)
+    return build_document(MEDIA_TYPES)
 
 
 @api_bp.get("/openapi.json")

@@ -28,8 +28,11 @@ log = logging.getLogger("annotator.jobs")
 @click.option("--reap-every", default=5.0, show_default=True, type=click.FloatRange(0.5, 600),
               help="seconds between looks for jobs whose worker died (re-queued) and for "
                    "expired job files (deleted).")
+@click.option("--nice", "niceness", default=10, show_default=True, type=click.IntRange(0, 19),
+              help="lower this process's scheduling priority by this much, so that the "
+                   "saves of the app servers on the same machine come first (0: unchanged).")
 @with_appcontext
-def worker_command(threads: int, reap_every: float) -> None:
+def worker_command(threads: int, reap_every: float, niceness: int) -> None:
     """Run background jobs (imports, the automatic pass, export files, agreement reports).
 
     Start as many as you like, on any machine that reaches the database (and Redis, when
@@ -41,13 +44,16 @@ def worker_command(threads: int, reap_every: float) -> None:
     if kind in ("memory", "immediate"):
         fail(f"JOBS_QUEUE={kind} keeps jobs inside one process: a worker cannot serve it")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if niceness:
+        os.nice(niceness)
     queue.bind_worker_app(app)
     huey = queue.queue_for(app)
     stop = threading.Event()
     reaper = threading.Thread(target=_reap_forever, args=(app, reap_every, stop),
                               name="job-reaper", daemon=True)
     reaper.start()
-    click.echo(f"worker {os.getpid()}: {threads} thread(s) on the {kind} queue", err=True)
+    click.echo(f"worker {os.getpid()}: {threads} thread(s) on the {kind} queue, "
+               f"niceness {os.nice(0)}", err=True)
     consumer = huey.create_consumer(workers=threads, worker_type="thread", periodic=False,
                                     initial_delay=0.05, max_delay=0.5, backoff=1.5)
     try:

@@ -8,14 +8,13 @@ under the same key, so the import is published once, with no duplicate document 
 
 from __future__ import annotations
 
-import time
-
 from flask import current_app
 from sqlalchemy.orm import Session
 
 from annotator.corpus.importing import ArticleImport, plan_import
 from annotator.jobs.context import JobContext, JobRefused
 from annotator.jobs.queries import read_inputs
+from annotator.transactions import yield_to_writers
 
 KIND = "import-articles"
 
@@ -36,8 +35,7 @@ def run(session: Session, ctx: JobContext) -> dict[str, object]:
         ctx.report(0.98 * done / total,
                    f"Imported {work.result.sentences_added:,} sentences "
                    f"({done:,} of {total:,} articles)")
-        if config["IMPORT_PAUSE_SECONDS"]:
-            time.sleep(config["IMPORT_PAUSE_SECONDS"])
+        yield_to_writers(session, config["IMPORT_PAUSE_SECONDS"])
     result = work.publish()
     text, tone = result.message()
     return {

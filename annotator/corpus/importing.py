@@ -26,7 +26,7 @@ MAX_LINE_BYTES = 5 * 1024 * 1024  # one JSONL article; a longer line is not an a
 MAX_JSON_DEPTH = 20
 # One transaction of a chunked import writes about this many sentences (a few ms of holding
 # SQLite's write lock), so that a save waiting behind it waits one chunk at most.
-IMPORT_CHUNK_ROWS = 2000
+IMPORT_CHUNK_ROWS = 250
 ABANDONED_AFTER = timedelta(hours=1)  # staged rows of an import that died: removed after this
 
 

@@ -11,7 +11,6 @@ from annotator.export import services
 from annotator.export.agreement_summary import bootstrap_setting
 from annotator.export.options import parse_options
 from annotator.export.tally import make_tally
-from annotator.export.views import CONTENT_TYPES
 from annotator.extensions import db
 from annotator.projects.guards import project_access
 from annotator.projects.models import Project
@@ -41,7 +40,7 @@ def stream_export(project_id: int) -> Response:
     )
     body = stream_with_context(services.stream_export(db.session, prepared,
                                                       make_tally(prepared.header)))
-    response = Response(body, content_type=CONTENT_TYPES[options.format])
+    response = Response(body, content_type=services.MEDIA_TYPES[options.format])
     filename = services.export_filename(project, options)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -43,9 +43,6 @@ bp = Blueprint("export", __name__)
 
 curator_required = role_required("admin", "curator")
 
-# The media type of each format (the export API and its OpenAPI description read it).
-CONTENT_TYPES = services.MEDIA_TYPES
-
 
 def _options(default_format: str | None = None) -> ExportOptions:
     args = request.args

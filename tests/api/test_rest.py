@@ -17,7 +17,7 @@ from annotator.annotation.services import AnnotationIn, save_annotation
 from annotator.assignments.models import Assignment
 from annotator.corpus.models import Sentence
 from annotator.export.formats import FORMATS
-from annotator.export.views import CONTENT_TYPES
+from annotator.export.services import MEDIA_TYPES
 from annotator.extensions import db
 from tests.api.auth import ApiAuth, api_auth, client_as, table_counts
 from tests.factories import make_user, prepare_batch
@@ -253,7 +253,7 @@ def test_export_streams_every_format_as_a_download(scene: Scene) -> None:
     for fmt in FORMATS:
         response = scene.call("curator", "GET", f"/api/projects/{project}/export?format={fmt}")
         assert response.status_code == 200, (fmt, response.get_data(as_text=True)[:200])
-        assert response.headers["Content-Type"] == CONTENT_TYPES[fmt]
+        assert response.headers["Content-Type"] == MEDIA_TYPES[fmt]
         assert response.headers["Content-Disposition"].startswith('attachment; filename="')
         if fmt != "gold-json":  # (gold-json holds the moment it was written)
             page = client.get(f"/projects/{project}/export/download?format={fmt}", buffered=True)
