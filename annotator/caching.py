@@ -2,10 +2,10 @@
 it read (pure: no Flask, no SQLAlchemy).
 
 Agreement reports, drill-down lists, the corpus arrays behind them, the per-label agreement
-that orders the adjudication queue and the conflicts of partial gold sentences are costly to
-compute and cheap to keep. Each is stored under ``(kind, key)`` with the fingerprint of the
-rows it was computed from; a lookup with another fingerprint is a miss, so a change in the
-data is never served stale. The default store lives in the process (each gunicorn worker has
+that orders the adjudication queue, the conflicts of partial gold sentences and the sorted
+queue itself are costly to compute and cheap to keep. Each is stored under ``(kind, key)``
+with the fingerprint of the rows it was computed from; a lookup with another fingerprint is a
+miss, so a change in the data is never served stale. The default store lives in the process (each gunicorn worker has
 its own); ``use_store`` swaps in another without touching the callers: the app factory puts in
 ``cache_stores.TieredStore``, this process's store in front of one that every process of the
 machine, or with Redis every app server and worker, shares.
@@ -28,6 +28,7 @@ DEFAULT_LIMITS: Mapping[str, int] = {
     "corpus": 2,
     "label-agreement": 16,
     "conflicts": 16,
+    "conflict-queue": 16,
     "sentence-count": 256,
 }
 FALLBACK_LIMIT = 16

@@ -27,12 +27,14 @@ from annotator.adjudication.input import (
     sentence_texts,
     to_span,
 )
-from annotator.adjudication.models import GoldSentence, GoldSpanRow
+from annotator.adjudication.models import GoldDecision, GoldSentence, GoldSpanRow
 from annotator.annotation.models import Annotation
 from annotator.annotation.queries import get_schema
 from annotator.corpus.models import Document, Sentence
+from annotator.projects.models import Project
 from annotator.projects.schema import LabelSchema
 from annotator.reports.counted import COUNTED_SENTENCE, COUNTED_STATUS
+from annotator.reports.input import agreement_fingerprint
 from annotator.reports.queries import label_agreement_for
 
 
@@ -86,6 +88,59 @@ def list_queue(
     conflict until a curator decides its event's arguments. Argument conflicts come after
     every span conflict.
     """
+    whole = whole_queue(session, project_id)
+    filters = Filters(label, kind, annotator)
+    if filters == Filters():
+        return whole
+    return replace(whole, items=[i for i in whole.items if filters.admit(i.conflict)])
+
+
+# The whole sorted queue of a project, kept by fingerprint: a page of a large project's queue
+# would otherwise check every open conflict's decisions and sort them all on each request (on
+# 1,000,000 sentences with 14,000 conflicts, most of the page's time; docs/benchmarks.md).
+# The fingerprint covers everything the queue is made of: the finished annotations, batches,
+# schema and excluded sentences (agreement_fingerprint, which also decides the label
+# agreement that orders it), the gold records (every change, decisions included, bumps a
+# record's version through gold_changes) and the decisions themselves. Kept in this process
+# only: the fingerprint is read from the database on each request, so another app server's
+# change is seen at once, and the per-sentence conflicts below are what is worth sharing.
+WHOLE_QUEUE = "conflict-queue"
+
+
+def whole_queue(session: Session, project_id: int) -> Queue:
+    """Every open conflict of the project in queue order (no filter), kept by fingerprint."""
+    project = session.get(Project, project_id)
+    if project is None:
+        return Queue([], {}, "", [])
+    key = (str(session.get_bind().url), project_id)
+    fingerprint = queue_fingerprint(session, project)
+    known = caching.peek(WHOLE_QUEUE, key, fingerprint)
+    if known is None:
+        known = _compute_queue(session, project_id)
+        caching.put(WHOLE_QUEUE, key, fingerprint, known, shared=False)
+    return known
+
+
+def queue_fingerprint(session: Session, project: Project) -> tuple[Any, ...]:
+    """A value that changes whenever anything the project's conflict queue depends on does."""
+    golds = session.execute(
+        select(func.count(GoldSentence.id), func.coalesce(func.sum(GoldSentence.version), 0),
+               func.max(GoldSentence.updated_at),
+               func.count(GoldSentence.id).filter(GoldSentence.status == "partial"))
+        .join(Sentence, Sentence.id == GoldSentence.sentence_id)
+        .where(Sentence.project_id == project.id)
+    ).one()
+    decisions = session.execute(
+        select(func.count(GoldDecision.id), func.max(GoldDecision.id))
+        .join(GoldSentence, GoldSentence.id == GoldDecision.gold_id)
+        .join(Sentence, Sentence.id == GoldSentence.sentence_id)
+        .where(Sentence.project_id == project.id)
+    ).one()
+    return (*agreement_fingerprint(session, project), *golds, *decisions)
+
+
+def _compute_queue(session: Session, project_id: int) -> Queue:
+    """The whole queue, computed (the per-sentence conflicts from their own cache)."""
     golds = _partial_golds(session, project_id)
     if not golds:
         return Queue([], {}, "", [])
@@ -93,7 +148,6 @@ def list_queue(
     conflicts = sentence_conflicts(session, project_id, golds)
     decided = decided_regions(session, [g.id for g in golds])
     events = decided_events(session, [g.id for g in golds])
-    filters = Filters(label, kind, annotator)
     found: list[tuple[tuple, QueueItem]] = []
     everyone: set[str] = set()
     for position, g in enumerate(golds):
@@ -101,8 +155,6 @@ def list_queue(
             if not conflict_open(conflict, decided.get(g.id, []), events.get(g.id, [])):
                 continue
             everyone.update(name for name, _ in conflict.versions)
-            if not filters.admit(conflict):
-                continue
             key = queue_key(conflict, agreement)
             item = QueueItem(
                 sentence_id=g.sentence_id, document_id=g.document_id, document_title=g.title,

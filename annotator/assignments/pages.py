@@ -55,7 +55,8 @@ class DashboardPage:
     progress: list[Progress]
     totals: list[Progress]
     throughput: list[tuple[date, int]]
-    flags: list[FlagRow]
+    flags: list[FlagRow]  # the most recent (FLAGS_SHOWN)
+    flags_total: int
     untyped_what: str
     untyped_total: int
     suggestions: list[SourceCounts]  # per source and name: shown, accepted, rejected, changed
@@ -64,11 +65,13 @@ class DashboardPage:
 def dashboard_page(session: Session, project_id: int, *, archived: bool) -> DashboardPage:
     """The progress dashboard: per batch and annotator, totals, throughput, flags."""
     rows = batch_progress(session, project_id, include_archived=archived)
+    flags, flags_total = list_flags(session, project_id)
     return DashboardPage(
         progress=rows,
         totals=batch_totals(session, project_id, include_archived=archived, per_annotator=rows),
         throughput=daily_throughput(session, project_id),
-        flags=list_flags(session, project_id),
+        flags=flags,
+        flags_total=flags_total,
         untyped_what=describe_untyped(project_expected_attributes(session, project_id)),
         untyped_total=count_untyped(session, project_id),
         suggestions=suggestion_counts(session, project_id),

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, case, exists, func, select
+from sqlalchemy import Select, String, case, cast, exists, func, select
 from sqlalchemy.orm import Session
 
 from annotator.annotation.models import Annotation
@@ -114,37 +114,42 @@ class _Work:
 def _annotated_work(
     session: Session, project_id: int, batches: Select[Any], user_id: int | None
 ) -> dict[tuple[int, int], _Work]:
-    """(batch id, annotator id) -> their work, read from their annotations of batch sentences:
-    the counts grouped in SQL, then the seconds of each done sentence (for the medians)."""
-    def of_batches(*columns: Any) -> Select[Any]:
-        query = (
-            select(Assignment.batch_id, Assignment.annotator_id, *columns)
-            .select_from(Annotation)
-            .join(Sentence, Sentence.id == Annotation.sentence_id)
-            .join(
-                Assignment,
-                (Assignment.sentence_id == Annotation.sentence_id)
-                & (Assignment.annotator_id == Annotation.annotator_id),
-            )
-            .where(Sentence.project_id == project_id, Assignment.batch_id.in_(batches))
-        )
-        return query if user_id is None else query.where(Annotation.annotator_id == user_id)
-
+    """(batch id, annotator id) -> their work, read from their annotations of batch sentences
+    in one grouped query: the counts, and the seconds of each done sentence joined into one
+    string per group (for the medians; SQLite's ``group_concat``, PostgreSQL's
+    ``string_agg``), so that the annotations are joined to their assignments once."""
     def status_is(value: str) -> Any:
         return func.sum(case((Annotation.status == value, 1), else_=0))
 
+    # The batches are the project's, so their assignments' sentences are too: no join with
+    # the sentences is needed to keep to the project.
+    done_seconds = case((Annotation.status == "done", cast(Annotation.time_spent, String)))
+    grouped = (
+        select(
+            Assignment.batch_id, Assignment.annotator_id,
+            status_is("done"), status_is("skipped"), status_is("in_progress"),
+            func.sum(case((Annotation.flagged.is_(True), 1), else_=0)),
+            func.max(Annotation.updated_at),
+            func.aggregate_strings(done_seconds, ","),
+        )
+        .select_from(Annotation)
+        .join(
+            Assignment,
+            (Assignment.sentence_id == Annotation.sentence_id)
+            & (Assignment.annotator_id == Annotation.annotator_id),
+        )
+        .where(Assignment.batch_id.in_(batches))
+        .group_by(Assignment.batch_id, Assignment.annotator_id)
+    )
+    if user_id is not None:
+        grouped = grouped.where(Annotation.annotator_id == user_id)
     out: dict[tuple[int, int], _Work] = {}
-    grouped = of_batches(
-        status_is("done"), status_is("skipped"), status_is("in_progress"),
-        func.sum(case((Annotation.flagged.is_(True), 1), else_=0)), func.max(Annotation.updated_at),
-    ).group_by(Assignment.batch_id, Assignment.annotator_id)
-    for bid, uid, done, skipped, started, flagged, last in session.execute(grouped):
-        out[bid, uid] = _Work(done or 0, skipped or 0, flagged or 0, started or 0,
-                              last if isinstance(last, datetime) else None)
-    for bid, uid, spent in session.execute(
-        of_batches(Annotation.time_spent).where(Annotation.status == "done")
-    ):
-        out[bid, uid].spent.append(spent)
+    for bid, uid, done, skipped, started, flagged, last, seconds in session.execute(grouped):
+        out[bid, uid] = _Work(
+            done or 0, skipped or 0, flagged or 0, started or 0,
+            last if isinstance(last, datetime) else None,
+            [float(x) for x in seconds.split(",")] if seconds else [],
+        )
     return out
 
 
@@ -224,7 +229,20 @@ class FlagRow:
     updated_at: datetime
 
 
-def list_flags(session: Session, project_id: int) -> list[FlagRow]:
+FLAGS_SHOWN = 50  # the dashboard lists the most recent flags; the sentence list filters them all
+
+
+def list_flags(
+    session: Session, project_id: int, *, limit: int | None = None
+) -> tuple[list[FlagRow], int]:
+    """The ``limit`` most recently changed flagged annotations of the project, and how many
+    are flagged in all (the dashboard's list stays the same size however many there are)."""
+    flagged = (Sentence.project_id == project_id, Annotation.flagged.is_(True))
+    total = session.scalar(
+        select(func.count(Annotation.id))
+        .join(Sentence, Sentence.id == Annotation.sentence_id)
+        .where(*flagged)
+    ) or 0
     rows = session.execute(
         select(
             Annotation.sentence_id,
@@ -237,10 +255,11 @@ def list_flags(session: Session, project_id: int) -> list[FlagRow]:
         .join(Sentence, Sentence.id == Annotation.sentence_id)
         .join(Document, Document.id == Sentence.document_id)
         .join(User, User.id == Annotation.annotator_id)
-        .where(Sentence.project_id == project_id, Annotation.flagged.is_(True))
-        .order_by(Annotation.updated_at.desc())
+        .where(*flagged)
+        .order_by(Annotation.updated_at.desc(), Annotation.id.desc())
+        .limit(FLAGS_SHOWN if limit is None else limit)
     ).all()
-    return [FlagRow(r[0], r[1], r[2] or "", r[3], r[4], r[5]) for r in rows]
+    return [FlagRow(r[0], r[1], r[2] or "", r[3], r[4], r[5]) for r in rows], total
 
 
 def list_batches(session: Session, project_id: int) -> list[tuple[Batch, int]]:
@@ -256,18 +275,21 @@ def list_batches(session: Session, project_id: int) -> list[tuple[Batch, int]]:
 
 
 def batch_annotators(session: Session, project_id: int) -> dict[int, list[str]]:
-    """Batch id -> the names of everyone holding work in it (deactivated accounts included)."""
-    rows = session.execute(
-        select(Assignment.batch_id, User.username)
-        .join(Batch, Batch.id == Assignment.batch_id)
-        .join(User, User.id == Assignment.annotator_id)
-        .where(Batch.project_id == project_id)
+    """Batch id -> the names of everyone holding work in it (deactivated accounts included).
+
+    The distinct (batch, annotator) pairs come from the assignments' unique index alone (a
+    batch of 200,000 sentences x 2 has ten pairs, not 400,000 rows to join with users)."""
+    pairs = session.execute(
+        select(Assignment.batch_id, Assignment.annotator_id)
+        .where(Assignment.batch_id.in_(select(Batch.id).where(Batch.project_id == project_id)))
         .distinct()
-        .order_by(Assignment.batch_id, User.username)
     ).all()
+    names = dict(session.execute(
+        select(User.id, User.username).where(User.id.in_({uid for _, uid in pairs}))
+    ).all()) if pairs else {}
     out: dict[int, list[str]] = {}
-    for batch_id, username in rows:
-        out.setdefault(batch_id, []).append(username)
+    for batch_id, annotator_id in sorted(pairs, key=lambda p: (p[0], names[p[1]])):
+        out.setdefault(batch_id, []).append(names[annotator_id])
     return out
 
 

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select, true
+from sqlalchemy import Select, and_, false, func, select, true
 from sqlalchemy.orm import Session
 
 from annotator.adjudication.models import GoldSentence, GoldStatus
@@ -248,7 +248,8 @@ def build_conditions(
         flagged = Sentence.id.in_(_annotations(owner).where(Annotation.flagged.is_(True)))
         conditions.append(flagged if filters.flagged else ~flagged)
     if filters.excluded is not None:
-        conditions.append(Sentence.excluded.is_(filters.excluded))
+        # "= 1" (not "IS 1"): SQLite uses the partial index of excluded sentences only then
+        conditions.append(Sentence.excluded == (true() if filters.excluded else false()))
     if filters.batch is not None:
         members = (select(BatchSentence.sentence_id).where(BatchSentence.batch_id == filters.batch)
                    if here.is_curator else

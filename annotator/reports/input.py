@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Select, Text, cast, func, select
+from sqlalchemy import Connection, Select, Text, cast, func, select, true
 from sqlalchemy.orm import Session
 
 from annotator.agreement.data import ItemColumns, gc_paused
@@ -356,7 +356,7 @@ def excluded_fingerprint(session: Session, project_id: int) -> str:
     annotated = select(Annotation.sentence_id).where(Annotation.sentence_id == Sentence.id)
     ids = session.scalars(
         select(Sentence.id)
-        .where(Sentence.project_id == project_id, Sentence.excluded.is_(True), annotated.exists())
+        .where(Sentence.project_id == project_id, Sentence.excluded == true(), annotated.exists())
         .order_by(Sentence.id)
     ).all()
     return hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()

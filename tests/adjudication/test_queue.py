@@ -9,8 +9,12 @@ import pytest
 from annotator import caching
 from annotator.adjudication.automatic import auto_adjudicate
 from annotator.adjudication.feedback import annotator_feedback
-from annotator.adjudication.queries import gold_counts
+from annotator.adjudication.queries import get_gold, gold_counts
+from annotator.adjudication import queue as queue_module
+from annotator.adjudication.decisions import decide
+from annotator.adjudication.models import GoldDecision
 from annotator.adjudication.queue import CONFLICTS, CONFLICTS_LAYOUT, list_queue
+from annotator.adjudication.requests import DecisionIn
 from annotator.annotation.services import reopen_annotation
 from annotator.export import services as export_services
 from annotator.export.options import parse_options
@@ -136,3 +140,40 @@ def test_the_queue_keeps_each_sentences_conflicts_in_the_cache(db, scene) -> Non
                 (i.sentence_id, i.conflict) for i in first.items]
     finally:
         caching.use_store(previous)
+
+
+def test_the_whole_queue_is_kept_until_something_it_depends_on_changes(
+    db, scene, monkeypatch
+) -> None:
+    """The sorted queue is kept by fingerprint: asking again computes nothing; a curator's
+    decision, or a decision row written alone, gives the new queue at the next request."""
+    project_id = scene["project"].id
+    auto_adjudicate(db.session, project_id, min_agree=3)
+    db.session.commit()
+    computed = []
+    real = queue_module._compute_queue
+    monkeypatch.setattr(queue_module, "_compute_queue",
+                        lambda *a: computed.append(1) or real(*a))
+    first = list_queue(db.session, project_id)
+    assert len(first.items) == 3 and len(computed) == 1
+    assert list_queue(db.session, project_id).items == first.items
+    list_queue(db.session, project_id, kind="boundary")  # a filter reads the kept queue
+    assert len(computed) == 1
+
+    s1 = scene["s1"]
+    boundary = next(i.conflict for i in first.items if i.conflict.kind == "boundary")
+    decide(db.session, scene["curator"], s1.id,
+           DecisionIn(boundary.start, boundary.end, "none", get_gold(db.session, s1.id).version))
+    db.session.commit()
+    after = list_queue(db.session, project_id)
+    assert len(computed) == 2
+    assert [i.conflict.kind for i in after.items] == ["label", "missed"]
+
+    # A decision row alone (no version bump) still changes the fingerprint.
+    missed = next(i.conflict for i in after.items if i.conflict.kind == "missed")
+    db.session.add(GoldDecision(gold_id=get_gold(db.session, s1.id).id, start=missed.start, end=missed.end,
+                                kind="missed", choice="none",
+                                curator_id=scene["curator"].id))
+    db.session.commit()
+    assert [i.conflict.kind for i in list_queue(db.session, project_id).items] == ["label"]
+    assert len(computed) == 3

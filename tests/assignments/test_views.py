@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select, text, update
 
 from annotator.annotation.models import Annotation
+from annotator.assignments import progress
 from annotator.assignments.models import Assignment, Batch, BatchSentence
 from annotator.auth.models import User
 from annotator.corpus.models import Sentence
@@ -345,6 +346,30 @@ def test_dashboard_shows_counts_times_chart_and_flags(app, db) -> None:
     assert "not a conflict sentence &lt;b&gt;" in flags and "<b>" not in flags
     # and the admin can open the flagged sentence (free browsing stays open to admins)
     assert admin.get(f"/sentences/{q0[3]}").status_code == 200
+
+
+def test_dashboard_lists_the_most_recent_flags_and_links_to_all(app, db, monkeypatch) -> None:
+    """The flag list keeps its size however many sentences are flagged: the newest few, the
+    total, and a link to the sentence list filtered on flags."""
+    monkeypatch.setattr(progress, "FLAGS_SHOWN", 2)
+    data = prepare_batch(db.session, k=1, annotators=1, articles=1)
+    (a0,) = data["annotators"]
+    client = app.test_client()
+    login(client, a0.username)
+    q0 = queue(db, a0.id, data["batch"].id)
+    for i, sentence_id in enumerate(q0[:3]):
+        save(client, sentence_id, flagged=True, flag_comment=f"flag number {i}")
+    project_id = data["project"].id
+    admin = admin_client(app)
+    html = admin.get(f"/projects/{project_id}/dashboard").get_data(as_text=True)
+    flags = html.split('id="flags-more"', 1)[1].split('id="flags"', 1)
+    assert "The 2 most recent of 3 flagged annotations" in flags[0]
+    assert f"/projects/{project_id}/sentences?flagged=yes" in flags[0]
+    listed = flags[1].split("</table>", 1)[0]
+    assert "flag number 2" in listed and "flag number 1" in listed
+    assert "flag number 0" not in listed
+    every = admin.get(f"/projects/{project_id}/sentences?flagged=yes").get_data(as_text=True)
+    assert all(f'href="/sentences/{sid}"' in every for sid in q0[:3])
 
 
 def test_daily_throughput_counts_utc_days_on_every_database(db) -> None:
