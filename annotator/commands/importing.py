@@ -92,6 +92,10 @@ def import_annotations_command(project_name: str, files: tuple[Path, ...], fmt: 
     label or role the schema lacks, a span crossing a sentence boundary or outside the text is
     an error naming the file and line (task, id).
 
+    Our JSONL is written IMPORT_CHUNK_ROWS sentences per transaction (saves keep flowing);
+    an error takes out what was written. If the process is killed half-way, run the same
+    command again with --skip-invalid: the lines already stored are skipped.
+
     --background queues the same import as an "import-annotations" job and prints its id:
     follow it with `annotator jobs` or GET /api/jobs/<id>; a refusal fails the job with its
     problems listed.
@@ -114,6 +118,7 @@ def import_annotations_command(project_name: str, files: tuple[Path, ...], fmt: 
             db.session, project, [(f.name, f.read_bytes()) for f in files],
             fmt=fmt, mode=mode, annotator=annotator, curator=curator,
             skip_invalid=skip_invalid, text_key=text_key,
+            chunk_rows=current_app.config["IMPORT_CHUNK_ROWS"],
         )
     if isinstance(work.error, ImportRefused):
         # Our JSONL names lines only: the file goes first (the other formats name it).

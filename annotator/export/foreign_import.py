@@ -29,12 +29,11 @@ from annotator.export.importing import (
     SENTENCE_TEXT,
     ImportRefused,
     ImportResult,
-    Stored,
     check_users,
-    import_annotations,
-    store_annotations,
+    prepare_annotations,
     taken_sentences,
 )
+from annotator.export.storing import Stored, StoredChunk, store_annotations, store_prepared
 from annotator.export.readers.brat import read_brat
 from annotator.export.readers.conll import read_conll
 from annotator.export.readers.doccano import read_doccano
@@ -106,26 +105,32 @@ def import_files(
     session: Session, project: Project, files: Sequence[tuple[str, bytes]], *, fmt: str,
     mode: str, annotator: str | None = None, curator: str | None = None,
     skip_invalid: bool = False, text_key: str | None = None, progress: Progress = _quiet,
+    chunk_rows: int | None = None, on_chunk: Callable[[StoredChunk], None] | None = None,
 ) -> Outcome:
-    """Import ``files`` in any format (the import job's one call): our JSONL file by file
-    (``export.importing``), the others with ``import_foreign``; ``progress`` hears how far.
+    """Import ``files`` in any format (the import job's one call): our JSONL (every file
+    checked, then all stored: ``chunk_rows`` sentences per commit when given, see
+    ``storing.store_prepared``), the others with ``import_foreign`` (one transaction, the
+    caller's); ``progress`` hears how far.
 
     Raises:
         Invalid / NotFound / ImportRefused: as those two do; nothing stored.
     """
     if fmt == "ours":
-        results = []
+        prepared = []
         for done, (name, data) in enumerate(files):
-            progress(0.9 * done / len(files),
-                     f"Reading file {done + 1} of {len(files)} ({name})")
+            progress(0.5 * done / len(files),
+                     f"Checking file {done + 1} of {len(files)} ({name})")
             try:
-                results.append((name, import_annotations(
+                prepared.append((name, prepare_annotations(
                     session, project, data, mode=mode, annotator=annotator, curator=curator,
                     source_name=name, skip_invalid=skip_invalid)))
             except ImportRefused as err:
                 if len(files) == 1:
                     raise  # the caller names the one file
                 raise ImportRefused([f"{name}: {line}" for line in err.errors], "files") from None
+        store_prepared(session, project.id, [p for _, p in prepared], chunk_rows=chunk_rows,
+                       on_chunk=on_chunk, progress=progress)
+        results = [(name, p.result) for name, p in prepared]
         skipped = tuple(f"{name}: {line}" for name, r in results for line in r.skipped)
         return Outcome(describe_ours([r for _, r in results], mode, annotator), skipped)
     result = import_foreign(session, project, files, fmt=fmt, mode=mode, annotator=annotator,

@@ -1,28 +1,39 @@
 """Annotation import as a background job ("import-annotations"): the uploaded files are the
 job's input files, the options its parameters; the worker reads, matches, places and checks
-everything, then stores it, all in one transaction that it leaves uncommitted.
+everything before it writes anything.
 
-The runner commits those writes together with the job's "done", and only if this attempt still
-holds the job, so the import is published exactly once: a worker killed half-way has its
-transaction rolled back by the database (nothing was ever visible), and the retry imports from
-scratch, with no duplicate annotation, gold span or document. Nothing is staged before that
-last write, so there is nothing to undo. A refused import (a label the schema lacks, a span
-across sentences...) fails the job with every problem named, one per line, and stores nothing.
+Our JSONL is then written in chunks of ``IMPORT_CHUNK_ROWS`` sentences, each committed with a
+ledger entry (a job file of role ``undo`` naming the sentences it wrote), so that annotators'
+saves never wait long behind a large import. The import stays all or nothing: a failure or a
+cancel takes out every chunk written (``storing.remove_stored``), and a retry after a worker
+died half-way first undoes what the dead attempt's ledger lists, then imports from scratch:
+no duplicate annotation, gold span or audit record. The other formats (which may create
+documents) are written in one transaction left uncommitted; the runner commits it together
+with the job's "done", only if this attempt still holds the job. A refused import (a label
+the schema lacks, a span across sentences...) fails the job with every problem named, one per
+line, and stores nothing.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from flask import current_app
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from annotator.export.foreign_import import FORMATS, import_files
 from annotator.export.importing import MODES, ImportRefused
+from annotator.export.storing import StoredChunk, remove_stored
 from annotator.jobs.context import JobContext, JobRefused
-from annotator.jobs.queries import read_inputs
+from annotator.jobs.files import write_file
+from annotator.jobs.models import JobFile
+from annotator.jobs.queries import file_names, read_file, read_inputs
 from annotator.projects.models import Project
 
 KIND = "import-annotations"
+LEDGER = "undo"  # the role of the job files that list what each committed chunk wrote
 # A result lists at most this many skipped items (the job's row stays small); the count is whole.
 MAX_SKIPPED_SHOWN = 2000
 
@@ -55,7 +66,8 @@ def run(session: Session, ctx: JobContext) -> dict[str, object]:
             session, project, files, fmt=params["format"], mode=params["mode"],
             annotator=params.get("annotator"), curator=params.get("curator"),
             skip_invalid=bool(params.get("skip_invalid")), text_key=params.get("text_key"),
-            progress=ctx.report,
+            progress=ctx.report, chunk_rows=current_app.config["IMPORT_CHUNK_ROWS"],
+            on_chunk=lambda chunk: _record(session, ctx, chunk),
         )
     except ImportRefused as err:
         lines = [str(line) for line in err.details.get("errors", [])]
@@ -72,3 +84,22 @@ def run(session: Session, ctx: JobContext) -> dict[str, object]:
         "tone": "warning" if skipped else "success",
         "message": f"Done: {outcome.summary}",
     }
+
+
+def _record(session: Session, ctx: JobContext, chunk: StoredChunk) -> None:
+    """Write a chunk's ledger entry (committed with the chunk)."""
+    number = len(file_names(session, ctx.id, LEDGER))
+    write_file(session, ctx.id, LEDGER, f"{ctx.attempt:03d}-{number:06d}",
+               [json.dumps(chunk.to_json()).encode()])
+
+
+def undo(session: Session, ctx: JobContext) -> None:
+    """Take out every chunk the job's ledger lists (what nobody changed since), newest first,
+    each with its ledger entry in one transaction: an undo cut short goes on next time."""
+    for name in reversed(file_names(session, ctx.id, LEDGER)):
+        chunk = StoredChunk.from_json(json.loads(b"".join(read_file(session, ctx.id, LEDGER,
+                                                                      name))))
+        remove_stored(session, chunk)
+        session.execute(delete(JobFile).where(JobFile.job_id == ctx.id, JobFile.role == LEDGER,
+                                              JobFile.name == name))
+        session.commit()

@@ -9,16 +9,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from annotator.adjudication.bulk import import_gold
 from annotator.adjudication.models import GoldSentence
-from annotator.annotation.models import Annotation, Status
-from annotator.annotation.services import create_annotations
+from annotator.annotation.models import Annotation
 from annotator.auth.models import User
 from annotator.corpus.models import Document, Sentence
 from annotator.errors import Invalid, NotFound
+from annotator.export.storing import Stored, store_prepared
 from annotator.inputs import MAX_ROW_ID, InputError, jsonl_lines, loads_json, text_problem
 from annotator.projects.access import may
-from annotator.projects.membership import ensure_members
 from annotator.projects.models import Project
 from annotator.relations import InvalidRelations, Relation, parse_relations
 from annotator.spans import InvalidSpans, Span, parse_spans
@@ -230,6 +228,17 @@ def _match_by_text(
             matched[ln.number] = found[0]
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A checked file, ready to be stored: whose work it becomes, the items, the figures."""
+
+    mode: str
+    owner: User | None
+    curator: User | None
+    items: list[Stored]
+    result: ImportResult
+
+
 def import_annotations(
     session: Session,
     project: Project,
@@ -241,7 +250,33 @@ def import_annotations(
     source_name: str = "file",
     skip_invalid: bool = False,
 ) -> ImportResult:
-    """Validate every line of a JSONL file, then store all of it or nothing.
+    """Validate every line of a JSONL file, then store all of it or nothing, in the caller's
+    transaction (``prepare_annotations``, then ``store_prepared``; the import command and job
+    store in chunks).
+
+    Raises:
+        Invalid / NotFound: a bad mode or user.
+        ImportRefused: naming every bad line; the database is unchanged.
+    """
+    prepared = prepare_annotations(session, project, data, mode=mode, annotator=annotator,
+                                   curator=curator, source_name=source_name,
+                                   skip_invalid=skip_invalid)
+    store_prepared(session, project.id, [prepared])
+    return prepared.result
+
+
+def prepare_annotations(
+    session: Session,
+    project: Project,
+    data: bytes,
+    *,
+    mode: str,
+    annotator: str | None = None,
+    curator: str | None = None,
+    source_name: str = "file",
+    skip_invalid: bool = False,
+) -> Prepared:
+    """Check every line of a JSONL file (nothing is written).
 
     Each line is ``{"text", "spans": [{"start", "end", "label", "attributes"?}],
     "relations"?: [...], "meta"?}``; spans and relations are checked as the annotation API
@@ -252,11 +287,11 @@ def import_annotations(
     curator (``curator`` if given) and a note naming the file and line.
 
     With ``skip_invalid`` a bad line is left out (named in ``skipped``) and the others are
-    stored; a file with no good line at all is still refused.
+    kept; a file with no good line at all is still refused.
 
     Raises:
         Invalid / NotFound: a bad mode or user.
-        ImportRefused: naming every bad line; the database is unchanged.
+        ImportRefused: naming every bad line.
     """
     owner, curator_user = check_users(session, project.id, mode, annotator, curator)
     errors: list[str] = []
@@ -269,11 +304,11 @@ def import_annotations(
         accepted = [a for a in accepted if a[0].number not in taken]
     if errors and not (skip_invalid and accepted):
         raise ImportRefused(errors)
-    store_annotations(session, project.id, mode, owner, curator_user, [
+    items = [
         (sentence_id, spans, relations, f"imported from {source_name} line {ln.number}")
         for ln, sentence_id, spans, relations in accepted
-    ])
-    return ImportResult(
+    ]
+    return Prepared(mode, owner, curator_user, items, ImportResult(
         mode=mode,
         sentences=len(accepted),
         spans=sum(len(s) for _, _, s, _ in accepted),
@@ -281,7 +316,7 @@ def import_annotations(
         matched_by_text=sum(1 for ln, _, _, _ in accepted if ln.sentence_id is None),
         relations=sum(len(r) for _, _, _, r in accepted),
         skipped=tuple(errors),
-    )
+    ))
 
 
 def check_users(
@@ -390,29 +425,3 @@ def taken_sentences(
         taken.update(session.scalars(stmt))
     what = f"{owner.username} already has an annotation of" if owner else "gold already exists for"
     return {sid: f"{what} sentence {sid}" for sid in taken}
-
-
-# What an import stores for one sentence: its id, spans, relations and the gold note.
-Stored = tuple[int, list[Span], list[Relation], str]
-
-
-def store_annotations(
-    session: Session, project_id: int, mode: str, owner: User | None, curator: User | None,
-    items: Sequence[Stored],
-) -> None:
-    """Store checked spans and relations per sentence: as ``owner``'s in-progress annotations
-    ("pre"; the owner becomes a member) or as complete gold closed by ``curator`` ("gold",
-    each span and relation carrying the note)."""
-    relations = {sid: rels for sid, _, rels, _ in items if rels}
-    if mode == "pre":
-        assert owner is not None
-        create_annotations(
-            session, actor_id=None, owner_id=owner.id, status=Status.IN_PROGRESS.value,
-            action="import", items=[(sid, spans) for sid, spans, _, _ in items],
-            relations=relations,
-        )
-        ensure_members(session, project_id, [owner.id])  # their work is in this project now
-    else:
-        import_gold(session, curator, [(sid, spans, note[:2000]) for sid, spans, _, note in items],
-                    relations=relations)
-    session.flush()

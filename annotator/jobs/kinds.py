@@ -14,7 +14,8 @@ from annotator.reports import report_job
 __all__ = ["KINDS"]
 
 register(JobKind(import_job.KIND, "Import articles", import_job.run, import_job.undo))
-register(JobKind(annotation_import_job.KIND, "Import annotations", annotation_import_job.run))
+register(JobKind(annotation_import_job.KIND, "Import annotations", annotation_import_job.run,
+                  annotation_import_job.undo))
 register(JobKind(train_job.KIND, "Train a model", train_job.run, train_job.undo, max_attempts=2))
 register(JobKind(auto_job.KIND, "Automatic adjudication", auto_job.run, auto_job.undo,
                   resumable=True))

@@ -5,6 +5,7 @@ half-way leaves nothing, and the retry imports exactly once; the CLI's --backgro
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import timedelta
 
@@ -12,11 +13,13 @@ import pytest
 from sqlalchemy import select, update
 
 from annotator.adjudication.models import GoldSpanRow
+from annotator.corpus.models import Sentence
 from annotator.db import utcnow
-from annotator.export import import_job
+from annotator.export import import_job, storing
 from annotator.jobs import queue, runner, services
 from annotator.jobs.context import JobCancelled, JobContext
 from annotator.jobs.models import Job
+from annotator.jobs.queries import file_names
 from tests.conftest import csrf_from, login
 from tests.export import interop_data as data
 from tests.export.interop_data import sizes
@@ -185,3 +188,59 @@ def test_a_cancelled_import_stops_at_its_next_report_and_stores_nothing(app, db,
     assert seen[:3] == ["Reading the files", "Reading 6 files",
                         "Read 3 documents; finding them in the project"]
     assert sizes(db.session) == before
+
+
+class Killed(BaseException):
+    """The worker's process ends here (kill -9): nothing after it runs, not even a cleanup."""
+
+
+def test_a_worker_killed_between_chunks_is_undone_and_the_retry_imports_once(
+    app, db, project, monkeypatch
+) -> None:
+    """Our JSONL is written a chunk at a time, each committed with a ledger entry. A worker
+    killed after two chunks leaves them committed; the retry first takes out what the ledger
+    lists, then imports the whole file once: no duplicate, every audit record once."""
+    sentences = list(db.session.scalars(select(Sentence).order_by(Sentence.id).limit(4)))
+    lines = "\n".join(json.dumps({"text": s.text, "meta": {"sentence_id": s.id}, "spans": [
+        {"start": 0, "end": s.text.index(" "), "label": "ACTOR"}]}) for s in sentences)
+    app.config["IMPORT_CHUNK_ROWS"] = 1
+    before = sizes(db.session)
+    params = import_job.import_params("ours", "gold", annotator=None, curator=None,
+                                      skip_invalid=False, text_key=None)
+    job = services.submit(db.session, import_job.KIND, params, project_id=project.id,
+                          inputs=[("gold.jsonl", lines.encode())])
+    db.session.commit()
+    job_id = job.id
+    assert services.claim(db.session, job_id, "dead-worker") == 1
+    db.session.commit()
+    ctx = JobContext(id=job_id, kind=import_job.KIND, key=job.key, params=params,
+                     project_id=project.id, user_id=None, attempt=1)
+    with monkeypatch.context() as patch:
+        real, calls = storing.store_annotations, []
+
+        def die_on_the_third_chunk(*args, **kwargs):
+            calls.append(1)
+            if len(calls) == 3:
+                raise Killed
+            return real(*args, **kwargs)
+
+        patch.setattr(storing, "store_annotations", die_on_the_third_chunk)
+        patch.setattr(storing._ChunkedStore, "discard", lambda self: iter(()))
+        with pytest.raises(Killed):
+            import_job.run(db.session, ctx)
+    db.session.rollback()
+    half = sizes(db.session)
+    assert half[2] == before[2] + 2  # two gold sentences committed, then the worker died
+    assert len(file_names(db.session, job_id, import_job.LEDGER)) == 2
+    db.session.execute(update(Job).where(Job.id == job_id)
+                       .values(heartbeat_at=utcnow() - timedelta(minutes=5)))
+    db.session.commit()
+    assert services.reap(db.session, stale_after=timedelta(seconds=30),
+                         requeue_after=timedelta(minutes=2),
+                         keep_files=timedelta(hours=1)) == [job_id]
+    db.session.commit()
+    assert runner.execute(job_id, "second-worker") == "done"
+    after = sizes(db.session)
+    # 4 gold sentences with a span each and an audit record each: once.
+    assert (after[2] - before[2], after[3] - before[3], after[8] - before[8]) == (4, 4, 4)
+    assert latest(db).attempts == 2

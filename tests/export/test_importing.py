@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from annotator.adjudication.bulk import import_gold
 from annotator.adjudication.gold_edits import restore_gold
@@ -15,8 +15,12 @@ from annotator.annotation.services import AnnotationIn, save_annotation
 from annotator.audit.models import AuditEvent
 from annotator.auth.models import User
 from annotator.corpus.models import Sentence
+from annotator.annotation.models import Annotation
 from annotator.errors import Conflict
+from annotator.export import storing
+from annotator.export.foreign_import import import_files
 from annotator.export.importing import import_annotations
+from tests.export.interop_data import sizes
 from annotator.spans import Span
 from tests.factories import make_user, prepare_project
 
@@ -94,3 +98,42 @@ def test_gold_created_meanwhile_refuses_the_bulk_write(db, project) -> None:
                                        (first.id, [], "again")])
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(GoldSentence)) == 1
+
+
+def test_a_large_import_commits_in_chunks_and_a_failure_takes_out_every_chunk(
+    db, project, monkeypatch
+) -> None:
+    """With chunk_rows (the import command and job) each chunk is its own short transaction,
+    so saves never wait behind the whole file; an error after some chunks were committed
+    takes them out again: the import is still all or nothing."""
+    sentences = first_sentences(db, 4)
+    assert len(sentences) == 4
+    commits: list[int] = []
+    event.listen(db.session(), "after_commit", lambda s: commits.append(1))
+    outcome = import_files(db.session, project, [("f.jsonl", jsonl(sentences))], fmt="ours",
+                           mode="pre", annotator="ann_a", chunk_rows=1)
+    assert "4 pre-annotations" in outcome.summary
+    assert len(commits) >= 4  # four chunks of one sentence, each committed
+    db.session.commit()
+    ann_a = db.session.scalar(select(User).where(User.username == "ann_a"))
+    assert db.session.scalar(select(func.count()).select_from(Annotation)
+                             .where(Annotation.annotator_id == ann_a.id)) == 4
+    assert len(events(db, "annotation")) == 4
+
+    before = sizes(db.session)
+    real, calls = storing.store_annotations, []
+
+    def fail_on_the_third_chunk(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("the disk is full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(storing, "store_annotations", fail_on_the_third_chunk)
+    commits.clear()
+    with pytest.raises(RuntimeError):
+        import_files(db.session, project, [("g.jsonl", jsonl(sentences))], fmt="ours",
+                     mode="gold", chunk_rows=1)
+    db.session.rollback()
+    assert len(commits) >= 2  # two chunks were committed before the failure...
+    assert sizes(db.session) == before  # ...and taken out again, audit records included
