@@ -92,9 +92,10 @@ def import_annotations_command(project_name: str, files: tuple[Path, ...], fmt: 
     label or role the schema lacks, a span crossing a sentence boundary or outside the text is
     an error naming the file and line (task, id).
 
-    Our JSONL is written IMPORT_CHUNK_ROWS sentences per transaction (saves keep flowing);
-    an error takes out what was written. If the process is killed half-way, run the same
-    command again with --skip-invalid: the lines already stored are skipped.
+    The annotations are written IMPORT_CHUNK_ROWS sentences per transaction (saves keep
+    flowing; an import that creates documents writes in one); an error takes out what was
+    written. If the process is killed half-way, run the same command again with
+    --skip-invalid: what was already stored is skipped.
 
     --background queues the same import as an "import-annotations" job and prints its id:
     follow it with `annotator jobs` or GET /api/jobs/<id>; a refusal fails the job with its

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from annotator.auth.models import User
 from annotator.corpus.importing import MAX_TITLE, ArticleImport, ArticleIn
 from annotator.corpus.models import Document, Sentence
 from annotator.errors import Invalid
@@ -33,13 +34,13 @@ from annotator.export.importing import (
     prepare_annotations,
     taken_sentences,
 )
-from annotator.export.storing import Stored, StoredChunk, store_annotations, store_prepared
 from annotator.export.readers.brat import read_brat
 from annotator.export.readers.conll import read_conll
 from annotator.export.readers.doccano import read_doccano
 from annotator.export.readers.labelstudio import read_labelstudio
 from annotator.export.readers.placing import Slot, place, realign
 from annotator.export.readers.shape import ForeignDocument, Problem, Reading
+from annotator.export.storing import Stored, StoredChunk, store_prepared
 from annotator.projects.models import Project
 from annotator.wording import plural, snippet
 
@@ -109,8 +110,9 @@ def import_files(
 ) -> Outcome:
     """Import ``files`` in any format (the import job's one call): our JSONL (every file
     checked, then all stored: ``chunk_rows`` sentences per commit when given, see
-    ``storing.store_prepared``), the others with ``import_foreign`` (one transaction, the
-    caller's); ``progress`` hears how far.
+    ``storing.store_prepared``), the others with ``import_foreign`` (chunked the same way
+    when every document was found in the project; in the caller's transaction when some had
+    to be created); ``progress`` hears how far.
 
     Raises:
         Invalid / NotFound / ImportRefused: as those two do; nothing stored.
@@ -135,7 +137,7 @@ def import_files(
         return Outcome(describe_ours([r for _, r in results], mode, annotator), skipped)
     result = import_foreign(session, project, files, fmt=fmt, mode=mode, annotator=annotator,
                             curator=curator, skip_invalid=skip_invalid, text_key=text_key,
-                            progress=progress)
+                            progress=progress, chunk_rows=chunk_rows, on_chunk=on_chunk)
     return Outcome(describe_foreign(result, annotator), tuple(result.skipped))
 
 
@@ -187,8 +189,11 @@ def import_foreign(
     skip_invalid: bool = False,
     text_key: str | None = None,
     progress: Progress = _quiet,
+    chunk_rows: int | None = None,
+    on_chunk: Callable[[StoredChunk], None] | None = None,
 ) -> ForeignResult:
-    """Read ``files`` in format ``fmt`` and store their annotations in the project.
+    """Read ``files`` in format ``fmt`` and store their annotations in the project
+    (``chunk_rows`` sentences per commit when given and no document had to be created).
 
     ``mode`` "pre" stores them as ``annotator``'s in-progress annotations, "gold" as complete
     gold closed by ``curator`` (when given). Every sentence of a document the file annotates
@@ -250,8 +255,25 @@ def import_foreign(
         raise ImportRefused(["the files hold no annotated document"], "files")
     progress(0.85, f"Writing {plural(result.documents, 'document')} "
                    f"({plural(result.sentences, 'sentence')}, {plural(result.spans, 'span')})")
-    store_annotations(session, project.id, mode, owner, curator_user, items)
+    # Into documents the project had, the annotations are written in committed chunks, as
+    # our JSONL is; documents created here are in this (uncommitted) transaction, so then the
+    # whole import stays in it: a refusal or failure must take the documents out too.
+    store_prepared(
+        session, project.id, [_Checked(mode, owner, curator_user, items)],
+        chunk_rows=None if result.created else chunk_rows, on_chunk=on_chunk,
+        progress=lambda fraction, message: progress(0.85 + (fraction - 0.5) / 4.5, message),
+    )
     return result
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """The placed and checked items of a foreign import (``storing.Checked``)."""
+
+    mode: str
+    owner: User | None
+    curator: User | None
+    items: list[Stored]
 
 
 def _targets(session: Session, project_id: int, documents: list[ForeignDocument],

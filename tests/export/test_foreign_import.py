@@ -9,9 +9,11 @@ import json
 import zipfile
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from annotator.corpus.models import Document, Sentence
+from annotator.export import storing
+from annotator.export.foreign_import import import_files
 from tests.export import interop_data as data
 from tests.export.interop_data import sizes
 from tests.factories import make_project
@@ -326,3 +328,38 @@ def test_our_jsonl_takes_several_files_and_can_skip_bad_lines(app, db, project,
         "UNIT, EVENT)",
         "imported 2 gold sentences with 1 spans (0 matched by id, 2 by text); skipped 1 line",
     ]
+
+
+def test_into_documents_the_project_has_the_write_is_chunked_and_all_or_nothing(
+    app, db, project, monkeypatch
+) -> None:
+    """brat files of two documents the project has: their annotations are written one
+    committed chunk at a time; a failure after a committed chunk takes every chunk out."""
+    files = [(name, content.encode()) for name, content in data.brat_files()
+             if name.startswith(("doc0.", "doc1."))]
+    before = sizes(db.session)
+    real, calls = storing.store_annotations, []
+
+    def fail_on_the_second_chunk(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("the disk is full")
+        return real(*args, **kwargs)
+
+    commits: list[int] = []
+    event.listen(db.session(), "after_commit", lambda s: commits.append(1))
+    with monkeypatch.context() as patch:
+        patch.setattr(storing, "store_annotations", fail_on_the_second_chunk)
+        with pytest.raises(RuntimeError):
+            import_files(db.session, project, files, fmt="brat", mode="gold", chunk_rows=1)
+    db.session.rollback()
+    assert commits  # the first chunk was committed, then taken out again
+    assert sizes(db.session) == before
+    commits.clear()
+    outcome = import_files(db.session, project, files, fmt="brat", mode="gold", chunk_rows=1)
+    db.session.commit()
+    after = sizes(db.session)
+    assert after[:2] == before[:2]  # no document created
+    written = after[2] - before[2]  # gold sentences, one per chunk
+    assert written >= 2 and len(commits) >= written
+    assert f"as gold: {written} sentences" in outcome.summary
