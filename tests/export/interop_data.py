@@ -4,6 +4,7 @@ file shape (doccano, Label Studio, brat, CoNLL), for the import round trips."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,6 +15,7 @@ from annotator.annotation.models import Annotation, RelationRow, SpanRow
 from annotator.audit.models import AuditEvent
 from annotator.corpus.importing import import_articles
 from annotator.corpus.models import Document, Sentence
+from annotator.export import storing
 from annotator.projects.models import Project
 from tests.factories import make_project, make_user
 
@@ -73,6 +75,20 @@ def sizes(session: Session) -> tuple[int, ...]:
     return tuple(session.scalar(select(func.count()).select_from(t)) for t in (
         Document, Sentence, GoldSentence, GoldSpanRow, GoldRelationRow, Annotation, SpanRow,
         RelationRow, AuditEvent))
+
+
+def store_failing_on(chunk: int, error: BaseException) -> Callable[..., None]:
+    """``storing.store_annotations`` that raises ``error`` on its ``chunk``-th call (a chunked
+    import that fails, or whose worker dies, halfway)."""
+    real, calls = storing.store_annotations, []
+
+    def store(*args: Any, **kwargs: Any) -> None:
+        calls.append(1)
+        if len(calls) == chunk:
+            raise error
+        real(*args, **kwargs)
+
+    return store
 
 
 def offsets(doc: int, surface: str) -> tuple[int, int]:

@@ -338,18 +338,11 @@ def test_into_documents_the_project_has_the_write_is_chunked_and_all_or_nothing(
     files = [(name, content.encode()) for name, content in data.brat_files()
              if name.startswith(("doc0.", "doc1."))]
     before = sizes(db.session)
-    real, calls = storing.store_annotations, []
-
-    def fail_on_the_second_chunk(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 2:
-            raise RuntimeError("the disk is full")
-        return real(*args, **kwargs)
-
     commits: list[int] = []
     event.listen(db.session(), "after_commit", lambda s: commits.append(1))
     with monkeypatch.context() as patch:
-        patch.setattr(storing, "store_annotations", fail_on_the_second_chunk)
+        patch.setattr(storing, "store_annotations",
+                      data.store_failing_on(2, RuntimeError("the disk is full")))
         with pytest.raises(RuntimeError):
             import_files(db.session, project, files, fmt="brat", mode="gold", chunk_rows=1)
     db.session.rollback()

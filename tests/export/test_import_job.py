@@ -106,23 +106,19 @@ def test_a_refused_job_names_every_problem_and_stores_nothing(memory_queue, db, 
     assert 'id="import-skipped"' in page and "Left out (3)" in page
 
 
-def test_a_dead_workers_import_is_retried_and_published_exactly_once(app, db, project) -> None:
-    """The first worker ran the whole import and died before its commit (its transaction is
-    lost): the reaper queues the job again, the next attempt imports once, no duplicates."""
-    before = sizes(db.session)
-    params = import_job.import_params("brat", "gold", annotator=None, curator="boss",
-                                      skip_invalid=False, text_key=None)
-    job = services.submit(db.session, import_job.KIND, params, project_id=project.id,
-                          inputs=[(n, c.encode()) for n, c in data.brat_files()])
+def claimed(db, project_id: int, params: dict, inputs: list[tuple[str, bytes]]) -> JobContext:
+    """An import job queued with these files and claimed by a worker (soon to die)."""
+    job = services.submit(db.session, import_job.KIND, params, project_id=project_id,
+                          inputs=inputs)
     db.session.commit()
-    job_id = job.id
-    assert services.claim(db.session, job_id, "dead-worker") == 1
+    assert services.claim(db.session, job.id, "dead-worker") == 1
     db.session.commit()
-    ctx = JobContext(id=job_id, kind=import_job.KIND, key=job.key, params=params,
-                     project_id=project.id, user_id=None, attempt=1)
-    import_job.run(db.session, ctx)  # every write made, none committed...
-    db.session.rollback()  # ...and the worker is killed: the database drops its transaction
-    assert sizes(db.session) == before
+    return JobContext(id=job.id, kind=import_job.KIND, key=job.key, params=params,
+                      project_id=project_id, user_id=None, attempt=1)
+
+
+def requeue_as_dead(db, job_id: int) -> None:
+    """The job's worker stopped beating five minutes ago: the reaper queues the job again."""
     db.session.execute(update(Job).where(Job.id == job_id)
                        .values(heartbeat_at=utcnow() - timedelta(minutes=5)))
     db.session.commit()
@@ -130,6 +126,20 @@ def test_a_dead_workers_import_is_retried_and_published_exactly_once(app, db, pr
                          requeue_after=timedelta(minutes=2),
                          keep_files=timedelta(hours=1)) == [job_id]
     db.session.commit()
+
+
+def test_a_dead_workers_import_is_retried_and_published_exactly_once(app, db, project) -> None:
+    """The first worker ran the whole import and died before its commit (its transaction is
+    lost): the reaper queues the job again, the next attempt imports once, no duplicates."""
+    before = sizes(db.session)
+    params = import_job.import_params("brat", "gold", annotator=None, curator="boss",
+                                      skip_invalid=False, text_key=None)
+    ctx = claimed(db, project.id, params, [(n, c.encode()) for n, c in data.brat_files()])
+    job_id = ctx.id
+    import_job.run(db.session, ctx)  # every write made, none committed...
+    db.session.rollback()  # ...and the worker is killed: the database drops its transaction
+    assert sizes(db.session) == before
+    requeue_as_dead(db, job_id)
     assert runner.execute(job_id, "second-worker") == "done"
     assert runner.execute(job_id, "third-worker") is None  # a second message: taken already
     done = latest(db)
@@ -207,24 +217,10 @@ def test_a_worker_killed_between_chunks_is_undone_and_the_retry_imports_once(
     before = sizes(db.session)
     params = import_job.import_params("ours", "gold", annotator=None, curator=None,
                                       skip_invalid=False, text_key=None)
-    job = services.submit(db.session, import_job.KIND, params, project_id=project.id,
-                          inputs=[("gold.jsonl", lines.encode())])
-    db.session.commit()
-    job_id = job.id
-    assert services.claim(db.session, job_id, "dead-worker") == 1
-    db.session.commit()
-    ctx = JobContext(id=job_id, kind=import_job.KIND, key=job.key, params=params,
-                     project_id=project.id, user_id=None, attempt=1)
+    ctx = claimed(db, project.id, params, [("gold.jsonl", lines.encode())])
+    job_id = ctx.id
     with monkeypatch.context() as patch:
-        real, calls = storing.store_annotations, []
-
-        def die_on_the_third_chunk(*args, **kwargs):
-            calls.append(1)
-            if len(calls) == 3:
-                raise Killed
-            return real(*args, **kwargs)
-
-        patch.setattr(storing, "store_annotations", die_on_the_third_chunk)
+        patch.setattr(storing, "store_annotations", data.store_failing_on(3, Killed()))
         patch.setattr(storing._ChunkedStore, "discard", lambda self: iter(()))
         with pytest.raises(Killed):
             import_job.run(db.session, ctx)
@@ -232,13 +228,7 @@ def test_a_worker_killed_between_chunks_is_undone_and_the_retry_imports_once(
     half = sizes(db.session)
     assert half[2] == before[2] + 2  # two gold sentences committed, then the worker died
     assert len(file_names(db.session, job_id, import_job.LEDGER)) == 2
-    db.session.execute(update(Job).where(Job.id == job_id)
-                       .values(heartbeat_at=utcnow() - timedelta(minutes=5)))
-    db.session.commit()
-    assert services.reap(db.session, stale_after=timedelta(seconds=30),
-                         requeue_after=timedelta(minutes=2),
-                         keep_files=timedelta(hours=1)) == [job_id]
-    db.session.commit()
+    requeue_as_dead(db, job_id)
     assert runner.execute(job_id, "second-worker") == "done"
     after = sizes(db.session)
     # 4 gold sentences with a span each and an audit record each: once.

@@ -20,7 +20,7 @@ from annotator.errors import Conflict
 from annotator.export import storing
 from annotator.export.foreign_import import import_files
 from annotator.export.importing import import_annotations
-from tests.export.interop_data import sizes
+from tests.export.interop_data import sizes, store_failing_on
 from annotator.spans import Span
 from tests.factories import make_user, prepare_project
 
@@ -121,15 +121,8 @@ def test_a_large_import_commits_in_chunks_and_a_failure_takes_out_every_chunk(
     assert len(events(db, "annotation")) == 4
 
     before = sizes(db.session)
-    real, calls = storing.store_annotations, []
-
-    def fail_on_the_third_chunk(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 3:
-            raise RuntimeError("the disk is full")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(storing, "store_annotations", fail_on_the_third_chunk)
+    monkeypatch.setattr(storing, "store_annotations",
+                        store_failing_on(3, RuntimeError("the disk is full")))
     commits.clear()
     with pytest.raises(RuntimeError):
         import_files(db.session, project, [("g.jsonl", jsonl(sentences))], fmt="ours",
