@@ -78,7 +78,7 @@ def batch_progress(
     names_of_batches = dict(session.execute(
         select(Batch.id, Batch.name).where(Batch.id.in_({bid for bid, _, _ in counts}))
     ).all())
-    work = _annotated_work(session, project_id, batches, user_id)
+    work = _annotated_work(session, batches, user_id)
     untyped = untyped_counts(session, project_id, user_id=user_id, batch_id=batch_id,
                              include_archived=include_archived)
     untyped_what = describe_untyped(project_expected_attributes(session, project_id))
@@ -112,7 +112,7 @@ class _Work:
 
 
 def _annotated_work(
-    session: Session, project_id: int, batches: Select[Any], user_id: int | None
+    session: Session, batches: Select[Any], user_id: int | None
 ) -> dict[tuple[int, int], _Work]:
     """(batch id, annotator id) -> their work, read from their annotations of batch sentences
     in one grouped query: the counts, and the seconds of each done sentence joined into one

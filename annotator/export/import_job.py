@@ -16,6 +16,7 @@ line, and stores nothing.
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any
 
@@ -61,13 +62,14 @@ def run(session: Session, ctx: JobContext) -> dict[str, object]:
         raise JobRefused("the project of this import no longer exists")
     ctx.report(0.0, "Reading the files")
     files = read_inputs(session, ctx.id)
+    numbers = itertools.count()  # the ledger entries of this attempt
     try:
         outcome = import_files(
             session, project, files, fmt=params["format"], mode=params["mode"],
             annotator=params.get("annotator"), curator=params.get("curator"),
             skip_invalid=bool(params.get("skip_invalid")), text_key=params.get("text_key"),
             progress=ctx.report, chunk_rows=current_app.config["IMPORT_CHUNK_ROWS"],
-            on_chunk=lambda chunk: _record(session, ctx, chunk),
+            on_chunk=lambda chunk: _record(session, ctx, next(numbers), chunk),
         )
     except ImportRefused as err:
         lines = [str(line) for line in err.details.get("errors", [])]
@@ -86,9 +88,8 @@ def run(session: Session, ctx: JobContext) -> dict[str, object]:
     }
 
 
-def _record(session: Session, ctx: JobContext, chunk: StoredChunk) -> None:
+def _record(session: Session, ctx: JobContext, number: int, chunk: StoredChunk) -> None:
     """Write a chunk's ledger entry (committed with the chunk)."""
-    number = len(file_names(session, ctx.id, LEDGER))
     write_file(session, ctx.id, LEDGER, f"{ctx.attempt:03d}-{number:06d}",
                [json.dumps(chunk.to_json()).encode()])
 

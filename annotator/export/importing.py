@@ -239,28 +239,17 @@ class Prepared:
     result: ImportResult
 
 
-def import_annotations(
-    session: Session,
-    project: Project,
-    data: bytes,
-    *,
-    mode: str,
-    annotator: str | None = None,
-    curator: str | None = None,
-    source_name: str = "file",
-    skip_invalid: bool = False,
-) -> ImportResult:
+def import_annotations(session: Session, project: Project, data: bytes,
+                       **options: Any) -> ImportResult:
     """Validate every line of a JSONL file, then store all of it or nothing, in the caller's
-    transaction (``prepare_annotations``, then ``store_prepared``; the import command and job
-    store in chunks).
+    transaction: ``prepare_annotations`` (its options) then ``store_prepared`` (the import
+    command and job store in chunks).
 
     Raises:
         Invalid / NotFound: a bad mode or user.
         ImportRefused: naming every bad line; the database is unchanged.
     """
-    prepared = prepare_annotations(session, project, data, mode=mode, annotator=annotator,
-                                   curator=curator, source_name=source_name,
-                                   skip_invalid=skip_invalid)
+    prepared = prepare_annotations(session, project, data, **options)
     store_prepared(session, project.id, [prepared])
     return prepared.result
 
