@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
+from operator import itemgetter
+from typing import Any
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import DateTime, Dialect, MetaData, Table, TypeDecorator, insert
+from sqlalchemy.orm import DeclarativeBase, Session
 
 from annotator import inputs
 
@@ -51,3 +55,62 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class BulkInsert:
+    """An INSERT of many rows of ``table`` whose values are turned into the driver's ahead of
+    the write (``convert``: JSON to text, timestamps to UTC...), so that while the transaction
+    holds the database's write lock (SQLite has one for the whole file) only the driver's
+    ``executemany`` runs, not SQLAlchemy's conversion of every parameter.
+
+    ``columns`` are the columns every row gives; a column with a Python-side default must be
+    among them (defaults are not applied here). Values added to a converted row afterwards go
+    to the driver as they are: fine for integer keys known only after an earlier insert.
+    """
+
+    def __init__(self, dialect: Dialect, table: Table, columns: Sequence[str]) -> None:
+        missing = [c.name for c in table.columns
+                   if c.default is not None and c.name not in columns]
+        if missing:
+            raise ValueError(f"{table.name}: give the columns {missing}, defaults are not "
+                             "applied in a bulk insert")
+        compiled = insert(table).compile(dialect=dialect, column_keys=list(columns),
+                                          for_executemany=True)  # no RETURNING
+        self.sql = str(compiled)
+        self._converters = [
+            (name, converter) for name in columns
+            if (converter := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+        ]
+        # qmark/numeric paramstyles (SQLite) take tuples in the statement's order
+        self._order = (_tuple_of(compiled.positiontup or ()) if compiled.positional
+                       else None)
+
+    def convert(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """The row with each value as the driver takes it."""
+        converted = dict(row)
+        for name, converter in self._converters:
+            converted[name] = converter(converted[name])
+        return converted
+
+    def execute(self, session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert these converted rows with one ``executemany``."""
+        if not rows:
+            return
+        order = self._order
+        params = [order(row) for row in rows] if order is not None else list(rows)
+        session.connection().exec_driver_sql(self.sql, params)
+
+
+def _tuple_of(keys: Sequence[str]) -> Callable[[Mapping[str, Any]], tuple]:
+    """A function giving a row's values for ``keys``, as a tuple (itemgetter gives one key's
+    value alone)."""
+    if len(keys) == 1:
+        key = keys[0]
+        return lambda row: (row[key],)
+    return itemgetter(*keys)
+
+
+@lru_cache(maxsize=64)  # one per engine and table: its SQL compiled once
+def bulk_insert(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> BulkInsert:
+    """The ``BulkInsert`` of these columns of ``table`` for the dialect."""
+    return BulkInsert(dialect, table, columns)

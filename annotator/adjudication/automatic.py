@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from annotator.adjudication.arguments import (
@@ -17,21 +17,19 @@ from annotator.adjudication.arguments import (
     eligible,
 )
 from annotator.adjudication.bulk import (
-    SPAN_COLUMNS,
+    Keyed,
+    gold_changes,
     insert_golds,
-    insert_relations,
-    insert_spans,
-    record_gold_changes,
+    prepare_relations,
+    prepare_spans,
     state_of,
+    write_relations,
+    write_spans,
 )
 from annotator.adjudication.conflicts import Accepted, adjudicate, is_open, overlaps
 from annotator.adjudication.input import (
     chunks,
-    decided_events,
-    decided_regions,
-    sentence_relations,
     to_span,
-    user_names,
 )
 from annotator.adjudication.models import (
     GoldRelationRow,
@@ -42,8 +40,10 @@ from annotator.adjudication.models import (
 )
 from annotator.adjudication.queries import RELATION_COLUMNS
 from annotator.adjudication.requests import check_min_agree
+from annotator.adjudication.stored import Stored, load_golds
 from annotator.annotation.queries import get_schema
 from annotator.assignments.models import Batch
+from annotator.audit.services import write_changes
 from annotator.auth.models import User
 from annotator.db import utcnow
 from annotator.errors import Conflict, NotFound
@@ -100,21 +100,6 @@ class ChangedGold(NamedTuple):
     # ids of its relations from an earlier vote, and of curators' relations whose spans left
     replaced_relations: list[int]
     relations: list[dict[str, Any]]  # curators' relations kept, then the vote's
-
-
-@dataclass(frozen=True)
-class Stored:
-    """What gold the sentences in scope have (see ``load_golds``)."""
-
-    golds: dict[int, Any]  # sentence id -> gold record
-    spans: dict[int, list[Any]]  # gold id -> spans, partial records only
-    voted: dict[int, int]  # gold id -> spans from the vote, complete records only
-    decided: dict[int, list[tuple[int, int]]]  # gold id -> regions curators decided
-    names: dict[int, str]  # curator id -> name, for the audit trail
-    relations: dict[int, list[Any]]  # gold id -> relations, partial records only
-    voted_relations: dict[int, int]  # gold id -> relations from the vote, complete records
-    events: dict[int, list[tuple[int, int]]]  # gold id -> events whose arguments were decided
-    annotated: dict[int, dict[str, list[Relation]]]  # sentence id -> annotators' relations
 
 
 @dataclass
@@ -191,10 +176,12 @@ class AutoPass:
         for item in items:
             _plan_sentence(item, stored, self.min_agree, self.schema, plan)
         now = utcnow()
-        _write_created(self.session, plan.created, self.min_agree, now, self.actor_id,
-                       stored.names)
-        _write_updated(self.session, plan.updated, self.min_agree, now, self.actor_id,
-                       stored.names)
+        # Every row is made and converted first: from the first write to the commit, SQLite
+        # holds its write lock, and annotators' saves wait for it.
+        new, changed = _prepare(self.session, plan, self.min_agree, now, self.actor_id,
+                                stored.names)
+        _write_created(self.session, plan.created, new)
+        _write_updated(self.session, plan.updated, changed, self.min_agree, now)
         self.session.flush()
         return plan
 
@@ -346,97 +333,71 @@ def _auto_key(span: dict[str, Any]) -> tuple:
             span["voters"], tuple(span["annotators"] or ()))
 
 
-def load_golds(session: Session, sentence_ids: Sequence[int]) -> Stored:
-    """Gold records of these sentences, the spans of the partial ones, the vote's count in
-    the complete ones, decided regions and curators' names.
+class _Rows(NamedTuple):
+    """A plan's rows, made and converted for the driver before its first write."""
 
-    Complete sentences are left alone, so their spans are counted, not read.
-    """
-    golds: dict[int, Any] = {}
-    stored: dict[int, list[Any]] = {}
-    voted: dict[int, int] = {}
-    links: dict[int, list[Any]] = {}
-    voted_links: dict[int, int] = {}
-    columns = [getattr(GoldSpanRow, c) for c in SPAN_COLUMNS]
-    link_columns = [getattr(GoldRelationRow, c) for c in RELATION_COLUMNS]
-    for chunk in chunks(sentence_ids):
-        for row in session.execute(
-            select(GoldSentence.id, GoldSentence.sentence_id, GoldSentence.status,
-                   GoldSentence.version, GoldSentence.min_agree)
-            .where(GoldSentence.sentence_id.in_(chunk))
-        ):
-            golds[row.sentence_id] = row
-        for row in session.execute(
-            select(GoldSpanRow.id, GoldSpanRow.gold_id, *columns)
-            .join(GoldSentence, GoldSentence.id == GoldSpanRow.gold_id)
-            .where(GoldSentence.sentence_id.in_(chunk),
-                   GoldSentence.status == GoldStatus.PARTIAL.value)
-            .order_by(GoldSpanRow.start)
-        ):
-            stored.setdefault(row.gold_id, []).append(row)
-        voted.update(session.execute(
-            select(GoldSpanRow.gold_id, func.count(GoldSpanRow.id))
-            .join(GoldSentence, GoldSentence.id == GoldSpanRow.gold_id)
-            .where(GoldSentence.sentence_id.in_(chunk),
-                   GoldSentence.status == GoldStatus.COMPLETE.value,
-                   GoldSpanRow.source != GoldSource.CURATOR.value)
-            .group_by(GoldSpanRow.gold_id)
-        ).all())
-        for row in session.execute(
-            select(GoldRelationRow.id, GoldRelationRow.gold_id, *link_columns)
-            .join(GoldSentence, GoldSentence.id == GoldRelationRow.gold_id)
-            .where(GoldSentence.sentence_id.in_(chunk),
-                   GoldSentence.status == GoldStatus.PARTIAL.value)
-            .order_by(GoldRelationRow.id)
-        ):
-            links.setdefault(row.gold_id, []).append(row)
-        voted_links.update(session.execute(
-            select(GoldRelationRow.gold_id, func.count(GoldRelationRow.id))
-            .join(GoldSentence, GoldSentence.id == GoldRelationRow.gold_id)
-            .where(GoldSentence.sentence_id.in_(chunk),
-                   GoldSentence.status == GoldStatus.COMPLETE.value,
-                   GoldRelationRow.source != GoldSource.CURATOR.value)
-            .group_by(GoldRelationRow.gold_id)
-        ).all())
-    gold_ids = [g.id for g in golds.values()]
-    decided = decided_regions(session, gold_ids)
-    names = user_names(session, {r.curator_id for rows in [*stored.values(), *links.values()]
-                                 for r in rows if r.curator_id})
-    return Stored(golds, stored, voted, decided, names, links, voted_links,
-                  decided_events(session, gold_ids), sentence_relations(session, sentence_ids))
+    golds: list[dict[str, Any]]  # the new gold records
+    spans: Keyed  # the new records' spans (by sentence id), then the changed ones' (by gold id)
+    relations: Keyed  # as spans
+    changes: list[dict[str, Any]]  # the audit rows
 
 
-def _write_created(
-    session: Session, created: Sequence[NewGold], min_agree: int, now: datetime,
-    actor_id: int | None, names: dict[int, str],
-) -> None:
+def _prepare(
+    session: Session, plan: Plan, min_agree: int, now: datetime, actor_id: int | None,
+    names: dict[int, str],
+) -> tuple[_Rows, _Rows]:
+    """The rows of the plan's new gold records and of its changed ones."""
+    created, updated = plan.created, plan.updated
+    new = _Rows(
+        [{"sentence_id": n.sentence_id, "status": n.status, "version": 1,
+          "min_agree": min_agree, "created_at": now, "updated_at": now,
+          "closed_at": now if n.status == GoldStatus.COMPLETE else None,
+          "closed_by_id": None}  # closed by the vote, not by a person
+         for n in created],
+        prepare_spans(session, [(n.sentence_id, n.spans) for n in created], now),
+        prepare_relations(session, [(n.sentence_id, n.relations) for n in created], now),
+        gold_changes(session, actor_id, now, [
+            (n.sentence_id, "auto", 1, None,
+             state_of(n.spans, n.status, 1, min_agree, names, n.relations))
+            for n in created
+        ]),
+    )
+    changed = _Rows(
+        [],
+        prepare_spans(session, [
+            (c.gold.id, [s for s in c.spans if s["source"] != GoldSource.CURATOR])
+            for c in updated
+        ], now),
+        prepare_relations(session, [
+            (c.gold.id, [r for r in c.relations if r["source"] != GoldSource.CURATOR])
+            for c in updated
+        ], now),
+        gold_changes(session, actor_id, now, [
+            (c.gold.sentence_id, "auto", c.gold.version + 1, c.before,
+             state_of(c.spans, c.status, c.gold.version + 1, min_agree, names, c.relations))
+            for c in updated
+        ]),
+    )
+    return new, changed
+
+
+def _write_created(session: Session, created: Sequence[NewGold], rows: _Rows) -> None:
     if not created:
         return
-    gold_ids = insert_golds(session, [
-        {"sentence_id": new.sentence_id, "status": new.status, "version": 1,
-         "min_agree": min_agree, "created_at": now, "updated_at": now,
-         "closed_at": now if new.status == GoldStatus.COMPLETE else None,
-         "closed_by_id": None}  # closed by the vote, not by a person
-        for new in created
-    ])
+    gold_ids = insert_golds(session, rows.golds)
     if len(gold_ids) != len(created):
         raise Conflict(
             "gold was created for some of these sentences while the automatic pass ran; "
             "nothing was stored, run it again"
         )
-    insert_spans(session, [(gold_ids[new.sentence_id], new.spans) for new in created], now)
-    insert_relations(session, [(gold_ids[new.sentence_id], new.relations) for new in created],
-                     now)
-    record_gold_changes(session, actor_id, now, [
-        (new.sentence_id, "auto", 1, None,
-         state_of(new.spans, new.status, 1, min_agree, names, new.relations))
-        for new in created
-    ])
+    write_spans(session, rows.spans, gold_ids)
+    write_relations(session, rows.relations, gold_ids)
+    write_changes(session, rows.changes)
 
 
 def _write_updated(
-    session: Session, updated: Sequence[ChangedGold], min_agree: int, now: datetime,
-    actor_id: int | None, names: dict[int, str],
+    session: Session, updated: Sequence[ChangedGold], rows: _Rows, min_agree: int,
+    now: datetime,
 ) -> None:
     if not updated:
         return
@@ -469,17 +430,6 @@ def _write_updated(
             delete(GoldRelationRow).where(GoldRelationRow.id.in_(chunk))
             .execution_options(synchronize_session=False)
         )
-    insert_spans(session, [
-        (change.gold.id, [s for s in change.spans if s["source"] != GoldSource.CURATOR])
-        for change in updated
-    ], now)
-    insert_relations(session, [
-        (change.gold.id, [r for r in change.relations if r["source"] != GoldSource.CURATOR])
-        for change in updated
-    ], now)
-    record_gold_changes(session, actor_id, now, [
-        (change.gold.sentence_id, "auto", change.gold.version + 1, change.before,
-         state_of(change.spans, change.status, change.gold.version + 1, min_agree, names,
-                  change.relations))
-        for change in updated
-    ])
+    write_spans(session, rows.spans)
+    write_relations(session, rows.relations)
+    write_changes(session, rows.changes)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from annotator.adjudication.models import (
@@ -18,9 +18,9 @@ from annotator.adjudication.models import (
 )
 from annotator.adjudication.queries import RELATION_COLUMNS, relation_json
 from annotator.annotation.services import insert_unless_taken
-from annotator.audit.services import Change, record_changes
+from annotator.audit.services import Change, prepare_changes, write_changes
 from annotator.auth.models import User
-from annotator.db import utcnow
+from annotator.db import BulkInsert, bulk_insert, utcnow
 from annotator.errors import Conflict
 from annotator.relations import Relation
 from annotator.spans import Span
@@ -73,30 +73,80 @@ def insert_golds(session: Session, rows: Sequence[dict[str, Any]]) -> dict[int, 
     return dict(session.execute(statement, list(rows)).all())
 
 
+Keyed = list[tuple[Any, dict[str, Any]]]  # (key of the gold record, row for the driver)
+
+
+def prepare_spans(
+    session: Session, per_key: Iterable[tuple[Any, Sequence[dict[str, Any]]]], now: datetime
+) -> Keyed:
+    """Rows of gold spans (SPAN_COLUMNS), each with the key of its gold record (its id, or its
+    sentence's id while the record is still to be inserted), converted for the database driver
+    before the transaction writes anything: ``write_spans`` inserts them."""
+    return _prepare(session, GoldSpanRow.__table__, SPAN_COLUMNS, per_key, now)
+
+
+def prepare_relations(
+    session: Session, per_key: Iterable[tuple[Any, Sequence[dict[str, Any]]]], now: datetime
+) -> Keyed:
+    """Rows of gold relations (RELATION_COLUMNS), as ``prepare_spans`` gives spans."""
+    return _prepare(session, GoldRelationRow.__table__, RELATION_COLUMNS, per_key, now)
+
+
+def write_spans(session: Session, rows: Keyed, gold_ids: Mapping[Any, int] | None = None,
+                ) -> None:
+    """Insert prepared span rows in one statement; ``gold_ids`` maps their keys to gold ids
+    (None: the keys are the ids)."""
+    _write(session, GoldSpanRow.__table__, SPAN_COLUMNS, rows, gold_ids)
+
+
+def write_relations(session: Session, rows: Keyed,
+                    gold_ids: Mapping[Any, int] | None = None) -> None:
+    """Insert prepared relation rows in one statement, as ``write_spans``."""
+    _write(session, GoldRelationRow.__table__, RELATION_COLUMNS, rows, gold_ids)
+
+
 def insert_spans(
     session: Session, per_gold: Sequence[tuple[int, Sequence[dict[str, Any]]]], now: datetime
 ) -> None:
     """Insert gold spans (SPAN_COLUMNS) of these gold records in one statement."""
-    rows = [
-        {"gold_id": gold_id, "created_at": now, **{c: span[c] for c in SPAN_COLUMNS}}
-        for gold_id, spans in per_gold
-        for span in spans
-    ]
-    if rows:
-        session.execute(insert(GoldSpanRow.__table__), rows)
+    write_spans(session, prepare_spans(session, per_gold, now))
 
 
 def insert_relations(
     session: Session, per_gold: Sequence[tuple[int, Sequence[dict[str, Any]]]], now: datetime
 ) -> None:
     """Insert gold relations (RELATION_COLUMNS) of these gold records in one statement."""
-    rows = [
-        {"gold_id": gold_id, "created_at": now, **{c: link[c] for c in RELATION_COLUMNS}}
-        for gold_id, links in per_gold
-        for link in links
-    ]
-    if rows:
-        session.execute(insert(GoldRelationRow.__table__), rows)
+    write_relations(session, prepare_relations(session, per_gold, now))
+
+
+def _bulk(session: Session, table: Table, columns: tuple[str, ...]) -> BulkInsert:
+    return bulk_insert(session.get_bind().dialect, table, ("gold_id", "created_at", *columns))
+
+
+def _prepare(session: Session, table: Table, columns: tuple[str, ...],
+             per_key: Iterable[tuple[Any, Sequence[dict[str, Any]]]], now: datetime) -> Keyed:
+    convert = _bulk(session, table, columns).convert
+    return [(key, convert({"created_at": now, **{c: row[c] for c in columns}}))
+            for key, rows in per_key for row in rows]
+
+
+def _write(session: Session, table: Table, columns: tuple[str, ...], rows: Keyed,
+           gold_ids: Mapping[Any, int] | None) -> None:
+    _bulk(session, table, columns).execute(session, [
+        {**row, "gold_id": key if gold_ids is None else gold_ids[key]} for key, row in rows
+    ])
+
+
+def gold_changes(
+    session: Session, actor_id: int | None, now: datetime,
+    changes: Sequence[tuple[int, str, int, dict[str, Any] | None, dict[str, Any]]],
+) -> list[dict[str, Any]]:
+    """The audit rows of changed gold records, (sentence id, action, version, before, after)
+    each, converted for the driver (``audit.services.write_changes`` inserts them)."""
+    return prepare_changes(session, [
+        Change(actor_id, None, sentence_id, "gold", action, version, before, after)
+        for sentence_id, action, version, before, after in changes
+    ], at=now)
 
 
 def record_gold_changes(
@@ -104,10 +154,7 @@ def record_gold_changes(
     changes: Sequence[tuple[int, str, int, dict[str, Any] | None, dict[str, Any]]],
 ) -> None:
     """One audit row per changed gold record: (sentence id, action, version, before, after)."""
-    record_changes(session, [
-        Change(actor_id, None, sentence_id, "gold", action, version, before, after)
-        for sentence_id, action, version, before, after in changes
-    ], at=now)
+    write_changes(session, gold_changes(session, actor_id, now, changes))
 
 
 def import_gold(

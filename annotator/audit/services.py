@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from annotator.audit.models import AuditEvent
 from annotator.auth.models import User
-from annotator.db import utcnow
+from annotator.db import BulkInsert, bulk_insert, utcnow
 from annotator.errors import NotFound
 from annotator.paging import Pager
 
@@ -62,6 +62,28 @@ def record_changes(
 
 
 _INSERT_EVENT = insert(AuditEvent.__table__)
+_EVENT_COLUMNS = ("at", "actor_id", "owner_id", "sentence_id", "target", "action", "version",
+                  "before", "after")
+
+
+def prepare_changes(
+    session: Session, changes: Sequence[Change], at: datetime | None = None
+) -> list[dict[str, Any]]:
+    """The audit rows of these changes, all at ``at``, converted for the database driver
+    before the transaction writes anything (``write_changes`` inserts them): in bulk writes,
+    turning before/after into JSON then costs no time under the write lock."""
+    when = at or utcnow()
+    convert = _bulk_events(session).convert
+    return [convert(_row(change, when)) for change in changes]
+
+
+def write_changes(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Append audit rows ``prepare_changes`` converted, in one statement."""
+    _bulk_events(session).execute(session, rows)
+
+
+def _bulk_events(session: Session) -> BulkInsert:
+    return bulk_insert(session.get_bind().dialect, AuditEvent.__table__, _EVENT_COLUMNS)
 
 
 def _row(change: Change, at: datetime) -> dict[str, Any]:
