@@ -43,3 +43,35 @@ def test_other_errors_roll_back_and_propagate():
         with unit_of_work(session):
             1 / 0
     assert session.calls == ["rollback", "rollback"]
+
+
+def test_the_collector_is_held_inside_the_block_and_restored_after_it():
+    import gc
+
+    from annotator.transactions import collector_held
+
+    assert gc.isenabled()
+    with pytest.raises(ZeroDivisionError):
+        with collector_held():
+            assert not gc.isenabled()
+            1 / 0
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_held():
+            pass
+        assert not gc.isenabled()  # one held by its caller stays held
+    finally:
+        gc.enable()
+
+
+def test_long_lived_objects_are_left_out_of_scans_until_the_block_ends():
+    import gc
+
+    from annotator.transactions import long_lived
+
+    big = [[n] for n in range(10_000)]
+    assert gc.get_freeze_count() == 0
+    with long_lived():
+        assert gc.get_freeze_count() >= len(big)
+    assert gc.get_freeze_count() == 0

@@ -41,7 +41,7 @@ from annotator.jobs.context import JobContext, JobRefused
 from annotator.jobs.files import write_file
 from annotator.jobs.models import JobFile
 from annotator.jobs.queries import file_names, list_jobs, read_file
-from annotator.transactions import yield_to_writers
+from annotator.transactions import collector_held, long_lived, yield_to_writers
 
 KIND = "auto-adjudicate"
 LEDGER = "undo"  # the role of the job files that list what each chunk wrote
@@ -79,16 +79,19 @@ def run(session: Session, ctx: JobContext) -> dict[str, Any]:
     total = len(work.items)
     ctx.report(0.05, f"Adjudicating {total:,} sentences")
     timings: list[float] = []  # seconds per chunk, its read, writes and commit
-    for number, start in enumerate(range(0, total, size)):
-        began = time.perf_counter()
-        plan = _write_chunk(session, ctx, work, work.items[start:start + size], number)
-        timings.append(time.perf_counter() - began)
-        work.count(plan)
-        done = min(total, start + size)
-        ctx.report(0.05 + 0.95 * done / total,
-                   f"Adjudicated {done:,} of {total:,} sentences "
-                   f"({work.changed:,} gold records written)")
-        yield_to_writers(session, pause)
+    with long_lived():  # the annotations read above stay till the end
+        for number, start in enumerate(range(0, total, size)):
+            began = time.perf_counter()
+            with collector_held():  # no collection pause while the chunk holds the lock
+                plan = _write_chunk(session, ctx, work, work.items[start:start + size],
+                                    number)
+            timings.append(time.perf_counter() - began)
+            work.count(plan)
+            done = min(total, start + size)
+            ctx.report(0.05 + 0.95 * done / total,
+                       f"Adjudicated {done:,} of {total:,} sentences "
+                       f"({work.changed:,} gold records written)")
+            yield_to_writers(session, pause)
     result = work.result()
     return {**{name: getattr(result, name) for name in result.__dataclass_fields__},
             "chunks": _timing(timings),
