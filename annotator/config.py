@@ -74,7 +74,7 @@ class Defaults:
     SHARED_CACHE_MAX_ITEM_BYTES = 64 * 1024 ** 2  # larger values stay in their process
     # The automatic pass as a job writes this many sentences' gold per transaction, then
     # pauses so that annotators' saves get the database between chunks (docs/adjudication.md).
-    AUTO_CHUNK_SENTENCES = 100
+    AUTO_CHUNK_SENTENCES = 50  # measured in docs/benchmarks.md (issue 15)
     AUTO_PAUSE_SECONDS = 0.005
     # The export page streams a download directly up to this many gold sentences (measured
     # under a second, docs/export.md); above, it offers "Prepare the file" (a background job).
