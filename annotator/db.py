@@ -61,7 +61,9 @@ class BulkInsert:
     """An INSERT of many rows of ``table`` whose values are turned into the driver's ahead of
     the write (``convert``: JSON to text, timestamps to UTC...), so that while the transaction
     holds the database's write lock (SQLite has one for the whole file) only the driver's
-    ``executemany`` runs, not SQLAlchemy's conversion of every parameter.
+    ``executemany`` runs, not SQLAlchemy's conversion of every parameter. On PostgreSQL
+    (psycopg) the rows go in by ``COPY``: one statement for all of them, where an
+    ``executemany`` makes the server run one INSERT per row.
 
     ``columns`` are the columns every row gives; a column with a Python-side default must be
     among them (defaults are not applied here). Values added to a converted row afterwards go
@@ -84,6 +86,14 @@ class BulkInsert:
         # qmark/numeric paramstyles (SQLite) take tuples in the statement's order
         self._order = (_tuple_of(compiled.positiontup or ()) if compiled.positional
                        else None)
+        # psycopg: COPY, one statement for all rows, where executemany runs one INSERT per
+        # row (several times the server's CPU for a few hundred rows)
+        self._copy: tuple[str, Callable[[Mapping[str, Any]], tuple]] | None = None
+        if dialect.name == "postgresql" and dialect.driver == "psycopg":
+            quote = dialect.identifier_preparer.quote
+            names = ", ".join(quote(name) for name in columns)
+            table_name = dialect.identifier_preparer.format_table(table)
+            self._copy = (f"COPY {table_name} ({names}) FROM STDIN", _tuple_of(list(columns)))
 
     def convert(self, row: Mapping[str, Any]) -> dict[str, Any]:
         """The row with each value as the driver takes it."""
@@ -93,8 +103,15 @@ class BulkInsert:
         return converted
 
     def execute(self, session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Insert these converted rows with one ``executemany``."""
+        """Insert these converted rows in one go (``executemany``, or ``COPY``)."""
         if not rows:
+            return
+        if self._copy is not None:
+            statement, values = self._copy
+            with (session.connection().connection.cursor() as cursor,
+                  cursor.copy(statement) as copy):
+                for row in rows:
+                    copy.write_row(values(row))
             return
         order = self._order
         params = [order(row) for row in rows] if order is not None else list(rows)

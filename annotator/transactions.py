@@ -133,9 +133,21 @@ def yield_to_writers(session: Session, pause: float) -> None:
     that would be an annotator's save, made to wait for megabytes the bulk writer wrote. A
     PASSIVE checkpoint here (it never waits for, nor blocks, other connections) keeps the log
     short, so saves commit only their own pages.
+
+    On PostgreSQL, the connection's cached plans are dropped (``DISCARD PLANS``). The
+    foreign-key checks of each inserted row run a cached plan made when the session first
+    needed it: a bulk writer that starts on an empty table (the first gold of a project, the
+    documents of a first import) keeps checking each new row's parent with a sequential scan
+    planned for an empty table, while the table grows to 100,000 rows (measured: a 5,000-sentence
+    pass read 83 million gold rows in 35,000 scans, and a chunk of its span inserts took 55 ms
+    instead of about 5). Plans made afresh after each chunk see the table as it has grown.
     """
-    if session.get_bind().dialect.name == "sqlite":
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
         session.connection().exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        session.commit()
+    elif dialect == "postgresql":
+        session.connection().exec_driver_sql("DISCARD PLANS")
         session.commit()
     if pause:
         time.sleep(pause)

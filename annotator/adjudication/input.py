@@ -72,22 +72,36 @@ def sentence_relations(
     session: Session, sentence_ids: Sequence[int]
 ) -> dict[int, dict[str, list[Relation]]]:
     """The relations of every finished annotation of these sentences: sentence id ->
-    {user name: relations}; an annotator without relations is absent."""
+    {user name: relations}; an annotator without relations is absent.
+
+    Two index lookups, the annotations then their relations: joined in one query, PostgreSQL
+    would rather scan every relation of the database than look up a few hundred by
+    annotation (measured: 10 ms against under 1 ms for 50 sentences of 10,000).
+    """
     result: dict[int, dict[str, list[Relation]]] = {}
     for chunk in chunks(list(sentence_ids)):
-        for sentence_id, username, head_start, head_end, role, child_start, child_end in (
-            session.execute(
-                select(Annotation.sentence_id, User.username, RelationRow.head_start,
-                       RelationRow.head_end, RelationRow.role, RelationRow.child_start,
-                       RelationRow.child_end)
-                .join(Annotation, Annotation.id == RelationRow.annotation_id)
+        owners = {
+            annotation_id: (sentence_id, username)
+            for annotation_id, sentence_id, username in session.execute(
+                select(Annotation.id, Annotation.sentence_id, User.username)
                 .join(User, User.id == Annotation.annotator_id)
                 .where(Annotation.sentence_id.in_(chunk), Annotation.status == COUNTED_STATUS)
             )
-        ):
-            result.setdefault(sentence_id, {}).setdefault(username, []).append(
-                Relation(head_start, head_end, role, child_start, child_end)
-            )
+        }
+        for ids in chunks(list(owners)):
+            for annotation_id, head_start, head_end, role, child_start, child_end in (
+                session.execute(
+                    select(RelationRow.annotation_id, RelationRow.head_start,
+                           RelationRow.head_end, RelationRow.role, RelationRow.child_start,
+                           RelationRow.child_end)
+                    .where(RelationRow.annotation_id.in_(ids))
+                    .order_by(RelationRow.id)
+                )
+            ):
+                sentence_id, username = owners[annotation_id]
+                result.setdefault(sentence_id, {}).setdefault(username, []).append(
+                    Relation(head_start, head_end, role, child_start, child_end)
+                )
     return result
 
 
