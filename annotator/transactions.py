@@ -154,21 +154,6 @@ def yield_to_writers(session: Session, pause: float) -> None:
 
 
 @contextmanager
-def collector_held() -> Iterator[None]:
-    """Keep Python's cyclic garbage collector from running inside the block: a bulk writer's
-    transaction, so that no collection pause falls while it holds SQLite's write lock (with a
-    large pass in memory, a full collection takes a second or two, and every save waits it
-    out). What the block left is collected after it, outside the lock."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-@contextmanager
 def long_lived() -> Iterator[None]:
     """Within the block, leave out of the collector's scans every object alive at its start
     (``gc.freeze``): a job's big read that lives until the job ends (the automatic pass's

@@ -45,10 +45,10 @@ def test_other_errors_roll_back_and_propagate():
     assert session.calls == ["rollback", "rollback"]
 
 
-def test_the_collector_is_held_inside_the_block_and_restored_after_it():
+def test_the_collector_is_paused_inside_the_block_and_restored_after_it():
     import gc
 
-    from annotator.transactions import collector_held
+    from annotator.agreement.data import gc_paused as collector_held
 
     assert gc.isenabled()
     with pytest.raises(ZeroDivisionError):

@@ -34,6 +34,7 @@ from annotator.adjudication.models import (
     GoldStatus,
 )
 from annotator.adjudication.requests import check_min_agree
+from annotator.agreement.data import gc_paused
 from annotator.audit.models import AuditEvent
 from annotator.db import utcnow
 from annotator.errors import Conflict
@@ -41,7 +42,7 @@ from annotator.jobs.context import JobContext, JobRefused
 from annotator.jobs.files import write_file
 from annotator.jobs.models import JobFile
 from annotator.jobs.queries import file_names, list_jobs, read_file
-from annotator.transactions import collector_held, long_lived, yield_to_writers
+from annotator.transactions import long_lived, yield_to_writers
 
 KIND = "auto-adjudicate"
 LEDGER = "undo"  # the role of the job files that list what each chunk wrote
@@ -82,7 +83,7 @@ def run(session: Session, ctx: JobContext) -> dict[str, Any]:
     with long_lived():  # the annotations read above stay till the end
         for number, start in enumerate(range(0, total, size)):
             began = time.perf_counter()
-            with collector_held():  # no collection pause while the chunk holds the lock
+            with gc_paused():  # no collection pause while the chunk holds the lock
                 plan = _write_chunk(session, ctx, work, work.items[start:start + size],
                                     number)
             timings.append(time.perf_counter() - began)
