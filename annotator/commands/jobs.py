@@ -30,7 +30,9 @@ log = logging.getLogger("annotator.jobs")
                    "expired job files (deleted).")
 @click.option("--nice", "niceness", default=10, show_default=True, type=click.IntRange(0, 19),
               help="lower this process's scheduling priority by this much, so that the "
-                   "saves of the app servers on the same machine come first (0: unchanged).")
+                   "saves of the app servers on the same machine come first; where Linux "
+                   "shares the CPU by session (autogroup), the worker's own session too "
+                   "(0: unchanged).")
 @with_appcontext
 def worker_command(threads: int, reap_every: float, niceness: int) -> None:
     """Run background jobs (imports, the automatic pass, export files, agreement reports).
@@ -45,7 +47,7 @@ def worker_command(threads: int, reap_every: float, niceness: int) -> None:
         fail(f"JOBS_QUEUE={kind} keeps jobs inside one process: a worker cannot serve it")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if niceness:
-        os.nice(niceness)
+        lower_priority(niceness)
     queue.bind_worker_app(app)
     huey = queue.queue_for(app)
     stop = threading.Event()
@@ -60,6 +62,31 @@ def worker_command(threads: int, reap_every: float, niceness: int) -> None:
         consumer.run()
     finally:
         stop.set()
+
+
+def lower_priority(niceness: int) -> None:
+    """Lower this process's priority, and its session's where Linux shares the CPU by session.
+
+    With autogroup scheduling (`/proc/sys/kernel/sched_autogroup_enabled`, on by default on
+    desktop and many server kernels) the CPU is first shared between sessions and a nice value
+    only counts within its own session: a worker started beside the app servers from another
+    shell or unit would compete with them as an equal. So the worker becomes the leader of a
+    session of its own and gives that session the same niceness. It leaves a session it did not
+    make alone (started in the foreground of a terminal, the worker leads a process group and
+    stays in the terminal's session, which it does not renice).
+    """
+    os.nice(niceness)
+    try:
+        os.setsid()
+    except OSError:
+        pass  # already a session or process-group leader
+    if os.getsid(0) != os.getpid():
+        return
+    try:
+        with open("/proc/self/autogroup", "w") as group:
+            group.write(str(niceness))
+    except OSError:
+        pass  # no autogroup scheduling on this kernel, or not allowed
 
 
 def reap_once(app: Flask) -> list[int]:
