@@ -38,7 +38,7 @@ run: $(STAMP)
 	$(BIN)/annotator init-db
 	$(BIN)/annotator load-demo --url http://127.0.0.1:$(PORT)
 	$(BIN)/annotator worker & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT HUP INT TERM; \
 	$(BIN)/annotator run --host 127.0.0.1 --port $(PORT)
 
 ## system-deps: Chromium, PostgreSQL and Redis from Debian when missing (needs root, as in CI)
