@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -76,17 +77,13 @@ def lower_priority(niceness: int) -> None:
     stays in the terminal's session, which it does not renice).
     """
     os.nice(niceness)
-    try:
+    with contextlib.suppress(OSError):  # already a session or process-group leader
         os.setsid()
-    except OSError:
-        pass  # already a session or process-group leader
     if os.getsid(0) != os.getpid():
         return
-    try:
+    with contextlib.suppress(OSError):  # no autogroup scheduling on this kernel, or not allowed
         with open("/proc/self/autogroup", "w") as group:
             group.write(str(niceness))
-    except OSError:
-        pass  # no autogroup scheduling on this kernel, or not allowed
 
 
 def reap_once(app: Flask) -> list[int]:
