@@ -81,9 +81,9 @@ def lower_priority(niceness: int) -> None:
         os.setsid()
     if os.getsid(0) != os.getpid():
         return
-    with contextlib.suppress(OSError):  # no autogroup scheduling on this kernel, or not allowed
-        with open("/proc/self/autogroup", "w") as group:
-            group.write(str(niceness))
+    # (no autogroup scheduling on this kernel, or not allowed: nothing to do)
+    with contextlib.suppress(OSError), open("/proc/self/autogroup", "w") as group:
+        group.write(str(niceness))
 
 
 def reap_once(app: Flask) -> list[int]:

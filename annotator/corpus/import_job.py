@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from annotator.corpus.importing import ArticleImport, plan_import
+from annotator.corpus.importing import discard_staged, plan_import
 from annotator.jobs.context import JobContext, JobRefused
 from annotator.jobs.queries import read_inputs
 from annotator.transactions import yield_to_writers
@@ -49,7 +49,4 @@ def undo(session: Session, ctx: JobContext) -> None:
     """Delete what an attempt staged under the job's key (nothing when it staged nothing)."""
     if ctx.project_id is None:
         return
-    staged = ArticleImport(session, ctx.project_id, [], import_id=ctx.key,
-                           chunk_rows=current_app.config["IMPORT_CHUNK_ROWS"])
-    for _ in staged.discard():
-        session.commit()
+    discard_staged(session, ctx.project_id, ctx.key, current_app.config["IMPORT_CHUNK_ROWS"])

@@ -274,12 +274,7 @@ class ArticleImport:
 
     def publish(self) -> ImportResult:
         """Make every staged document and sentence visible at once."""
-        self.session.execute(
-            update(Document)
-            .where(Document.project_id == self.project_id, Document.import_id == self.import_id)
-            .values(import_id=None)
-        )
-        self.session.flush()
+        publish_staged(self.session, self.project_id, self.import_id)
         return self.result
 
     def discard(self) -> Iterator[int]:
@@ -314,6 +309,25 @@ class ArticleImport:
             self.session.execute(delete(Document).where(Document.id.in_(ids)))
             self.session.flush()
             yield len(ids)
+
+
+def publish_staged(session: Session, project_id: int, import_id: str) -> None:
+    """Show every document (and sentence) staged under ``import_id``, in one UPDATE."""
+    session.execute(
+        update(Document)
+        .where(Document.project_id == project_id, Document.import_id == import_id)
+        .values(import_id=None)
+    )
+    session.flush()
+
+
+def discard_staged(session: Session, project_id: int, import_id: str,
+                   chunk_rows: int = IMPORT_CHUNK_ROWS) -> None:
+    """Delete the hidden documents (and sentences) staged under ``import_id``, committing each
+    chunk: the undo of an import whose attempt failed or died (nothing when none is left)."""
+    staged = ArticleImport(session, project_id, [], import_id=import_id, chunk_rows=chunk_rows)
+    for _ in staged.discard():
+        session.commit()
 
 
 def plan_import(

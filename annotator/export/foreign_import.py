@@ -6,8 +6,10 @@ A reader (``export/readers/``) turns the files into documents with absolute offs
 then matched to the project: a document with the same text (content hash); else one whose
 text differs only in whitespace (a CoNLL file's rebuilt text: offsets are realigned); else
 the one sentence with exactly that text (a file of our sentences, one per line); else a new
-document, split by the project's splitter as an article upload is (``ArticleImport``, in
-this same transaction, so a refused import leaves no document behind).
+document, split by the project's splitter as an article upload is (``ArticleImport``).
+With ``chunk_rows`` new documents are committed hidden, a chunk at a time, under an import
+key, shown by the last transaction, and deleted when the import is refused or fails (the
+job's undo: what a dead attempt staged); so a refused import leaves no document behind.
 ``readers/placing.py`` maps the spans onto the sentences and checks them as the annotation
 API does. Every problem names the file and the line, task or id; without ``skip_invalid``
 any problem refuses the whole import.
@@ -16,6 +18,7 @@ any problem refuses the whole import.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -23,7 +26,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from annotator.auth.models import User
-from annotator.corpus.importing import MAX_TITLE, ArticleImport, ArticleIn
+from annotator.corpus.importing import (
+    MAX_TITLE,
+    ArticleImport,
+    ArticleIn,
+    discard_staged,
+    publish_staged,
+)
 from annotator.corpus.models import Document, Sentence
 from annotator.errors import Invalid
 from annotator.export.importing import (
@@ -42,6 +51,7 @@ from annotator.export.readers.placing import Slot, place, realign
 from annotator.export.readers.shape import ForeignDocument, Problem, Reading
 from annotator.export.storing import Stored, StoredChunk, store_prepared
 from annotator.projects.models import Project
+from annotator.transactions import yield_to_writers
 from annotator.wording import plural, snippet
 
 # --format: "ours" is the JSONL of export/importing.py, the others are read here.
@@ -107,12 +117,12 @@ def import_files(
     mode: str, annotator: str | None = None, curator: str | None = None,
     skip_invalid: bool = False, text_key: str | None = None, progress: Progress = _quiet,
     chunk_rows: int | None = None, on_chunk: Callable[[StoredChunk], None] | None = None,
+    import_id: str | None = None,
 ) -> Outcome:
     """Import ``files`` in any format (the import job's one call): our JSONL (every file
     checked, then all stored: ``chunk_rows`` sentences per commit when given, see
-    ``storing.store_prepared``), the others with ``import_foreign`` (chunked the same way
-    when every document was found in the project; in the caller's transaction when some had
-    to be created); ``progress`` hears how far.
+    ``storing.store_prepared``), the others with ``import_foreign`` (chunked the same way,
+    the documents it creates staged under ``import_id``); ``progress`` hears how far.
 
     Raises:
         Invalid / NotFound / ImportRefused: as those two do; nothing stored.
@@ -137,7 +147,8 @@ def import_files(
         return Outcome(describe_ours([r for _, r in results], mode, annotator), skipped)
     result = import_foreign(session, project, files, fmt=fmt, mode=mode, annotator=annotator,
                             curator=curator, skip_invalid=skip_invalid, text_key=text_key,
-                            progress=progress, chunk_rows=chunk_rows, on_chunk=on_chunk)
+                            progress=progress, chunk_rows=chunk_rows, on_chunk=on_chunk,
+                            import_id=import_id)
     return Outcome(describe_foreign(result, annotator), tuple(result.skipped))
 
 
@@ -191,9 +202,12 @@ def import_foreign(
     progress: Progress = _quiet,
     chunk_rows: int | None = None,
     on_chunk: Callable[[StoredChunk], None] | None = None,
+    import_id: str | None = None,
 ) -> ForeignResult:
-    """Read ``files`` in format ``fmt`` and store their annotations in the project
-    (``chunk_rows`` sentences per commit when given and no document had to be created).
+    """Read ``files`` in format ``fmt`` and store their annotations in the project: in the
+    caller's transaction, or (``chunk_rows`` given) ``chunk_rows`` sentences per commit, the
+    documents it creates staged hidden under ``import_id`` (a new key when None) and shown in
+    the last transaction, which is left to the caller to commit.
 
     ``mode`` "pre" stores them as ``annotator``'s in-progress annotations, "gold" as complete
     gold closed by ``curator`` (when given). Every sentence of a document the file annotates
@@ -204,6 +218,30 @@ def import_foreign(
         ImportRefused: naming every problem (file and line, task or id); nothing stored. With
             ``skip_invalid`` only when nothing at all could be imported.
     """
+    options = {"fmt": fmt, "mode": mode, "annotator": annotator, "curator": curator,
+               "skip_invalid": skip_invalid, "text_key": text_key, "progress": progress,
+               "chunk_rows": chunk_rows, "on_chunk": on_chunk}
+    if chunk_rows is None:
+        return _import_foreign(session, project, files, staged_as=None, **options)
+    key = import_id or uuid.uuid4().hex
+    try:
+        result = _import_foreign(session, project, files, staged_as=key, **options)
+    except BaseException:
+        # The chunks of annotations are out again (run_chunked); so go the new documents.
+        session.rollback()
+        discard_staged(session, project.id, key, chunk_rows)
+        raise
+    publish_staged(session, project.id, key)
+    return result
+
+
+def _import_foreign(
+    session: Session, project: Project, files: Sequence[tuple[str, bytes]], *, fmt: str,
+    mode: str, annotator: str | None, curator: str | None, skip_invalid: bool,
+    text_key: str | None, progress: Progress, chunk_rows: int | None,
+    on_chunk: Callable[[StoredChunk], None] | None, staged_as: str | None,
+) -> ForeignResult:
+    """``import_foreign``'s work; new documents staged under ``staged_as`` when given."""
     if fmt not in READERS:
         raise Invalid(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
     owner, curator_user = check_users(session, project.id, mode, annotator, curator)
@@ -212,7 +250,8 @@ def import_foreign(
     problems = list(reading.problems)
     progress(0.3, f"Read {plural(len(reading.documents), 'document')}; finding them in "
                   "the project")
-    targets = _targets(session, project.id, reading.documents, problems)
+    targets = _targets(session, project.id, reading.documents, problems, staged_as,
+                       chunk_rows)
     result = ForeignResult(mode=mode)
     items: list[Stored] = []
     given: dict[int, str] = {}  # sentence id -> the document that gave it
@@ -255,12 +294,11 @@ def import_foreign(
         raise ImportRefused(["the files hold no annotated document"], "files")
     progress(0.85, f"Writing {plural(result.documents, 'document')} "
                    f"({plural(result.sentences, 'sentence')}, {plural(result.spans, 'span')})")
-    # Into documents the project had, the annotations are written in committed chunks, as
-    # our JSONL is; documents created here are in this (uncommitted) transaction, so then the
-    # whole import stays in it: a refusal or failure must take the documents out too.
+    # In committed chunks when chunk_rows is given, as our JSONL is (the sentences of new
+    # documents are still hidden then: they are shown with the documents, by the caller).
     store_prepared(
         session, project.id, [_Checked(mode, owner, curator_user, items)],
-        chunk_rows=None if result.created else chunk_rows, on_chunk=on_chunk,
+        chunk_rows=chunk_rows, on_chunk=on_chunk,
         progress=lambda fraction, message: progress(0.85 + (fraction - 0.5) / 4.5, message),
     )
     return result
@@ -277,9 +315,10 @@ class _Checked:
 
 
 def _targets(session: Session, project_id: int, documents: list[ForeignDocument],
-             problems: list[Problem]) -> list[_Target]:
+             problems: list[Problem], staged_as: str | None,
+             chunk_rows: int | None) -> list[_Target]:
     """Each readable document with the stored text and sentences it goes to (created when
-    the project lacks it); a document given twice is a problem."""
+    the project lacks it: see ``_create``); a document given twice is a problem."""
     seen: dict[str, str] = {}
     unique: list[ForeignDocument] = []
     for document in documents:
@@ -298,7 +337,7 @@ def _targets(session: Session, project_id: int, documents: list[ForeignDocument]
     rest = [d for d in rest if d.where not in found]
     by_sentence, ambiguous = _by_sentence_text(session, project_id, rest, problems)
     rest = [d for d in rest if d.where not in by_sentence and d.where not in ambiguous]
-    created = _create(session, project_id, rest)
+    created = _create(session, project_id, rest, staged_as, chunk_rows)
     found.update(created)
     slots = _slots(session, {doc_id for doc_id, _ in found.values()})
     targets: list[_Target] = []
@@ -320,9 +359,10 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _by_hash(session: Session, project_id: int,
-             documents: list[ForeignDocument]) -> dict[str, tuple[int, str]]:
-    """Documents of the project with exactly these texts: (id, text) by the peer's ``where``."""
+def _by_hash(session: Session, project_id: int, documents: list[ForeignDocument],
+             staged_as: str | None = None) -> dict[str, tuple[int, str]]:
+    """Documents of the project with exactly these texts: (id, text) by the peer's ``where``;
+    the shown ones, or those staged under ``staged_as``."""
     wanted: dict[str, list[str]] = {}
     for d in documents:
         wanted.setdefault(_digest(d.text), []).append(d.where)
@@ -331,7 +371,8 @@ def _by_hash(session: Session, project_id: int,
     for start in range(0, len(hashes), CHUNK):
         rows = session.execute(
             select(Document.id, Document.content_hash, Document.text).where(
-                Document.project_id == project_id, Document.import_id.is_(None),
+                Document.project_id == project_id, Document.import_id.is_(None)
+                if staged_as is None else Document.import_id == staged_as,
                 Document.content_hash.in_(hashes[start:start + CHUNK])))
         for doc_id, digest, text in rows:
             for where in wanted[digest]:
@@ -408,21 +449,30 @@ def _by_sentence_text(session: Session, project_id: int, documents: list[Foreign
     return found, ambiguous
 
 
-def _create(session: Session, project_id: int,
-            documents: list[ForeignDocument]) -> dict[str, tuple[int, str]]:
+def _create(session: Session, project_id: int, documents: list[ForeignDocument],
+            staged_as: str | None, chunk_rows: int | None) -> dict[str, tuple[int, str]]:
     """New documents for these texts, split into sentences as an upload is; (id, text) by
-    the peer's ``where``."""
+    the peer's ``where``. With ``staged_as`` they stay hidden under that key, committed
+    ``chunk_rows`` sentences at a time (the caller shows them, or deletes them on failure);
+    else they are written, shown, in the caller's transaction (a refusal removes them too)."""
     if not documents:
         return {}
     articles = [
         ArticleIn(title=_title(d), text=d.text, url=None, published=None, source=d.where)
         for d in documents
     ]
-    job = ArticleImport(session, project_id, articles, chunk_rows=10**9)
-    for _ in job.stage():  # one transaction: the caller's (a refusal removes them too)
-        pass
-    job.publish()
-    return _by_hash(session, project_id, documents)
+    if staged_as is None:
+        job = ArticleImport(session, project_id, articles, chunk_rows=10**9)
+        for _ in job.stage():
+            pass
+        job.publish()
+        return _by_hash(session, project_id, documents)
+    job = ArticleImport(session, project_id, articles, chunk_rows=chunk_rows or 10**9,
+                        import_id=staged_as)
+    for _ in job.stage():
+        session.commit()  # hidden until published: saves wait for one chunk at most
+        yield_to_writers(session, 0.0)
+    return _by_hash(session, project_id, documents, staged_as)
 
 
 def _title(document: ForeignDocument) -> str:

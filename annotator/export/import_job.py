@@ -7,9 +7,11 @@ ledger entry (a job file of role ``undo`` naming the sentences it wrote), so tha
 saves never wait long behind a large import. The import stays all or nothing: a failure or a
 cancel takes out every chunk written (``storing.remove_stored``), and a retry after a worker
 died half-way first undoes what the dead attempt's ledger lists, then imports from scratch:
-no duplicate annotation, gold span or audit record. The other formats (which may create
-documents) are written in one transaction left uncommitted; the runner commits it together
-with the job's "done", only if this attempt still holds the job. A refused import (a label
+no duplicate annotation, gold span or audit record. The other formats are written in the
+same chunks; the documents they create are staged hidden under the job's key, a chunk per
+commit, and shown by the last transaction, which the runner commits together with the job's
+"done", only if this attempt still holds the job (the undo deletes what is still hidden
+under the key). A refused import (a label
 the schema lacks, a span across sentences...) fails the job with every problem named, one per
 line, and stores nothing.
 """
@@ -24,6 +26,7 @@ from flask import current_app
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from annotator.corpus.importing import discard_staged
 from annotator.export.foreign_import import FORMATS, import_files
 from annotator.export.importing import MODES, ImportRefused
 from annotator.export.storing import StoredChunk, remove_stored
@@ -70,6 +73,7 @@ def run(session: Session, ctx: JobContext) -> dict[str, object]:
             skip_invalid=bool(params.get("skip_invalid")), text_key=params.get("text_key"),
             progress=ctx.report, chunk_rows=current_app.config["IMPORT_CHUNK_ROWS"],
             on_chunk=lambda chunk: _record(session, ctx, next(numbers), chunk),
+            import_id=ctx.key,
         )
     except ImportRefused as err:
         lines = [str(line) for line in err.details.get("errors", [])]
@@ -96,7 +100,8 @@ def _record(session: Session, ctx: JobContext, number: int, chunk: StoredChunk) 
 
 def undo(session: Session, ctx: JobContext) -> None:
     """Take out every chunk the job's ledger lists (what nobody changed since), newest first,
-    each with its ledger entry in one transaction: an undo cut short goes on next time."""
+    each with its ledger entry in one transaction (an undo cut short goes on next time); then
+    the documents still staged, hidden, under the job's key."""
     for name in reversed(file_names(session, ctx.id, LEDGER)):
         chunk = StoredChunk.from_json(json.loads(b"".join(read_file(session, ctx.id, LEDGER,
                                                                       name))))
@@ -104,3 +109,5 @@ def undo(session: Session, ctx: JobContext) -> None:
         session.execute(delete(JobFile).where(JobFile.job_id == ctx.id, JobFile.role == LEDGER,
                                               JobFile.name == name))
         session.commit()
+    if ctx.project_id is not None:
+        discard_staged(session, ctx.project_id, ctx.key, current_app.config["IMPORT_CHUNK_ROWS"])

@@ -9,7 +9,7 @@ import json
 import zipfile
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from annotator.corpus.models import Document, Sentence
 from annotator.export import storing
@@ -356,3 +356,62 @@ def test_into_documents_the_project_has_the_write_is_chunked_and_all_or_nothing(
     written = after[2] - before[2]  # gold sentences, one per chunk
     assert written >= 2 and len(commits) >= written
     assert f"as gold: {written} sentences" in outcome.summary
+
+
+def test_new_documents_are_committed_hidden_in_chunks_and_shown_at_the_end(
+    app, db, project, monkeypatch
+) -> None:
+    """brat files with a document the project lacks: the new document and its sentences are
+    committed a chunk at a time, hidden from every list while the annotations are written,
+    and shown by the import's last transaction (the caller's commit); a failure after
+    committed chunks deletes the hidden document and takes the annotations out again."""
+    files = [(name, content.encode()) for name, content in data.brat_files()]
+    new_text = data.TEXTS[2]
+    before = sizes(db.session)
+    commits: list[int] = []
+    event.listen(db.session(), "after_commit", lambda s: commits.append(1))
+    seen: list[tuple[int, int]] = []  # (shown, hidden) documents while the annotations are written
+    failing = data.store_failing_on(3, RuntimeError("the disk is full"))
+
+    def store_watching(*args, **kwargs):
+        seen.append((documents(db, shown=True), documents(db, shown=False)))
+        failing(*args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(storing, "store_annotations", store_watching)
+        with pytest.raises(RuntimeError):
+            import_files(db.session, project, files, fmt="brat", mode="gold", chunk_rows=1)
+    db.session.rollback()
+    assert seen and all(s == (before[0], 1) for s in seen)  # written, never shown
+    assert len(commits) > 3  # the new document's sentences and two gold sentences, committed
+    assert sizes(db.session) == before  # ...and all taken out again
+
+    commits.clear()
+    seen.clear()
+    with monkeypatch.context() as patch:
+        patch.setattr(storing, "store_annotations", lambda *a, **k: (
+            seen.append((documents(db, shown=True), documents(db, shown=False))),
+            storing_store(*a, **k)))
+        outcome = import_files(db.session, project, files, fmt="brat", mode="gold",
+                               chunk_rows=1)
+    new_sentences = db.session.scalar(
+        select(func.count()).select_from(Sentence).join(Document)
+        .where(Document.text == new_text))
+    assert new_sentences >= 2 and len(commits) >= new_sentences + len(seen) - 1
+    assert all(s == (before[0], 1) for s in seen)
+    assert documents(db, shown=True) == before[0]  # not yet: the caller's commit shows it
+    db.session.commit()
+    assert (documents(db, shown=True), documents(db, shown=False)) == (before[0] + 1, 0)
+    assert "(2 found in the project, 1 created)" in outcome.summary
+    assert sizes(db.session)[2] - before[2] == 6  # the gold of all six sentences
+
+
+storing_store = storing.store_annotations
+
+
+def documents(db, *, shown: bool) -> int:
+    """The documents another connection sees shown (import_id empty), or still hidden."""
+    hidden = Document.import_id.is_not(None)
+    with db.engine.connect() as other:
+        return other.scalar(select(func.count()).select_from(Document)
+                            .where(~hidden if shown else hidden))

@@ -10,10 +10,10 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from annotator.adjudication.models import GoldSpanRow
-from annotator.corpus.models import Sentence
+from annotator.corpus.models import Document, Sentence
 from annotator.db import utcnow
 from annotator.export import import_job, storing
 from annotator.jobs import queue, runner, services
@@ -129,16 +129,21 @@ def requeue_as_dead(db, job_id: int) -> None:
 
 
 def test_a_dead_workers_import_is_retried_and_published_exactly_once(app, db, project) -> None:
-    """The first worker ran the whole import and died before its commit (its transaction is
-    lost): the reaper queues the job again, the next attempt imports once, no duplicates."""
+    """The first worker ran the whole import and died before its last commit, the one that
+    shows the new document with the job's "done": its chunks (the hidden document, the gold)
+    stay committed, and nobody sees the document. The reaper queues the job again; the next
+    attempt takes out what the first one left, then imports once, no duplicates."""
     before = sizes(db.session)
+    shown_before = shown_documents(db)
     params = import_job.import_params("brat", "gold", annotator=None, curator="boss",
                                       skip_invalid=False, text_key=None)
     ctx = claimed(db, project.id, params, [(n, c.encode()) for n, c in data.brat_files()])
     job_id = ctx.id
-    import_job.run(db.session, ctx)  # every write made, none committed...
-    db.session.rollback()  # ...and the worker is killed: the database drops its transaction
-    assert sizes(db.session) == before
+    import_job.run(db.session, ctx)  # every chunk committed, the last transaction not...
+    db.session.rollback()  # ...and the worker is killed: the database drops that one
+    staged = db.session.scalars(select(Document.id).where(Document.import_id == ctx.key)).all()
+    assert len(staged) == 1  # the document the files lack: written, hidden under the job's key
+    assert sizes(db.session)[0] == before[0] + 1 and shown_documents(db) == shown_before
     requeue_as_dead(db, job_id)
     assert runner.execute(job_id, "second-worker") == "done"
     assert runner.execute(job_id, "third-worker") is None  # a second message: taken already
@@ -149,7 +154,14 @@ def test_a_dead_workers_import_is_retried_and_published_exactly_once(app, db, pr
     assert after[0] == before[0] + 1 and after[2:5] == (before[2] + 6, before[3] + 16,
                                                         before[4] + 10)
     assert after[8] - before[8] == 6  # an audit record per gold sentence, once
+    assert shown_documents(db) == shown_before + 1  # shown by the retry's last transaction
     assert not services.finish(db.session, job_id, "dead-worker", 1, {}, "late")
+
+
+def shown_documents(db) -> int:
+    """Documents nobody's import is still writing (those the project's pages list)."""
+    return db.session.scalar(select(func.count()).select_from(Document)
+                             .where(Document.import_id.is_(None)))
 
 
 def test_the_cli_queues_the_import_in_the_background(memory_queue, db, project, tmp_path):

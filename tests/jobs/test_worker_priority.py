@@ -40,7 +40,7 @@ def autogroup_nice(text: str | None) -> str | None:
 
 def run_child(**popen) -> dict:
     done = subprocess.run([sys.executable, "-c", CHILD], cwd=ROOT, capture_output=True,
-                          text=True, timeout=60, stdin=subprocess.DEVNULL, **popen)
+                          text=True, timeout=60, stdin=subprocess.DEVNULL, check=False, **popen)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
