@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from annotator.adjudication.models import GoldSentence
-from annotator.corpus.models import Sentence
+from annotator.corpus.models import Sentence, any_staged, published_sentence
 from annotator.export.agreement_summary import AGREEMENT_BOOTSTRAP, agreement_summary
 from annotator.export.card import render_card
 from annotator.export.formats import write
@@ -51,7 +51,8 @@ def prepare_export(
 ) -> PreparedExport:
     """Decide which documents are exported, their splits, and the header.
 
-    Reads one row per document (its number of gold sentences), never the sentences.
+    Reads one row per document (its number of gold sentences), never the sentences; the
+    documents an unfinished import is still writing (hidden) are left out.
     ``with_agreement`` computes the agreement summary (with ``bootstrap`` replicates), which
     only the gold-json file and the card carry. ``pseudonyms`` (user name -> pseudonym)
     replaces every annotator's name in the file (``adjudication.blinding.export_names``).
@@ -59,7 +60,9 @@ def prepare_export(
     counts_q = gold_filter(
         select(Sentence.document_id, func.count())
         .join(GoldSentence, GoldSentence.sentence_id == Sentence.id)
-        .where(Sentence.project_id == project.id)
+        .where(Sentence.project_id == project.id,
+               # not the documents an import is still writing (shown when it ends)
+               published_sentence(project.id, staged=any_staged(session, project.id)))
         .group_by(Sentence.document_id)
         .order_by(Sentence.document_id),
         options,

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import event, func, select
 
 from annotator.corpus.models import Document, Sentence
-from annotator.export import storing
+from annotator.adjudication.models import GoldSentence
+from annotator.export import foreign_import, storing
 from annotator.export.foreign_import import import_files
 from tests.export import interop_data as data
 from tests.export.interop_data import sizes
@@ -415,3 +416,35 @@ def documents(db, *, shown: bool) -> int:
     with db.engine.connect() as other:
         return other.scalar(select(func.count()).select_from(Document)
                             .where(~hidden if shown else hidden))
+
+
+class Killed(BaseException):
+    """The process ends here (kill -9): nothing after it runs, not even a cleanup."""
+
+
+def test_an_export_leaves_out_the_documents_an_import_is_still_writing(
+    app, db, project, monkeypatch, tmp_path
+) -> None:
+    """An import killed after its gold chunks leaves its new document hidden, with gold:
+    the gold-standard export does not show it, as no list does."""
+    files = [(name, content.encode()) for name, content in data.brat_files()]
+    with monkeypatch.context() as patch:
+        patch.setattr(storing, "store_annotations", data.store_failing_on(6, Killed()))
+        patch.setattr(storing._ChunkedStore, "discard", lambda self: iter(()))
+        patch.setattr(foreign_import, "discard_staged", lambda *args: None)
+        with pytest.raises(Killed):
+            import_files(db.session, project, files, fmt="brat", mode="gold", chunk_rows=1)
+    db.session.rollback()
+    hidden = db.session.scalars(select(Document.id).where(Document.import_id.is_not(None))).all()
+    gold_of_hidden = db.session.scalar(
+        select(func.count()).select_from(GoldSentence).join(Sentence)
+        .where(Sentence.document_id.in_(hidden)))
+    assert len(hidden) == 1 and gold_of_hidden > 0
+    out = tmp_path / "gold.json"
+    result = run(app, "export", "--project", "Interop", "--format", "gold-json", "--out",
+                 str(out))
+    assert result.exit_code == 0, result.stderr
+    exported = [" ".join(s["text"] for s in d["sentences"])
+                for d in json.loads(out.read_text("utf-8"))["documents"]]
+    new_start = data.TEXTS[2][:40]  # the hidden document's first words
+    assert exported and not any(new_start in text for text in exported)
