@@ -88,6 +88,7 @@ def database_busy(err: BaseException) -> bool:
 
 
 T = TypeVar("T", covariant=True)
+V = TypeVar("V")
 
 
 class Chunked(Protocol[T]):
@@ -110,9 +111,8 @@ def run_chunked(session: Session, job: Chunked[T], *, pause: float = 0.0) -> T:
     never waits longer than one chunk. The caller wraps this in ``unit_of_work`` as usual.
     """
     try:
-        for _ in job.stage():
-            session.commit()
-            yield_to_writers(session, pause)
+        for _ in committed_chunks(session, job.stage(), pause=pause):
+            pass
         result = job.publish()
         session.commit()
     except BaseException:
@@ -122,6 +122,34 @@ def run_chunked(session: Session, job: Chunked[T], *, pause: float = 0.0) -> T:
         session.commit()
         raise
     return result
+
+
+def committed_chunks(session: Session, chunks: Iterable[V], *,
+                     pause: float = 0.0) -> Iterator[V]:
+    """Step through ``chunks`` (a generator that writes one chunk per step), committing each
+    step, then ``yield_to_writers``; yields what each step gave.
+
+    The cyclic garbage collector is paused from a step's start to its commit: a full
+    collection in a process holding a large import takes 100-150 ms (measured: the longest
+    write transactions of an import creating 500 documents were 100 and 145 ms with it, 33 ms
+    without), and every save would wait through it for the write lock. The collections put
+    off run between chunks, with no lock held.
+    """
+    steps = iter(chunks)
+    while True:
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            try:
+                value = next(steps)
+            except StopIteration:
+                return
+            session.commit()
+        finally:
+            if collecting:
+                gc.enable()
+        yield_to_writers(session, pause)
+        yield value
 
 
 def yield_to_writers(session: Session, pause: float) -> None:

@@ -75,3 +75,42 @@ def test_long_lived_objects_are_left_out_of_scans_until_the_block_ends():
     with long_lived():
         assert gc.get_freeze_count() >= len(big)
     assert gc.get_freeze_count() == 0
+
+
+def test_committed_chunks_commit_each_step_with_the_collector_held_until_the_commit(
+    monkeypatch,
+):
+    """Each step of a chunked writer runs and commits with the cyclic collector paused (no
+    collection pause while the chunk holds the write lock); between steps it runs again."""
+    import gc
+
+    from annotator import transactions
+
+    session = Session()
+    seen: list[tuple[str, bool]] = []
+    monkeypatch.setattr(transactions, "yield_to_writers",
+                        lambda s, pause: seen.append((f"yield {pause}", gc.isenabled())))
+    real_commit = session.commit
+    session.commit = lambda: (seen.append(("commit", gc.isenabled())), real_commit())
+
+    def chunks():
+        for n in range(3):
+            seen.append((f"write {n}", gc.isenabled()))
+            yield n
+
+    assert gc.isenabled()
+    got = []
+    for value in transactions.committed_chunks(session, chunks(), pause=0.5):
+        seen.append((f"caller {value}", gc.isenabled()))
+        got.append(value)
+    assert got == [0, 1, 2] and session.calls == ["commit"] * 3
+    assert seen == [step for n in range(3) for step in (
+        (f"write {n}", False), ("commit", False), ("yield 0.5", True), (f"caller {n}", True))]
+
+    def failing():
+        yield 1
+        raise RuntimeError("the disk is full")
+
+    with pytest.raises(RuntimeError):
+        list(transactions.committed_chunks(session, failing()))
+    assert gc.isenabled()  # restored when a step fails

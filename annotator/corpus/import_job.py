@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from annotator.corpus.importing import discard_staged, plan_import
 from annotator.jobs.context import JobContext, JobRefused
 from annotator.jobs.queries import read_inputs
-from annotator.transactions import yield_to_writers
+from annotator.transactions import committed_chunks
 
 KIND = "import-articles"
 
@@ -29,13 +29,11 @@ def run(session: Session, ctx: JobContext) -> dict[str, object]:
     work = plan_import(session, ctx.project_id, files, chunk_rows=config["IMPORT_CHUNK_ROWS"])
     work.import_id = ctx.key
     total = len(work.articles) or 1
-    for _ in work.stage():
-        session.commit()
+    for _ in committed_chunks(session, work.stage(), pause=config["IMPORT_PAUSE_SECONDS"]):
         done = work.result.documents_added + len(work.result.skipped)
         ctx.report(0.98 * done / total,
                    f"Imported {work.result.sentences_added:,} sentences "
                    f"({done:,} of {total:,} articles)")
-        yield_to_writers(session, config["IMPORT_PAUSE_SECONDS"])
     result = work.publish()
     text, tone = result.message()
     return {

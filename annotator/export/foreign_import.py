@@ -51,7 +51,7 @@ from annotator.export.readers.placing import Slot, place, realign
 from annotator.export.readers.shape import ForeignDocument, Problem, Reading
 from annotator.export.storing import Stored, StoredChunk, store_prepared
 from annotator.projects.models import Project
-from annotator.transactions import yield_to_writers
+from annotator.transactions import committed_chunks
 from annotator.wording import plural, snippet
 
 # --format: "ours" is the JSONL of export/importing.py, the others are read here.
@@ -469,9 +469,8 @@ def _create(session: Session, project_id: int, documents: list[ForeignDocument],
         return _by_hash(session, project_id, documents)
     job = ArticleImport(session, project_id, articles, chunk_rows=chunk_rows or 10**9,
                         import_id=staged_as)
-    for _ in job.stage():
-        session.commit()  # hidden until published: saves wait for one chunk at most
-        yield_to_writers(session, 0.0)
+    for _ in committed_chunks(session, job.stage()):  # hidden until shown by the caller
+        pass
     return _by_hash(session, project_id, documents, staged_as)
 
 
