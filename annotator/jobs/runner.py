@@ -105,7 +105,9 @@ def _attempt(session: Session, kind: JobKind, ctx: JobContext, worker: str) -> s
     except JobCancelled:
         return _stop(session, kind, ctx, worker, JobState.CANCELLED, "Cancelled", None)
     except DomainError as err:
-        return _stop(session, kind, ctx, worker, JobState.FAILED, f"Failed: {err.message}",
+        # the status line says what happened; the error keeps every line (each problem)
+        headline = err.message.splitlines()[0] if err.message else ""
+        return _stop(session, kind, ctx, worker, JobState.FAILED, f"Failed: {headline}",
                      err.message)
     except Exception as err:  # noqa: BLE001  (any bug or outage: retried, then failed)
         log.exception("job %s attempt %s failed", ctx.id, ctx.attempt)

@@ -92,6 +92,8 @@ def test_a_refused_job_names_every_problem_and_stores_nothing(memory_queue, db, 
     lines = job["error"].splitlines()
     assert lines[0] == "3 problems in the files; nothing imported"
     assert lines[1].startswith("doc0.ann line 4 (T4): label 'FORMATION' not in the schema")
+    # the status line is the first line only: the page lists the problems under it
+    assert job["message"] == "Failed: 3 problems in the files; nothing imported"
     assert sizes(db.session) == before
     page = admin.get(f"/projects/{project.id}/import-annotations").get_data(as_text=True)
     assert "Nothing was imported: 3 problems" in page
