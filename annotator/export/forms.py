@@ -45,6 +45,18 @@ class ImportAnnotationsForm(FlaskForm):
     )
     skip_invalid = BooleanField("Skip invalid items: store the rest and list what was left out")
 
+    def keep_options(self, params: dict[str, Any]) -> None:
+        """Start from the options of the import shown above the form (this person's last one),
+        so that a refused import is sent again with its files mended, not its options chosen
+        again."""
+        if params.get("format") in FORMAT_NAMES:
+            self.format.data = params["format"]
+        if params.get("mode") in ("pre", "gold"):
+            self.mode.data = params["mode"]
+        self.annotator.data = params.get("annotator") or ""
+        self.text_key.data = params.get("text_key") or ""
+        self.skip_invalid.data = bool(params.get("skip_invalid"))
+
     def validate(self, extra_validators: Any = None) -> bool:
         """The fields' own checks, then an annotator for pre-annotations."""
         valid = super().validate(extra_validators)

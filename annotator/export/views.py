@@ -158,6 +158,8 @@ def import_annotations_page(project_id: int) -> tuple[str, int] | Response:
     elif form.errors:
         status = 422
     job = shown_job(import_job.KIND, project_id=project.id)
+    if job is not None and request.method == "GET":
+        form.keep_options(job.params or {})
     return render_template(
         "export/import.html", project=project, form=form, job=job,
         problems=import_job.refusal_lines(job.error) if job and job.state == "failed" else [],
