@@ -98,6 +98,7 @@ def test_a_refused_job_names_every_problem_and_stores_nothing(memory_queue, db, 
     page = admin.get(f"/projects/{project.id}/import-annotations").get_data(as_text=True)
     assert "Nothing was imported: 3 problems" in page
     assert "<li>doc0.ann line 4 (T4): label &#39;FORMATION&#39; not in the schema" in page
+    assert page.count("label &#39;FORMATION&#39; not in the schema") == 2  # listed once each
     # The form starts from the refused import's options: only the files are to be mended.
     assert re.search(r'<option selected value="brat">|<option value="brat" selected>', page)
     assert re.search(r'<input[^>]*checked[^>]*value="gold"|<input[^>]*value="gold"[^>]*checked',
