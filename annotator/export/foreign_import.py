@@ -251,7 +251,7 @@ def _import_foreign(
     progress(0.3, f"Read {plural(len(reading.documents), 'document')}; finding them in "
                   "the project")
     targets = _targets(session, project.id, reading.documents, problems, staged_as,
-                       chunk_rows)
+                       chunk_rows, progress)
     result = ForeignResult(mode=mode)
     items: list[Stored] = []
     given: dict[int, str] = {}  # sentence id -> the document that gave it
@@ -316,7 +316,7 @@ class _Checked:
 
 def _targets(session: Session, project_id: int, documents: list[ForeignDocument],
              problems: list[Problem], staged_as: str | None,
-             chunk_rows: int | None) -> list[_Target]:
+             chunk_rows: int | None, progress: Progress) -> list[_Target]:
     """Each readable document with the stored text and sentences it goes to (created when
     the project lacks it: see ``_create``); a document given twice is a problem."""
     seen: dict[str, str] = {}
@@ -337,7 +337,7 @@ def _targets(session: Session, project_id: int, documents: list[ForeignDocument]
     rest = [d for d in rest if d.where not in found]
     by_sentence, ambiguous = _by_sentence_text(session, project_id, rest, problems)
     rest = [d for d in rest if d.where not in by_sentence and d.where not in ambiguous]
-    created = _create(session, project_id, rest, staged_as, chunk_rows)
+    created = _create(session, project_id, rest, staged_as, chunk_rows, progress)
     found.update(created)
     slots = _slots(session, {doc_id for doc_id, _ in found.values()})
     targets: list[_Target] = []
@@ -450,11 +450,11 @@ def _by_sentence_text(session: Session, project_id: int, documents: list[Foreign
 
 
 def _create(session: Session, project_id: int, documents: list[ForeignDocument],
-            staged_as: str | None, chunk_rows: int | None) -> dict[str, tuple[int, str]]:
-    """New documents for these texts, split into sentences as an upload is; (id, text) by
-    the peer's ``where``. With ``staged_as`` they stay hidden under that key, committed
-    ``chunk_rows`` sentences at a time (the caller shows them, or deletes them on failure);
-    else they are written, shown, in the caller's transaction (a refusal removes them too)."""
+            staged_as: str | None, chunk_rows: int | None,
+            progress: Progress) -> dict[str, tuple[int, str]]:
+    """New documents for these texts, split as an upload is; (id, text) by ``where``. Hidden
+    under ``staged_as``, committed ``chunk_rows`` sentences at a time (the caller shows them or
+    deletes them), else written, shown, in the caller's transaction (a refusal removes them)."""
     if not documents:
         return {}
     articles = [
@@ -470,7 +470,9 @@ def _create(session: Session, project_id: int, documents: list[ForeignDocument],
     job = ArticleImport(session, project_id, articles, chunk_rows=chunk_rows or 10**9,
                         import_id=staged_as)
     for _ in committed_chunks(session, job.stage()):  # hidden until shown by the caller
-        pass
+        done = job.result.documents_added
+        progress(0.3 + 0.2 * done / len(articles), f"Created {done:,} of {len(articles):,} "
+                                                  "new documents")
     return _by_hash(session, project_id, documents, staged_as)
 
 

@@ -448,3 +448,17 @@ def test_an_export_leaves_out_the_documents_an_import_is_still_writing(
                 for d in json.loads(out.read_text("utf-8"))["documents"]]
     new_start = data.TEXTS[2][:40]  # the hidden document's first words
     assert exported and not any(new_start in text for text in exported)
+
+
+def test_the_creation_of_new_documents_reports_its_progress(app, db, project) -> None:
+    """Between "finding them in the project" and "placing spans", the bar moves with each
+    committed chunk of new documents."""
+    files = [(name, content.encode()) for name, content in data.brat_files()]
+    heard: list[tuple[float, str]] = []
+    import_files(db.session, project, files, fmt="brat", mode="gold", chunk_rows=1,
+                 progress=lambda fraction, message: heard.append((fraction, message)))
+    db.session.commit()
+    created = [(f, m) for f, m in heard if m.startswith("Created ")]
+    assert created and created[-1] == (0.5, "Created 1 of 1 new documents")
+    fractions = [f for f, _ in heard]
+    assert fractions == sorted(fractions)  # never backwards
