@@ -368,11 +368,11 @@ def _by_hash(session: Session, project_id: int, documents: list[ForeignDocument]
         wanted.setdefault(_digest(d.text), []).append(d.where)
     found: dict[str, tuple[int, str]] = {}
     hashes = list(wanted)
+    shown = Document.import_id.is_(None) if staged_as is None else Document.import_id == staged_as
     for start in range(0, len(hashes), CHUNK):
         rows = session.execute(
             select(Document.id, Document.content_hash, Document.text).where(
-                Document.project_id == project_id, Document.import_id.is_(None)
-                if staged_as is None else Document.import_id == staged_as,
+                Document.project_id == project_id, shown,
                 Document.content_hash.in_(hashes[start:start + CHUNK])))
         for doc_id, digest, text in rows:
             for where in wanted[digest]:
@@ -467,8 +467,8 @@ def _create(session: Session, project_id: int, documents: list[ForeignDocument],
             pass
         job.publish()
         return _by_hash(session, project_id, documents)
-    job = ArticleImport(session, project_id, articles, chunk_rows=chunk_rows or 10**9,
-                        import_id=staged_as)
+    assert chunk_rows is not None  # staged only when written in chunks (import_foreign)
+    job = ArticleImport(session, project_id, articles, chunk_rows=chunk_rows, import_id=staged_as)
     for _ in committed_chunks(session, job.stage()):  # hidden until shown by the caller
         done = job.result.documents_added
         progress(0.3 + 0.2 * done / len(articles), f"Created {done:,} of {len(articles):,} "

@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import Length, Optional
 
 from annotator.export.foreign_import import FORMAT_NAMES
+from annotator.export.importing import MODES
 
 
 class ImportAnnotationsForm(FlaskForm):
@@ -51,7 +52,7 @@ class ImportAnnotationsForm(FlaskForm):
         again."""
         if params.get("format") in FORMAT_NAMES:
             self.format.data = params["format"]
-        if params.get("mode") in ("pre", "gold"):
+        if params.get("mode") in MODES:
             self.mode.data = params["mode"]
         self.annotator.data = params.get("annotator") or ""
         self.text_key.data = params.get("text_key") or ""

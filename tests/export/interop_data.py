@@ -77,6 +77,10 @@ def sizes(session: Session) -> tuple[int, ...]:
         RelationRow, AuditEvent))
 
 
+class Killed(BaseException):
+    """The worker's process ends here (kill -9): nothing after it runs, not even a cleanup."""
+
+
 def store_failing_on(chunk: int, error: BaseException) -> Callable[..., None]:
     """``storing.store_annotations`` that raises ``error`` on its ``chunk``-th call (a chunked
     import that fails, or whose worker dies, halfway)."""

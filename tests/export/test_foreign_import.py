@@ -372,14 +372,16 @@ def test_new_documents_are_committed_hidden_in_chunks_and_shown_at_the_end(
     commits: list[int] = []
     event.listen(db.session(), "after_commit", lambda s: commits.append(1))
     seen: list[tuple[int, int]] = []  # (shown, hidden) documents while the annotations are written
-    failing = data.store_failing_on(3, RuntimeError("the disk is full"))
 
-    def store_watching(*args, **kwargs):
-        seen.append((documents(db, shown=True), documents(db, shown=False)))
-        failing(*args, **kwargs)
+    def watching(store):
+        def store_watched(*args, **kwargs):
+            seen.append((documents(db, shown=True), documents(db, shown=False)))
+            store(*args, **kwargs)
+        return store_watched
 
     with monkeypatch.context() as patch:
-        patch.setattr(storing, "store_annotations", store_watching)
+        patch.setattr(storing, "store_annotations",
+                      watching(data.store_failing_on(3, RuntimeError("the disk is full"))))
         with pytest.raises(RuntimeError):
             import_files(db.session, project, files, fmt="brat", mode="gold", chunk_rows=1)
     db.session.rollback()
@@ -390,9 +392,7 @@ def test_new_documents_are_committed_hidden_in_chunks_and_shown_at_the_end(
     commits.clear()
     seen.clear()
     with monkeypatch.context() as patch:
-        patch.setattr(storing, "store_annotations", lambda *a, **k: (
-            seen.append((documents(db, shown=True), documents(db, shown=False))),
-            storing_store(*a, **k)))
+        patch.setattr(storing, "store_annotations", watching(storing.store_annotations))
         outcome = import_files(db.session, project, files, fmt="brat", mode="gold",
                                chunk_rows=1)
     new_sentences = db.session.scalar(
@@ -407,19 +407,12 @@ def test_new_documents_are_committed_hidden_in_chunks_and_shown_at_the_end(
     assert sizes(db.session)[2] - before[2] == 6  # the gold of all six sentences
 
 
-storing_store = storing.store_annotations
-
-
 def documents(db, *, shown: bool) -> int:
     """The documents another connection sees shown (import_id empty), or still hidden."""
     hidden = Document.import_id.is_not(None)
     with db.engine.connect() as other:
         return other.scalar(select(func.count()).select_from(Document)
                             .where(~hidden if shown else hidden))
-
-
-class Killed(BaseException):
-    """The process ends here (kill -9): nothing after it runs, not even a cleanup."""
 
 
 def test_an_export_leaves_out_the_documents_an_import_is_still_writing(
@@ -429,10 +422,10 @@ def test_an_export_leaves_out_the_documents_an_import_is_still_writing(
     the gold-standard export does not show it, as no list does."""
     files = [(name, content.encode()) for name, content in data.brat_files()]
     with monkeypatch.context() as patch:
-        patch.setattr(storing, "store_annotations", data.store_failing_on(6, Killed()))
+        patch.setattr(storing, "store_annotations", data.store_failing_on(6, data.Killed()))
         patch.setattr(storing._ChunkedStore, "discard", lambda self: iter(()))
         patch.setattr(foreign_import, "discard_staged", lambda *args: None)
-        with pytest.raises(Killed):
+        with pytest.raises(data.Killed):
             import_files(db.session, project, files, fmt="brat", mode="gold", chunk_rows=1)
     db.session.rollback()
     hidden = db.session.scalars(select(Document.id).where(Document.import_id.is_not(None))).all()

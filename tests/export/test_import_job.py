@@ -219,10 +219,6 @@ def test_a_cancelled_import_stops_at_its_next_report_and_stores_nothing(app, db,
     assert sizes(db.session) == before
 
 
-class Killed(BaseException):
-    """The worker's process ends here (kill -9): nothing after it runs, not even a cleanup."""
-
-
 def test_a_worker_killed_between_chunks_is_undone_and_the_retry_imports_once(
     app, db, project, monkeypatch
 ) -> None:
@@ -239,9 +235,9 @@ def test_a_worker_killed_between_chunks_is_undone_and_the_retry_imports_once(
     ctx = claimed(db, project.id, params, [("gold.jsonl", lines.encode())])
     job_id = ctx.id
     with monkeypatch.context() as patch:
-        patch.setattr(storing, "store_annotations", data.store_failing_on(3, Killed()))
+        patch.setattr(storing, "store_annotations", data.store_failing_on(3, data.Killed()))
         patch.setattr(storing._ChunkedStore, "discard", lambda self: iter(()))
-        with pytest.raises(Killed):
+        with pytest.raises(data.Killed):
             import_job.run(db.session, ctx)
     db.session.rollback()
     half = sizes(db.session)
