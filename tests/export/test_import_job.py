@@ -249,3 +249,26 @@ def test_a_worker_killed_between_chunks_is_undone_and_the_retry_imports_once(
     # 4 gold sentences with a span each and an audit record each: once.
     assert (after[2] - before[2], after[3] - before[3], after[8] - before[8]) == (4, 4, 4)
     assert latest(db).attempts == 2
+
+
+def test_the_jobs_list_gives_a_refused_import_one_line_and_its_page_every_problem(
+    memory_queue, db, project
+) -> None:
+    """The admin's list of jobs is for scanning: a refused import shows its headline there,
+    and the job's own page lists every problem. The table scrolls inside its box."""
+    admin = memory_queue.test_client()
+    login(admin, "boss")
+    files = [(n, c.replace("UNIT", "FORMATION")) for n, c in data.brat_files()]
+    assert post(admin, project.id, files).status_code == 303
+    queue.run_pending(memory_queue)
+    job_id = latest(db).id
+    listing = admin.get("/admin/jobs").get_data(as_text=True)
+    row = listing[listing.index(f'<tr data-job="{job_id}">'):]
+    row = row[:row.index("</tr>")]
+    assert "<td>Failed: 3 problems in the files; nothing imported</td>" in row
+    assert "FORMATION" not in row
+    assert '<div class="table-scroll"><table class="jobs">' in listing
+    page = admin.get(f"/admin/jobs/{job_id}").get_data(as_text=True)
+    panel_error = page[page.index('class="job-error'):]
+    panel_error = panel_error[:panel_error.index("</p>")]
+    assert panel_error.count("label &#39;FORMATION&#39; not in the schema") == 2
